@@ -1,0 +1,1 @@
+"""grader: an automated exercise grader for deep-learning math."""
