@@ -1,0 +1,129 @@
+"""Bug: dh0 returned as zeros: the gradient is never passed back into the initial state.
+
+Check: rnn_backward dh0 vs the numeric gradient: "dh0 is all zeros but should not be: h0 feeds step 0 through W_rec, dh0 = da_0 @ W_rec.T".
+Affects: rnn_backward
+"""
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Part 1: linear RNN with scalar weights
+# ---------------------------------------------------------------------------
+
+
+def update_state(xk, sk, wx, wRec):
+    """한 시점의 상태 갱신 / one state update.
+
+    xk, sk: (n_samples,) 현재 입력과 이전 상태 / input at step k and the previous state.
+    wx, wRec: float 가중치 / scalar weights.
+    Returns (n_samples,): sk * wRec + xk * wx.
+    """
+    return xk * wx + sk * wRec
+
+
+def forward_states(X, wx, wRec):
+    """모든 시점의 상태 / all states of the linear RNN.
+
+    X: (n_samples, T) 입력 시퀀스 / input sequences.
+    Returns S: (n_samples, T+1) with S[:, 0] = 0 and S[:, k] = update_state(X[:, k-1], S[:, k-1], ...).
+    """
+    X = np.asarray(X, dtype=float)
+    S = np.zeros((X.shape[0], X.shape[1] + 1))
+    for k in range(X.shape[1]):
+        S[:, k + 1] = update_state(X[:, k], S[:, k], wx, wRec)
+    return S
+
+
+def loss(y, t):
+    """평균 제곱 오차 / mean squared error: np.mean((t - y)**2).
+
+    y, t: (n_samples,) 출력과 정답 / outputs and targets. Returns a float.
+    """
+    return np.mean((t - y) ** 2)
+
+
+def output_gradient(y, t):
+    """샘플별 손실 미분 / per-sample gradient of the squared error w.r.t. y: 2 * (y - t).
+
+    Not divided by n_samples: backward_gradient takes the batch mean.
+    y, t: (n_samples,). Returns (n_samples,).
+    """
+    return 2.0 * (y - t)
+
+
+def backward_gradient(X, S, grad_out, wRec):
+    """BPTT for the linear RNN / 선형 RNN의 시간 역전파.
+
+    X: (n_samples, T), S: (n_samples, T+1) from forward_states, grad_out: (n_samples,) per-sample
+    dL_i/dS_T (output_gradient), wRec: float.
+    Returns ((wx_grad, wRec_grad), grad_over_time):
+      wx_grad, wRec_grad — floats, gradients of the batch-mean loss (mean over samples, sum over time);
+      grad_over_time — (n_samples, T+1), per-sample gradient w.r.t. every state S[:, k],
+      grad_over_time[:, -1] = grad_out.
+    """
+    grad_over_time = np.zeros((X.shape[0], X.shape[1] + 1))
+    grad_over_time[:, -1] = grad_out
+    wx_grad = 0.0
+    wRec_grad = 0.0
+    for k in range(X.shape[1], 0, -1):
+        # S_k depends on X_{k-1} (0-based column k-1 of X) and on S_{k-1}.
+        wx_grad += np.mean(grad_over_time[:, k] * X[:, k - 1])
+        wRec_grad += np.mean(grad_over_time[:, k] * S[:, k - 1])
+        grad_over_time[:, k - 1] = grad_over_time[:, k] * wRec
+    return (wx_grad, wRec_grad), grad_over_time
+
+
+# ---------------------------------------------------------------------------
+# Part 2: tanh RNN with weight matrices
+# ---------------------------------------------------------------------------
+
+
+def rnn_forward(X, h0, W_x, W_rec, b):
+    """tanh RNN 순전파 / forward pass.
+
+    X: (N, T, D), h0: (N, H), W_x: (D, H), W_rec: (H, H), b: (H,).
+    Returns hs: (N, T, H), hs[:, t] = tanh(X[:, t] @ W_x + h_prev @ W_rec + b), where h_prev is
+    hs[:, t-1] (h0 for t = 0).
+    """
+    X = np.asarray(X, dtype=float)
+    N, T, _ = X.shape
+    hs = np.empty((N, T, W_rec.shape[0]))
+    h = np.asarray(h0, dtype=float)
+    for t in range(T):
+        h = np.tanh(X[:, t] @ W_x + h @ W_rec + b)
+        hs[:, t] = h
+    return hs
+
+
+def rnn_backward(dhs, X, hs, h0, W_x, W_rec, b, truncate=None):
+    """tanh RNN 역전파 (BPTT, 선택적으로 truncated BPTT) / backward pass.
+
+    dhs: (N, T, H) upstream gradient dL/dhs; L = sum(hs * dhs) when dhs is held fixed.
+    X, hs, h0, W_x, W_rec, b: as in rnn_forward (hs is its output).
+    truncate: None (full BPTT) or a positive int k. With k, no gradient flows from hs[:, t] into
+      hs[:, t-1] when t is a positive multiple of k: blocks of k steps counted from the start
+      (steps 0..k-1, k..2k-1, ...); h0 only gets gradient from the first block. Parameter gradients
+      still collect every step (the cut-off state is treated as a constant).
+    Returns (dX, dh0, dW_x, dW_rec, db) with the shapes of X, h0, W_x, W_rec, b.
+    """
+    if truncate is not None and not (isinstance(truncate, (int, np.integer)) and truncate >= 1):
+        raise ValueError(f"truncate must be None or a positive integer, got {truncate!r}")
+    h0 = np.asarray(h0, dtype=float)
+    N, T, H = hs.shape
+    dX = np.zeros(np.shape(X))
+    dW_x = np.zeros(np.shape(W_x))
+    dW_rec = np.zeros(np.shape(W_rec))
+    db = np.zeros(np.shape(b))
+    dh_next = np.zeros((N, H))  # gradient reaching hs[:, t] from step t+1
+    for t in range(T - 1, -1, -1):
+        h_prev = hs[:, t - 1] if t > 0 else h0
+        da = (dhs[:, t] + dh_next) * (1.0 - hs[:, t] ** 2)  # through tanh: tanh' = 1 - h^2
+        dX[:, t] = da @ W_x.T
+        dW_x += X[:, t].T @ da
+        dW_rec += h_prev.T @ da
+        db += da.sum(axis=0)
+        dh_next = da @ W_rec.T
+        if truncate is not None and t > 0 and t % truncate == 0:
+            dh_next = np.zeros((N, H))  # block boundary: hs[:, t-1] is a constant for this block
+    dh0 = np.zeros_like(h0)
+    return dX, dh0, dW_x, dW_rec, db
