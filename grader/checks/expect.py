@@ -1,0 +1,207 @@
+"""``expect.*``: the comparisons a check makes, each failing with a message and a hint a student can use.
+
+Every helper first makes sure the student's value is plain data of the right kind (a remote object,
+None, a string or a ragged list fails with "wrong type" rather than being compared), so no object of
+the student's can take part in a comparison: only numbers the parent holds are compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from grader.checks.failure import CheckFailure
+from grader.i18n import Msg, Text, msg
+from grader.sandbox.errors import StudentError
+from grader.sandbox.proxy import RemoteObject
+
+_SCALAR_TYPES = (bool, int, float, complex, np.generic)
+
+
+def close(
+    actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: str = "result", hint: Text | None = None
+) -> None:
+    """``actual`` equals ``expected`` elementwise within ``atol + rtol * |expected|``, with the same shape."""
+    expected_array = np.asarray(expected)
+    actual_array = numeric(actual, name)
+    _same_shape(actual_array, expected_array, name, hint)
+    _finite_where_expected(actual_array, expected_array, name, hint)
+    error = np.abs(actual_array.astype(np.complex128) - expected_array) if _is_complex(actual_array, expected_array) \
+        else np.abs(actual_array.astype(np.float64) - expected_array.astype(np.float64))
+    tolerance = atol + rtol * np.abs(expected_array)
+    bad = ~(error <= tolerance)  # NaN compares False, so a NaN where a NaN is expected is handled below
+    bad &= ~(np.isnan(expected_array.astype(np.complex128)) & np.isnan(actual_array.astype(np.complex128)))
+    if bad.any():
+        raise CheckFailure(_mismatch(actual_array, expected_array, error, tolerance, bad, name), hint)
+
+
+def equal(actual: Any, expected: Any, *, name: str = "result", hint: Text | None = None) -> None:
+    """Exact equality of plain values: ints, strings, bools, tuples/lists of them, or arrays."""
+    if isinstance(expected, np.ndarray):
+        actual_array = numeric(actual, name)
+        _same_shape(actual_array, expected, name, hint)
+        bad = actual_array != expected
+        if bad.any():
+            raise CheckFailure(_mismatch(actual_array, expected, None, None, bad, name), hint)
+        return
+    if isinstance(expected, (tuple, list)):
+        _equal_sequence(actual, expected, name, hint)
+        return
+    _equal_scalar(actual, expected, name, hint)
+
+
+def shape(actual: Any, expected_shape: tuple[int, ...], *, name: str = "result", hint: Text | None = None) -> None:
+    """``actual`` is an array of shape ``expected_shape``."""
+    _same_shape(numeric(actual, name), np.empty(tuple(expected_shape), dtype=np.int8), name, hint)
+
+
+def true(condition: Any, message: Text, *, hint: Text | None = None) -> None:
+    """``condition`` is True; otherwise fail with the author's ``message``."""
+    if type(condition) not in (bool, np.bool_):
+        raise TypeError(f"expect.true needs a bool, got {type(condition).__name__}: compare values first")
+    if not condition:
+        raise CheckFailure(message, hint)
+
+
+def raises(
+    exc_type: type[BaseException], function: Callable[..., Any] | None = None, *args: Any, hint: Text | None = None,
+    **kwargs: Any,
+) -> Any:
+    """The student's code raises ``exc_type`` (or a subclass).
+
+    ``expect.raises(ValueError, student.f, 0)`` calls directly; ``with expect.raises(ValueError):``
+    checks the block.
+    """
+    if function is None:
+        return _raises_block(exc_type, hint)
+    with _raises_block(exc_type, hint):
+        function(*args, **kwargs)
+    return None
+
+
+def numeric(value: Any, name: str) -> np.ndarray:
+    """The student's value as a numeric array, or a failure saying what was returned instead."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        return value
+    if value is None:
+        raise CheckFailure(msg("expect.got_none", name=name), msg("expect.got_none_hint"))
+    if isinstance(value, RemoteObject):
+        raise CheckFailure(msg("expect.wrong_type", name=name, got=value.remote_type), msg("expect.numeric_hint"))
+    if isinstance(value, _SCALAR_TYPES) or _is_number_sequence(value):
+        array = np.asarray(value)
+        if array.dtype.kind in "biufc":
+            return array
+    raise CheckFailure(msg("expect.wrong_type", name=name, got=type(value).__name__), msg("expect.numeric_hint"))
+
+
+@contextlib.contextmanager
+def _raises_block(exc_type: type[BaseException], hint: Text | None) -> Iterator[None]:
+    try:
+        yield
+    except StudentError as error:
+        if error.is_instance_of(NotImplementedError) and exc_type is not NotImplementedError:
+            raise  # an unfinished function is reported as such, not as the wrong exception
+        if not error.is_instance_of(exc_type):
+            raise CheckFailure(
+                msg("expect.wrong_exception", expected=exc_type.__name__, got=str(error)), hint
+            ) from None
+        return
+    raise CheckFailure(msg("expect.did_not_raise", expected=exc_type.__name__), hint)
+
+
+def _is_number_sequence(value: Any) -> bool:
+    if type(value) not in (list, tuple):
+        return False
+    return all(isinstance(item, _SCALAR_TYPES) or _is_number_sequence(item) for item in value)
+
+
+def _is_complex(*arrays: np.ndarray) -> bool:
+    return any(array.dtype.kind == "c" for array in arrays)
+
+
+def _same_shape(actual: np.ndarray, expected: np.ndarray, name: str, hint: Text | None) -> None:
+    if actual.shape == expected.shape:
+        return
+    looks_transposed = actual.ndim == 2 and actual.shape == expected.shape[::-1]
+    detail = msg("expect.shape_transposed_hint") if looks_transposed else hint
+    raise CheckFailure(
+        msg("expect.shape_mismatch", name=name, expected=_shape_text(expected.shape), got=_shape_text(actual.shape)),
+        detail or msg("expect.shape_hint"),
+    )
+
+
+def _finite_where_expected(actual: np.ndarray, expected: np.ndarray, name: str, hint: Text | None) -> None:
+    if actual.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(actual) & np.isfinite(expected.astype(np.complex128))
+    if bad.any():
+        index = _index(np.argwhere(bad)[0]) if actual.ndim else "()"
+        raise CheckFailure(
+            msg("expect.nonfinite", name=name, count=int(bad.sum()), index=index, value=str(actual[np.nonzero(bad)][0])),
+            hint or msg("expect.nonfinite_hint"),
+        )
+
+
+def _mismatch(
+    actual: np.ndarray, expected: np.ndarray, error: np.ndarray | None, tolerance: np.ndarray | None, bad: np.ndarray,
+    name: str,
+) -> Msg:
+    if error is None:
+        worst = tuple(np.argwhere(bad)[0]) if bad.ndim else ()
+    else:
+        excess = np.where(bad, error - tolerance, -np.inf)
+        worst = np.unravel_index(int(np.argmax(excess)), bad.shape) if bad.ndim else ()
+    params: dict[str, object] = dict(
+        name=name, index=_index(worst), got=_value(actual[worst]), expected=_value(expected[worst]),
+        count=int(bad.sum()), total=int(bad.size),
+    )
+    if error is None:
+        return msg("expect.not_equal_at", **params)
+    relative = error / np.maximum(np.abs(expected), 1e-12)
+    return msg("expect.not_close", **params, abs_err=f"{float(np.max(error)):.3g}", rel_err=f"{float(np.max(relative)):.3g}")
+
+
+def _equal_sequence(actual: Any, expected: tuple | list, name: str, hint: Text | None) -> None:
+    if isinstance(actual, np.ndarray) and actual.ndim == 1:
+        actual = actual.tolist()
+    if type(actual) not in (tuple, list):
+        got = actual.remote_type if isinstance(actual, RemoteObject) else type(actual).__name__
+        raise CheckFailure(msg("expect.wrong_type", name=name, got=got), hint or msg("expect.sequence_hint", n=len(expected)))
+    if len(actual) != len(expected):
+        raise CheckFailure(msg("expect.wrong_length", name=name, expected=len(expected), got=len(actual)), hint)
+    for position, (got_item, expected_item) in enumerate(zip(actual, expected)):
+        equal(got_item, expected_item, name=f"{name}[{position}]", hint=hint)
+
+
+def _equal_scalar(actual: Any, expected: Any, name: str, hint: Text | None) -> None:
+    wrong_kind = (
+        isinstance(expected, (int, np.integer)) and not isinstance(expected, bool)
+        and not (isinstance(actual, (int, np.integer)) and not isinstance(actual, (bool, np.bool_)))
+    ) or (isinstance(expected, str) and not isinstance(actual, str))
+    if wrong_kind:
+        got = actual.remote_type if isinstance(actual, RemoteObject) else f"{type(actual).__name__} {_value(actual)}"
+        raise CheckFailure(msg("expect.wrong_scalar_type", name=name, expected=type(expected).__name__, got=got), hint)
+    if isinstance(actual, RemoteObject):
+        raise CheckFailure(msg("expect.wrong_type", name=name, got=actual.remote_type), hint)
+    if not (type(actual) in (bool, int, float, str, complex) or isinstance(actual, np.generic)) or actual != expected:
+        raise CheckFailure(msg("expect.not_equal", name=name, expected=_value(expected), got=_value(actual)), hint)
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _index(index: Any) -> str:
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    return repr(value)
+

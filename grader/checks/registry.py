@@ -1,0 +1,110 @@
+"""The ``@check`` decorator and the collection of checks from a course's check files.
+
+The decorator only labels a function (no registry, no global state): collection scans a loaded
+check module for labelled functions, in the order they are defined.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Literal
+
+from grader.errors import CourseError
+
+Visibility = Literal["public", "hidden"]
+INJECTABLE = ("student", "reference", "rng")
+_LABEL = "__grader_check__"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the author wrote in ``@check(...)``."""
+
+    points: float
+    """Points awarded when the check passes (all or nothing)."""
+    timeout: float | None
+    """Seconds the student's code may take within this check; None means the course default."""
+    name: str | None
+    """Display name; defaults to the function name."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One check, ready to run."""
+
+    name: str
+    """Unique within its assignment; the function name unless given."""
+    description: str
+    """First line of the docstring (may be empty)."""
+    function: Callable[..., Any]
+    """The check function; called with the arguments named in ``wants``."""
+    wants: tuple[str, ...]
+    """Names of the injected arguments (a subset of ``INJECTABLE``)."""
+    points: float
+    """Points for passing."""
+    timeout: float | None
+    """Per-check time limit, or None for the course default."""
+    visibility: Visibility
+    """``public`` when defined under assignments/, ``hidden`` under solutions/."""
+    file: Path
+    """The check file, for error messages."""
+    line: int
+    """Line of the definition, for error messages and ordering."""
+
+
+def check(points: float = 1, timeout: float | None = None, name: str | None = None) -> Callable[[Callable], Callable]:
+    """Mark a function as a check worth ``points`` (see DESIGN.md, "Writing checks")."""
+
+    def label(function: Callable) -> Callable:
+        setattr(function, _LABEL, CheckOptions(points, timeout, name))
+        return function
+
+    return label
+
+
+def collect_checks(module: ModuleType, visibility: Visibility, file: Path) -> list[CheckSpec]:
+    """Every labelled function of ``module``, validated, in definition order."""
+    specs = []
+    for function in vars(module).values():
+        options = getattr(function, _LABEL, None)
+        if isinstance(options, CheckOptions) and inspect.isfunction(function):
+            specs.append(_spec(function, options, visibility, file))
+    return sorted(specs, key=lambda spec: spec.line)
+
+
+def _spec(function: Callable, options: CheckOptions, visibility: Visibility, file: Path) -> CheckSpec:
+    line = function.__code__.co_firstlineno
+    where = f"{file}:{line}: check {function.__name__}"
+    wants = tuple(inspect.signature(function).parameters)
+    for wanted in wants:
+        if wanted not in INJECTABLE:
+            raise CourseError(f"{where} asks for {wanted!r}", f"a check may take only {', '.join(INJECTABLE)}")
+    if visibility == "public" and "reference" in wants:
+        raise CourseError(
+            f"{where} is public but uses the reference solution",
+            "move it to solutions/<id>/ (hidden checks), or check properties instead: students have no reference",
+        )
+    _require_positive(options.points, f"{where}: points")
+    if options.timeout is not None:
+        _require_positive(options.timeout, f"{where}: timeout")
+    doc = inspect.getdoc(function) or ""
+    return CheckSpec(
+        name=options.name or function.__name__,
+        description=doc.splitlines()[0] if doc else "",
+        function=function,
+        wants=wants,
+        points=float(options.points),
+        timeout=None if options.timeout is None else float(options.timeout),
+        visibility=visibility,
+        file=file,
+        line=line,
+    )
+
+
+def _require_positive(value: Any, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise CourseError(f"{where} must be a positive number, got {value!r}", "write e.g. points=2 or timeout=5")

@@ -1,0 +1,143 @@
+"""Running one check: inject its arguments, time it, and turn whatever happens into a CheckResult.
+
+This is where every way a check can end is mapped to a status and a student-facing message: a
+failed expectation, the student's exception, a missing function, a timeout, a crashed worker, or a
+check that could not use what the student returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import time
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from grader.checks.failure import CheckFailure
+from grader.checks.registry import CheckSpec
+from grader.i18n import Msg, Text, msg, render
+from grader.results import CheckResult, Status
+from grader.sandbox.errors import Activity, MissingName, StaleObject, StudentError, WorkerCrashed, WorkerTimeout
+from grader.sandbox.proxy import StudentModule
+from grader.sandbox.session import StudentSession
+from grader.scoring import check_score
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check of one assignment may be given, and how to report it."""
+
+    session: StudentSession
+    """The sandboxed submission."""
+    reference: ModuleType | None
+    """The reference solution (None when hidden checks do not run)."""
+    seed: int
+    """The course seed."""
+    assignment_id: str
+    """Part of every check's seed."""
+    default_timeout: float
+    """Seconds a check may spend in the student's code unless it says otherwise."""
+    memory_mb: int
+    """The worker's memory limit, named in the hint of a MemoryError."""
+    language: str
+    """Language of the messages."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: Status
+    message: Text | None = None
+    hint: Text | None = None
+    traceback: str = ""
+    line: int | None = None
+
+
+def check_seed(course_seed: int, assignment_id: str, check_name: str) -> np.random.SeedSequence:
+    """A seed that depends only on these three values: the same on every run and machine."""
+    digest = hashlib.sha256(f"{course_seed}\0{assignment_id}\0{check_name}".encode()).digest()
+    return np.random.SeedSequence(int.from_bytes(digest[:16], "little"))
+
+
+def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
+    timeout = spec.timeout or context.default_timeout
+    arguments = {
+        "student": StudentModule(context.session),
+        "reference": context.reference,
+        "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
+    }
+    started = time.perf_counter()
+    with context.session.time_budget(timeout):
+        outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context)
+    return _result(spec, outcome, time.perf_counter() - started, context)
+
+
+def failed_without_running(spec: CheckSpec, message: Text, hint: Text | None, language: str) -> CheckResult:
+    """The result of a check that could not run because the whole submission is unusable."""
+    return CheckResult(
+        name=spec.name, description=spec.description, score=0.0, max_score=spec.points, status="error",
+        visibility=spec.visibility, message=render(message, language), hint=render(hint, language),
+    )
+
+
+def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext) -> _Outcome:
+    try:
+        spec.function(**arguments)
+    except CheckFailure as failure:
+        return _Outcome("failed", failure.message, failure.hint)
+    except StudentError as error:
+        return _student_error(error, context)
+    except MissingName as missing:
+        return _Outcome("failed", msg("check.missing_name", name=missing.name), msg("check.missing_name_hint"))
+    except WorkerTimeout as timeout:
+        return _Outcome("timeout", msg("check.timeout", seconds=f"{timeout.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint"))
+    except WorkerCrashed as crash:
+        return _crash(crash, context)
+    except (StaleObject, AssertionError, Exception) as exc:  # the check could not use what it got
+        return _Outcome("error", msg("check.unusable_result", error=f"{type(exc).__name__}: {exc}"), msg("check.unusable_result_hint"))
+    return _Outcome("passed")
+
+
+def _student_error(error: StudentError, context: CheckContext) -> _Outcome:
+    if error.is_instance_of(NotImplementedError):
+        return _Outcome("failed", msg("check.not_implemented"), msg("check.not_implemented_hint"), error.traceback, error.line)
+    if error.is_instance_of(SystemExit):
+        return _Outcome("error", msg("check.system_exit"), msg("check.system_exit_hint"), error.traceback, error.line)
+    hint = msg("check.memory_hint", mb=context.memory_mb) if error.is_instance_of(MemoryError) else msg("check.student_raised_hint")
+    return _Outcome("error", msg("check.student_raised", error=str(error)), hint, error.traceback, error.line)
+
+
+def _crash(crash: WorkerCrashed, context: CheckContext) -> _Outcome:
+    during = _during(crash.during)
+    if crash.malformed:
+        return _Outcome("error", msg("check.malformed_reply", during=during), msg("check.malformed_reply_hint"))
+    if crash.signal == signal.SIGXCPU:
+        return _Outcome("error", msg("check.cpu_limit", during=during), msg("check.timeout_hint"))
+    if crash.signal is not None:
+        name = signal.Signals(crash.signal).name
+        return _Outcome("error", msg("check.killed", during=during, signal=name), msg("check.killed_hint", mb=context.memory_mb))
+    return _Outcome("error", msg("check.exited", during=during, code=crash.exit_code), msg("check.exited_hint"))
+
+
+def _during(activity: Activity) -> Msg:
+    return msg(f"check.during_{activity.action}", name=activity.name)
+
+
+def _result(spec: CheckSpec, outcome: _Outcome, duration: float, context: CheckContext) -> CheckResult:
+    language = context.language
+    return CheckResult(
+        name=spec.name,
+        description=spec.description,
+        score=check_score(outcome.status, spec.points),
+        max_score=spec.points,
+        status=outcome.status,
+        visibility=spec.visibility,
+        message=render(outcome.message, language),
+        hint=render(outcome.hint, language),
+        duration_s=round(duration, 4),
+        output=context.session.take_output(),
+        traceback=outcome.traceback,
+        line=outcome.line,
+    )

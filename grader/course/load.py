@@ -1,0 +1,185 @@
+"""Reading course.yaml into a :class:`Course`, with errors that name the file, the field and the fix.
+
+Every value goes through one conversion path (:class:`_Reader`), so each bad value is reported the
+same way: ``course.yaml:12: assignments[1].limits.timeout: must be a positive number, got 'abc'``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.course.model import Assignment, Course, LimitSettings
+from grader.errors import CourseError
+from grader.i18n import LANGUAGES
+
+COURSE_FILE = "course.yaml"
+_ID = re.compile(r"[a-z_][a-z0-9_]*")
+_TOP_KEYS = ("title", "seed", "language", "limits", "assignments")
+_ASSIGNMENT_KEYS = ("id", "title", "limits")
+# Below these a worker cannot even hold numpy, and every check would fail for the wrong reason.
+_LIMIT_MINIMUMS = {"memory_mb": 256, "cpu_s": 1}
+
+
+class _Mapping(dict):
+    """A YAML mapping that remembers the line of each key, for error messages."""
+
+    lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Mapping:  # type: ignore[override]
+        mapping = _Mapping(super().construct_mapping(node, deep=True))
+        mapping.lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+        return mapping
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
+
+
+def load_course(root: Path) -> Course:
+    """Load and validate ``root/course.yaml``; raise :class:`CourseError` on any problem."""
+    root = Path(root)
+    path = root / COURSE_FILE
+    if not path.is_file():
+        raise CourseError(
+            f"{path}: no course.yaml here",
+            "run the command inside a course folder, or pass --course DIR (the folder holding course.yaml)",
+        )
+    data = _parse(path)
+    reader = _Reader(path)
+    reader.keys(data, "", _TOP_KEYS)
+    defaults = _limits(reader, data.get("limits"), "limits", LimitSettings())
+    assignments = reader.list(data, "assignments", "")
+    course = Course(
+        root=root.resolve(),
+        title=reader.string(data, "title", "", required=True),
+        seed=reader.integer(data, "seed", "", default=0, minimum=0),
+        language=reader.choice(data, "language", "", LANGUAGES),
+        assignments=tuple(_assignment(reader, item, f"assignments[{i}]", root, defaults) for i, item in enumerate(assignments)),
+    )
+    _require_unique_ids(reader, course, assignments)
+    return course
+
+
+def _parse(path: Path) -> _Mapping:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise CourseError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})", "fix the YAML syntax at that line") from None
+    except UnicodeDecodeError:
+        raise CourseError(f"{path}: not UTF-8 text", "save course.yaml as UTF-8") from None
+    if not isinstance(data, _Mapping):
+        raise CourseError(f"{path}: must be a mapping with title and assignments", "see docs/course-format.md")
+    return data
+
+
+def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: LimitSettings) -> Assignment:
+    if not isinstance(item, dict):
+        reader.fail(where, None, f"must be a mapping with an id, got {item!r}", "write `- id: my_assignment`")
+    reader.keys(item, where, _ASSIGNMENT_KEYS)
+    assignment_id = reader.string(item, "id", where, required=True)
+    if not _ID.fullmatch(assignment_id):
+        reader.fail(f"{where}.id", item, f"{assignment_id!r} is not a valid id", "use lower-case letters, digits and _ (a Python module name)")
+    assignment = Assignment(
+        id=assignment_id,
+        title=reader.string(item, "title", where, default=assignment_id),
+        limits=_limits(reader, item.get("limits"), f"{where}.limits", defaults),
+        public_dir=root.resolve() / "assignments" / assignment_id,
+        solution_dir=root.resolve() / "solutions" / assignment_id,
+    )
+    if not assignment.stub.is_file():
+        reader.fail(
+            f"{where}.id", item, f"assignment {assignment_id!r} has no file {assignment.stub.relative_to(root.resolve())}",
+            f"create assignments/{assignment_id}/{assignment_id}.py (the stub), or remove the entry",
+        )
+    return assignment
+
+
+def _limits(reader: "_Reader", data: Any, where: str, base: LimitSettings) -> LimitSettings:
+    if data is None:
+        return base
+    if not isinstance(data, dict):
+        reader.fail(where, None, f"must be a mapping, got {data!r}", "write e.g. `limits: {timeout: 10}`")
+    reader.keys(data, where, tuple(field.name for field in dataclasses.fields(LimitSettings)))
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(LimitSettings):
+        if field.name in data:
+            convert: Callable[..., Any] = reader.number if field.type in (float, "float") else reader.integer
+            values[field.name] = convert(data, field.name, where, minimum=_LIMIT_MINIMUMS.get(field.name, 1))
+    return dataclasses.replace(base, **values)
+
+
+def _require_unique_ids(reader: "_Reader", course: Course, items: list) -> None:
+    seen: set[str] = set()
+    for index, assignment in enumerate(course.assignments):
+        if assignment.id in seen:
+            reader.fail(f"assignments[{index}].id", items[index], f"duplicate id {assignment.id!r}", "give every assignment its own id")
+        seen.add(assignment.id)
+
+
+class _Reader:
+    """Typed access to parsed YAML, turning every bad value into a CourseError naming the field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, field: str, mapping: Any, problem: str, fix: str) -> None:
+        key = field.rsplit(".", 1)[-1]
+        line = getattr(mapping, "lines", {}).get(key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        raise CourseError(f"{where}: {field}: {problem}", fix)
+
+    def keys(self, mapping: dict, where: str, allowed: tuple[str, ...]) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.fail(_join(where, str(key)), mapping, f"unknown key {key!r}", f"allowed keys here: {', '.join(allowed)}")
+
+    def string(self, mapping: dict, key: str, where: str, required: bool = False, default: str | None = None) -> Any:
+        if key not in mapping:
+            if required:
+                self.fail(_join(where, key), mapping, "is missing", f"add `{key}: ...`")
+            return default
+        value = mapping[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(_join(where, key), mapping, f"must be a non-empty string, got {value!r}", f"write `{key}: some text`")
+        return value
+
+    def number(self, mapping: dict, key: str, where: str, minimum: float = 0) -> float:
+        value = mapping[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < minimum:
+            self.fail(_join(where, key), mapping, f"must be a number >= {minimum}, got {value!r}", f"write e.g. `{key}: 10`")
+        return float(value)
+
+    def integer(self, mapping: dict, key: str, where: str, default: int = 0, minimum: int = 0) -> int:
+        if key not in mapping:
+            return default
+        value = mapping[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(_join(where, key), mapping, f"must be a whole number >= {minimum}, got {value!r}", f"write e.g. `{key}: {max(minimum, 1)}`")
+        return value
+
+    def choice(self, mapping: dict, key: str, where: str, options: tuple[str, ...]) -> Any:
+        if key not in mapping:
+            return None
+        if mapping[key] not in options:
+            self.fail(_join(where, key), mapping, f"must be one of {', '.join(options)}, got {mapping[key]!r}", f"write `{key}: {options[0]}`")
+        return mapping[key]
+
+    def list(self, mapping: dict, key: str, where: str) -> list:
+        value = mapping.get(key)
+        if not isinstance(value, list) or not value:
+            self.fail(_join(where, key), mapping, "must be a non-empty list of assignments", "write `assignments:` followed by `- id: ...` entries")
+        return value
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key

@@ -1,0 +1,86 @@
+"""The course as typed objects: what course.yaml says, resolved against the course folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """Time and resource limits for graded code (course-wide defaults, overridable per assignment)."""
+
+    timeout: float = 10.0
+    """Seconds the student's code may take within one check."""
+    import_timeout: float = 10.0
+    """Seconds the student's module may take to import."""
+    memory_mb: int = 1024
+    """Address-space limit of a worker, in MiB."""
+    cpu_s: int = 120
+    """CPU seconds for one worker's whole life."""
+    output_kb: int = 64
+    """Captured output kept per check, in KiB."""
+    file_size_mb: int = 16
+    """Largest file graded code may write, in MiB."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment of the course."""
+
+    id: str
+    """A Python identifier; the folders and the module are named after it."""
+    title: str
+    """Shown in reports."""
+    limits: LimitSettings
+    """Limits in force for this assignment."""
+    public_dir: Path
+    """assignments/<id>/: the stub, the README and the public checks."""
+    solution_dir: Path
+    """solutions/<id>/: the reference and the hidden checks (absent in a student release)."""
+
+    @property
+    def stub(self) -> Path:
+        return self.public_dir / f"{self.id}.py"
+
+    @property
+    def reference(self) -> Path:
+        return self.solution_dir / f"{self.id}.py"
+
+    @property
+    def public_check_files(self) -> list[Path]:
+        return sorted(self.public_dir.glob("checks*.py"))
+
+    @property
+    def hidden_check_files(self) -> list[Path]:
+        return sorted(self.solution_dir.glob("checks*.py"))
+
+    @property
+    def has_solutions(self) -> bool:
+        return self.reference.is_file()
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course folder with its course.yaml."""
+
+    root: Path
+    """The folder holding course.yaml."""
+    title: str
+    """The course's name."""
+    seed: int
+    """Base of every check's random seed."""
+    language: str | None
+    """Default language of student messages (en or ko), or None to follow the locale."""
+    assignments: tuple[Assignment, ...]
+    """In the order course.yaml lists them."""
+
+    @property
+    def solutions_dir(self) -> Path:
+        return self.root / "solutions"
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        for assignment in self.assignments:
+            if assignment.id == assignment_id:
+                return assignment
+        raise KeyError(assignment_id)

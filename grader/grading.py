@@ -1,0 +1,156 @@
+"""The grading pipeline: course and submission in, :class:`GradeReport` out.
+
+For each assignment: load its checks (and reference, when hidden checks run) in the trusted parent,
+start the submission in a sandboxed worker, run every check, and collect the results. One broken
+submission or crashing worker never stops the other assignments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Sequence
+
+from grader.checks.loader import load_checks, load_reference
+from grader.checks.registry import CheckSpec
+from grader.checks.runner import CheckContext, failed_without_running, run_check
+from grader.course import Assignment, Course
+from grader.errors import CourseError, UsageError
+from grader.i18n import Msg, msg, render
+from grader.results import AssignmentResult, CheckResult, GradeReport
+from grader.sandbox.errors import SandboxError, StudentError, WorkerCrashed, WorkerTimeout
+from grader.sandbox.launcher import Launcher
+from grader.sandbox.limits import Limits
+from grader.sandbox.session import StudentSession
+from grader.scoring import assignment_totals, grade_report
+from grader.submission import SubmissionFile, locate, read_source
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """What to grade and how; the command line fills it, library users may too."""
+
+    assignment_ids: tuple[str, ...] = ()
+    """Assignments to grade; empty means all of the course's."""
+    submission: Path | None = None
+    """The student's folder or file; None means the course's own assignments/."""
+    public_only: bool = False
+    """Skip hidden checks even when solutions/ is present."""
+    timeout: float | None = None
+    """Override of every check's time limit, in seconds."""
+    language: str = "en"
+    """Language of the messages."""
+
+
+def grade(course: Course, options: GradeOptions, launcher: Launcher | None = None) -> GradeReport:
+    """Grade a submission against ``course``; starts (and stops) a fork server unless one is given."""
+    started = time.perf_counter()
+    assignments = select_assignments(course, options.assignment_ids)
+    files = locate(course, [a.id for a in assignments], options.submission)
+    hidden = runs_hidden_checks(course, options)
+    owned = launcher is None
+    launcher = launcher or Launcher(denied_roots=[course.solutions_dir])
+    try:
+        results = [grade_assignment(course, a, files[a.id], hidden, launcher, options) for a in assignments]
+    finally:
+        if owned:
+            launcher.close()
+    return grade_report(results, hidden, options.language, round(time.perf_counter() - started, 3))
+
+
+def select_assignments(course: Course, ids: Sequence[str]) -> list[Assignment]:
+    known = {a.id for a in course.assignments}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UsageError(f"unknown assignment {', '.join(map(repr, unknown))}", f"choose from: {', '.join(sorted(known))}")
+    return [a for a in course.assignments if not ids or a.id in ids]
+
+
+def runs_hidden_checks(course: Course, options: GradeOptions) -> bool:
+    return not options.public_only and course.solutions_dir.is_dir()
+
+
+def grade_assignment(
+    course: Course, assignment: Assignment, file: SubmissionFile, hidden: bool, launcher: Launcher, options: GradeOptions
+) -> AssignmentResult:
+    hidden = hidden and assignment.solution_dir.is_dir()
+    checks = load_checks(assignment, include_hidden=hidden)
+    reference = _reference(assignment) if hidden else None
+    if file.path is None:
+        problem = msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
+        return _unusable(assignment, checks, *problem, options.language, file="")
+    try:
+        source = read_source(file)
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint")
+        return _unusable(assignment, checks, *problem, options.language, file=file.display_name)
+    session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
+    try:
+        import_problem = _start(session, file)
+        if import_problem is not None:
+            return _unusable(assignment, checks, *import_problem, options.language, file=file.display_name)
+        context = CheckContext(
+            session=session, reference=reference, seed=course.seed, assignment_id=assignment.id,
+            default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
+            language=options.language,
+        )
+        results = [run_check(_with_timeout(spec, options), context) for spec in checks]
+    finally:
+        session.close()
+    return _assignment_result(assignment, results, None, file.display_name)
+
+
+def _start(session: StudentSession, file: SubmissionFile) -> tuple[Msg, Msg] | None:
+    """Import the submission in its worker; the problem to report if that fails."""
+    hint = msg("check.import_failed_hint", file=file.display_name)
+    try:
+        session.start()
+    except StudentError as error:
+        if error.line is not None:
+            return msg("check.import_failed_at", error=str(error), line=error.line), hint
+        return msg("check.import_failed", error=str(error)), hint
+    except WorkerTimeout as timeout:
+        return msg("check.timeout", seconds=f"{timeout.seconds:g}", during=msg("check.during_import", name="")), hint
+    except WorkerCrashed as crash:
+        return msg("check.exited", code=crash.exit_code, during=msg("check.during_import", name="")), hint
+    except SandboxError as error:
+        return msg("check.import_failed", error=str(error)), hint
+    return None
+
+
+def _reference(assignment: Assignment) -> ModuleType:
+    if not assignment.has_solutions:
+        raise CourseError(
+            f"{assignment.solution_dir}: hidden checks need the reference {assignment.reference.name}",
+            f"add solutions/{assignment.id}/{assignment.id}.py, or grade with --public-only",
+        )
+    return load_reference(assignment)
+
+
+def _limits(assignment: Assignment) -> Limits:
+    settings = assignment.limits
+    return Limits(
+        cpu_s=settings.cpu_s, memory_mb=settings.memory_mb, file_size_mb=settings.file_size_mb, output_kb=settings.output_kb
+    )
+
+
+def _unusable(
+    assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, language: str, file: str
+) -> AssignmentResult:
+    results = [failed_without_running(spec, message, hint, language) for spec in checks]
+    return _assignment_result(assignment, results, render(message, language), file)
+
+
+def _assignment_result(assignment: Assignment, results: list[CheckResult], error: str | None, file: str) -> AssignmentResult:
+    score, max_score = assignment_totals(results)
+    return AssignmentResult(
+        id=assignment.id, title=assignment.title, checks=tuple(results), score=score, max_score=max_score,
+        error=error, file=file,
+    )
+
+
+def _with_timeout(spec: CheckSpec, options: GradeOptions) -> CheckSpec:
+    return dataclasses.replace(spec, timeout=options.timeout) if options.timeout else spec

@@ -1,0 +1,72 @@
+"""The terminal report: one rich table per assignment, then the total.
+
+Everything the student's code influenced (messages quoting their exception, their output, their
+traceback) is rendered as plain ``Text``, never parsed as rich markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.i18n import render as tr, msg
+from grader.results import AssignmentResult, CheckResult, GradeReport
+
+_STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow"}
+
+
+def print_report(report: GradeReport, console: Console, verbose: bool = False) -> None:
+    for assignment in report.assignments:
+        console.print(_assignment_table(assignment, report.language, verbose))
+    console.print(_total(report))
+    if not report.hidden_ran:
+        console.print(Text(tr(msg("report.hidden_later"), report.language), style="dim"))
+
+
+def _assignment_table(result: AssignmentResult, language: str, verbose: bool) -> Group:
+    title = Text.assemble((f"{result.id}", "bold"), f"  {result.title}  ", (_points(result.score, result.max_score), "bold"))
+    table = Table(title=title, title_justify="left", expand=True, show_lines=False)
+    table.add_column(tr(msg("report.col_check"), language), ratio=3, overflow="fold")
+    table.add_column(tr(msg("report.col_points"), language), justify="right", no_wrap=True)
+    table.add_column(tr(msg("report.col_status"), language), no_wrap=True)
+    table.add_column(tr(msg("report.col_details"), language), ratio=6, overflow="fold")
+    for check in result.checks:
+        table.add_row(*_row(check, language))
+    parts: list = [table]
+    if result.error:
+        parts.insert(0, Text(result.error, style="bold red"))
+    for check in result.checks:
+        parts += _extras(check, language, verbose)
+    return Group(*parts)
+
+
+def _row(check: CheckResult, language: str) -> tuple[Text, str, Text, Text]:
+    name = Text(check.name)
+    if check.visibility == "hidden":
+        name.append(f" ({tr(msg('report.hidden'), language)})", style="dim")
+    status = Text(tr(msg(f"report.status_{check.status}"), language), style=_STATUS_STYLE[check.status])
+    details = Text(check.message)
+    if check.hint:
+        details.append("\n→ " + check.hint, style="cyan")
+    return name, _points(check.score, check.max_score), status, details
+
+
+def _extras(check: CheckResult, language: str, verbose: bool) -> list:
+    extras = []
+    if check.traceback and check.status == "error":
+        extras.append(Panel(Text(check.traceback.rstrip()), title=Text(check.name), title_align="left", border_style="magenta"))
+    if verbose and check.output:
+        title = Text(f"{check.name}: {tr(msg('report.output'), language)}")
+        extras.append(Panel(Text(check.output.rstrip()), title=title, title_align="left", border_style="dim"))
+    return extras
+
+
+def _total(report: GradeReport) -> Text:
+    label = tr(msg("report.total"), report.language)
+    return Text.assemble((f"{label}: ", "bold"), (_points(report.score, report.max_score), "bold"), f"  ({report.percent:.1f}%)")
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}"

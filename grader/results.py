@@ -1,0 +1,88 @@
+"""The result model every reporter renders: checks, assignments, the whole grade.
+
+Small frozen dataclasses; scores are computed once, by :mod:`grader.scoring`, when results are built,
+so a reporter only ever formats what is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["passed", "failed", "error", "timeout"]
+Visibility = Literal["public", "hidden"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check."""
+
+    name: str
+    """The check's name (unique within its assignment)."""
+    description: str
+    """One line saying what the check verifies (its docstring), may be empty."""
+    score: float
+    """Points earned: ``max_score`` when passed, else 0."""
+    max_score: float
+    """Points the check is worth."""
+    status: Status
+    """passed; failed (wrong answer); error (the code raised, crashed or returned unusable data); timeout."""
+    visibility: Visibility
+    """public (students can run it) or hidden (runs only where solutions/ is present)."""
+    message: str = ""
+    """What is wrong, in one line, in the report's language (empty when passed)."""
+    hint: str = ""
+    """What to look at to fix it (may be empty)."""
+    duration_s: float = 0.0
+    """Wall-clock seconds the check took."""
+    output: str = ""
+    """What the student's code printed during the check (capped)."""
+    traceback: str = ""
+    """The student's traceback, trimmed to the student's own frames, when their code raised."""
+    line: int | None = None
+    """Line of the student's file most related to the failure, when known."""
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """The outcome of one assignment."""
+
+    id: str
+    """The assignment id from course.yaml."""
+    title: str
+    """Its title."""
+    checks: tuple[CheckResult, ...]
+    """Every check, public ones first, in definition order."""
+    score: float
+    """Points earned (after any late penalty)."""
+    max_score: float
+    """Points possible."""
+    error: str | None = None
+    """Why the submission could not be graded at all (missing file, syntax error, failed import)."""
+    file: str = ""
+    """The submission file graded, as shown to the student."""
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """A whole grading run."""
+
+    assignments: tuple[AssignmentResult, ...]
+    """One result per graded assignment, in course order."""
+    score: float
+    """Sum of the assignment scores."""
+    max_score: float
+    """Sum of the assignments' possible points."""
+    hidden_ran: bool
+    """Whether hidden checks were part of this run."""
+    language: str = "en"
+    """Language of the messages."""
+    duration_s: float = 0.0
+    """Wall-clock seconds of the whole run."""
+    checks_by_status: dict[str, int] = field(default_factory=dict)
+    """How many checks ended in each status."""
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0

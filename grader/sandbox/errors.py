@@ -1,0 +1,74 @@
+"""What can go wrong on the student's side of the sandbox, as seen by the trusted parent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SandboxError(Exception):
+    """Base of everything the sandbox raises into a check."""
+
+
+@dataclass
+class StudentError(SandboxError):
+    """The student's code raised an exception (in a call, or while the module was imported).
+
+    Only names and text cross the wire: ``class_names`` lists the exception class and its bases as
+    ``module.qualname`` strings so that ``expect.raises(ValueError, ...)`` can accept subclasses.
+    """
+
+    type_name: str
+    class_names: tuple[str, ...]
+    message: str
+    traceback: str
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.type_name}: {self.message}" if self.message else self.type_name
+
+    def is_instance_of(self, exc_type: type[BaseException]) -> bool:
+        return f"{exc_type.__module__}.{exc_type.__qualname__}" in self.class_names
+
+
+@dataclass
+class MissingName(SandboxError):
+    """The submission does not define a name the check asked for."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"the submission defines no {self.name!r}"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the worker was doing when it failed: ``action`` is import, call, getattr or setattr."""
+
+    action: str
+    name: str
+
+
+@dataclass
+class WorkerTimeout(SandboxError):
+    """The student's code did not answer within the time allowed; the worker was killed."""
+
+    seconds: float
+    during: Activity
+
+
+@dataclass
+class WorkerCrashed(SandboxError):
+    """The worker process ended (os._exit, a signal, a CPU limit) or broke the protocol.
+
+    ``signal`` is the signal that ended it, ``exit_code`` its exit code (None when unknown), and
+    ``malformed`` says it was killed for sending something that is not a valid reply.
+    """
+
+    during: Activity
+    signal: int | None = None
+    exit_code: int | None = None
+    malformed: bool = False
+
+
+class StaleObject(SandboxError):
+    """A handle from a worker that has since been replaced was used."""

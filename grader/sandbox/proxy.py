@@ -1,0 +1,113 @@
+"""The objects a check holds in place of the student's code: ``student`` and remote handles.
+
+``student.forward(X, w)`` looks like a call into the submission, but the module lives in the
+worker: the proxy sends the arguments as data and gets data back. Objects that cannot cross the
+wire (an instance of the student's class, a function) come back as :class:`RemoteObject`, whose
+attributes and methods are again reached through the worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.sandbox.errors import StaleObject
+from grader.sandbox.session import MODULE_HANDLE, StudentSession
+from grader.sandbox.wire import Handle
+
+
+class RemoteObject:
+    """An object that stays in the worker; attribute access, assignment and calls are forwarded."""
+
+    __slots__ = ("_session", "_generation", "_handle", "_label")
+
+    def __init__(self, session: StudentSession, generation: int, handle: Handle, label: str) -> None:
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_generation", generation)
+        object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "_label", label)
+
+    @property
+    def remote_type(self) -> str:
+        """The class name of the object in the worker (for messages such as "got a Foo")."""
+        return self._handle.type_name
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)  # keep copy, pickle and introspection of the proxy local
+        value = self._session.getattr(self._live_id(), name)
+        return from_wire(self._session, value, f"{self._label}.{name}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._session.setattr(self._live_id(), name, to_wire(value))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._handle.is_callable:
+            raise TypeError(f"{self._label} (a {self._handle.type_name}) is not callable")
+        value = self._session.call(self._live_id(), None, to_wire(list(args)), to_wire(kwargs), self._label)
+        return from_wire(self._session, value, f"the result of {self._label}")
+
+    def __repr__(self) -> str:
+        return f"<{self._handle.type_name} object in the student's worker>"
+
+    def __bool__(self) -> bool:
+        # Truth of a student's object would be decided by the student's __bool__; a check must
+        # compare data instead, so refuse rather than guess.
+        raise TypeError(f"{self._label} is a {self._handle.type_name} object in the worker, not data")
+
+    def _live_id(self) -> int:
+        if self._generation != self._session.generation or self._session.worker is None:
+            raise StaleObject(f"{self._label} belonged to a worker that has since been replaced")
+        return self._handle.id
+
+
+class StudentModule:
+    """What a check receives as ``student``: the submission's module, reached through the sandbox.
+
+    Functions looked up once are remembered for the life of the worker, so a call costs one round trip.
+    """
+
+    __slots__ = ("_session", "_functions")
+
+    def __init__(self, session: StudentSession) -> None:
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_functions", {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        cached = self._functions.get(name)
+        if cached is not None and cached._generation == self._session.generation and self._session.worker:
+            return cached
+        value = from_wire(self._session, self._session.getattr(MODULE_HANDLE, name), name)
+        if isinstance(value, RemoteObject) and value._handle.is_callable:
+            self._functions[name] = value
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("checks cannot change the student's module")
+
+    def __repr__(self) -> str:
+        return "<the student's submission, running in the sandbox>"
+
+
+def to_wire(value: Any) -> Any:
+    """Replace remote objects in arguments by the handles the worker knows them by."""
+    if isinstance(value, RemoteObject):
+        value._live_id()
+        return value._handle
+    if type(value) in (list, tuple):
+        return type(value)(to_wire(item) for item in value)
+    if type(value) is dict:
+        return {key: to_wire(item) for key, item in value.items()}
+    return value
+
+
+def from_wire(session: StudentSession, value: Any, label: str) -> Any:
+    """Wrap handles in a reply as :class:`RemoteObject`."""
+    if type(value) is Handle:
+        return RemoteObject(session, session.generation, value, label)
+    if type(value) in (list, tuple):
+        return type(value)(from_wire(session, item, label) for item in value)
+    if type(value) is dict:
+        return {key: from_wire(session, item, label) for key, item in value.items()}
+    return value

@@ -1,0 +1,143 @@
+"""One submission's worker, from the parent's side: load it, call into it, replace it after a failure.
+
+Each request waits at most until the current deadline; a worker that does not answer in time is
+killed (:class:`WorkerTimeout`), one that dies or breaks the protocol is reaped (:class:`WorkerCrashed`),
+and the next request transparently starts a fresh worker and loads the submission again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from grader.sandbox.channel import ChannelClosed, ChannelTimeout
+from grader.sandbox.errors import Activity, MissingName, StudentError, WorkerCrashed, WorkerTimeout
+from grader.sandbox.launcher import ExitStatus, Launcher, WorkerProcess
+from grader.sandbox.limits import Limits
+from grader.sandbox.wire import WireError, decode, encode
+from grader.sandbox.worker import MODULE_HANDLE
+
+_MAX_TEXT = 20_000  # characters kept of any text the worker sends (messages, tracebacks)
+
+
+class StudentSession:
+    """The sandboxed submission one assignment is graded against."""
+
+    def __init__(
+        self, launcher: Launcher, source: str, filename: str, module_name: str, limits: Limits, load_timeout: float
+    ) -> None:
+        self.launcher = launcher
+        self.load_request = {"op": "load", "source": source, "filename": filename, "module": module_name}
+        self.limits = limits
+        self.load_timeout = load_timeout
+        self.worker: WorkerProcess | None = None
+        self.generation = 0
+        self.deadline: float | None = None
+        self.budget_s = 0.0
+        self.output: list[str] = []
+        self.output_size = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start a worker and import the submission (raises the student's import error, if any)."""
+        self.worker = self.launcher.spawn(self.limits)
+        self.generation += 1
+        deadline = time.monotonic() + self.load_timeout
+        self._exchange(self.load_request, deadline, Activity("import", self.load_request["module"]), self.load_timeout)
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker = None
+
+    @contextlib.contextmanager
+    def time_budget(self, seconds: float) -> Iterator[None]:
+        """Every call inside the block must finish within ``seconds`` of its start, together."""
+        self.deadline, self.budget_s = time.monotonic() + seconds, seconds
+        try:
+            yield
+        finally:
+            self.deadline = None
+
+    def take_output(self) -> str:
+        text = "".join(self.output)
+        self.output, self.output_size = [], 0
+        return text
+
+    # -- requests --------------------------------------------------------------------------------------
+    def getattr(self, target: int, name: str) -> Any:
+        return self.request({"op": "getattr", "target": target, "name": name}, Activity("getattr", name))
+
+    def setattr(self, target: int, name: str, value: Any) -> None:
+        self.request({"op": "setattr", "target": target, "name": name, "value": value}, Activity("setattr", name))
+
+    def call(self, target: int, name: str | None, args: list[Any], kwargs: dict[str, Any], label: str) -> Any:
+        request = {"op": "call", "target": target, "name": name, "args": args, "kwargs": kwargs}
+        return self.request(request, Activity("call", label))
+
+    def request(self, message: dict[str, Any], during: Activity) -> Any:
+        if self.worker is None:
+            self.start()
+        deadline = self.deadline if self.deadline is not None else time.monotonic() + self.load_timeout
+        return self._exchange(message, deadline, during, self.budget_s or self.load_timeout)
+
+    def _exchange(self, message: dict[str, Any], deadline: float, during: Activity, timeout_s: float) -> Any:
+        assert self.worker is not None
+        worker = self.worker
+        try:
+            worker.channel.send(encode(message))
+            reply = decode(worker.channel.recv(deadline))
+        except ChannelTimeout:
+            self._discard()
+            raise WorkerTimeout(timeout_s, during) from None
+        except (ChannelClosed, WireError) as exc:
+            status = self._discard()
+            raise WorkerCrashed(during, status.signal, status.exit_code, malformed=isinstance(exc, WireError)) from None
+        return self._unpack(reply, during)
+
+    def _unpack(self, reply: Any, during: Activity) -> Any:
+        if type(reply) is not dict or type(reply.get("output", "")) is not str:
+            self._discard()
+            raise WorkerCrashed(during, malformed=True)
+        self._keep_output(reply.get("output", ""))
+        if "ok" in reply:
+            return reply["ok"]
+        if "missing" in reply:
+            raise MissingName(_text(reply["missing"], 200))
+        if type(reply.get("error")) is dict:
+            raise _student_error(reply["error"])
+        self._discard()
+        raise WorkerCrashed(during, malformed=True)
+
+    def _keep_output(self, text: str) -> None:
+        room = self.limits.output_kb * 1024 - self.output_size
+        if text and room > 0:
+            self.output.append(text[:room])
+            self.output_size += min(room, len(text))
+
+    def _discard(self) -> ExitStatus:
+        assert self.worker is not None
+        status = self.worker.kill()
+        self.worker = None
+        return status
+
+
+def _student_error(error: dict[str, Any]) -> StudentError:
+    mro = error.get("mro")
+    line = error.get("line")
+    return StudentError(
+        type_name=_text(error.get("type"), 200) or "Exception",
+        class_names=tuple(_text(name, 200) for name in mro) if type(mro) is list else (),
+        message=_text(error.get("message"), _MAX_TEXT),
+        traceback=_text(error.get("traceback"), _MAX_TEXT),
+        line=line if type(line) is int else None,
+    )
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if type(value) is str else ""
+
+
+__all__ = ["StudentSession", "MODULE_HANDLE"]
