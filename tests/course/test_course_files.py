@@ -171,6 +171,19 @@ def test_stub_functions_raise_not_implemented(aid):
             module.LogisticNeuron()
 
 
+@pytest.mark.parametrize("aid", IDS)
+def test_readme_is_korean_first_and_covers_every_graded_function(aid):
+    text = (ROOT / "assignments" / aid / "README.md").read_text(encoding="utf-8")
+    korean, english = text.index("## 한국어"), text.index("## English")
+    assert korean < english
+    assert re.search(r"[\uac00-\ud7a3]", text[korean:english])  # Hangul in the Korean part
+    for section in (text[korean:english], text[english:]):
+        assert f"grader grade {aid}" in section
+        for qualname in CONTRACT[aid]:
+            if not qualname.endswith("__init__"):
+                assert qualname.split(".")[-1] in section, qualname
+
+
 # ---------------------------------------------------------------------------
 # buggy variants
 # ---------------------------------------------------------------------------
