@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +112,10 @@ def _limits(reader: "_Reader", data: Any, where: str, base: LimitSettings) -> Li
     values: dict[str, Any] = {}
     for field in dataclasses.fields(LimitSettings):
         if field.name in data:
-            convert: Callable[..., Any] = reader.number if field.type in (float, "float") else reader.integer
-            values[field.name] = convert(data, field.name, where, minimum=_LIMIT_MINIMUMS.get(field.name, 1))
+            if field.type in (float, "float"):
+                values[field.name] = reader.positive_number(data, field.name, where)
+            else:
+                values[field.name] = reader.integer(data, field.name, where, minimum=_LIMIT_MINIMUMS.get(field.name, 1))
     return dataclasses.replace(base, **values)
 
 
@@ -153,10 +154,10 @@ class _Reader:
             self.fail(_join(where, key), mapping, f"must be a non-empty string, got {value!r}", f"write `{key}: some text`")
         return value
 
-    def number(self, mapping: dict, key: str, where: str, minimum: float = 0) -> float:
+    def positive_number(self, mapping: dict, key: str, where: str) -> float:
         value = mapping[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < minimum:
-            self.fail(_join(where, key), mapping, f"must be a number >= {minimum}, got {value!r}", f"write e.g. `{key}: 10`")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            self.fail(_join(where, key), mapping, f"must be a positive number of seconds, got {value!r}", f"write e.g. `{key}: 10`")
         return float(value)
 
     def integer(self, mapping: dict, key: str, where: str, default: int = 0, minimum: int = 0) -> int:

@@ -38,6 +38,7 @@ class StudentSession:
         self.budget_s = 0.0
         self.output: list[str] = []
         self.output_size = 0
+        self.output_truncated = False
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -62,8 +63,11 @@ class StudentSession:
             self.deadline = None
 
     def take_output(self) -> str:
+        """What the student's code printed since the last call, capped at the output limit."""
         text = "".join(self.output)
-        self.output, self.output_size = [], 0
+        if self.output_truncated:
+            text += f"\n... [output truncated at {self.limits.output_kb} KB]\n"
+        self.output, self.output_size, self.output_truncated = [], 0, False
         return text
 
     # -- requests --------------------------------------------------------------------------------------
@@ -113,6 +117,8 @@ class StudentSession:
 
     def _keep_output(self, text: str) -> None:
         room = self.limits.output_kb * 1024 - self.output_size
+        if len(text) > room:
+            self.output_truncated = True
         if text and room > 0:
             self.output.append(text[:room])
             self.output_size += min(room, len(text))

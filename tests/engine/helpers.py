@@ -1,0 +1,33 @@
+"""Grading a submission given as source text, for the engine's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.course import load_course
+from grader.grading import GradeOptions, grade
+from grader.results import AssignmentResult, CheckResult
+
+REFERENCE = (Path(__file__).parents[1] / "fixtures/mini_course/solutions/vectors/vectors.py").read_text()
+
+
+def grade_source(course_dir: Path, source: str, **options: object) -> AssignmentResult:
+    """Grade ``source`` as the vectors submission of ``course_dir``; returns its assignment result."""
+    submission = course_dir.parent / "submission"
+    submission.mkdir(exist_ok=True)
+    (submission / "vectors.py").write_text(source)
+    report = grade(load_course(course_dir), GradeOptions(submission=submission, **options))  # type: ignore[arg-type]
+    (result,) = report.assignments
+    return result
+
+
+def by_name(result: AssignmentResult) -> dict[str, CheckResult]:
+    return {check.name: check for check in result.checks}
+
+
+def with_function(name: str, body: str) -> str:
+    """The reference with function ``name`` replaced by ``body`` (a complete def)."""
+    lines = REFERENCE.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"def {name}("))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(("def ", "class "))), len(lines))
+    return "".join(lines[:start]) + body.rstrip() + "\n\n\n" + "".join(lines[end:])
