@@ -24,7 +24,15 @@ _SCALAR_TYPES = (bool, int, float, complex, np.generic)
 def close(
     actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: str = "result", hint: Text | None = None
 ) -> None:
-    """``actual`` equals ``expected`` elementwise within ``atol + rtol * |expected|``, with the same shape."""
+    """``actual`` equals ``expected`` elementwise within ``atol + rtol * |expected|``, with the same shape.
+
+    A tuple or list ``expected`` (say ``(dx, dw, db)``) is compared item by item, named ``result[0]``...
+    """
+    if isinstance(expected, (tuple, list)):
+        items = _sequence(actual, len(expected), name, hint)
+        for position, (got_item, expected_item) in enumerate(zip(items, expected)):
+            close(got_item, expected_item, rtol=rtol, atol=atol, name=f"{name}[{position}]", hint=hint)
+        return
     expected_array = np.asarray(expected)
     actual_array = numeric(actual, name)
     _same_shape(actual_array, expected_array, name, hint)
@@ -158,6 +166,8 @@ def _mismatch(
         name=name, index=_index(worst), got=_value(actual[worst]), expected=_value(expected[worst]),
         count=int(bad.sum()), total=int(bad.size),
     )
+    if actual.ndim == 0:
+        return msg("expect.not_equal", name=name, got=params["got"], expected=params["expected"])
     if error is None:
         return msg("expect.not_equal_at", **params)
     relative = error / np.maximum(np.abs(expected), 1e-12)
@@ -167,13 +177,18 @@ def _mismatch(
 def _equal_sequence(actual: Any, expected: tuple | list, name: str, hint: Text | None) -> None:
     if isinstance(actual, np.ndarray) and actual.ndim == 1:
         actual = actual.tolist()
+    for position, (got_item, expected_item) in enumerate(zip(_sequence(actual, len(expected), name, hint), expected)):
+        equal(got_item, expected_item, name=f"{name}[{position}]", hint=hint)
+
+
+def _sequence(actual: Any, length: int, name: str, hint: Text | None) -> tuple | list:
+    """The student's tuple or list of ``length`` items, or a failure saying what it is instead."""
     if type(actual) not in (tuple, list):
         got = actual.remote_type if isinstance(actual, RemoteObject) else type(actual).__name__
-        raise CheckFailure(msg("expect.wrong_type", name=name, got=got), hint or msg("expect.sequence_hint", n=len(expected)))
-    if len(actual) != len(expected):
-        raise CheckFailure(msg("expect.wrong_length", name=name, expected=len(expected), got=len(actual)), hint)
-    for position, (got_item, expected_item) in enumerate(zip(actual, expected)):
-        equal(got_item, expected_item, name=f"{name}[{position}]", hint=hint)
+        raise CheckFailure(msg("expect.wrong_type_sequence", name=name, got=got, n=length), hint or msg("expect.sequence_hint", n=length))
+    if len(actual) != length:
+        raise CheckFailure(msg("expect.wrong_length", name=name, expected=length, got=len(actual)), hint)
+    return actual
 
 
 def _equal_scalar(actual: Any, expected: Any, name: str, hint: Text | None) -> None:
