@@ -99,7 +99,10 @@ def numeric(value: Any, name: str) -> np.ndarray:
     if isinstance(value, RemoteObject):
         raise CheckFailure(msg("expect.wrong_type", name=name, got=value.remote_type), msg("expect.numeric_hint"))
     if isinstance(value, _SCALAR_TYPES) or _is_number_sequence(value):
-        array = np.asarray(value)
+        try:
+            array = np.asarray(value)
+        except ValueError:  # a ragged list
+            array = np.empty(0, dtype=object)
         if array.dtype.kind in "biufc":
             return array
     raise CheckFailure(msg("expect.wrong_type", name=name, got=type(value).__name__), msg("expect.numeric_hint"))
