@@ -1,24 +1,16 @@
-"""The command line: a thin click layer over the library; errors are rendered in one place (main)."""
+"""The command line: a thin click layer over the library; errors are rendered in one place (main).
+
+Each command lives in its own module under :mod:`grader.commands` and is registered here.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import click
-from rich.console import Console
 
-from grader.atomic import write_atomic
-from grader.course import load_course
+from grader.commands.grade import grade_command
 from grader.errors import GraderError
-from grader.grading import GradeOptions, grade
-from grader.i18n import LANGUAGES, resolve_language
-from grader.report import jsonreport
-from grader.report.text import print_report
-
-EXIT_BELOW_THRESHOLD = 1
-FORMATS = ("text", "json")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,44 +19,7 @@ def cli() -> None:
     """Grade numpy exercises of deep-learning math with public, hidden and gradient checks."""
 
 
-@cli.command("grade")
-@click.argument("ids", nargs=-1)
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="The course folder (holding course.yaml).")
-@click.option("--submission", type=click.Path(path_type=Path),
-              help="Your folder (<id>/<id>.py or <id>.py files) or one .py file; default: the course's assignments/.")
-@click.option("--public-only", is_flag=True, help="Run only the public checks, even where solutions/ is present.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report (in --format) to this file, atomically; the terminal still gets the summary.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with code 1 when the score is below this percentage.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's, then your locale).")
-@click.option("-v", "--verbose", is_flag=True, help="Also show what your code printed.")
-def grade_command(
-    ids: tuple[str, ...], course_dir: Path, submission: Path | None, public_only: bool, output_format: str,
-    output: Path | None, timeout: float | None, fail_under: float | None, lang: str | None, verbose: bool,
-) -> None:
-    """Grade IDS (default: every assignment) and print the score with what to fix."""
-    course = load_course(course_dir)
-    language = resolve_language(lang, course.language)
-    options = GradeOptions(tuple(ids), submission, public_only, timeout, language)
-    report = grade(course, options)
-    rendered = jsonreport.render(report) if output_format == "json" else None
-    if output is not None:
-        write_atomic(output, rendered if rendered is not None else _text(report, verbose))
-    if rendered is not None and output is None:
-        click.echo(rendered, nl=False)
-    else:
-        print_report(report, Console(), verbose)
-    if fail_under is not None and report.percent < fail_under:
-        sys.exit(EXIT_BELOW_THRESHOLD)
-
-
-def _text(report, verbose: bool) -> str:
-    console = Console(record=True, width=120, file=open(os.devnull, "w"))
-    print_report(report, console, verbose)
-    return console.export_text()
+cli.add_command(grade_command)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Sequence
@@ -25,7 +26,7 @@ from grader.sandbox.errors import SandboxError, StudentError, WorkerCrashed, Wor
 from grader.sandbox.launcher import Launcher
 from grader.sandbox.limits import Limits
 from grader.sandbox.session import StudentSession
-from grader.scoring import assignment_totals, grade_report
+from grader.scoring import apply_penalty, assignment_totals, grade_report, lateness
 from grader.submission import SubmissionFile, locate, read_source
 
 
@@ -43,6 +44,8 @@ class GradeOptions:
     """Override of every check's time limit, in seconds."""
     language: str = "en"
     """Language of the messages."""
+    submitted_at: datetime | None = None
+    """When the submission was made (for late penalties); None means on time."""
 
 
 def grade(course: Course, options: GradeOptions, launcher: Launcher | None = None) -> GradeReport:
@@ -81,17 +84,17 @@ def grade_assignment(
     reference = _reference(assignment) if hidden else None
     if file.path is None:
         problem = msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
-        return _unusable(assignment, checks, *problem, options.language, file="")
+        return _unusable(assignment, checks, *problem, options, file="")
     try:
         source = read_source(file)
     except (OSError, UnicodeDecodeError) as exc:
         problem = msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint")
-        return _unusable(assignment, checks, *problem, options.language, file=file.display_name)
+        return _unusable(assignment, checks, *problem, options, file=file.display_name)
     session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
     try:
         import_problem = _start(session, file)
         if import_problem is not None:
-            return _unusable(assignment, checks, *import_problem, options.language, file=file.display_name)
+            return _unusable(assignment, checks, *import_problem, options, file=file.display_name)
         context = CheckContext(
             session=session, reference=reference, seed=course.seed, assignment_id=assignment.id,
             default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
@@ -100,7 +103,7 @@ def grade_assignment(
         results = [run_check(_with_timeout(spec, options), context) for spec in checks]
     finally:
         session.close()
-    return _assignment_result(assignment, results, None, file.display_name)
+    return _assignment_result(assignment, results, None, file.display_name, options)
 
 
 def _start(session: StudentSession, file: SubmissionFile) -> tuple[Msg, Msg] | None:
@@ -138,16 +141,20 @@ def _limits(assignment: Assignment) -> Limits:
 
 
 def _unusable(
-    assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, language: str, file: str
+    assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, options: GradeOptions, file: str
 ) -> AssignmentResult:
-    results = [failed_without_running(spec, message, hint, language) for spec in checks]
-    return _assignment_result(assignment, results, render(message, language), file)
+    results = [failed_without_running(spec, message, hint, options.language) for spec in checks]
+    return _assignment_result(assignment, results, render(message, options.language), file, options)
 
 
-def _assignment_result(assignment: Assignment, results: list[CheckResult], error: str | None, file: str) -> AssignmentResult:
-    score, max_score = assignment_totals(results)
+def _assignment_result(
+    assignment: Assignment, results: list[CheckResult], error: str | None, file: str, options: GradeOptions
+) -> AssignmentResult:
+    raw_score, max_score = assignment_totals(results)
+    late = lateness(assignment.late_policy, assignment.due, options.submitted_at)
     return AssignmentResult(
-        id=assignment.id, title=assignment.title, checks=tuple(results), score=score, max_score=max_score,
+        id=assignment.id, title=assignment.title, checks=tuple(results), score=apply_penalty(raw_score, late),
+        max_score=max_score, raw_score=raw_score, days_late=late.days_late, penalty_percent=late.penalty_percent,
         error=error, file=file,
     )
 

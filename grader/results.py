@@ -55,9 +55,15 @@ class AssignmentResult:
     checks: tuple[CheckResult, ...]
     """Every check, public ones first, in definition order."""
     score: float
-    """Points earned (after any late penalty)."""
+    """Points earned, after any late penalty."""
     max_score: float
     """Points possible."""
+    raw_score: float = 0.0
+    """Points earned by the checks, before any late penalty."""
+    days_late: int = 0
+    """Started days after the due date (0 when on time or unknown)."""
+    penalty_percent: float = 0.0
+    """Percent of the raw score taken off for lateness."""
     error: str | None = None
     """Why the submission could not be graded at all (missing file, syntax error, failed import)."""
     file: str = ""

@@ -6,7 +6,9 @@ files, or a single ``.py`` file when exactly one assignment is graded.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -82,3 +84,26 @@ def _in_folder(folder: Path, assignment_id: str) -> SubmissionFile:
     candidates = [folder / assignment_id / f"{assignment_id}.py", folder / f"{assignment_id}.py"]
     found = next((path for path in candidates if path.is_file()), None)
     return SubmissionFile(assignment_id, found, " or ".join(display_path(path) for path in candidates))
+
+
+def submission_time(submitted_at: str | None, metadata: Path | None) -> datetime | None:
+    """When the submission was made: an ISO 8601 instant, or Gradescope's submission_metadata.json."""
+    if submitted_at is not None:
+        return _instant(submitted_at, "--submitted-at")
+    if metadata is None:
+        return None
+    try:
+        created_at = json.loads(metadata.read_text(encoding="utf-8"))["created_at"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{metadata}: no readable created_at field ({exc})", "pass Gradescope's submission_metadata.json") from None
+    return _instant(str(created_at), f"{metadata}: created_at")
+
+
+def _instant(text: str, where: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise UsageError(f"{where}: {text!r} is not a date and time with a UTC offset", "write e.g. 2026-12-01T23:59:00+09:00")
+    return value

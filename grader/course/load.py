@@ -9,19 +9,21 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from grader.course.model import Assignment, Course, LimitSettings
+from grader.course.model import Assignment, Course, LatePolicy, LimitSettings
 from grader.errors import CourseError
 from grader.i18n import LANGUAGES
 
 COURSE_FILE = "course.yaml"
 _ID = re.compile(r"[a-z_][a-z0-9_]*")
 _TOP_KEYS = ("title", "seed", "language", "limits", "assignments")
-_ASSIGNMENT_KEYS = ("id", "title", "limits")
+_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy")
+_LATE_POLICY_KEYS = ("percent_per_day", "zero_after")
 # Below these a worker cannot even hold numpy, and every check would fail for the wrong reason.
 _LIMIT_MINIMUMS = {"memory_mb": 256, "cpu_s": 1}
 
@@ -94,6 +96,8 @@ def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: 
         limits=_limits(reader, item.get("limits"), f"{where}.limits", defaults),
         public_dir=root.resolve() / "assignments" / assignment_id,
         solution_dir=root.resolve() / "solutions" / assignment_id,
+        due=reader.instant(item, "due", where),
+        late_policy=_late_policy(reader, item.get("late_policy"), f"{where}.late_policy"),
     )
     if not assignment.stub.is_file():
         reader.fail(
@@ -117,6 +121,16 @@ def _limits(reader: "_Reader", data: Any, where: str, base: LimitSettings) -> Li
             else:
                 values[field.name] = reader.integer(data, field.name, where, minimum=_LIMIT_MINIMUMS.get(field.name, 1))
     return dataclasses.replace(base, **values)
+
+
+def _late_policy(reader: "_Reader", data: Any, where: str) -> LatePolicy:
+    if data is None:
+        return LatePolicy()
+    if not isinstance(data, dict):
+        reader.fail(where, None, f"must be a mapping, got {data!r}", "write e.g. `late_policy: {percent_per_day: 10}`")
+    reader.keys(data, where, _LATE_POLICY_KEYS)
+    percent = reader.percent(data, "percent_per_day", where) if "percent_per_day" in data else 0.0
+    return LatePolicy(percent_per_day=percent, zero_after=reader.instant(data, "zero_after", where))
 
 
 def _require_unique_ids(reader: "_Reader", course: Course, items: list) -> None:
@@ -159,6 +173,29 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             self.fail(_join(where, key), mapping, f"must be a positive number of seconds, got {value!r}", f"write e.g. `{key}: 10`")
         return float(value)
+
+    def percent(self, mapping: dict, key: str, where: str) -> float:
+        value = mapping[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            self.fail(_join(where, key), mapping, f"must be a percentage between 0 and 100, got {value!r}", f"write e.g. `{key}: 10`")
+        return float(value)
+
+    def instant(self, mapping: dict, key: str, where: str) -> datetime | None:
+        """An ISO 8601 date and time with a UTC offset (``2026-12-01T23:59:00+09:00``)."""
+        if key not in mapping:
+            return None
+        value = mapping[key]
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            self.fail(
+                _join(where, key), mapping, f"must be a date and time with a UTC offset, got {value!r}",
+                f"write e.g. `{key}: 2026-12-01T23:59:00+09:00` (the offset makes the deadline unambiguous)",
+            )
+        return value
 
     def integer(self, mapping: dict, key: str, where: str, default: int = 0, minimum: int = 0) -> int:
         if key not in mapping:

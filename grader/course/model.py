@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -25,6 +26,16 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class LatePolicy:
+    """How a late submission loses points; with neither field set, lateness costs nothing."""
+
+    percent_per_day: float = 0.0
+    """Percent of the raw score taken off per started day after the due date (capped at 100)."""
+    zero_after: datetime | None = None
+    """From this instant on, a submission scores zero."""
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One assignment of the course."""
 
@@ -38,6 +49,10 @@ class Assignment:
     """assignments/<id>/: the stub, the README and the public checks."""
     solution_dir: Path
     """solutions/<id>/: the reference and the hidden checks (absent in a student release)."""
+    due: datetime | None = None
+    """When the assignment is due (timezone-aware), or None."""
+    late_policy: LatePolicy = LatePolicy()
+    """What lateness costs."""
 
     @property
     def stub(self) -> Path:

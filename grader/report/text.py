@@ -37,6 +37,10 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool) ->
     parts: list = [table]
     if result.error:
         parts.insert(0, Text(result.error, style="bold red"))
+    if result.penalty_percent:
+        late = msg("report.late", days=result.days_late, percent=f"{result.penalty_percent:g}",
+                   raw=_points(result.raw_score, result.max_score), final=_points(result.score, result.max_score))
+        parts.append(Text(tr(late, language), style="yellow"))
     for check in result.checks:
         parts += _extras(check, language, verbose)
     return Group(*parts)

@@ -1,0 +1,66 @@
+"""`grader grade`: grade a submission and print the score with what to fix."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader.atomic import write_atomic
+from grader.course import load_course
+from grader.grading import GradeOptions, grade
+from grader.i18n import LANGUAGES, resolve_language
+from grader.report.formats import FORMATS, render_report
+from grader.report.text import print_report
+from grader.submission import submission_time
+
+EXIT_BELOW_THRESHOLD = 1
+
+
+@click.command("grade")
+@click.argument("ids", nargs=-1)
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The course folder (holding course.yaml).")
+@click.option("--submission", type=click.Path(path_type=Path),
+              help="Your folder (<id>/<id>.py or <id>.py files) or one .py file; default: the course's assignments/.")
+@click.option("--public-only", is_flag=True, help="Run only the public checks, even where solutions/ is present.")
+@click.option("--format", "output_format", type=click.Choice(["text", *FORMATS]), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report (in --format) to this file, atomically; the terminal still gets the summary.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with code 1 when the score is below this percentage.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's, then your locale).")
+@click.option("--submitted-at", help="When the submission was made (ISO 8601 with offset), for late penalties.")
+@click.option("--submission-metadata", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Gradescope's submission_metadata.json, to read the submission time from.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show what your code printed.")
+def grade_command(
+    ids: tuple[str, ...], course_dir: Path, submission: Path | None, public_only: bool, output_format: str,
+    output: Path | None, timeout: float | None, fail_under: float | None, lang: str | None, submitted_at: str | None,
+    submission_metadata: Path | None, verbose: bool,
+) -> None:
+    """Grade IDS (default: every assignment) and print the score with what to fix."""
+    course = load_course(course_dir)
+    options = GradeOptions(
+        assignment_ids=tuple(ids), submission=submission, public_only=public_only, timeout=timeout,
+        language=resolve_language(lang, course.language), submitted_at=submission_time(submitted_at, submission_metadata),
+    )
+    report = grade(course, options)
+    rendered = render_report(output_format, report) if output_format != "text" else None
+    if output is not None:
+        write_atomic(output, rendered if rendered is not None else _text(report, verbose))
+    if rendered is not None and output is None:
+        click.echo(rendered, nl=False)
+    else:
+        print_report(report, Console(), verbose)
+    if fail_under is not None and report.percent < fail_under:
+        sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _text(report, verbose: bool) -> str:
+    console = Console(record=True, width=120, file=open(os.devnull, "w"))
+    print_report(report, console, verbose)
+    return console.export_text()
