@@ -61,7 +61,7 @@ def grade(course: Course, options: GradeOptions, launcher: Launcher | None = Non
     finally:
         if owned:
             launcher.close()
-    return grade_report(results, hidden, options.language, round(time.perf_counter() - started, 3))
+    return grade_report(results, hidden, options.language, round(time.perf_counter() - started, 3), course.autograder)
 
 
 def select_assignments(course: Course, ids: Sequence[str]) -> list[Assignment]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from grader.course.model import AutograderSettings
+
 Status = Literal["passed", "failed", "error", "timeout"]
 Visibility = Literal["public", "hidden"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout")
@@ -88,6 +90,8 @@ class GradeReport:
     """Wall-clock seconds of the whole run."""
     checks_by_status: dict[str, int] = field(default_factory=dict)
     """How many checks ended in each status."""
+    autograder: AutograderSettings = AutograderSettings()
+    """The course's presentation settings for autograder platforms (Gradescope visibility)."""
 
     @property
     def percent(self) -> float:

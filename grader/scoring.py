@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from grader.course.model import LatePolicy
+from grader.course.model import AutograderSettings, LatePolicy
 from grader.results import AssignmentResult, CheckResult, GradeReport, Status
 
 SECONDS_PER_DAY = 86_400
@@ -57,7 +57,10 @@ def _days_late(due: datetime, submitted_at: datetime) -> int:
     return max(0, math.ceil(seconds / SECONDS_PER_DAY))
 
 
-def grade_report(assignments: Sequence[AssignmentResult], hidden_ran: bool, language: str, duration_s: float) -> GradeReport:
+def grade_report(
+    assignments: Sequence[AssignmentResult], hidden_ran: bool, language: str, duration_s: float,
+    autograder: AutograderSettings = AutograderSettings(),
+) -> GradeReport:
     statuses = Counter(check.status for assignment in assignments for check in assignment.checks)
     return GradeReport(
         assignments=tuple(assignments),
@@ -67,4 +70,5 @@ def grade_report(assignments: Sequence[AssignmentResult], hidden_ran: bool, lang
         language=language,
         duration_s=duration_s,
         checks_by_status=dict(statuses),
+        autograder=autograder,
     )

@@ -15,13 +15,14 @@ from typing import Any
 
 import yaml
 
-from grader.course.model import Assignment, Course, LatePolicy, LimitSettings
+from grader.course.model import VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings
 from grader.errors import CourseError
 from grader.i18n import LANGUAGES
 
 COURSE_FILE = "course.yaml"
 _ID = re.compile(r"[a-z_][a-z0-9_]*")
-_TOP_KEYS = ("title", "seed", "language", "limits", "assignments")
+_TOP_KEYS = ("title", "seed", "language", "limits", "autograder", "assignments")
+_AUTOGRADER_KEYS = ("hidden_visibility", "stdout_visibility")
 _ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy")
 _LATE_POLICY_KEYS = ("percent_per_day", "zero_after")
 # Below these a worker cannot even hold numpy, and every check would fail for the wrong reason.
@@ -64,6 +65,7 @@ def load_course(root: Path) -> Course:
         seed=reader.integer(data, "seed", "", default=0, minimum=0),
         language=reader.choice(data, "language", "", LANGUAGES),
         assignments=tuple(_assignment(reader, item, f"assignments[{i}]", root, defaults) for i, item in enumerate(assignments)),
+        autograder=_autograder(reader, data.get("autograder"), "autograder"),
     )
     _require_unique_ids(reader, course, assignments)
     return course
@@ -131,6 +133,19 @@ def _late_policy(reader: "_Reader", data: Any, where: str) -> LatePolicy:
     reader.keys(data, where, _LATE_POLICY_KEYS)
     percent = reader.percent(data, "percent_per_day", where) if "percent_per_day" in data else 0.0
     return LatePolicy(percent_per_day=percent, zero_after=reader.instant(data, "zero_after", where))
+
+
+def _autograder(reader: "_Reader", data: Any, where: str) -> AutograderSettings:
+    if data is None:
+        return AutograderSettings()
+    if not isinstance(data, dict):
+        reader.fail(where, None, f"must be a mapping, got {data!r}", "write e.g. `autograder: {hidden_visibility: after_published}`")
+    reader.keys(data, where, _AUTOGRADER_KEYS)
+    defaults = AutograderSettings()
+    return AutograderSettings(
+        hidden_visibility=reader.choice(data, "hidden_visibility", where, VISIBILITIES) or defaults.hidden_visibility,
+        stdout_visibility=reader.choice(data, "stdout_visibility", where, VISIBILITIES) or defaults.stdout_visibility,
+    )
 
 
 def _require_unique_ids(reader: "_Reader", course: Course, items: list) -> None:

@@ -76,6 +76,19 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class AutograderSettings:
+    """How an autograder platform shows results (course.yaml ``autograder:``; instructor-only)."""
+
+    hidden_visibility: str = "after_published"
+    """Gradescope visibility of hidden checks: hidden, after_due_date, after_published or visible."""
+    stdout_visibility: str = "hidden"
+    """Gradescope visibility of the grader's output."""
+
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+@dataclass(frozen=True)
 class Course:
     """A course folder with its course.yaml."""
 
@@ -89,6 +102,8 @@ class Course:
     """Default language of student messages (en or ko), or None to follow the locale."""
     assignments: tuple[Assignment, ...]
     """In the order course.yaml lists them."""
+    autograder: AutograderSettings = AutograderSettings()
+    """Presentation settings for autograder platforms."""
 
     @property
     def solutions_dir(self) -> Path:
