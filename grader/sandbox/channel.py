@@ -12,6 +12,7 @@ import struct
 import time
 
 _LENGTH = struct.Struct("<Q")
+_CHUNK = 1 << 20
 
 
 class ChannelClosed(Exception):
@@ -46,21 +47,23 @@ class Channel:
         self.sock.close()
 
     def _read_exactly(self, size: int, deadline: float | None) -> bytes:
-        buffer = bytearray(size)
-        view = memoryview(buffer)
+        # Memory grows with what actually arrives, not with the length the sender announced: a
+        # worker claiming a 1 GB frame and sending nothing costs the parent nothing.
+        chunks: list[bytes] = []
         received = 0
         while received < size:
             self._set_timeout(deadline)
             try:
-                count = self.sock.recv_into(view[received:])
+                chunk = self.sock.recv(min(size - received, _CHUNK))
             except socket.timeout:
                 raise ChannelTimeout() from None
             except OSError as exc:
                 raise ChannelClosed(f"receive failed: {exc}") from None
-            if count == 0:
+            if not chunk:
                 raise ChannelClosed("the other end closed the channel")
-            received += count
-        return bytes(buffer)
+            chunks.append(chunk)
+            received += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _set_timeout(self, deadline: float | None) -> None:
         if deadline is None:
