@@ -16,7 +16,11 @@ _CHUNK = 1 << 20
 
 
 class ChannelClosed(Exception):
-    """The other end went away (or sent a frame larger than allowed)."""
+    """The other end went away."""
+
+
+class FrameTooLarge(Exception):
+    """The other end announced a frame larger than this channel accepts (a protocol violation)."""
 
 
 class ChannelTimeout(Exception):
@@ -40,7 +44,7 @@ class Channel:
         """Receive one frame; ``deadline`` is a ``time.monotonic()`` instant, or None to wait forever."""
         (length,) = _LENGTH.unpack(self._read_exactly(_LENGTH.size, deadline))
         if length > self.max_frame:
-            raise ChannelClosed(f"frame of {length} bytes exceeds the {self.max_frame}-byte limit")
+            raise FrameTooLarge(f"frame of {length} bytes exceeds the {self.max_frame}-byte limit")
         return self._read_exactly(length, deadline)
 
     def close(self) -> None:

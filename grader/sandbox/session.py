@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from grader.sandbox.channel import ChannelClosed, ChannelTimeout
+from grader.sandbox.channel import ChannelClosed, ChannelTimeout, FrameTooLarge
 from grader.sandbox.errors import Activity, MissingName, StudentError, WorkerCrashed, WorkerTimeout
 from grader.sandbox.launcher import ExitStatus, Launcher, WorkerProcess
 from grader.sandbox.limits import Limits
@@ -96,9 +96,10 @@ class StudentSession:
         except ChannelTimeout:
             self._discard()
             raise WorkerTimeout(timeout_s, during) from None
-        except (ChannelClosed, WireError) as exc:
+        except (ChannelClosed, WireError, FrameTooLarge) as exc:
             status = self._discard()
-            raise WorkerCrashed(during, status.signal, status.exit_code, malformed=isinstance(exc, WireError)) from None
+            malformed = not isinstance(exc, ChannelClosed)
+            raise WorkerCrashed(during, status.signal, status.exit_code, malformed=malformed) from None
         return self._unpack(reply, during)
 
     def _unpack(self, reply: Any, during: Activity) -> Any:

@@ -249,3 +249,24 @@ def test_an_infinite_loop_at_import_fails_the_assignment(mini_course: Path) -> N
     (mini_course / "course.yaml").write_text((mini_course / "course.yaml").read_text().replace("{timeout: 2}", "{timeout: 2, import_timeout: 0.5}"))
     result = grade_source(mini_course, "while True:\n    pass\n" + REFERENCE)
     assert result.score == 0 and result.error is not None and "0.5 s" in result.error
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "struct.pack('<Q', 1 << 40)",  # announces a terabyte, sends nothing
+        "struct.pack('<Q', 20) + b'\\x80\\x04\\x95' + bytes(17)",  # a pickle where a frame should be
+    ],
+    ids=["huge-length", "pickle-bytes"],
+)
+def test_frames_forged_on_the_workers_channel_fail_only_that_check(mini_course: Path, forgery: str) -> None:
+    body = (
+        "def norm(x):\n    import os, stat, struct, time\n"
+        "    fd = next(fd for fd in range(3, 64) if _is_socket(fd))\n"
+        f"    os.write(fd, {forgery})\n    time.sleep(30)\n\n\n"
+        "def _is_socket(fd):\n    import os, stat\n    try:\n        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n    except OSError:\n        return False\n"
+    )
+    result = grade_source(mini_course, with_function("norm", body), timeout=2)
+    check = by_name(result)["norm_345"]
+    assert check.status == "error" and "invalid answer" in check.message
+    assert result.score == FULL_MARKS - 1
