@@ -36,11 +36,6 @@ class ExitStatus:
     exit_code: int | None
     signal: int | None
 
-    def describe(self) -> str:
-        if self.signal is not None:
-            return f"killed by signal {signal.Signals(self.signal).name}"
-        return f"exited with code {self.exit_code}"
-
 
 class Launcher:
     """Owns a fork server; thread-safe, so parallel graders may share one."""
