@@ -1,0 +1,101 @@
+"""GitHub Actions: workflow-command annotations for stdout, and a Markdown job summary.
+
+``render`` gives one ``::error`` per check that did not pass, at the student's file and line when
+known (one per assignment when the submission could not be graded at all, rather than the same
+error once per check), and one ``::notice`` with the summary. ``step_summary`` gives the Markdown
+the grade command appends to ``$GITHUB_STEP_SUMMARY``: a table per assignment.
+
+A student's text must never become a workflow command of its own. The runner reads a command only
+at the start of a line, so every piece of student text inside an annotation is escaped the way
+GitHub's toolkit escapes it (no raw CR or LF can survive), and what the student's code printed is
+never written here. In the Markdown, student text is escaped so it cannot end a table cell or row,
+nor become a link, an image or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grader.i18n import msg, render as tr
+from grader.report.ci import (
+    assignment_lines, check_details, points, qualified_name, status_word, summary_lines, utf8_safe,
+)
+from grader.results import AssignmentResult, CheckResult, GradeReport
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark/GFM, which renders it
+# literally: the one rule that defuses tables (|), links, images, emphasis, code spans and HTML.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def render(report: GradeReport) -> str:
+    lines = [line for assignment in report.assignments for line in _annotations(assignment, report.language)]
+    lines.append(command("notice", "\n".join(summary_lines(report)), title=tr(msg("report.summary_title"), report.language)))
+    return utf8_safe("\n".join(lines) + "\n")
+
+
+def step_summary(report: GradeReport) -> str:
+    """The job summary in GitHub-flavoured Markdown: the total, then a table per assignment."""
+    language = report.language
+    title = tr(msg("report.summary_title"), language)
+    parts = [f"## {markdown(title)}: {markdown(points(report.score, report.max_score))} ({report.percent:.1f}%)", ""]
+    for assignment in report.assignments:
+        parts += _assignment_markdown(assignment, language)
+    if not report.hidden_ran:
+        parts += [markdown(tr(msg("report.hidden_later"), language)), ""]
+    return utf8_safe("\n".join(parts))
+
+
+def command(name: str, message: str, **properties: object) -> str:
+    """A workflow command line, e.g. ``::error file=a.py,line=3,title=T::message``; None properties are left out."""
+    given = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value not in (None, ""))
+    return f"::{name}{' ' + given if given else ''}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    """A command's message, escaped as GitHub's toolkit does: no raw CR or LF, so it stays one line."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command property's value: also no ``:`` or ``,``, which would end the value early."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def markdown(text: str) -> str:
+    """``text`` as literal GFM inline content, safe inside a table cell (line breaks become ``<br>``)."""
+    return _LINE_BREAK.sub("<br>", _MARKDOWN_PUNCTUATION.sub(r"\\\1", text))
+
+
+def _annotations(assignment: AssignmentResult, language: str) -> list[str]:
+    file = assignment.file or None
+    if assignment.error:
+        # Every check failed with the same message and hint: say it once, not once per check.
+        details = check_details(assignment.checks[0], language) if assignment.checks else assignment.error
+        return [command("error", details, file=file, title=f"{assignment.id}: {assignment.title}")]
+    return [
+        command("error", check_details(check, language), file=file, line=check.line, title=_title(assignment, check, language))
+        for check in assignment.checks if check.status != "passed"
+    ]
+
+
+def _title(assignment: AssignmentResult, check: CheckResult, language: str) -> str:
+    return f"{qualified_name(assignment, check)} ({status_word(check.status, language)}, {points(check.score, check.max_score)})"
+
+
+def _assignment_markdown(assignment: AssignmentResult, language: str) -> list[str]:
+    heading, *notes = assignment_lines(assignment, language)
+    lines = [f"### {markdown(heading)}", ""]
+    for note in notes:
+        lines += [markdown(note), ""]
+    columns = [tr(msg(f"report.col_{name}"), language) for name in ("check", "points", "status", "details")]
+    lines += ["| " + " | ".join(markdown(c) for c in columns) + " |", "| --- | ---: | --- | --- |"]
+    lines += [_row(check, language) for check in assignment.checks]
+    return lines + [""]
+
+
+def _row(check: CheckResult, language: str) -> str:
+    name = check.name + (f" ({tr(msg('report.hidden'), language)})" if check.visibility == "hidden" else "")
+    cells = [name, points(check.score, check.max_score), status_word(check.status, language),
+             check_details(check, language, with_traceback=False)]
+    return "| " + " | ".join(markdown(cell) for cell in cells) + " |"
