@@ -13,8 +13,10 @@ from grader.atomic import write_atomic
 from grader.course import load_course
 from grader.grading import GradeOptions, grade
 from grader.i18n import LANGUAGES, resolve_language
-from grader.report.formats import FORMATS, render_report
+from grader.report import github
+from grader.report.formats import FORMATS, STDOUT_FORMATS, render_report
 from grader.report.text import print_report
+from grader.results import GradeReport
 from grader.submission import submission_time
 
 EXIT_BELOW_THRESHOLD = 1
@@ -52,12 +54,22 @@ def grade_command(
     rendered = render_report(output_format, report) if output_format != "text" else None
     if output is not None:
         write_atomic(output, rendered if rendered is not None else _text(report, verbose))
-    if rendered is not None and output is None:
+    if output_format == "github":
+        _append_step_summary(report)
+    if rendered is not None and (output is None or output_format in STDOUT_FORMATS):
         click.echo(rendered, nl=False)
     else:
         print_report(report, Console(), verbose)
     if fail_under is not None and report.percent < fail_under:
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _append_step_summary(report: GradeReport) -> None:
+    """GitHub Actions shows on the run's page the Markdown appended to the file $GITHUB_STEP_SUMMARY names."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(github.step_summary(report))
 
 
 def _text(report, verbose: bool) -> str:
