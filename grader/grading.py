@@ -27,7 +27,7 @@ from grader.sandbox.launcher import Launcher
 from grader.sandbox.limits import Limits
 from grader.sandbox.session import StudentSession
 from grader.scoring import apply_penalty, assignment_totals, grade_report, lateness
-from grader.submission import SubmissionFile, locate, read_source
+from grader.submission import Source, SubmissionFile, locate, read_source
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,20 @@ class GradeOptions:
     """Language of the messages."""
     submitted_at: datetime | None = None
     """When the submission was made (for late penalties); None means on time."""
+    fail_fast: bool = False
+    """Stop an assignment at its first check that loses points (the rest are not run or reported)."""
+
+
+@dataclass(frozen=True)
+class LoadedAssignment:
+    """An assignment's trusted code, loaded once in the parent to grade any number of submissions."""
+
+    assignment: Assignment
+    """The assignment."""
+    checks: tuple[CheckSpec, ...]
+    """Its public checks, then its hidden ones when they run."""
+    reference: ModuleType | None
+    """The reference solution (None when hidden checks do not run)."""
 
 
 def grade(course: Course, options: GradeOptions, launcher: Launcher | None = None) -> GradeReport:
@@ -79,9 +93,8 @@ def runs_hidden_checks(course: Course, options: GradeOptions) -> bool:
 def grade_assignment(
     course: Course, assignment: Assignment, file: SubmissionFile, hidden: bool, launcher: Launcher, options: GradeOptions
 ) -> AssignmentResult:
-    hidden = hidden and assignment.solution_dir.is_dir()
-    checks = load_checks(assignment, include_hidden=hidden)
-    reference = _reference(assignment) if hidden else None
+    loaded = load_assignment(assignment, hidden)
+    checks = list(loaded.checks)
     if file.path is None:
         problem = msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
         return _unusable(assignment, checks, *problem, options, file="")
@@ -90,25 +103,48 @@ def grade_assignment(
     except (OSError, UnicodeDecodeError) as exc:
         problem = msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint")
         return _unusable(assignment, checks, *problem, options, file=file.display_name)
+    return grade_source(course, loaded, source, launcher, options)
+
+
+def load_assignment(assignment: Assignment, hidden: bool) -> LoadedAssignment:
+    """Load the checks (and, for hidden checks, the reference) of ``assignment`` into the parent."""
+    hidden = hidden and assignment.solution_dir.is_dir()
+    checks = tuple(load_checks(assignment, include_hidden=hidden))
+    return LoadedAssignment(assignment, checks, _reference(assignment) if hidden else None)
+
+
+def grade_source(course: Course, loaded: LoadedAssignment, source: Source, launcher: Launcher, options: GradeOptions) -> AssignmentResult:
+    """Grade submission code given as text in a fresh worker (used per file, and by ``grader check``
+    for many variants of one reference with the checks loaded once)."""
+    assignment, checks = loaded.assignment, list(loaded.checks)
     session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
     try:
-        import_problem = _start(session, file)
+        import_problem = _start(session, source.filename)
         if import_problem is not None:
-            return _unusable(assignment, checks, *import_problem, options, file=file.display_name)
+            return _unusable(assignment, checks, *import_problem, options, file=source.filename)
         context = CheckContext(
-            session=session, reference=reference, seed=course.seed, assignment_id=assignment.id,
+            session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
             default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
             language=options.language,
         )
-        results = [run_check(_with_timeout(spec, options), context) for spec in checks]
+        results = _run_checks(checks, context, options)
     finally:
         session.close()
-    return _assignment_result(assignment, results, None, file.display_name, options)
+    return _assignment_result(assignment, results, None, source.filename, options)
 
 
-def _start(session: StudentSession, file: SubmissionFile) -> tuple[Msg, Msg] | None:
+def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOptions) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for spec in checks:
+        results.append(run_check(_with_timeout(spec, options), context))
+        if options.fail_fast and results[-1].status != "passed":
+            break
+    return results
+
+
+def _start(session: StudentSession, filename: str) -> tuple[Msg, Msg] | None:
     """Import the submission in its worker; the problem to report if that fails."""
-    hint = msg("check.import_failed_hint", file=file.display_name)
+    hint = msg("check.import_failed_hint", file=filename)
     try:
         session.start()
     except StudentError as error:
