@@ -1,0 +1,257 @@
+"""Public checks of rnn_backward: run them yourself with `grader grade rnn_backward`.
+
+They use only your code, small hand-checkable examples and properties from the README (the shapes,
+the recurrence, grad_over_time = grad_out * wRec**(T - k), truncation blocks counted from t = 0), and
+they compare your backward functions with the numeric gradient of your own forward functions.
+"""
+
+import numpy as np
+
+from grader import check, expect
+
+RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _kind(value):
+    return type(value).__name__ if not isinstance(value, (tuple, list)) else f"{type(value).__name__} of {len(value)}"
+
+
+def _parts(value, n, call, labels):
+    """The student's tuple of ``n`` values, or a failure naming what came back instead."""
+    ok = isinstance(value, (tuple, list)) and len(value) == n
+    expect.true(
+        ok,
+        _text(f"{call} should return a tuple of {n} values ({labels}), got a {_kind(value)}",
+              f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {_kind(value)}을(를) 반환했습니다"),
+        hint=_text("Keep the return structure given in the README and the docstring.",
+                   "README와 docstring에 적힌 반환 형태를 그대로 지키세요."),
+    )
+    return value
+
+
+def _backward_gradient(student, X, S, grad_out, wRec):
+    """((wx_grad, wRec_grad), grad_over_time) from the student, structure checked."""
+    call = "backward_gradient(X, S, grad_out, wRec)"
+    grads, grad_over_time = _parts(student.backward_gradient(X, S, grad_out, wRec), 2, call,
+                                   "(wx_grad, wRec_grad), grad_over_time")
+    wx_grad, wRec_grad = _parts(grads, 2, f"{call}[0]", "wx_grad, wRec_grad")
+    return wx_grad, wRec_grad, grad_over_time
+
+
+def _rnn_problem(rng, N=2, T=4, D=3, H=4):
+    """Inputs of the tanh RNN at a moderate scale (tanh neither saturated nor linear)."""
+    return dict(
+        X=rng.normal(size=(N, T, D)),
+        h0=0.5 * rng.normal(size=(N, H)),
+        W_x=0.6 * rng.normal(size=(D, H)),
+        W_rec=0.6 * rng.normal(size=(H, H)),
+        b=0.3 * rng.normal(size=H),
+    )
+
+
+def _tanh_rnn(X, h0, W_x, W_rec, b):
+    """The README's recurrence written out, for the public checks' own inputs."""
+    hs, h = [], h0
+    for t in range(X.shape[1]):
+        h = np.tanh(X[:, t] @ W_x + h @ W_rec + b)
+        hs.append(h)
+    return np.stack(hs, axis=1)
+
+
+# ---------------------------------------------------------------------------
+# Part 1: the linear RNN
+# ---------------------------------------------------------------------------
+
+
+@check(points=1)
+def update_state_formula(student):
+    """update_state on a small example: sk * wRec + xk * wx."""
+    got = student.update_state(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5, 2.0)
+    expect.close(got, np.array([3 * 2 + 1 * 0.5, 4 * 2 + 2 * 0.5]),
+                 name="update_state([1, 2], [3, 4], wx=0.5, wRec=2)",
+                 hint=_text("S_k = S_{k-1} * wRec + X_k * wx: the state is multiplied by wRec, the input by wx.",
+                            "S_k = S_{k-1} * wRec + X_k * wx: 이전 상태에는 wRec, 입력에는 wx를 곱합니다."))
+
+
+@check(points=1)
+def forward_states_counts_ones(student):
+    """forward_states on the README example: with X = 1 and wx = wRec = 1 the states count 0, 1, 2, 3."""
+    hint = _text("S has T+1 columns, S[:, 0] = 0 and S[:, k] = update_state(X[:, k-1], S[:, k-1], wx, wRec).",
+                 "S의 열은 T+1개이고 S[:, 0] = 0, S[:, k] = update_state(X[:, k-1], S[:, k-1], wx, wRec)입니다.")
+    expect.close(student.forward_states(np.ones((2, 3)), 1.0, 1.0), np.array([[0.0, 1, 2, 3], [0, 1, 2, 3]]),
+                 name="forward_states(np.ones((2, 3)), wx=1, wRec=1)", hint=hint)
+    expect.close(student.forward_states(np.ones((1, 3)), 1.0, 0.5), np.array([[0.0, 1, 1.5, 1.75]]),
+                 name="forward_states(np.ones((1, 3)), wx=1, wRec=0.5)", hint=hint)
+
+
+@check(points=1)
+def loss_and_output_gradient_example(student):
+    """loss is the mean squared error; output_gradient is 2 * (y - t) per sample (not averaged)."""
+    y, t = np.array([1.0, 3.0]), np.array([0.0, 1.0])
+    expect.close(student.loss(y, t), (1.0 + 4.0) / 2, name="loss(y=[1, 3], t=[0, 1])",
+                 hint=_text("loss = np.mean((t - y)**2).", "loss = np.mean((t - y)**2)입니다."))
+    expect.close(student.output_gradient(y, t), np.array([2.0, 4.0]), name="output_gradient(y=[1, 3], t=[0, 1])",
+                 hint=_text("output_gradient is the per-sample derivative 2 * (y - t): not divided by the batch size "
+                            "(backward_gradient takes the mean).",
+                            "output_gradient는 샘플별 미분 2 * (y - t)입니다. 배치 크기로 나누지 않습니다 "
+                            "(평균은 backward_gradient에서 계산합니다)."))
+
+
+@check(points=1)
+def grad_over_time_powers_of_wrec(student, rng):
+    """backward_gradient's grad_over_time: grad_out times one factor wRec per step back in time."""
+    n, T, wRec = 3, 4, -1.5
+    X = rng.normal(size=(n, T))
+    S = np.zeros((n, T + 1))
+    for k in range(1, T + 1):
+        S[:, k] = S[:, k - 1] * wRec + X[:, k - 1] * 0.7
+    grad_out = rng.normal(size=n)
+    _, _, grad_over_time = _backward_gradient(student, X, S, grad_out, wRec)
+    expected = grad_out[:, None] * wRec ** (T - np.arange(T + 1))[None, :]
+    expect.close(grad_over_time, expected, name="backward_gradient(...)[1] (grad_over_time)",
+                 hint=_text("grad_over_time[:, -1] = grad_out, and grad_over_time[:, k-1] = grad_over_time[:, k] * wRec "
+                            "(so grad_over_time[:, k] = grad_out * wRec**(T - k)); it has T+1 columns.",
+                            "grad_over_time[:, -1] = grad_out이고 grad_over_time[:, k-1] = grad_over_time[:, k] * wRec "
+                            "입니다 (즉 grad_over_time[:, k] = grad_out * wRec**(T - k)). 열은 T+1개입니다."))
+
+
+@check(points=1)
+def backward_gradient_hand_example(student):
+    """backward_gradient by hand: X = [[1, 2]], S = [[0, 1, 2.5]] (wx = 1, wRec = 0.5), grad_out = [1]."""
+    X, S = np.array([[1.0, 2.0]]), np.array([[0.0, 1.0, 2.5]])
+    wx_grad, wRec_grad, grad_over_time = _backward_gradient(student, X, S, np.array([1.0]), 0.5)
+    call = "backward_gradient(X=[[1, 2]], S=[[0, 1, 2.5]], grad_out=[1], wRec=0.5)"
+    expect.close(grad_over_time, np.array([[0.25, 0.5, 1.0]]), name=f"{call}[1] (grad_over_time)",
+                 hint=_text("grad_over_time[:, -1] = grad_out, then one factor wRec per step back: [0.25, 0.5, 1].",
+                            "grad_over_time[:, -1] = grad_out이고, 한 시점 거슬러 갈 때마다 wRec를 곱합니다: [0.25, 0.5, 1]."))
+    expect.close(wx_grad, 1.0 * 2.0 + 0.5 * 1.0, name=f"{call}[0][0] (wx_grad)",
+                 hint=_text("S_k depends on wx through X[:, k-1]: wx_grad = sum over k of mean(grad_over_time[:, k] * "
+                            "X[:, k-1]) = 1 * 2 + 0.5 * 1 = 2.5.",
+                            "S_k는 X[:, k-1]을 통해 wx에 의존합니다: wx_grad = Σ_k mean(grad_over_time[:, k] * X[:, k-1]) "
+                            "= 1 * 2 + 0.5 * 1 = 2.5."))
+    expect.close(wRec_grad, 1.0 * 1.0 + 0.5 * 0.0, name=f"{call}[0][1] (wRec_grad)",
+                 hint=_text("S_k = S_{k-1} * wRec + X_k * wx, so dS_k/dwRec = S_{k-1}, the state it came from (not S_k): "
+                            "wRec_grad = sum over k of mean(grad_over_time[:, k] * S[:, k-1]) = 1 * 1 + 0.5 * 0 = 1.",
+                            "S_k = S_{k-1} * wRec + X_k * wx이므로 dS_k/dwRec = S_{k-1}, 즉 이전 상태입니다 (S_k가 아님): "
+                            "wRec_grad = Σ_k mean(grad_over_time[:, k] * S[:, k-1]) = 1 * 1 + 0.5 * 0 = 1."))
+
+
+@check(points=2)
+def backward_gradient_matches_numeric_gradient(student, rng):
+    """backward_gradient's wx_grad and wRec_grad equal the numeric gradient of your mean loss."""
+    n, T, wx, wRec = 5, 4, 1.1, 0.8
+    X, t = rng.normal(size=(n, T)), rng.normal(size=n)
+    S = student.forward_states(X, wx, wRec)
+    expect.shape(S, (n, T + 1), name="forward_states(X, wx, wRec)")
+    S = np.asarray(S, dtype=float)
+    wx_grad, wRec_grad, _ = _backward_gradient(student, X, S, student.output_gradient(S[:, -1], t), wRec)
+
+    def mean_loss(wx, wRec):
+        return student.loss(np.asarray(student.forward_states(X, wx, wRec))[:, -1], t)
+
+    expect.gradient(mean_loss, at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng,
+                    batch_size=n, name="backward_gradient(X, S, grad_out, wRec)[0]")
+
+
+# ---------------------------------------------------------------------------
+# Part 2: the tanh RNN
+# ---------------------------------------------------------------------------
+
+
+@check(points=1)
+def rnn_forward_recurrence(student, rng):
+    """rnn_forward: shape (N, T, H), and every step is tanh(x_t W_x + h_{t-1} W_rec + b) of your previous step."""
+    p = _rnn_problem(rng, N=2, T=4, D=3, H=4)
+    hs = student.rnn_forward(**p)
+    expect.shape(hs, (2, 4, 4), name="rnn_forward(X, h0, W_x, W_rec, b)")
+    hs = np.asarray(hs, dtype=float)
+    for t in range(4):
+        h_prev = p["h0"] if t == 0 else hs[:, t - 1]
+        expected = np.tanh(p["X"][:, t] @ p["W_x"] + h_prev @ p["W_rec"] + p["b"])
+        previous = "h0" if t == 0 else f"hs[:, {t - 1}]"
+        expect.close(hs[:, t], expected, name=f"rnn_forward(...)[:, {t}] (time step {t})",
+                     hint=_text(f"Time step {t} must be tanh(X[:, {t}] @ W_x + {previous} @ W_rec + b): "
+                                "carry the new state forward, so that step t uses the state of step t-1 "
+                                "(h0 only at t = 0).",
+                                f"시점 {t}는 tanh(X[:, {t}] @ W_x + {previous} @ W_rec + b)여야 합니다. 새 상태를 "
+                                "다음 시점으로 넘겨서 시점 t가 시점 t-1의 상태를 쓰게 하세요 (h0는 t = 0에서만)."))
+
+
+@check(points=1)
+def rnn_backward_one_step_tanh_derivative(student, rng):
+    """rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 - h**2 once."""
+    p = _rnn_problem(rng, N=2, T=1, D=3, H=4)
+    hs = _tanh_rnn(**p)
+    dhs = rng.normal(size=hs.shape)
+    da = dhs[:, 0] * (1.0 - hs[:, 0] ** 2)
+    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
+                 "rnn_backward(...)", ", ".join(RNN_GRADIENTS))
+    # db depends on nothing but da, so it is compared first: a wrong db means a wrong tanh derivative.
+    expected = {
+        "db": (4, da.sum(axis=0), _text(
+            "db = da.sum(axis=0) with da = dhs[:, 0] * (1 - hs[:, 0]**2): hs already holds tanh(a), so "
+            "tanh'(a) = 1 - hs**2 (do not apply tanh again, and do not skip the factor).",
+            "db = da.sum(axis=0)이고 da = dhs[:, 0] * (1 - hs[:, 0]**2)입니다. hs에는 이미 tanh(a)가 들어 있으므로 "
+            "tanh'(a) = 1 - hs**2입니다 (tanh를 다시 적용하지도, 이 인수를 빠뜨리지도 마세요).")),
+        "dX": (0, (da @ p["W_x"].T)[:, None, :], _text("dX[:, t] = da @ W_x.T.", "dX[:, t] = da @ W_x.T입니다.")),
+        "dh0": (1, da @ p["W_rec"].T, _text(
+            "h0 feeds step 0 through W_rec: dh0 = da @ W_rec.T (the gradient left after the last loop iteration).",
+            "h0는 W_rec를 거쳐 시점 0에 들어갑니다: dh0 = da @ W_rec.T (루프가 끝난 뒤 남은 그래디언트).")),
+        "dW_x": (2, p["X"][:, 0].T @ da, _text("dW_x = X[:, t].T @ da, shape (D, H).",
+                                              "dW_x = X[:, t].T @ da이고 모양은 (D, H)입니다.")),
+        "dW_rec": (3, p["h0"].T @ da, _text(
+            "h_t = tanh(... + h_prev @ W_rec + b), so dW_rec = h_prev.T @ da (h_prev = h0 at t = 0), not da.T @ h_prev.",
+            "h_t = tanh(... + h_prev @ W_rec + b)이므로 dW_rec = h_prev.T @ da입니다 (t = 0이면 h_prev = h0). "
+            "da.T @ h_prev가 아닙니다.")),
+    }
+    for label, (i, value, hint) in expected.items():
+        expect.close(got[i], value, name=f"rnn_backward(...)[{i}] ({label}), T = 1", hint=hint)
+
+
+@check(points=3)
+def rnn_backward_matches_numeric_gradient(student, rng):
+    """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward."""
+    p = _rnn_problem(rng, N=2, T=4, D=3, H=3)
+    hs = np.asarray(student.rnn_forward(**p), dtype=float)
+    dhs = rng.normal(size=hs.shape)
+    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
+                 "rnn_backward(...)", ", ".join(RNN_GRADIENTS))
+    expect.vjp(lambda X, h0, W_x, W_rec, b: student.rnn_forward(X, h0, W_x, W_rec, b), at=p, dout=dhs,
+               got=dict(zip(("X", "h0", "W_x", "W_rec", "b"), got)), rng=rng, batch_size=2, time_axis={"X": 1},
+               name="rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)")
+
+
+@check(points=1)
+def rnn_backward_truncation_blocks_from_start(student, rng):
+    """Truncated BPTT (T = 7, k = 3): blocks {0, 1, 2}, {3, 4, 5}, {6}; gradient from step 4 stays in its block."""
+    p = _rnn_problem(rng, N=2, T=7, D=3, H=4)
+    hs = _tanh_rnn(**p)
+    dhs = np.zeros_like(hs)
+    dhs[:, 4] = 1.0  # upstream gradient at step 4 only (second block)
+    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=3), 5,
+                 "rnn_backward(..., truncate=3)", ", ".join(RNN_GRADIENTS))
+    dX, dh0 = (np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float))
+    expect.shape(dX, p["X"].shape, name="rnn_backward(..., truncate=3)[0] (dX)")
+    expect.shape(dh0, p["h0"].shape, name="rnn_backward(..., truncate=3)[1] (dh0)")
+    reached = [bool(np.any(dX[:, t] != 0)) for t in range(7)]
+    expected = [False, False, False, True, True, False, False]
+    hint = _text("Blocks of k steps are counted from the start: no gradient flows from hs[:, t] into hs[:, t-1] when "
+                 "t is a positive multiple of k (t = 3, 6 here). Gradient from step 4 reaches time steps 3 and 4 only "
+                 "(never later steps), and h0 gets gradient from the first block only.",
+                 "k 시점씩의 블록은 처음부터 셉니다: t가 k의 양의 배수일 때 (여기서는 t = 3, 6) hs[:, t]에서 "
+                 "hs[:, t-1]로 그래디언트가 흐르지 않습니다. 시점 4의 그래디언트는 시점 3과 4에만 도달하고 "
+                 "(뒤의 시점에는 가지 않습니다), h0는 첫 번째 블록에서만 그래디언트를 받습니다.")
+    steps = [t for t in range(7) if reached[t]]
+    expect.true(reached == expected,
+                _text(f"with truncate=3 and upstream gradient only at time step 4, dX is non-zero at time steps {steps}; "
+                      "expected exactly [3, 4] (gradient cut at the wrong steps)",
+                      f"truncate=3이고 시점 4에만 상류 그래디언트가 있을 때 dX가 0이 아닌 시점은 {steps}입니다. "
+                      "정확히 [3, 4]여야 합니다 (그래디언트를 엉뚱한 시점에서 끊었습니다)"), hint=hint)
+    expect.true(bool(np.all(dh0 == 0)),
+                _text("with truncate=3 and upstream gradient only at time step 4, dh0 must be 0 (h0 feeds the first block only)",
+                      "truncate=3이고 시점 4에만 상류 그래디언트가 있으면 dh0는 0이어야 합니다 (h0는 첫 번째 블록에만 쓰입니다)"),
+                hint=hint)

@@ -1,0 +1,204 @@
+"""Hidden checks of rnn_backward: the reference on seeded random inputs and edge cases (a batch of one,
+T = 1, truncation with T not a multiple of k, k >= T, bad k), and numeric gradient checks of both
+backward functions against the reference's forward pass (the student's forward cannot mislead them).
+"""
+
+import numpy as np
+
+from grader import check, expect
+
+RNN_ARGS = ("X", "h0", "W_x", "W_rec", "b")
+RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _kind(value):
+    return type(value).__name__ if not isinstance(value, (tuple, list)) else f"{type(value).__name__} of {len(value)}"
+
+
+def _parts(value, n, call, labels):
+    ok = isinstance(value, (tuple, list)) and len(value) == n
+    expect.true(
+        ok,
+        _text(f"{call} should return a tuple of {n} values ({labels}), got a {_kind(value)}",
+              f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {_kind(value)}을(를) 반환했습니다"),
+        hint=_text("Keep the return structure given in the README and the docstring.",
+                   "README와 docstring에 적힌 반환 형태를 그대로 지키세요."),
+    )
+    return value
+
+
+def _rnn_problem(rng, N, T, D=3, H=4):
+    return dict(
+        X=rng.normal(size=(N, T, D)),
+        h0=0.5 * rng.normal(size=(N, H)),
+        W_x=0.6 * rng.normal(size=(D, H)),
+        W_rec=0.6 * rng.normal(size=(H, H)),
+        b=0.3 * rng.normal(size=H),
+    )
+
+
+def _compare_rnn_backward(got, expected, call):
+    got = _parts(got, 5, call, ", ".join(RNN_GRADIENTS))
+    for i, label in enumerate(RNN_GRADIENTS):
+        expect.close(got[i], expected[i], name=f"{call}[{i}] ({label})")
+
+
+def _truncated_forward(reference, X, h0, W_x, W_rec, b, k, frozen):
+    """The forward pass in which the state entering each block (steps k, 2k, ...) is held at ``frozen``.
+
+    Its exact gradient is what truncated BPTT computes (the cut-off states are constants).
+    """
+    blocks, h = [], h0
+    for start in range(0, X.shape[1], k):
+        if start > 0:
+            h = frozen[:, start - 1]
+        block = reference.rnn_forward(X[:, start:start + k], h, W_x, W_rec, b)
+        blocks.append(block)
+        h = block[:, -1]
+    return np.concatenate(blocks, axis=1)
+
+
+# ---------------------------------------------------------------------------
+# Part 1: the linear RNN
+# ---------------------------------------------------------------------------
+
+
+@check(points=0.5)
+def forward_states_matches_reference(student, reference, rng):
+    """update_state and forward_states equal the reference (random, a batch of one, T = 1)."""
+    xk, sk = rng.normal(size=6), rng.normal(size=6)
+    expect.close(student.update_state(xk, sk, 0.3, -1.2), reference.update_state(xk, sk, 0.3, -1.2),
+                 name="update_state(xk, sk, wx=0.3, wRec=-1.2)")
+    for n, T in ((4, 6), (1, 5), (3, 1)):
+        X = rng.normal(size=(n, T))
+        expect.close(student.forward_states(X, 0.9, 1.1), reference.forward_states(X, 0.9, 1.1),
+                     name=f"forward_states(X of shape ({n}, {T}), wx=0.9, wRec=1.1)")
+
+
+@check(points=0.5)
+def loss_and_output_gradient_match_reference(student, reference, rng):
+    """loss and output_gradient equal the reference on random values (and a batch of one)."""
+    for n in (7, 1):
+        y, t = rng.normal(size=n), rng.normal(size=n)
+        expect.close(student.loss(y, t), reference.loss(y, t), name=f"loss(y, t) with {n} samples")
+        expect.close(student.output_gradient(y, t), reference.output_gradient(y, t),
+                     name=f"output_gradient(y, t) with {n} samples")
+
+
+@check(points=1)
+def backward_gradient_matches_reference(student, reference, rng):
+    """backward_gradient returns the reference's ((wx_grad, wRec_grad), grad_over_time) on random inputs."""
+    X, t = rng.normal(size=(5, 6)), rng.normal(size=5)
+    S = reference.forward_states(X, 0.7, 0.9)
+    grad_out = reference.output_gradient(S[:, -1], t)
+    call = "backward_gradient(X, S, grad_out, wRec)"
+    grads, grad_over_time = _parts(student.backward_gradient(X, S, grad_out, 0.9), 2, call,
+                                   "(wx_grad, wRec_grad), grad_over_time")
+    (ref_wx, ref_wrec), ref_over_time = reference.backward_gradient(X, S, grad_out, 0.9)
+    wx_grad, wRec_grad = _parts(grads, 2, f"{call}[0]", "wx_grad, wRec_grad")
+    expect.close(wx_grad, ref_wx, name=f"{call}[0][0] (wx_grad)")
+    expect.close(wRec_grad, ref_wrec, name=f"{call}[0][1] (wRec_grad)")
+    expect.close(grad_over_time, ref_over_time, name=f"{call}[1] (grad_over_time)")
+
+
+@check(points=2)
+def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
+    """backward_gradient equals the numeric gradient of the reference's mean loss (random, batch of one, T = 1)."""
+    for n, T, wx, wRec in ((6, 5, 1.3, 0.8), (1, 4, -0.6, 1.2), (4, 1, 0.9, -0.7)):
+        X, t = rng.normal(size=(n, T)), rng.normal(size=n)
+        S = reference.forward_states(X, wx, wRec)
+        call = f"backward_gradient(X, S, grad_out, wRec) with X of shape ({n}, {T})"
+        grads, _ = _parts(student.backward_gradient(X, S, reference.output_gradient(S[:, -1], t), wRec), 2, call,
+                          "(wx_grad, wRec_grad), grad_over_time")
+        wx_grad, wRec_grad = _parts(grads, 2, f"{call}[0]", "wx_grad, wRec_grad")
+        expect.gradient(lambda wx, wRec: reference.loss(reference.forward_states(X, wx, wRec)[:, -1], t),
+                        at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng,
+                        batch_size=n, name=f"{call}[0]")
+
+
+# ---------------------------------------------------------------------------
+# Part 2: the tanh RNN
+# ---------------------------------------------------------------------------
+
+
+@check(points=1)
+def rnn_forward_matches_reference(student, reference, rng):
+    """rnn_forward equals the reference (random, a batch of one, T = 1, D != H)."""
+    for N, T, D, H in ((3, 5, 2, 4), (1, 4, 3, 2), (2, 1, 3, 3)):
+        p = _rnn_problem(rng, N, T, D, H)
+        expect.close(student.rnn_forward(**p), reference.rnn_forward(**p),
+                     name=f"rnn_forward(...) with N={N}, T={T}, D={D}, H={H}")
+
+
+@check(points=2)
+def rnn_backward_numeric_gradient(student, reference, rng):
+    """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through the reference's forward."""
+    p = _rnn_problem(rng, N=3, T=5, D=2, H=3)
+    hs = reference.rnn_forward(**p)
+    dhs = rng.normal(size=hs.shape)
+    call = "rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)"
+    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5, call,
+                 ", ".join(RNN_GRADIENTS))
+    expect.vjp(reference.rnn_forward, at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=3,
+               time_axis={"X": 1}, name=call)
+
+
+@check(points=1)
+def rnn_backward_batch_of_one_single_step(student, reference, rng):
+    """rnn_backward equals the reference for a batch of one, for T = 1, and for both at once."""
+    for N, T in ((1, 4), (3, 1), (1, 1)):
+        p = _rnn_problem(rng, N, T)
+        hs = reference.rnn_forward(**p)
+        dhs = rng.normal(size=hs.shape)
+        args = (dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"])
+        _compare_rnn_backward(student.rnn_backward(*args), reference.rnn_backward(*args),
+                              f"rnn_backward(...) with N={N}, T={T}")
+
+
+@check(points=2)
+def rnn_backward_truncated_numeric_gradient(student, reference, rng):
+    """Truncated BPTT equals the numeric gradient of the forward pass with block-boundary states held constant."""
+    for T, k in ((7, 3), (5, 2)):
+        p = _rnn_problem(rng, N=2, T=T, D=2, H=3)
+        hs = reference.rnn_forward(**p)
+        dhs = rng.normal(size=hs.shape)
+        call = f"rnn_backward(..., truncate={k}) with T={T}"
+        got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=k), 5,
+                     call, ", ".join(RNN_GRADIENTS))
+        expect.vjp(lambda X, h0, W_x, W_rec, b: _truncated_forward(reference, X, h0, W_x, W_rec, b, k, hs),
+                   at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1},
+                   name=call,
+                   hint=_text(f"Blocks of k = {k} steps are counted from the start (t = 0, k, 2k, ...): no gradient "
+                              "flows from hs[:, t] into hs[:, t-1] when t is a positive multiple of k, but step t's "
+                              "parameter gradients still count; h0 gets gradient from the first block only.",
+                              f"k = {k} 시점씩의 블록은 처음부터 셉니다 (t = 0, k, 2k, ...). t가 k의 양의 배수일 때 "
+                              "hs[:, t]에서 hs[:, t-1]로 그래디언트가 흐르지 않지만, 시점 t의 파라미터 그래디언트는 "
+                              "그대로 더합니다. h0는 첫 번째 블록에서만 그래디언트를 받습니다."))
+
+
+@check(points=1)
+def rnn_backward_truncate_edge_cases(student, reference, rng):
+    """truncate=k equals the reference for k = 1, T a multiple of k, and k >= T (= full BPTT)."""
+    for T, k in ((4, 1), (6, 3), (4, 4), (3, 9)):
+        p = _rnn_problem(rng, N=2, T=T)
+        hs = reference.rnn_forward(**p)
+        dhs = rng.normal(size=hs.shape)
+        args = (dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"])
+        _compare_rnn_backward(student.rnn_backward(*args, truncate=k), reference.rnn_backward(*args, truncate=k),
+                              f"rnn_backward(..., truncate={k}) with T={T}")
+
+
+@check(points=1)
+def rnn_backward_rejects_bad_truncate(student, rng):
+    """rnn_backward raises ValueError when truncate is not None or a positive integer (0, -2, 2.5)."""
+    p = _rnn_problem(rng, N=1, T=3)
+    hs = np.tanh(rng.normal(size=(1, 3, 4)))
+    args = (np.ones_like(hs), p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"])
+    hint = _text("Check truncate first: None, or an int >= 1; anything else raises ValueError.",
+                 "truncate를 먼저 확인하세요: None이거나 1 이상의 정수여야 하고, 아니면 ValueError를 냅니다.")
+    for bad in (0, -2, 2.5):
+        expect.raises(ValueError, student.rnn_backward, *args, truncate=bad, hint=hint)
