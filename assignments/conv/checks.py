@@ -1,0 +1,268 @@
+"""Public checks of conv: run them yourself with `grader grade conv`.
+
+They use only your code, the seed notes' worked examples (the 5x5 input whose first output is 12, the
+max-pooling example), the output-size formula, properties of convolution (padding is zeros around the
+input, a stride keeps every stride-th output, a zero input gives the bias) and numeric gradients of
+your own forward functions.
+"""
+
+import numpy as np
+
+from grader import check, expect
+
+# Seed 001: the kernel [[0,1,2],[2,2,0],[0,1,2]] moved over a 5x5 input; the first output is
+# 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12.
+SEED_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=float)
+SEED_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=float)
+SEED_OUTPUT = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]], dtype=float)
+
+# Seed 004: 2x2 max pooling with stride 2.
+POOL_INPUT = np.array([[1, 5, 2, 8], [3, 2, 7, 1], [5, 0, 4, 1], [1, 2, 3, 4]], dtype=float)
+POOL_OUTPUT = np.array([[5, 8], [5, 4]], dtype=float)
+
+SIZE_HINT = {
+    "en": "O = floor((H + 2P - K) / S) + 1: a 5x5 input and a 3x3 kernel give 3, and 28x28 with a 3x3 kernel and "
+          "P = 1 stays 28. Use integer division (//) and do not forget the + 1.",
+    "ko": "O = floor((H + 2P - K) / S) + 1입니다. 5×5 입력과 3×3 커널이면 3, 28×28 입력에 3×3 커널과 P = 1이면 "
+          "28입니다. 정수 나눗셈 (//)을 쓰고 + 1을 빠뜨리지 마세요.",
+}
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _same(value, expected):
+    """Whether the student's value is an array equal to ``expected`` (used to recognise a known mistake)."""
+    return isinstance(value, np.ndarray) and value.shape == expected.shape and bool(np.allclose(value, expected))
+
+
+def _parts(value, n, call, labels):
+    ok = isinstance(value, (tuple, list)) and len(value) == n
+    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
+                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
+                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
+    return value
+
+
+def _distinct(rng, shape):
+    """Values far from ties (a scaled permutation), so that every pooling window has one clear maximum."""
+    return (rng.permutation(int(np.prod(shape))).reshape(shape) + 1.0) * 0.1
+
+
+# ---------------------------------------------------------------------------
+# output sizes
+# ---------------------------------------------------------------------------
+
+
+@check(points=1)
+def conv_output_size_seed_examples(student):
+    """conv_output_size on the notes' examples: 5 with 3 -> 3; 28 with 3, P = 1 -> 28; strides round down."""
+    for args, expected in (((5, 3), 3), ((28, 3, 1, 1), 28), ((7, 3, 2, 1), 4), ((7, 3, 2, 0), 3), ((6, 3, 2, 0), 2),
+                           ((1, 1), 1), ((3, 5, 1, 1), 1)):
+        expect.equal(student.conv_output_size(*args), expected, name=f"conv_output_size{args}", hint=SIZE_HINT)
+
+
+@check(points=1)
+def conv_output_size_with_dilation(student):
+    """conv_output_size with dilation > 1: a dilated filter spans dilation*(filter - 1) + 1 input cells."""
+    hint = _text("A dilated filter spans dilation*(filter - 1) + 1 input cells: "
+                 "O = floor((H + 2P - dilation*(K - 1) - 1) / S) + 1 (7 with a 3-tap filter and dilation 2 gives 3).",
+                 "팽창된 커널은 입력 dilation*(filter - 1) + 1칸을 덮습니다: "
+                 "O = floor((H + 2P - dilation*(K - 1) - 1) / S) + 1 (입력 7, 커널 3, 팽창 2이면 3).")
+    for args, expected in (((7, 3, 1, 0, 2), 3), ((9, 3, 1, 0, 3), 3), ((10, 2, 2, 1, 3), 5), ((5, 3, 1, 0, 1), 3)):
+        expect.equal(student.conv_output_size(*args), expected, name=f"conv_output_size{args}", hint=hint)
+
+
+@check(points=0.5)
+def conv_output_size_rejects_bad_arguments(student):
+    """conv_output_size raises ValueError for stride < 1, pad < 0, a zero size, or a filter larger than the padded input."""
+    hint = _text("Validate the arguments first: stride >= 1, pad >= 0, input_size, filter_size, dilation >= 1, and "
+                 "the (dilated) filter must fit into the padded input; raise ValueError otherwise.",
+                 "인자를 먼저 확인하세요: stride >= 1, pad >= 0, input_size, filter_size, dilation >= 1이어야 하고 "
+                 "(팽창된) 커널이 패딩한 입력 안에 들어가야 합니다. 아니면 ValueError를 냅니다.")
+    for kwargs in (dict(stride=0), dict(pad=-1), dict(input_size=0), dict(filter_size=0)):
+        args = dict(input_size=5, filter_size=3)
+        args.update(kwargs)
+        expect.raises(ValueError, student.conv_output_size, hint=hint, **args)
+    expect.raises(ValueError, student.conv_output_size, 3, 5, hint=hint)
+    expect.raises(ValueError, student.conv_output_size, 5, 3, dilation=3, hint=hint)
+
+
+@check(points=0.5)
+def conv2d_output_shape_ints_and_pairs(student):
+    """conv2d_output_shape with an int or a (vertical, horizontal) pair for stride and pad."""
+    hint = _text("Return a tuple (OH, OW) of ints: OH from H, KH and the vertical stride/pad, OW from W, KW and the "
+                 "horizontal ones (an int applies to both axes).",
+                 "정수 튜플 (OH, OW)를 반환하세요. OH는 H, KH와 세로 stride/pad로, OW는 W, KW와 가로 값으로 "
+                 "계산합니다 (정수 하나는 두 축 모두에 적용됩니다).")
+    expect.equal(student.conv2d_output_shape((5, 5), (3, 3)), (3, 3), name="conv2d_output_shape((5, 5), (3, 3))",
+                 hint=hint)
+    expect.equal(student.conv2d_output_shape((6, 9), (3, 2), 2, 1), (3, 5),
+                 name="conv2d_output_shape((6, 9), (3, 2), 2, 1)", hint=hint)
+    expect.equal(student.conv2d_output_shape((5, 7), (3, 2), (2, 1), (1, 0)), (3, 6),
+                 name="conv2d_output_shape((5, 7), (3, 2), (2, 1), (1, 0))", hint=hint)
+
+
+# ---------------------------------------------------------------------------
+# forward
+# ---------------------------------------------------------------------------
+
+
+@check(points=1)
+def conv2d_forward_seed_example(student):
+    """conv2d_forward on the seed example: 5x5 input, kernel [[0,1,2],[2,2,0],[0,1,2]], first output 12."""
+    x, w, b = SEED_INPUT[None, None], SEED_KERNEL[None, None], np.zeros(1)
+    got = student.conv2d_forward(x, w, b)
+    hint = _text("out[i, j] = sum(x[i:i+3, j:j+3] * w): the first window [[3,3,2],[0,0,1],[3,1,2]] gives "
+                 "3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12.",
+                 "out[i, j] = sum(x[i:i+3, j:j+3] * w)입니다. 첫 창 [[3,3,2],[0,0,1],[3,1,2]]에서 "
+                 "3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12가 나옵니다.")
+    if not _same(got, SEED_OUTPUT[None, None]) and _same(
+            student.conv2d_forward(x, w[:, :, ::-1, ::-1].copy(), b), SEED_OUTPUT[None, None]):
+        hint = _text("This looks like a flipped kernel: CNN convolution is cross-correlation, do not flip w. "
+                     "out[i, j] = sum(x[i:i+KH, j:j+KW] * w) with w as given (first output 12).",
+                     "커널을 뒤집은 것 같습니다. CNN의 합성곱은 cross-correlation이므로 w를 뒤집지 마세요. "
+                     "out[i, j] = sum(x[i:i+KH, j:j+KW] * w)이고 w는 주어진 그대로 씁니다 (첫 출력 12).")
+    expect.close(got, SEED_OUTPUT[None, None], name="conv2d_forward(seed 5x5 input, seed kernel, b=0)", hint=hint)
+
+
+@check(points=1)
+def conv2d_forward_stride_and_padding_properties(student, rng):
+    """conv2d_forward: output shape, zero input gives the bias, padding = zeros around x, stride = every S-th output."""
+    x, w, b = rng.normal(size=(2, 3, 6, 7)), rng.normal(size=(4, 3, 3, 2)), rng.normal(size=4)
+    out = student.conv2d_forward(x, w, b, 2, 1)
+    expect.shape(out, (2, 4, 3, 4), name="conv2d_forward(x (2,3,6,7), w (4,3,3,2), b, stride=2, pad=1)",
+                 hint=_text("(N, C, H, W) with (F, C, KH, KW) gives (N, F, OH, OW), OH = (6 + 2 - 3) // 2 + 1 = 3, "
+                            "OW = (7 + 2 - 2) // 2 + 1 = 4.",
+                            "(N, C, H, W)와 (F, C, KH, KW)에서 (N, F, OH, OW)가 나옵니다. "
+                            "OH = (6 + 2 - 3) // 2 + 1 = 3, OW = (7 + 2 - 2) // 2 + 1 = 4."))
+    expect.close(student.conv2d_forward(np.zeros_like(x), w, b, 2, 1), np.broadcast_to(b[None, :, None, None], (2, 4, 3, 4)),
+                 name="conv2d_forward(zeros, w, b, stride=2, pad=1)",
+                 hint=_text("With x = 0 every output is its bias: out[n, f, i, j] = b[f].",
+                            "x = 0이면 모든 출력은 편향입니다: out[n, f, i, j] = b[f]."))
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    expect.close(out, student.conv2d_forward(padded, w, b, 2, 0), name="conv2d_forward(x, w, b, stride=2, pad=1)",
+                 hint=_text("pad=1 must give the same result as pad=0 on x with one row/column of zeros added on "
+                            "all four sides (zero padding on every side, not only at the end).",
+                            "pad=1의 결과는 x의 상하좌우에 0을 한 줄씩 덧댄 입력에 pad=0을 쓴 결과와 같아야 합니다 "
+                            "(끝에만이 아니라 네 방향 모두 0으로 패딩)."))
+    dense = np.asarray(student.conv2d_forward(padded, w, b, 1, 0))
+    expect.close(out, dense[:, :, ::2, ::2] if dense.ndim == 4 else dense, name="conv2d_forward(x, w, b, stride=2, pad=1)",
+                 hint=_text("A stride S keeps every S-th output of the stride-1 result: output (i, j) reads the "
+                            "window starting at xpad[i*S, j*S].",
+                            "stride S는 stride 1 결과의 S번째 출력마다 하나씩 남깁니다: 출력 (i, j)는 xpad[i*S, j*S]에서 "
+                            "시작하는 창을 읽습니다."))
+
+
+@check(points=0.5)
+def conv2d_forward_rejects_channel_mismatch(student):
+    """conv2d_forward raises ValueError when x and w have different channel counts."""
+    expect.raises(ValueError, student.conv2d_forward, np.zeros((1, 3, 5, 5)), np.zeros((2, 2, 3, 3)), np.zeros(2),
+                  hint=_text("Compare x.shape[1] with w.shape[1] and raise ValueError when they differ.",
+                             "x.shape[1]과 w.shape[1]을 비교해서 다르면 ValueError를 내세요."))
+
+
+# ---------------------------------------------------------------------------
+# backward (numeric gradients of your own conv2d_forward)
+# ---------------------------------------------------------------------------
+
+
+def _conv_backward_problem(student, rng, stride, pad):
+    x, w, b = rng.normal(size=(2, 2, 5, 4)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=3)
+    dout = rng.normal(size=(2, 3) + tuple((np.array([5, 4]) + 2 * pad - np.array([3, 2])) // stride + 1))
+    call = f"conv2d_backward(dout, x, w, b, stride={stride}, pad={pad})"
+    got = _parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, call, "dx, dw, db")
+    return dict(x=x, w=w, b=b), dout, got, call
+
+
+@check(points=1)
+def conv2d_backward_db_numeric(student, rng):
+    """conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b."""
+    at, dout, (_, _, db), call = _conv_backward_problem(student, rng, 2, 1)
+    expect.vjp(lambda b: student.conv2d_forward(at["x"], at["w"], b, 2, 1), at={"b": at["b"]}, dout=dout,
+               got={"b": db}, rng=rng, name=f"{call}[2] (db)",
+               hint=_text("b[f] is added at every output position of every image: db[f] = dout[:, f].sum() "
+                          "(a sum over n, i and j, not a mean).",
+                          "b[f]는 모든 이미지의 모든 출력 위치에 더해집니다: db[f] = dout[:, f].sum() "
+                          "(n, i, j에 대한 평균이 아니라 합)."))
+
+
+@check(points=2)
+def conv2d_backward_dx_numeric(student, rng):
+    """conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
+    at, dout, (dx, _, _), call = _conv_backward_problem(student, rng, 2, 1)
+    expect.vjp(lambda x: student.conv2d_forward(x, at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
+               got={"x": dx}, rng=rng, name=f"{call}[0] (dx)",
+               hint=_text("Spread dout back through w into the padded gradient dxpad[n, c, i*S + p, j*S + q] "
+                          "(+= over all i, j, p, q), then crop the padding on every side: dx = dxpad[:, :, P:P+H, P:P+W].",
+                          "dout을 w를 거쳐 패딩된 그래디언트 dxpad[n, c, i*S + p, j*S + q]에 (모든 i, j, p, q에 대해 +=) "
+                          "되돌린 다음, 네 방향의 패딩을 잘라 냅니다: dx = dxpad[:, :, P:P+H, P:P+W]."))
+
+
+@check(points=2)
+def conv2d_backward_dw_numeric(student, rng):
+    """conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
+    at, dout, (_, dw, _), call = _conv_backward_problem(student, rng, 2, 1)
+    expect.vjp(lambda w: student.conv2d_forward(at["x"], w, at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
+               got={"w": dw}, rng=rng, name=f"{call}[1] (dw)",
+               hint=_text("dw[f, c, p, q] = sum over n, i, j of dout[n, f, i, j] * xpad[n, c, i*S + p, j*S + q]: "
+                          "output (i, j) saw the window at xpad[i*stride + p, j*stride + q], so use every stride-th "
+                          "window of the padded input.",
+                          "dw[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · xpad[n, c, i*S + p, j*S + q]입니다. 출력 (i, j)는 "
+                          "xpad[i*stride + p, j*stride + q]의 창을 보았으므로, 패딩한 입력에서 stride 간격의 창을 쓰세요."))
+
+
+# ---------------------------------------------------------------------------
+# max pooling
+# ---------------------------------------------------------------------------
+
+
+@check(points=0.5)
+def max_pool_forward_seed_example(student):
+    """max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]]."""
+    expect.close(student.max_pool2d_forward(POOL_INPUT[None, None]), POOL_OUTPUT[None, None],
+                 name="max_pool2d_forward(x, size=2, stride=2)",
+                 hint=_text("Each output is the maximum of one size x size window; windows start every stride cells.",
+                            "각 출력은 size × size 창 하나의 최댓값이고, 창은 stride 칸마다 시작합니다."))
+
+
+@check(points=1)
+def max_pool_backward_numeric(student, rng):
+    """max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward."""
+    x = _distinct(rng, (2, 2, 5, 6))
+    dout = rng.normal(size=(2, 2, 2, 3))
+    expect.vjp(lambda x: student.max_pool2d_forward(x, 2, 2), at={"x": x}, dout=dout,
+               got={"x": student.max_pool2d_backward(dout, x, 2, 2)}, rng=rng,
+               name="max_pool2d_backward(dout, x, size=2, stride=2)",
+               hint=_text("Each window sends its dout to the position of its maximum only; rows and columns no "
+                          "window reaches get 0.",
+                          "각 창은 dout을 자신의 최댓값 위치로만 보냅니다. 어떤 창에도 닿지 않는 행과 열은 0입니다."))
+
+
+@check(points=1)
+def max_pool_backward_overlapping_windows(student, rng):
+    """max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward."""
+    x = _distinct(rng, (1, 2, 5, 5))
+    dout = rng.normal(size=(1, 2, 3, 3))
+    expect.vjp(lambda x: student.max_pool2d_forward(x, 3, 1), at={"x": x}, dout=dout,
+               got={"x": student.max_pool2d_backward(dout, x, 3, 1)}, rng=rng,
+               name="max_pool2d_backward(dout, x, size=3, stride=1)",
+               hint=_text("With stride < size several windows can share the same maximum cell: its gradients must add "
+                          "up, so accumulate (np.add.at or +=) instead of overwriting (dx[...] = dout).",
+                          "stride < size이면 여러 창이 같은 최댓값 칸을 가질 수 있습니다. 그 그래디언트는 더해져야 하므로 "
+                          "덮어쓰지 말고 (dx[...] = dout) 누적하세요 (np.add.at 또는 +=)."))
+
+
+@check(points=1)
+def max_pool_backward_ties_first_max(student):
+    """max_pool2d_backward with tied maxima: only the first maximum in row-major order gets the gradient."""
+    x = np.array([[[[2, 2, 5, 5], [2, 2, 5, 5], [1, 3, 4, 1], [3, 2, 2, 4]]]], dtype=float)
+    dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    expected = np.array([[[[1, 0, 2, 0], [0, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]], dtype=float)
+    expect.close(student.max_pool2d_backward(dout, x), expected, name="max_pool2d_backward(dout, x with ties)",
+                 hint=_text("Too much gradient in a window with ties: only the first maximum in row-major order inside "
+                            "the window (the one np.argmax picks) gets the window's gradient, the other tied cells get 0.",
+                            "동점이 있는 창에 그래디언트가 너무 많습니다. 창 안에서 행 우선 순서로 첫 번째 최댓값 "
+                            "(np.argmax가 고르는 칸)만 창의 그래디언트를 받고, 동점인 다른 칸은 0입니다."))

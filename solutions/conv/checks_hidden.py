@@ -1,0 +1,153 @@
+"""Hidden checks of conv: the reference on seeded random inputs and edge cases (a batch of one,
+non-square inputs and kernels, stride > 1 with padding, cells no window covers, ties and overlapping
+pooling windows, non-integer sizes), and numeric gradient checks of both backward functions against
+the reference's forward pass.
+"""
+
+import numpy as np
+
+from grader import check, expect
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _parts(value, n, call, labels):
+    ok = isinstance(value, (tuple, list)) and len(value) == n
+    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
+                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
+                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
+    return value
+
+
+def _distinct(rng, shape):
+    return (rng.permutation(int(np.prod(shape))).reshape(shape) + 1.0) * 0.1
+
+
+def _conv_problem(rng, x_shape, w_shape):
+    return rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
+
+
+# Stride > 1 with padding, non-square inputs and kernels, a batch of one, cells no window covers.
+CONFIGS = (
+    ((2, 3, 6, 7), (4, 3, 3, 2), 2, 1),
+    ((1, 2, 7, 5), (3, 2, 2, 3), 3, 2),
+    ((1, 2, 6, 6), (2, 2, 3, 3), 2, 0),
+    ((3, 1, 4, 4), (2, 1, 4, 4), 1, 0),
+)
+
+
+@check(points=0.5)
+def conv_output_size_matches_reference(student, reference):
+    """conv_output_size equals the formula's value on a grid of sizes, strides, paddings and dilations."""
+    for size in (1, 4, 7, 12):
+        for filter_size in (1, 2, 3, 5):
+            for stride in (1, 2, 3):
+                for pad in (0, 1, 2):
+                    for dilation in (1, 2):
+                        args = (size, filter_size, stride, pad, dilation)
+                        if dilation * (filter_size - 1) + 1 > size + 2 * pad:
+                            continue
+                        expect.equal(student.conv_output_size(*args), reference.conv_output_size(*args),
+                                     name=f"conv_output_size{args}")
+
+
+@check(points=0.5)
+def conv_output_size_rejects_non_integers(student):
+    """conv_output_size raises TypeError for sizes that are not integers (5.0, 2.5, "3")."""
+    hint = _text("Sizes, stride, pad and dilation must be integers (int or numpy integer); raise TypeError otherwise.",
+                 "크기, stride, pad, dilation은 정수 (int 또는 numpy 정수)여야 하고, 아니면 TypeError를 냅니다.")
+    expect.raises(TypeError, student.conv_output_size, 5.0, 3, hint=hint)
+    expect.raises(TypeError, student.conv_output_size, 5, 3, 2.5, hint=hint)
+    expect.raises(TypeError, student.conv_output_size, 5, "3", hint=hint)
+
+
+@check(points=1.5)
+def conv2d_forward_matches_reference(student, reference, rng):
+    """conv2d_forward equals the reference with stride > 1 and padding, non-square inputs and kernels."""
+    for x_shape, w_shape, stride, pad in CONFIGS[:2]:
+        x, w, b = _conv_problem(rng, x_shape, w_shape)
+        expect.close(student.conv2d_forward(x, w, b, stride, pad), reference.conv2d_forward(x, w, b, stride, pad),
+                     name=f"conv2d_forward(x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})")
+
+
+@check(points=1)
+def conv2d_forward_batch_of_one_and_full_kernel(student, reference, rng):
+    """conv2d_forward equals the reference for a batch of one, a kernel as large as the input, and defaults."""
+    for x_shape, w_shape, stride, pad in CONFIGS[2:]:
+        x, w, b = _conv_problem(rng, x_shape, w_shape)
+        expect.close(student.conv2d_forward(x, w, b, stride, pad), reference.conv2d_forward(x, w, b, stride, pad),
+                     name=f"conv2d_forward(x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})")
+    x, w, b = _conv_problem(rng, (1, 3, 5, 6), (2, 3, 3, 3))
+    expect.close(student.conv2d_forward(x, w, b), reference.conv2d_forward(x, w, b),
+                 name="conv2d_forward(x (1,3,5,6), w (2,3,3,3), b) with the default stride and pad")
+
+
+@check(points=1.5)
+def conv2d_backward_matches_reference(student, reference, rng):
+    """conv2d_backward returns the reference's (dx, dw, db) on random inputs with every configuration."""
+    for x_shape, w_shape, stride, pad in CONFIGS:
+        x, w, b = _conv_problem(rng, x_shape, w_shape)
+        dout = rng.normal(size=reference.conv2d_forward(x, w, b, stride, pad).shape)
+        call = f"conv2d_backward(dout, x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})"
+        got = _parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, call, "dx, dw, db")
+        for i, (label, expected) in enumerate(zip(("dx", "dw", "db"), reference.conv2d_backward(dout, x, w, b, stride, pad))):
+            expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
+
+
+@check(points=1)
+def conv2d_backward_uncovered_cells_get_zero(student, rng):
+    """conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0."""
+    x, w = rng.normal(size=(1, 2, 6, 6)), rng.normal(size=(2, 2, 3, 3))
+    call = "conv2d_backward(dout, x (1,2,6,6), w (2,2,3,3), b, stride=2, pad=0)"
+    dx = _parts(student.conv2d_backward(rng.normal(size=(1, 2, 2, 2)), x, w, np.zeros(2), 2, 0), 3, call, "dx, dw, db")[0]
+    expect.shape(dx, x.shape, name=f"{call}[0] (dx)")
+    dx = np.asarray(dx, dtype=float)
+    expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, 5, :] (last row, never covered)",
+                 hint=_text("With stride 2 the windows cover rows and columns 0 to 4 only: the last row and column get 0.",
+                            "stride 2에서는 창이 0~4번 행과 열만 덮습니다. 마지막 행과 열의 그래디언트는 0입니다."))
+    expect.close(dx[:, :, :, 5], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, :, 5] (last column, never covered)")
+
+
+@check(points=2)
+def conv2d_backward_numeric_gradient(student, reference, rng):
+    """conv2d_backward equals the numeric gradient of the reference's conv2d_forward (x, w and b)."""
+    for x_shape, w_shape, stride, pad in (((2, 1, 5, 4), (2, 1, 2, 2), 3, 2), ((1, 2, 4, 5), (2, 2, 3, 2), 2, 1)):
+        x, w, b = _conv_problem(rng, x_shape, w_shape)
+        dout = rng.normal(size=reference.conv2d_forward(x, w, b, stride, pad).shape)
+        call = f"conv2d_backward(dout, x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})"
+        dx, dw, db = _parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, call, "dx, dw, db")
+        expect.vjp(lambda x, w, b: reference.conv2d_forward(x, w, b, stride, pad), at={"x": x, "w": w, "b": b},
+                   dout=dout, got={"x": dx, "w": dw, "b": db}, rng=rng, name=call)
+
+
+@check(points=1)
+def max_pool_forward_matches_reference(student, reference, rng):
+    """max_pool2d_forward equals the reference with dropped rows/columns, overlapping windows and a batch of one."""
+    for shape, size, stride in (((2, 3, 5, 7), 2, 2), ((1, 2, 6, 5), 3, 1), ((1, 1, 7, 7), 3, 2)):
+        x = rng.normal(size=shape)
+        expect.close(student.max_pool2d_forward(x, size, stride), reference.max_pool2d_forward(x, size, stride),
+                     name=f"max_pool2d_forward(x {shape}, size={size}, stride={stride})")
+
+
+@check(points=1)
+def max_pool_backward_matches_reference(student, reference, rng):
+    """max_pool2d_backward equals the reference with ties, overlapping windows and dropped rows/columns."""
+    ties = np.round(rng.normal(size=(2, 2, 6, 6)))  # few distinct values: many tied maxima
+    for x, size, stride in ((ties, 2, 2), (ties, 3, 1), (ties[:1, :, :5, :], 2, 2), (rng.normal(size=(1, 2, 7, 6)), 3, 2)):
+        dout = rng.normal(size=reference.max_pool2d_forward(x, size, stride).shape)
+        expect.close(student.max_pool2d_backward(dout, x, size, stride), reference.max_pool2d_backward(dout, x, size, stride),
+                     name=f"max_pool2d_backward(dout, x {x.shape}, size={size}, stride={stride})")
+
+
+@check(points=1)
+def max_pool_backward_numeric_gradient(student, reference, rng):
+    """max_pool2d_backward equals the numeric gradient of the reference's max_pool2d_forward."""
+    for shape, size, stride in (((2, 2, 5, 6), 2, 2), ((1, 2, 6, 5), 3, 2)):
+        x = _distinct(rng, shape)
+        dout = rng.normal(size=reference.max_pool2d_forward(x, size, stride).shape)
+        expect.vjp(lambda x: reference.max_pool2d_forward(x, size, stride), at={"x": x}, dout=dout,
+                   got={"x": student.max_pool2d_backward(dout, x, size, stride)}, rng=rng,
+                   name=f"max_pool2d_backward(dout, x {shape}, size={size}, stride={stride})")
