@@ -1,0 +1,302 @@
+"""Public checks of logistic_regression: run them yourself with `grader grade logistic_regression`.
+
+They use only your code, small hand-checkable values (sigmoid(0) = 0.5, sigmoid(ln 3) = 0.75, the loss
+at 0.5 is ln 2, the book neuron's first update), properties (the loss goes down, no overflow at
+|z| = 1e4, a finite loss at exact 0/1) and the numeric gradient of your own loss(forward(...)).
+
+"No overflow" is checked with numpy's floating-point errors turned on (np.seterr(over="raise",
+divide="raise", invalid="raise"); underflow to 0 is fine) while your function runs.
+"""
+
+import math
+
+import numpy as np
+
+from grader import check, expect
+from grader.sandbox.errors import MissingName, StudentError
+
+EPS = 1e-15
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _student_numpy(student):
+    """The numpy module the submission imported (as np or numpy), as a remote handle; None if there is none."""
+    for name in ("np", "numpy"):
+        try:
+            module = getattr(student, name)
+        except MissingName:
+            continue
+        try:
+            module.geterr()
+        except (StudentError, AttributeError, TypeError):
+            continue
+        return module
+    return None
+
+
+def _strict_call(student, function, args, call, message, hint):
+    """``student.<function>(*args)`` with overflow, division by zero and invalid operations raising in numpy.
+
+    A FloatingPointError becomes a failure with ``message`` (what overflowed, and the line) and ``hint``.
+    """
+    numpy_ = _student_numpy(student)
+    old = numpy_.seterr(over="raise", divide="raise", invalid="raise", under="ignore") if numpy_ is not None else None
+    try:
+        return getattr(student, function)(*args)
+    except StudentError as error:
+        if not error.is_instance_of(FloatingPointError):
+            raise
+        line = f" (line {error.line})" if error.line else ""
+        expect.true(False, _text(f"{call}: {message['en']}: {error.message}{line}",
+                                 f"{call}: {message['ko']}: {error.message}{line}"), hint=hint)
+    finally:
+        if old is not None:
+            try:
+                numpy_.seterr(**old)
+            except Exception:  # the worker was replaced (timeout, crash): its settings went with it
+                pass
+
+
+def _separable_data(rng, n=30):
+    X = rng.normal(size=(n, 2))
+    y = (X @ np.array([1.5, -2.0]) + 0.3 > 0).astype(int)
+    return X, y
+
+
+# ---------------------------------------------------------------------------
+# sigmoid, forward, loss
+# ---------------------------------------------------------------------------
+
+
+@check(points=1)
+def sigmoid_values(student):
+    """sigmoid(0) = 0.5, sigmoid(ln 3) = 0.75, sigmoid(-ln 3) = 0.25; a scalar gives a scalar."""
+    hint = _text("sigmoid(z) = 1 / (1 + exp(-z)), elementwise, with the shape of z.",
+                 "sigmoid(z) = 1 / (1 + exp(-z))를 원소별로 계산하고 z와 같은 모양을 반환합니다.")
+    expect.close(student.sigmoid(np.array([0.0, math.log(3), -math.log(3)])), np.array([0.5, 0.75, 0.25]),
+                 name="sigmoid([0, ln 3, -ln 3])", hint=hint)
+    expect.close(student.sigmoid(np.array([[0.0], [math.log(3)]])), np.array([[0.5], [0.75]]),
+                 name="sigmoid([[0], [ln 3]])", hint=hint)
+    scalar = student.sigmoid(0.0)
+    expect.close(scalar, 0.5, name="sigmoid(0.0)", hint=hint)
+    expect.true(bool(np.ndim(scalar) == 0),
+                _text(f"sigmoid(0.0) should be a number, got an array of shape {np.shape(scalar)}",
+                      f"sigmoid(0.0)은 숫자여야 하는데 모양이 {np.shape(scalar)}인 배열입니다"),
+                hint=_text("For a scalar input return a float, e.g. `return out[()]` for a 0-d array.",
+                           "스칼라 입력에는 float를 반환하세요. 예: 0차원 배열이면 `return out[()]`."))
+
+
+@check(points=1.5)
+def sigmoid_no_overflow_at_large_inputs(student):
+    """sigmoid at |z| up to 1e4: no overflow (numpy errors on), values 0 and 1, no NaN."""
+    hint = _text("1 / (1 + np.exp(-z)) overflows in exp for z below about -710. Take exp of -|z| only (it is in (0, 1]) "
+                 "and use two branches: 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, with e = exp(-|z|).",
+                 "1 / (1 + np.exp(-z))는 z가 약 -710보다 작으면 exp에서 오버플로합니다. -|z|의 exp만 계산하고 "
+                 "(값이 (0, 1] 안에 있습니다) 두 경우로 나누세요: e = exp(-|z|)일 때 z >= 0이면 1 / (1 + e), "
+                 "z < 0이면 e / (1 + e).")
+    message = _text("overflow in exp (numpy error)", "exp에서 오버플로 (numpy 오류)")
+    z = np.array([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4])
+    expected = np.array([0.0, 0.0, math.exp(-30) / (1 + math.exp(-30)), 0.5, 1 / (1 + math.exp(-30)), 1.0, 1.0])
+    got = _strict_call(student, "sigmoid", (z,), "sigmoid([-1e4, -800, -30, 0, 30, 800, 1e4])", message, hint)
+    expect.close(got, expected, name="sigmoid([-1e4, -800, -30, 0, 30, 800, 1e4])", hint=hint)
+    for value, expected in ((-1e4, 0.0), (1e4, 1.0)):
+        got = _strict_call(student, "sigmoid", (value,), f"sigmoid({value:g})", message, hint)
+        expect.close(got, expected, name=f"sigmoid({value:g})", hint=hint)
+
+
+@check(points=0.5)
+def forward_values(student, rng):
+    """forward(X, w, b) = sigmoid(X @ w + b), shape (n,)."""
+    X, w, b = rng.normal(size=(6, 3)), np.array([0.5, -1.0, 0.25]), 0.2
+    expect.close(student.forward(X, w, b), 1.0 / (1.0 + np.exp(-(X @ w + b))), name="forward(X, w, b)",
+                 hint=_text("z = X @ w + b (one value per sample), then a = sigmoid(z); the result has shape (n,).",
+                            "z = X @ w + b (샘플마다 값 하나)를 구한 뒤 a = sigmoid(z)입니다. 결과의 모양은 (n,)입니다."))
+
+
+@check(points=0.5)
+def loss_small_example(student):
+    """loss is the mean binary cross-entropy: ln 2 at a = 0.5, -ln 0.75 at a = 0.75 for y = 1."""
+    hint = _text("L = -mean(y * log(a) + (1 - y) * log(1 - a)): a mean over the samples, with a minus sign.",
+                 "L = -mean(y * log(a) + (1 - y) * log(1 - a))입니다. 샘플에 대한 평균이고 앞에 마이너스가 붙습니다.")
+    expect.close(student.loss(np.array([0.5, 0.5]), np.array([0, 1])), math.log(2), name="loss(a=[0.5, 0.5], y=[0, 1])",
+                 hint=hint)
+    expect.close(student.loss(np.array([0.75, 0.25]), np.array([1, 0])), -math.log(0.75),
+                 name="loss(a=[0.75, 0.25], y=[1, 0])", hint=hint)
+
+
+@check(points=1.5)
+def loss_exact_zero_one_probabilities(student):
+    """loss with probabilities of exactly 0 and 1 is finite: a is clipped to [EPS, 1 - EPS] first (EPS = 1e-15)."""
+    hint = _text("Not finite: log(0) is -inf. Clip a to [EPS, 1 - EPS] with EPS = 1e-15 first "
+                 "(a = np.clip(a, EPS, 1 - EPS)), then take the logs.",
+                 "유한하지 않습니다: log(0)은 -inf입니다. 먼저 EPS = 1e-15로 a를 [EPS, 1 - EPS]로 자르고 "
+                 "(a = np.clip(a, EPS, 1 - EPS)) 그다음 로그를 계산하세요.")
+    message = _text("log of 0 (numpy error)", "0의 로그 (numpy 오류)")
+    call = "loss(a=[0, 1, 1], y=[1, 0, 1])"
+    got = _strict_call(student, "loss", (np.array([0.0, 1.0, 1.0]), np.array([1, 0, 1])), call, message, hint)
+    # Clipped: log(EPS) for a = 0 with y = 1, log(1 - (1 - EPS)) for a = 1 with y = 0, log(1 - EPS) for a = 1, y = 1.
+    # In float64 1 - (1 - 1e-15) is 1.11e-15, not 1e-15, so the value depends on whether a or 1 - a is clipped
+    # (23.0261 or 23.0259): rtol=1e-2 accepts both, and still tells a clipped loss from one clipped elsewhere
+    # (EPS = 1e-12 gives 18.4, 1e-7 gives 10.7).
+    expected = -(math.log(EPS) + math.log(1.0 - (1.0 - EPS)) + math.log(1.0 - EPS)) / 3
+    expect.close(got, expected, rtol=1e-2, name=call, hint=hint)
+    call = "loss(a=[0, 1], y=[0, 1])"
+    got = _strict_call(student, "loss", (np.array([0.0, 1.0]), np.array([0, 1])), call, message, hint)
+    expect.close(got, -math.log(1.0 - EPS), name=call, hint=hint)
+
+
+# ---------------------------------------------------------------------------
+# gradients and gradient descent
+# ---------------------------------------------------------------------------
+
+
+@check(points=3)
+def gradients_match_numeric_gradient(student, rng):
+    """gradients(X, y, w, b) equals the numeric gradient of your loss(forward(X, w, b), y)."""
+    n = 8
+    X, y = rng.normal(size=(n, 3)), rng.integers(0, 2, size=n)
+    w, b = np.array([0.4, -0.3, 0.8]), 0.2
+    got = student.gradients(X, y, w, b)
+    expect.true(isinstance(got, (tuple, list)) and len(got) == 2,
+                _text(f"gradients(X, y, w, b) should return a tuple (dw, db), got a {type(got).__name__}",
+                      f"gradients(X, y, w, b)는 튜플 (dw, db)를 반환해야 하는데 {type(got).__name__}을(를) 반환했습니다"))
+    expect.gradient(lambda w, b: student.loss(student.forward(X, w, b), y), at={"w": w, "b": b},
+                    got={"w": got[0], "b": got[1]}, rng=rng, batch_size=n, name="gradients(X, y, w, b)")
+
+
+@check(points=0.5)
+def gradient_descent_first_loss_is_log2(student, rng):
+    """gradient_descent: losses has one entry per epoch and losses[0] is the loss at w = 0, b = 0 (ln 2)."""
+    X, y = _separable_data(rng)
+    result = student.gradient_descent(X, y, lr=0.3, epochs=5)
+    expect.true(isinstance(result, (tuple, list)) and len(result) == 3,
+                _text(f"gradient_descent should return (w, b, losses), got a {type(result).__name__}",
+                      f"gradient_descent는 (w, b, losses)를 반환해야 하는데 {type(result).__name__}을(를) 반환했습니다"))
+    losses = result[2]
+    expect.shape(losses, (5,), name="gradient_descent(X, y, lr=0.3, epochs=5)[2] (losses)")
+    expect.close(np.asarray(losses)[0], math.log(2), name="gradient_descent(X, y, lr=0.3, epochs=5)[2][0] (losses[0])",
+                 hint=_text("losses[0] must be the loss at w = 0, b = 0, which is ln 2 = 0.693: record the loss of each "
+                            "epoch before the update.",
+                            "losses[0]은 w = 0, b = 0에서의 손실, 즉 ln 2 = 0.693이어야 합니다. 각 epoch의 손실은 갱신하기 "
+                            "전에 기록하세요."))
+
+
+@check(points=1)
+def gradient_descent_first_update(student, rng):
+    """gradient_descent with one epoch: w = -lr * X.T @ (0.5 - y) / n and b = -lr * mean(0.5 - y), from zeros."""
+    X, y = _separable_data(rng, n=10)
+    lr = 0.3
+    result = student.gradient_descent(X, y, lr=lr, epochs=1)
+    expect.true(isinstance(result, (tuple, list)) and len(result) == 3,
+                _text(f"gradient_descent should return (w, b, losses), got a {type(result).__name__}",
+                      f"gradient_descent는 (w, b, losses)를 반환해야 하는데 {type(result).__name__}을(를) 반환했습니다"))
+    hint = _text("Start from w = zeros(d), b = 0.0 (so a = 0.5 everywhere) and update once with the mean gradient: "
+                 "w <- w - lr * dw, b <- b - lr * db.",
+                 "w = zeros(d), b = 0.0에서 시작해서 (그러면 모든 a = 0.5) 평균 그래디언트로 한 번 갱신합니다: "
+                 "w <- w - lr * dw, b <- b - lr * db.")
+    expect.close(result[0], -lr * X.T @ (0.5 - y) / len(y), name="gradient_descent(X, y, lr=0.3, epochs=1)[0] (w)",
+                 hint=hint)
+    expect.close(result[1], -lr * np.mean(0.5 - y), name="gradient_descent(X, y, lr=0.3, epochs=1)[1] (b)", hint=hint)
+
+
+@check(points=0.5)
+def gradient_descent_loss_decreases(student, rng):
+    """gradient_descent with a small learning rate: the loss goes down at every epoch."""
+    X, y = _separable_data(rng)
+    result = student.gradient_descent(X, y, lr=0.5, epochs=20)
+    expect.true(isinstance(result, (tuple, list)) and len(result) == 3,
+                _text(f"gradient_descent should return (w, b, losses), got a {type(result).__name__}",
+                      f"gradient_descent는 (w, b, losses)를 반환해야 하는데 {type(result).__name__}을(를) 반환했습니다"))
+    losses = result[2]
+    expect.shape(losses, (20,), name="gradient_descent(X, y, lr=0.5, epochs=20)[2] (losses)")
+    losses = np.asarray(losses, dtype=float)
+    up = [i + 1 for i in range(19) if not losses[i + 1] < losses[i]]
+    expect.true(not up,
+                _text(f"the loss goes up (or stays) at epochs {up[:5]}: losses = {np.round(losses[:4], 4).tolist()}...",
+                      f"epoch {up[:5]}에서 손실이 커지거나 그대로입니다: losses = {np.round(losses[:4], 4).tolist()}..."),
+                hint=_text("Gradient descent steps against the gradient: w <- w - lr * dw with dw = X.T @ (a - y) / n "
+                           "(a - y, not y - a, and a mean over the samples).",
+                           "경사 하강법은 그래디언트의 반대 방향으로 갑니다: w <- w - lr * dw, dw = X.T @ (a - y) / n "
+                           "(y - a가 아니라 a - y이고, 샘플에 대한 평균입니다)."))
+
+
+@check(points=1)
+def predict_strict_threshold(student):
+    """predict thresholds the probability strictly: a = 0.5 gives 0; int labels; the threshold argument is used."""
+    X = np.array([[0.0], [0.3], [-0.3], [2.0]])  # z = X @ [1] + 0: a = 0.5, 0.574, 0.426, 0.881
+    w, b = np.array([1.0]), 0.0
+    hint = _text("Labels wrong: predict is 1 where the probability a = sigmoid(X @ w + b) is > threshold (strictly; "
+                 "a = 0.5 gives 0), else 0. Threshold the probability a, not z.",
+                 "레이블이 틀렸습니다: 확률 a = sigmoid(X @ w + b)가 threshold보다 클 때 (엄격한 부등호: a = 0.5는 0) "
+                 "1이고 아니면 0입니다. z가 아니라 확률 a에 임계값을 적용하세요.")
+    got = student.predict(X, w, b)
+    expect.equal(got, np.array([0, 1, 0, 1]), name="predict(X, w=[1], b=0) with z = [0, 0.3, -0.3, 2]", hint=hint)
+    expect.true(bool(np.asarray(got).dtype.kind in "iu"),
+                _text(f"predict should return an int array of 0s and 1s, got dtype {np.asarray(got).dtype}",
+                      f"predict는 0과 1의 정수 배열을 반환해야 하는데 dtype이 {np.asarray(got).dtype}입니다"),
+                hint=_text("Convert the comparison: (a > threshold).astype(int).",
+                           "비교 결과를 변환하세요: (a > threshold).astype(int)."))
+    expect.equal(student.predict(X, w, b, threshold=0.55), np.array([0, 1, 0, 1]),
+                 name="predict(X, w, b, threshold=0.55)", hint=hint)
+    expect.equal(student.predict(X, w, b, threshold=0.6), np.array([0, 0, 0, 1]),
+                 name="predict(X, w, b, threshold=0.6)", hint=hint)
+
+
+# ---------------------------------------------------------------------------
+# LogisticNeuron
+# ---------------------------------------------------------------------------
+
+
+@check(points=0.5)
+def neuron_methods(student):
+    """LogisticNeuron: forpass, backprop, activation (clipped at -100) and predict (a boolean array)."""
+    neuron = student.LogisticNeuron()
+    neuron.w = np.array([1.0, 2.0])
+    neuron.b = 0.5
+    expect.close(neuron.forpass(np.array([1.0, 1.0])), 3.5, name="forpass([1, 1]) with w = [1, 2], b = 0.5",
+                 hint=_text("z = np.sum(x * self.w) + self.b", "z = np.sum(x * self.w) + self.b"))
+    expect.close(neuron.backprop(np.array([1.0, 2.0]), 0.5), (np.array([0.5, 1.0]), 0.5),
+                 name="backprop(x=[1, 2], err=0.5)",
+                 hint=_text("backprop returns (x * err, 1 * err).", "backprop은 (x * err, 1 * err)를 반환합니다."))
+    expect.close(neuron.activation(0.0), 0.5, name="activation(0.0)")
+    expect.close(neuron.activation(-1000.0), 1.0 / (1.0 + math.exp(100.0)), rtol=1e-6, atol=0.0,
+                 name="activation(-1000.0)",
+                 hint=_text("activation clips z at -100 from below (np.clip(z, -100, None)) before the sigmoid.",
+                            "activation은 시그모이드 전에 z를 아래에서 -100으로 자릅니다 (np.clip(z, -100, None))."))
+    got = neuron.predict(np.array([[1.0, 1.0], [-3.0, 0.0]]))
+    expect.equal(got, np.array([True, False]), name="predict([[1, 1], [-3, 0]]) with w = [1, 2], b = 0.5")
+    expect.true(bool(np.asarray(got).dtype == bool),
+                _text(f"LogisticNeuron.predict should return a boolean array (a > 0.5), got dtype {np.asarray(got).dtype}",
+                      f"LogisticNeuron.predict는 불리언 배열 (a > 0.5)을 반환해야 하는데 dtype이 {np.asarray(got).dtype}입니다"))
+
+
+@check(points=0.5)
+def neuron_fit_starts_from_ones(student):
+    """LogisticNeuron.fit with epochs=0 leaves the book's initial values: w = ones(n_features), b = 0."""
+    neuron = student.LogisticNeuron()
+    neuron.fit(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 2.0]]), np.array([1, 0]), epochs=0)
+    hint = _text("Different weights than the book's neuron: fit initialises w = np.ones(n_features) and b = 0 "
+                 "before the first epoch.",
+                 "책의 뉴런과 가중치가 다릅니다: fit은 첫 epoch 전에 w = np.ones(특성 수), b = 0으로 초기화합니다.")
+    expect.close(neuron.w, np.ones(3), name="LogisticNeuron.w after fit(x, y, epochs=0)", hint=hint)
+    expect.close(neuron.b, 0.0, name="LogisticNeuron.b after fit(x, y, epochs=0)", hint=hint)
+
+
+@check(points=1)
+def neuron_fit_moves_downhill(student):
+    """LogisticNeuron.fit, one epoch on x = [1, 0], y = 1: w[0] and b grow by 1 - sigmoid(1) (learning rate 1)."""
+    neuron = student.LogisticNeuron()
+    neuron.fit(np.array([[1.0, 0.0]]), np.array([1]), epochs=1)
+    step = 1.0 - 1.0 / (1.0 + math.exp(-1.0))  # a = sigmoid(1 * 1 + 0 * 1 + 0), err = -(1 - a)
+    hint = _text("Weights move the wrong way (or by the wrong amount): the book uses err = -(y - a) with "
+                 "w -= w_grad, b -= b_grad, where (w_grad, b_grad) = backprop(x, err) = (x * err, err); for y = 1 "
+                 "the weights of positive inputs must grow.",
+                 "가중치가 반대 방향으로 (또는 다른 크기로) 움직입니다: 책은 err = -(y - a)와 w -= w_grad, "
+                 "b -= b_grad를 씁니다 ((w_grad, b_grad) = backprop(x, err) = (x * err, err)). y = 1이면 양수 입력의 "
+                 "가중치가 커져야 합니다.")
+    expect.close(neuron.w, np.array([1.0 + step, 1.0]), name="LogisticNeuron.w after fit([[1, 0]], [1], epochs=1)",
+                 hint=hint)
+    expect.close(neuron.b, step, name="LogisticNeuron.b after fit([[1, 0]], [1], epochs=1)", hint=hint)

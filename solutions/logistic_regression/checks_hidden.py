@@ -1,0 +1,174 @@
+"""Hidden checks of logistic_regression: the reference on seeded random inputs and edge cases (one sample,
+one feature, |z| = 1e4 and the overflow border near -710, probabilities of exactly 0 or 1, epochs = 0,
+a = 0.5 at the threshold), the book neuron against the reference neuron, and a numeric gradient check
+of gradients against the reference's loss and forward pass.
+"""
+
+import math
+
+import numpy as np
+
+from grader import check, expect
+from grader.sandbox.errors import MissingName, StudentError
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _student_numpy(student):
+    """The numpy module the submission imported (as np or numpy), as a remote handle; None if there is none."""
+    for name in ("np", "numpy"):
+        try:
+            module = getattr(student, name)
+        except MissingName:
+            continue
+        try:
+            module.geterr()
+        except (StudentError, AttributeError, TypeError):
+            continue
+        return module
+    return None
+
+
+def _strict_call(student, function, args, call, hint):
+    """``student.<function>(*args)`` with numpy's overflow, divide and invalid errors raising (underflow is fine)."""
+    numpy_ = _student_numpy(student)
+    old = numpy_.seterr(over="raise", divide="raise", invalid="raise", under="ignore") if numpy_ is not None else None
+    try:
+        return getattr(student, function)(*args)
+    except StudentError as error:
+        if not error.is_instance_of(FloatingPointError):
+            raise
+        line = f" (line {error.line})" if error.line else ""
+        expect.true(False, _text(f"{call}: numpy error {error.message}{line}",
+                                 f"{call}: numpy 오류 {error.message}{line}"), hint=hint)
+    finally:
+        if old is not None:
+            try:
+                numpy_.seterr(**old)
+            except Exception:  # the worker was replaced (timeout, crash): its settings went with it
+                pass
+
+
+def _pair(value, call):
+    expect.true(isinstance(value, (tuple, list)) and len(value) == 2,
+                _text(f"{call} should return a tuple (dw, db), got a {type(value).__name__}",
+                      f"{call}는 튜플 (dw, db)를 반환해야 하는데 {type(value).__name__}을(를) 반환했습니다"))
+    return value
+
+
+def _problem(rng, n, d):
+    X = rng.normal(size=(n, d))
+    w = rng.normal(size=d) * 0.7
+    y = (X @ rng.normal(size=d) + 0.3 * rng.normal(size=n) > 0).astype(int)
+    return X, y, w, float(rng.normal() * 0.5)
+
+
+@check(points=1)
+def sigmoid_matches_reference(student, reference, rng):
+    """sigmoid equals the reference on random arrays of several shapes and on scalars."""
+    for shape in ((7,), (3, 4), (2, 1, 3)):
+        z = rng.normal(scale=4.0, size=shape)
+        expect.close(student.sigmoid(z), reference.sigmoid(z), name=f"sigmoid(z of shape {shape})")
+    for z in (-2.5, 0.7):
+        expect.close(student.sigmoid(z), reference.sigmoid(z), name=f"sigmoid({z})")
+
+
+@check(points=1)
+def sigmoid_extremes_match_reference(student, reference):
+    """sigmoid at +-1e4, +-800, around the overflow border -710 and at +-40: no numpy error, the reference's values."""
+    hint = _text("Take exp of -|z| only (it never overflows) and use z >= 0 / z < 0 branches.",
+                 "-|z|의 exp만 계산하고 (오버플로하지 않습니다) z >= 0과 z < 0으로 나누세요.")
+    z = np.array([-1e4, -800.0, -712.0, -708.0, -40.0, 40.0, 708.0, 712.0, 800.0, 1e4])
+    call = "sigmoid([-1e4, -800, -712, -708, -40, 40, 708, 712, 800, 1e4])"
+    expect.close(_strict_call(student, "sigmoid", (z,), call, hint), reference.sigmoid(z), name=call, hint=hint)
+    expect.close(_strict_call(student, "sigmoid", (-1e4,), "sigmoid(-1e4)", hint), 0.0, name="sigmoid(-1e4)", hint=hint)
+
+
+@check(points=1)
+def forward_matches_reference(student, reference, rng):
+    """forward equals the reference on random inputs, one sample and one feature."""
+    for n, d in ((9, 4), (1, 3), (5, 1)):
+        X, _, w, b = _problem(rng, n, d)
+        expect.close(student.forward(X, w, b), reference.forward(X, w, b), name=f"forward(X of shape ({n}, {d}), w, b)")
+
+
+@check(points=1)
+def loss_matches_reference(student, reference, rng):
+    """loss equals the reference on random probabilities, one sample, and exact 0/1 probabilities (clipped)."""
+    a, y = rng.uniform(0.01, 0.99, size=12), rng.integers(0, 2, size=12)
+    expect.close(student.loss(a, y), reference.loss(a, y), name="loss(a, y) with 12 random probabilities")
+    expect.close(student.loss(a[:1], y[:1]), reference.loss(a[:1], y[:1]), name="loss(a, y) with one sample")
+    hint = _text("Clip a to [EPS, 1 - EPS] with EPS = 1e-15 before the logs.",
+                 "로그 전에 EPS = 1e-15로 a를 [EPS, 1 - EPS]로 자르세요.")
+    for a, y in ((np.array([0.0, 1.0, 0.0, 1.0]), np.array([0, 1, 0, 1])), (np.array([1.0, 0.0, 0.5]), np.array([0, 1, 1]))):
+        call = f"loss(a={a.tolist()}, y={y.tolist()})"
+        # rtol=1e-2: at the clip bound, 1 - (1 - EPS) is 1.11e-15 in float64, so clipping a or 1 - a gives
+        # slightly different (equally finite) values; an unclipped loss is inf or NaN, another EPS far off.
+        expect.close(_strict_call(student, "loss", (a, y), call, hint), reference.loss(a, y), rtol=1e-2, name=call,
+                     hint=hint)
+
+
+@check(points=1)
+def gradients_match_reference(student, reference, rng):
+    """gradients returns the reference's (dw, db) on random inputs, one sample and one feature."""
+    for n, d in ((10, 3), (1, 4), (6, 1)):
+        X, y, w, b = _problem(rng, n, d)
+        call = f"gradients(X of shape ({n}, {d}), y, w, b)"
+        dw, db = _pair(student.gradients(X, y, w, b), call)
+        ref_dw, ref_db = reference.gradients(X, y, w, b)
+        expect.close(dw, ref_dw, name=f"{call}[0] (dw)")
+        expect.close(db, ref_db, name=f"{call}[1] (db)")
+
+
+@check(points=3)
+def gradients_numeric_gradient(student, reference, rng):
+    """gradients equals the numeric gradient of the reference's mean loss (random, one sample, one feature)."""
+    for n, d in ((12, 3), (1, 2), (5, 1)):
+        X, y, w, b = _problem(rng, n, d)
+        call = f"gradients(X of shape ({n}, {d}), y, w, b)"
+        dw, db = _pair(student.gradients(X, y, w, b), call)
+        expect.gradient(lambda w, b: reference.loss(reference.forward(X, w, b), y), at={"w": w, "b": b},
+                        got={"w": dw, "b": db}, rng=rng, batch_size=n, name=call)
+
+
+@check(points=1.5)
+def gradient_descent_matches_reference(student, reference, rng):
+    """gradient_descent returns the reference's (w, b, losses) for several learning rates and epochs = 0."""
+    for n, d, lr, epochs in ((20, 3, 0.1, 30), (8, 2, 1.5, 7), (1, 2, 0.5, 4), (6, 3, 0.1, 0)):
+        X, y, _, _ = _problem(rng, n, d)
+        call = f"gradient_descent(X of shape ({n}, {d}), y, lr={lr}, epochs={epochs})"
+        got = student.gradient_descent(X, y, lr=lr, epochs=epochs)
+        expect.true(isinstance(got, (tuple, list)) and len(got) == 3,
+                    _text(f"{call} should return (w, b, losses), got a {type(got).__name__}",
+                          f"{call}는 (w, b, losses)를 반환해야 하는데 {type(got).__name__}을(를) 반환했습니다"))
+        for i, (label, expected) in enumerate(zip(("w", "b", "losses"), reference.gradient_descent(X, y, lr=lr, epochs=epochs))):
+            expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
+
+
+@check(points=1)
+def predict_matches_reference(student, reference, rng):
+    """predict equals the reference: random inputs, other thresholds, and a = 0.5 exactly (gives 0)."""
+    X, _, w, b = _problem(rng, 15, 3)
+    for threshold in (0.5, 0.3, 0.8):
+        expect.equal(student.predict(X, w, b, threshold), reference.predict(X, w, b, threshold),
+                     name=f"predict(X, w, b, threshold={threshold})")
+    X0 = np.array([[1.0, -1.0], [2.0, -2.0]])  # z = 0 exactly: a = 0.5 is not > 0.5
+    expect.equal(student.predict(X0, np.ones(2), 0.0), reference.predict(X0, np.ones(2), 0.0),
+                 name="predict(X, w, b) with z = 0 (a = 0.5)")
+
+
+@check(points=1.5)
+def neuron_fit_matches_reference(student, reference, rng):
+    """LogisticNeuron after fit equals the reference neuron: w, b and predict (several epochs, one feature)."""
+    for n, d, epochs in ((12, 3, 4), (6, 1, 10), (5, 2, 1)):
+        X, y, _, _ = _problem(rng, n, d)
+        ours = reference.LogisticNeuron()
+        ours.fit(X, y, epochs=epochs)
+        theirs = student.LogisticNeuron()
+        theirs.fit(X, y, epochs=epochs)
+        call = f"LogisticNeuron().fit(x of shape ({n}, {d}), y, epochs={epochs})"
+        expect.close(theirs.w, ours.w, name=f"w after {call}")
+        expect.close(theirs.b, ours.b, name=f"b after {call}")
+        expect.equal(theirs.predict(X), ours.predict(X), name=f"predict(x) after {call}")
