@@ -1,0 +1,139 @@
+"""Hidden checks of self_attention: the reference on seeded random inputs and edge cases (a single token,
+d_k != d_v, different query and key counts, scores of size 1e4, causal and random masks, fully masked
+rows, a masked position that dominates its row), and a numeric gradient check of
+self_attention_backward against the reference's forward pass.
+"""
+
+import numpy as np
+
+from grader import check, expect
+
+NAMES = ("X", "W_q", "W_k", "W_v")
+GRADIENTS = ("dX", "dW_q", "dW_k", "dW_v")
+
+
+def _text(en, ko):
+    return {"en": en, "ko": ko}
+
+
+def _parts(value, n, call, labels):
+    ok = isinstance(value, (tuple, list)) and len(value) == n
+    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
+                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
+                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
+    return value
+
+
+def _problem(rng, n, d_model, d_k, d_v, scale=1.0):
+    return dict(X=rng.normal(size=(n, d_model)) * scale, W_q=rng.normal(size=(d_model, d_k)),
+                W_k=rng.normal(size=(d_model, d_k)), W_v=rng.normal(size=(d_model, d_v)))
+
+
+MASK_HINT = _text(
+    "With a mask, take the softmax over the allowed positions only (masked weights exactly 0, each row summing to 1); "
+    "a row with no allowed position gets all-zero weights and a zero row of Z, never NaN.",
+    "마스크가 있으면 허용된 위치만으로 소프트맥스를 계산합니다 (가려진 가중치는 정확히 0, 각 행의 합은 1). 허용된 위치가 "
+    "없는 행은 가중치가 모두 0이고 Z의 그 행도 0이며, NaN이 나오면 안 됩니다.")
+
+
+def _compare_attention(got, expected, call, hint=None):
+    Z, A = _parts(got, 2, call, "Z, A")
+    expect.close(A, expected[1], name=f"{call}[1] (A)", hint=hint)
+    expect.close(Z, expected[0], name=f"{call}[0] (Z)", hint=hint)
+
+
+@check(points=1)
+def project_and_scores_match_reference(student, reference, rng):
+    """project_qkv, attention_scores and scale_scores equal the reference (d_k != d_v, unequal query/key counts)."""
+    p = _problem(rng, 5, 4, 3, 6)
+    got = _parts(student.project_qkv(**p), 3, "project_qkv(X, W_q, W_k, W_v)", "Q, K, V")
+    for i, (label, expected) in enumerate(zip("QKV", reference.project_qkv(**p))):
+        expect.close(got[i], expected, name=f"project_qkv(X, W_q, W_k, W_v)[{i}] ({label})")
+    Q, K = rng.normal(size=(3, 4)), rng.normal(size=(5, 4))
+    expect.close(student.attention_scores(Q, K), reference.attention_scores(Q, K),
+                 name="attention_scores(Q (3, 4), K (5, 4))")
+    scores = rng.normal(size=(4, 4)) * 30
+    for d_k in (1, 3, 64):
+        expect.close(student.scale_scores(scores, d_k), reference.scale_scores(scores, d_k),
+                     name=f"scale_scores(scores, d_k={d_k})")
+
+
+@check(points=1)
+def softmax_matches_reference(student, reference, rng):
+    """softmax equals the reference along the last axis, axis=0, and axis=1 of a 3-D array."""
+    x = rng.normal(size=(4, 6)) * 3
+    expect.close(student.softmax(x), reference.softmax(x), name="softmax(x (4, 6))")
+    expect.close(student.softmax(x, axis=0), reference.softmax(x, axis=0), name="softmax(x (4, 6), axis=0)")
+    y = rng.normal(size=(2, 3, 4))
+    expect.close(student.softmax(y, axis=1), reference.softmax(y, axis=1), name="softmax(y (2, 3, 4), axis=1)")
+    expect.close(student.softmax(y), reference.softmax(y), name="softmax(y (2, 3, 4))")
+
+
+@check(points=1)
+def softmax_extreme_values_match_reference(student, reference, rng):
+    """softmax equals the reference for inputs of size 1e4, equal entries and a single entry: no NaN."""
+    x = np.array([[1e4, 9999.0, -1e4, 0.0], [-1e4, -1e4 + 2.0, -1e4, -1e4], [5.0, 5.0, 5.0, 5.0]])
+    expect.close(student.softmax(x), reference.softmax(x), name="softmax(rows with entries up to 1e4)",
+                 hint=_text("Subtract the maximum of each slice before np.exp.", "np.exp 전에 각 행의 최댓값을 빼세요."))
+    expect.close(student.softmax(x, axis=0), reference.softmax(x, axis=0), name="softmax(rows up to 1e4, axis=0)")
+    expect.close(student.softmax(np.array([[3.0]])), np.array([[1.0]]), name="softmax([[3]])")
+
+
+@check(points=1.5)
+def self_attention_matches_reference(student, reference, rng):
+    """self_attention returns the reference's (Z, A): random inputs, d_k != d_v, d_k = 64, a single token."""
+    for n, d_model, d_k, d_v, scale in ((5, 4, 3, 6, 1.0), (3, 8, 64, 2, 0.5), (1, 3, 2, 4, 1.0), (4, 3, 2, 2, 20.0)):
+        p = _problem(rng, n, d_model, d_k, d_v, scale)
+        _compare_attention(student.self_attention(**p), reference.self_attention(**p),
+                           f"self_attention(X ({n}, {d_model}), d_k={d_k}, d_v={d_v})")
+
+
+@check(points=2)
+def self_attention_masks_match_reference(student, reference, rng):
+    """self_attention with masks equals the reference: causal, random with a fully masked row, a dominant masked score."""
+    p = _problem(rng, 5, 4, 3, 2)
+    causal = np.tril(np.ones((5, 5), dtype=bool))
+    random_mask = rng.random((5, 5)) < 0.6
+    random_mask[2] = False
+    random_mask[3] = [True, False, False, False, False]
+    for label, mask in (("causal", causal), ("random, row 2 fully masked", random_mask)):
+        call = f"self_attention(..., mask={label})"
+        _compare_attention(student.self_attention(**p, mask=mask), reference.self_attention(**p, mask=mask), call,
+                           MASK_HINT)
+    # Large scores where a masked key would dominate the row: the shift must use allowed positions only.
+    big = _problem(rng, 4, 3, 2, 3, scale=15.0)
+    upper = np.triu(np.ones((4, 4), dtype=bool))
+    call = "self_attention(X with large scores, mask=upper triangle)"
+    Z, A = _parts(student.self_attention(**big, mask=upper), 2, call, "Z, A")
+    hint = _text("Take the softmax over the allowed positions only, shifting each row by the maximum of its allowed "
+                 "scores: a masked score may be far larger than every allowed one.",
+                 "허용된 위치만으로 소프트맥스를 계산하고, 각 행은 허용된 점수의 최댓값으로 이동하세요: 가려진 점수가 "
+                 "허용된 점수보다 훨씬 클 수 있습니다.")
+    expected = reference.self_attention(**big, mask=upper)
+    expect.close(A, expected[1], name=f"{call}[1] (A)", hint=hint)
+    expect.close(Z, expected[0], name=f"{call}[0] (Z)", hint=hint)
+
+
+@check(points=1.5)
+def self_attention_backward_matches_reference(student, reference, rng):
+    """self_attention_backward returns the reference's (dX, dW_q, dW_k, dW_v): random, d_k != d_v, a single token."""
+    for n, d_model, d_k, d_v in ((5, 4, 3, 6), (1, 3, 2, 4), (3, 2, 4, 1)):
+        p = _problem(rng, n, d_model, d_k, d_v)
+        dZ = rng.normal(size=(n, d_v))
+        call = f"self_attention_backward(dZ, X ({n}, {d_model}), d_k={d_k}, d_v={d_v})"
+        got = _parts(student.self_attention_backward(dZ, **p), 4, call, ", ".join(GRADIENTS))
+        for i, (label, expected) in enumerate(zip(GRADIENTS, reference.self_attention_backward(dZ, **p))):
+            expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
+
+
+@check(points=3.5)
+def self_attention_backward_numeric_gradient(student, reference, rng):
+    """self_attention_backward equals the numeric gradient of sum(Z * dZ) through the reference's self_attention."""
+    for n, d_model, d_k, d_v in ((4, 3, 2, 5), (3, 4, 3, 2)):
+        p = _problem(rng, n, d_model, d_k, d_v)
+        dZ = rng.normal(size=(n, d_v))
+        call = f"self_attention_backward(dZ, X ({n}, {d_model}), d_k={d_k}, d_v={d_v})"
+        got = _parts(student.self_attention_backward(dZ, **p), 4, call, ", ".join(GRADIENTS))
+        expect.vjp(lambda X, W_q, W_k, W_v: reference.self_attention(X, W_q, W_k, W_v)[0], at=p, dout=dZ,
+                   got=dict(zip(NAMES, got)), rng=rng, name=call)
