@@ -1,0 +1,124 @@
+"""--format github: workflow-command annotations and the Markdown job summary, with hostile student text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from grader.report import github
+from grader.report.ci import check_details
+from tests.reporting.reports import IMPORT_ERROR, mixed_report
+
+FORGERY = "boom\n::error::forged\r\n::add-mask::x %0A | cell, a:b"
+
+
+def parse(line: str) -> tuple[str, dict[str, str], str]:
+    """One workflow command as the Actions runner reads it: name, properties, message (unescaped)."""
+    match = re.fullmatch(r"::(\w[\w-]*)(?: ([^:]*))?::(.*)", line)
+    assert match, line
+    name, given, data = match.groups()
+    properties = dict(pair.split("=", 1) for pair in given.split(",")) if given else {}
+    return name, {key: unescape(value) for key, value in properties.items()}, unescape(data)
+
+
+def unescape(text: str) -> str:
+    for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(escaped, char)
+    return text
+
+
+def commands(**options: object) -> list[tuple[str, dict[str, str], str]]:
+    return [parse(line) for line in github.render(mixed_report(**options)).splitlines()]
+
+
+def test_one_error_per_check_that_did_not_pass_at_the_students_file_and_line() -> None:
+    report = mixed_report()
+    errors = [c for c in commands() if c[0] == "error"]
+    conv = report.assignments[0]
+    expected = [(c.name, c.line) for c in conv.checks if c.status != "passed"]
+    conv_errors = [e for e in errors if e[1]["title"].startswith("conv: ")]
+    assert [(e[1]["title"].split(" ")[1], e[1].get("line")) for e in conv_errors] == [
+        (name, str(line) if line is not None else None) for name, line in expected]
+    assert all(e[1]["file"] == "conv.py" for e in conv_errors)
+    stride = next(e for e in conv_errors if "handles_stride" in e[1]["title"])
+    assert stride[1]["title"] == "conv: handles_stride (error, 0/1)"
+    assert stride[2] == check_details(conv.checks[2], "en") and "ValueError: boom" in stride[2]
+
+
+def test_an_unimportable_assignment_gives_one_error_not_one_per_check() -> None:
+    errors = [c for c in commands() if c[0] == "error" and c[1]["file"] == "rnn_backward.py"]
+    assert len(errors) == 1
+    assert errors[0][1]["title"] == "rnn_backward: RNN backward" and errors[0][2].startswith(IMPORT_ERROR)
+    assert "line" not in errors[0][1]
+
+
+def test_a_notice_summarises_the_run_with_the_late_penalty() -> None:
+    report = mixed_report()
+    (notice,) = [c for c in commands() if c[0] == "notice"]
+    assert notice[1] == {"title": "Grading results"}
+    assert notice[2].startswith(f"Total: {report.score:g}/{report.max_score:g} ({report.percent:.1f}%)")
+    assert "Late by 2 day(s): 20% off" in notice[2]
+
+
+def test_hostile_student_text_cannot_forge_a_command() -> None:
+    report = mixed_report(message=FORGERY, hint=FORGERY, output="::error::printed by the student\n")
+    rendered = github.render(report)
+    lines = rendered.splitlines()
+    # The runner reads a command at the start of a line (after leading blanks): only ours may be there.
+    assert len(lines) == 1 + 3 + 1  # conv's three problems, rnn_backward's one, the notice
+    assert all(re.match(r"::(error|notice) ", line) for line in lines)
+    assert "\r" not in rendered and not any(line.lstrip().startswith(("::add-mask", "::error::")) for line in lines)
+    # ... and the student's text reads back exactly as written, including a literal "%0A".
+    conv_errors = [parse(line) for line in lines if "title=conv%3A" in line]
+    assert all(message.count(FORGERY) == 2 for _, _, message in conv_errors)
+    assert "printed by the student" not in rendered
+
+
+def test_properties_escape_colon_and_comma() -> None:
+    line = github.command("error", "m", file="a,b:c.py", line=3, title="x: y, z", col=None)
+    assert line == "::error file=a%2Cb%3Ac.py,line=3,title=x%3A y%2C z::m"
+    assert parse(line) == ("error", {"file": "a,b:c.py", "line": "3", "title": "x: y, z"}, "m")
+
+
+def test_escape_data_follows_githubs_rules() -> None:
+    assert github.escape_data("100% a\r\nb: c, d") == "100%25 a%0D%0Ab: c, d"
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    """The cells of every table row, split only on unescaped pipes."""
+    rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    return [re.split(r"(?<!\\)\|", row)[1:-1] for row in rows]
+
+
+def test_step_summary_has_a_table_per_assignment() -> None:
+    report = mixed_report()
+    summary = github.step_summary(report)
+    assert summary.startswith(f"## Grading results: {report.score:g}/{report.max_score:g}".replace(".", "\\.").replace("/", "\\/"))
+    assert summary.count("| --- | ---: | --- | --- |") == len(report.assignments)
+    assert len(table_rows(summary)) == sum(2 + len(a.checks) for a in report.assignments)
+    assert "Late by 2 day\\(s\\)\\: 20\\% off" in summary
+    assert "backward\\_matches\\_numeric\\_gradient \\(hidden\\)" in summary
+
+
+def test_student_text_cannot_break_the_summary_table() -> None:
+    hostile = "a | b\n| c | d |\r\n<img src=x> [link](http://x) `code` **bold**"
+    report = mixed_report(message=hostile, hint=hostile)
+    summary = github.step_summary(report)
+    rows = table_rows(summary)
+    assert len(rows) == sum(2 + len(a.checks) for a in report.assignments)
+    assert all(len(cells) == 4 for cells in rows)
+    details = [cells[3].replace("<br>", "") for cells in rows[2:]]
+    assert details and not any(re.search(r"(?<!\\)[<>\[\]()*`]", cell) for cell in details)
+    assert "a \\| b<br>\\| c \\| d \\|<br>\\<img" in summary
+
+
+@pytest.mark.parametrize(("raw", "escaped"), [("a|b", "a\\|b"), ("x\ny", "x<br>y"), ("x\r\ny\rz", "x<br>y<br>z"),
+                                                ("1.5 * 2", "1\\.5 \\* 2"), ("한글", "한글")])
+def test_markdown_escaping(raw: str, escaped: str) -> None:
+    assert github.markdown(raw) == escaped
+
+
+def test_korean_summary() -> None:
+    summary = github.step_summary(mixed_report(language="ko"))
+    assert summary.startswith("## 채점 결과") and "| 검사 | 점수 | 상태 | 설명 |" in summary and "비공개" in summary
