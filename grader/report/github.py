@@ -3,13 +3,14 @@
 ``render`` gives one ``::error`` per check that did not pass, at the student's file and line when
 known (one per assignment when the submission could not be graded at all, rather than the same
 error once per check), and one ``::notice`` with the summary. ``step_summary`` gives the Markdown
-the grade command appends to ``$GITHUB_STEP_SUMMARY``: a table per assignment.
+the grade command appends to ``$GITHUB_STEP_SUMMARY``: a table per assignment, then the tracebacks
+of its errors.
 
 A student's text must never become a workflow command of its own. The runner reads a command only
 at the start of a line, so every piece of student text inside an annotation is escaped the way
 GitHub's toolkit escapes it (no raw CR or LF can survive), and what the student's code printed is
 never written here. In the Markdown, student text is escaped so it cannot end a table cell or row,
-nor become a link, an image or HTML.
+nor become a link, an image or HTML; a traceback sits in a code fence longer than any it contains.
 """
 
 from __future__ import annotations
@@ -91,7 +92,19 @@ def _assignment_markdown(assignment: AssignmentResult, language: str) -> list[st
     columns = [tr(msg(f"report.col_{name}"), language) for name in ("check", "points", "status", "details")]
     lines += ["| " + " | ".join(markdown(c) for c in columns) + " |", "| --- | ---: | --- | --- |"]
     lines += [_row(check, language) for check in assignment.checks]
-    return lines + [""]
+    lines.append("")
+    # The hint of an error points at the traceback "below": it follows the table, one block per check.
+    for check in assignment.checks:
+        if check.status == "error" and check.traceback.strip():
+            lines += [f"**{markdown(check.name)}**", "", *code_block(check.traceback.rstrip()), ""]
+    return lines
+
+
+def code_block(text: str) -> list[str]:
+    """``text`` in a fenced code block it cannot close: the fence is longer than any backtick run in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
 
 
 def _row(check: CheckResult, language: str) -> str:

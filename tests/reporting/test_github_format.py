@@ -122,3 +122,21 @@ def test_markdown_escaping(raw: str, escaped: str) -> None:
 def test_korean_summary() -> None:
     summary = github.step_summary(mixed_report(language="ko"))
     assert summary.startswith("## 채점 결과") and "| 검사 | 점수 | 상태 | 설명 |" in summary and "비공개" in summary
+
+
+def test_tracebacks_follow_the_table_in_a_fence_they_cannot_close() -> None:
+    traceback = "Traceback (most recent call last):\n```\n| forged | row | x | y |\n````\n## forged heading\nValueError: boom"
+    summary = github.step_summary(mixed_report(traceback=traceback))
+    lines = summary.splitlines()
+    opening = lines.index("**handles\\_stride**") + 2
+    fence = lines[opening]
+    assert fence == "`" * 5 and lines[opening + 1 : opening + 1 + len(traceback.splitlines())] == traceback.splitlines()
+    assert lines[opening + 1 + len(traceback.splitlines())] == fence
+    # Only the error's traceback is shown: the failed check carries one too, but it is a wrong answer.
+    assert summary.count("Traceback (most recent call last)") == 1
+    assert lines.index("**handles\\_stride**") > max(i for i, line in enumerate(lines) if line.startswith("| no\\_infinite"))
+
+
+def test_code_block_fence_outgrows_the_text() -> None:
+    assert github.code_block("plain") == ["```", "plain", "```"]
+    assert github.code_block("a ```` b") == ["`````", "a ```` b", "`````"]
