@@ -44,8 +44,8 @@ def conv_output_size_matches_reference(student, reference):
     """conv_output_size equals the formula's value on a grid of sizes, strides, paddings and dilations."""
     for size in (1, 4, 7, 12):
         for filter_size in (1, 2, 3, 5):
-            for stride in (1, 2, 3):
-                for pad in (0, 1, 2):
+            for stride in (1, 3):
+                for pad in (0, 2):
                     for dilation in (1, 2):
                         args = (size, filter_size, stride, pad, dilation)
                         if dilation * (filter_size - 1) + 1 > size + 2 * pad:
@@ -145,7 +145,7 @@ def max_pool_backward_matches_reference(student, reference, rng):
 @check(points=1)
 def max_pool_backward_numeric_gradient(student, reference, rng):
     """max_pool2d_backward equals the numeric gradient of the reference's max_pool2d_forward."""
-    for shape, size, stride in (((2, 2, 5, 6), 2, 2), ((1, 2, 6, 5), 3, 2)):
+    for shape, size, stride in (((2, 1, 5, 6), 2, 2), ((1, 2, 6, 5), 3, 2)):
         x = _distinct(rng, shape)
         dout = rng.normal(size=reference.max_pool2d_forward(x, size, stride).shape)
         expect.vjp(lambda x: reference.max_pool2d_forward(x, size, stride), at={"x": x}, dout=dout,
