@@ -148,8 +148,9 @@ def conv2d_forward_stride_and_padding_properties(student, rng):
                             "all four sides (zero padding on every side, not only at the end).",
                             "pad=1의 결과는 x의 상하좌우에 0을 한 줄씩 덧댄 입력에 pad=0을 쓴 결과와 같아야 합니다 "
                             "(끝에만이 아니라 네 방향 모두 0으로 패딩)."))
-    dense = np.asarray(student.conv2d_forward(padded, w, b, 1, 0))
-    expect.close(out, dense[:, :, ::2, ::2] if dense.ndim == 4 else dense, name="conv2d_forward(x, w, b, stride=2, pad=1)",
+    dense = student.conv2d_forward(padded, w, b, 1, 0)
+    expect.shape(dense, (2, 4, 6, 8), name="conv2d_forward(padded x (2,3,8,9), w (4,3,3,2), b, stride=1, pad=0)")
+    expect.close(out, np.asarray(dense)[:, :, ::2, ::2], name="conv2d_forward(x, w, b, stride=2, pad=1)",
                  hint=_text("A stride S keeps every S-th output of the stride-1 result: output (i, j) reads the "
                             "window starting at xpad[i*S, j*S].",
                             "stride S는 stride 1 결과의 S번째 출력마다 하나씩 남깁니다: 출력 (i, j)는 xpad[i*S, j*S]에서 "

@@ -216,7 +216,9 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
 def rnn_backward_matches_numeric_gradient(student, rng):
     """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward."""
     p = _rnn_problem(rng, N=2, T=4, D=3, H=3)
-    hs = np.asarray(student.rnn_forward(**p), dtype=float)
+    hs = student.rnn_forward(**p)
+    expect.shape(hs, (2, 4, 3), name="rnn_forward(X, h0, W_x, W_rec, b)")
+    hs = np.asarray(hs, dtype=float)
     dhs = rng.normal(size=hs.shape)
     got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
                  "rnn_backward(...)", ", ".join(RNN_GRADIENTS))
