@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from grader.commands.check import check_command
 from grader.commands.grade import grade_command
 from grader.errors import GraderError
 
@@ -20,6 +21,7 @@ def cli() -> None:
 
 
 cli.add_command(grade_command)
+cli.add_command(check_command)
 
 
 def main() -> None:

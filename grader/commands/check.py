@@ -1,0 +1,49 @@
+"""`grader check`: the course self-test for instructors and the course repository's CI."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader.course import load_course
+from grader.sandbox.launcher import Launcher
+from grader.selftest.mutants import DEFAULT_MAX_MUTANTS, MutationReport, default_jobs, mutation_tests
+from grader.selftest.report import print_mutations, print_self_test
+from grader.selftest.selftest import require_solutions, self_test
+
+EXIT_FAILED = 1
+
+
+@click.command("check")
+@click.argument("ids", nargs=-1)
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The instructor's course folder (holding course.yaml and solutions/).")
+@click.option("--mutants", is_flag=True, help="Also measure check strength: grade wrong variants (mutants) of each reference.")
+@click.option("--max-mutants", type=click.IntRange(min=1), default=DEFAULT_MAX_MUTANTS, show_default=True,
+              help="Mutants tested per assignment (a seeded selection spread over the kinds of mistake).")
+@click.option("--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="one per core, at most 4",
+              help="Mutants graded in parallel.")
+@click.option("--min-score", type=click.FloatRange(0, 100),
+              help="With --mutants: exit with code 1 when an assignment's checks catch less than PCT % of its mutants.")
+def check_command(
+    ids: tuple[str, ...], course_dir: Path, mutants: bool, max_mutants: int, jobs: int, min_score: float | None,
+) -> None:
+    """Self-test the course: every reference scores full marks and every stub zero (exit code 1 if not)."""
+    course = load_course(course_dir)
+    require_solutions(course)
+    console = Console()
+    with Launcher(denied_roots=[course.solutions_dir]) as launcher:
+        report = self_test(course, tuple(ids), launcher)
+        print_self_test(report, console)
+        strength: list[MutationReport] = []
+        if mutants:
+            started = time.perf_counter()
+            strength = mutation_tests(course, report, launcher, max_mutants, jobs)
+            print_mutations(strength, console, time.perf_counter() - started)
+    weak = min_score is not None and any(not r.skipped and r.score < min_score for r in strength)
+    if not report.ok or weak:
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,136 @@
+"""The course self-test: every reference scores full marks, every stub scores zero, stubs are in step.
+
+Run by ``grader check`` in the course repository's CI: a check that fails the reference would cost
+every student points, and one that passes the stub gives points for nothing. References and stubs are
+graded like submissions (the same sandbox and checks), with hidden checks included.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.course import Assignment, Course
+from grader.errors import CourseError, UsageError
+from grader.grading import GradeOptions, LoadedAssignment, grade_source, load_assignment, select_assignments
+from grader.publish.markers import generate_stub
+from grader.results import AssignmentResult
+from grader.sandbox.launcher import Launcher
+from grader.submission import Source, display_path
+
+
+@dataclass(frozen=True)
+class AssignmentSelfTest:
+    """The self-test of one assignment."""
+
+    id: str
+    """The assignment id."""
+    public_checks: int
+    """Number of public checks."""
+    hidden_checks: int
+    """Number of hidden checks."""
+    reference: AssignmentResult | None
+    """The reference graded with every check (None when it could not be graded)."""
+    stub: AssignmentResult | None
+    """The committed stub graded with every check (None when it could not be graded)."""
+    stub_in_step: bool | None
+    """Whether the committed stub is the regeneration of the reference (None: unknown, see problems)."""
+    problems: tuple[str, ...]
+    """What is wrong, one line each; empty when the assignment passes."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class SelfTestReport:
+    """The self-test of a course."""
+
+    assignments: tuple[AssignmentSelfTest, ...]
+    duration_s: float
+
+    @property
+    def ok(self) -> bool:
+        return all(assignment.ok for assignment in self.assignments)
+
+
+def require_solutions(course: Course) -> None:
+    """Self-tests and publishing need the instructor's course, not a student release."""
+    if not course.solutions_dir.is_dir():
+        raise UsageError(
+            f"{course.solutions_dir}: no solutions/ folder, so this is not an instructor's course",
+            "run this in the course repository that holds solutions/<id>/ (references and hidden checks)",
+        )
+
+
+def self_test(course: Course, assignment_ids: tuple[str, ...] = (), launcher: Launcher | None = None) -> SelfTestReport:
+    """Grade every selected reference and stub; starts (and stops) a fork server unless one is given."""
+    require_solutions(course)
+    started = time.perf_counter()
+    assignments = select_assignments(course, assignment_ids)
+    owned = launcher is None
+    launcher = launcher or Launcher(denied_roots=[course.solutions_dir])
+    try:
+        results = tuple(check_assignment(course, assignment, launcher)[0] for assignment in assignments)
+    finally:
+        if owned:
+            launcher.close()
+    return SelfTestReport(results, round(time.perf_counter() - started, 3))
+
+
+def check_assignment(course: Course, assignment: Assignment, launcher: Launcher) -> tuple[AssignmentSelfTest, LoadedAssignment | None]:
+    """The self-test of one assignment, and its loaded checks for further use (None if they did not load)."""
+    try:
+        loaded = load_assignment(assignment, hidden=True)
+    except CourseError as error:
+        return AssignmentSelfTest(assignment.id, 0, 0, None, None, None, (str(error),)), None
+    public = sum(spec.visibility == "public" for spec in loaded.checks)
+    reference = _grade_file(course, loaded, assignment.reference, launcher) if assignment.has_solutions else None
+    stub = _grade_file(course, loaded, assignment.stub, launcher)
+    in_step, stub_problem = _stub_in_step(assignment)
+    problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_stub_problems(stub), *stub_problem]
+    result = AssignmentSelfTest(assignment.id, public, len(loaded.checks) - public, reference, stub, in_step, tuple(problems))
+    return result, loaded
+
+
+def _grade_file(course: Course, loaded: LoadedAssignment, path: Path, launcher: Launcher) -> AssignmentResult:
+    source = Source(path.read_text(encoding="utf-8"), display_path(path))
+    return grade_source(course, loaded, source, launcher, GradeOptions(language="en"))
+
+
+def _check_problems(loaded: LoadedAssignment) -> list[str]:
+    if not loaded.checks:
+        return [f"no checks: add assignments/{loaded.assignment.id}/checks.py (public) or solutions/{loaded.assignment.id}/checks_hidden.py (hidden)"]
+    return []
+
+
+def _reference_problems(assignment: Assignment, reference: AssignmentResult | None) -> list[str]:
+    if reference is None:
+        return [f"no reference solution {display_path(assignment.reference)}"]
+    if reference.error:
+        return [f"the reference cannot be graded: {reference.error}"]
+    return [
+        f"the reference fails {check.name} ({check.status}): {check.message}".rstrip(": ")
+        for check in reference.checks if check.status != "passed"
+    ]
+
+
+def _stub_problems(stub: AssignmentResult | None) -> list[str]:
+    if stub is None:
+        return []
+    return [
+        f"the stub passes {check.name}: the check gives {check.max_score:g} point(s) without any student code"
+        for check in stub.checks if check.status == "passed"
+    ]
+
+
+def _stub_in_step(assignment: Assignment) -> tuple[bool | None, list[str]]:
+    try:
+        generated = generate_stub(assignment)
+    except CourseError as error:
+        return None, [str(error)]
+    if assignment.stub.read_text(encoding="utf-8") != generated:
+        return False, [f"{display_path(assignment.stub)} is not the stub generated from the reference: run `grader publish` to regenerate it"]
+    return True, []
