@@ -21,9 +21,9 @@ EQUIVALENT_NOTE = (
 
 def print_self_test(report: SelfTestReport, console: Console) -> None:
     """Per-assignment table, then every problem, then the verdict."""
-    table = Table(title="Course self-test: references score full marks, stubs score zero")
-    for column in ("Assignment", "Checks (public+hidden)", "Reference", "Stub", "Stub file", "Result"):
-        table.add_column(column)
+    table = Table(title="Course self-test: references score full marks, stubs score zero", caption="Checks: public+hidden")
+    for column in ("Assignment", "Checks", "Reference", "Stub", "Stub file", "Result"):
+        table.add_column(column, no_wrap=True)
     for item in report.assignments:
         table.add_row(
             item.id, f"{item.public_checks}+{item.hidden_checks}", _score(item.reference, full=True),
@@ -42,7 +42,7 @@ def print_mutations(reports: Sequence[MutationReport], console: Console, duratio
     """Per-assignment mutation score, the survivors with their diffs, and checks no mutant fails."""
     table = Table(title="Check strength: mutants of each reference (caught = lost at least one point)")
     for column in ("Assignment", "Mutants (tested/generated)", "Caught", "Survived", "Score"):
-        table.add_column(column, justify="left" if column == "Assignment" else "right")
+        table.add_column(column, justify="left" if column == "Assignment" else "right", no_wrap=column == "Assignment")
     for report in reports:
         if report.skipped:
             table.add_row(report.assignment_id, "-", "-", "-", f"[yellow]skipped: {escape(report.skipped)}[/yellow]")

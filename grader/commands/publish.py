@@ -1,0 +1,50 @@
+"""`grader publish`: stubs from the solutions, the student release and the autograder bundle."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.course import load_course
+from grader.publish.markers import stale_stubs
+from grader.publish.pipeline import default_out, publish
+from grader.selftest.selftest import require_solutions
+from grader.submission import display_path
+
+EXIT_STALE = 1
+
+
+@click.command("publish")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The instructor's course folder (holding course.yaml and solutions/).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write release/, autograder/ and autograder.zip  [default: <course>/dist]")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit with code 1 when a committed stub differs from its regeneration.")
+def publish_command(course_dir: Path, out: Path | None, check_only: bool) -> None:
+    """Regenerate the stubs from the solutions, then write the student release and the autograder bundle."""
+    course = load_course(course_dir)
+    require_solutions(course)
+    if check_only:
+        _check(course)
+        return
+    published = publish(course, out or default_out(course))
+    for path in published.stubs_rewritten:
+        click.echo(f"regenerated {display_path(path)}")
+    for path in published.skipped:
+        click.echo(f"not released (only stubs, README*.md and checks*.py are): {display_path(path)}")
+    click.echo(f"student release:    {display_path(published.release)} (checked: nothing of solutions/ in it)")
+    click.echo(f"autograder bundle:  {display_path(published.bundle_zip)} (upload to Gradescope)")
+    click.echo(f"instructor CI:      {display_path(published.instructor_workflow)} (copy into your course repository)")
+
+
+def _check(course) -> None:
+    stale = stale_stubs(course)
+    for path in stale:
+        click.echo(f"stale stub: {display_path(path)} differs from the stub generated from its solution", err=True)
+    if stale:
+        click.echo("run `grader publish` to regenerate the stubs", err=True)
+        sys.exit(EXIT_STALE)
+    click.echo(f"all {len(course.assignments)} stubs are generated from their solutions")

@@ -1,0 +1,200 @@
+"""The student release: what students get, and the proof that nothing of solutions/ is in it.
+
+Layout of ``<out>/release``::
+
+    README.md                     how to install and run the grader (Korean, then English)
+    course.yaml                   the student part of the instructor's course.yaml
+    assignments/<id>/<id>.py      the stub, generated from the reference
+    assignments/<id>/README*.md   the exercise's README(s)
+    assignments/<id>/checks*.py   the public checks
+    tools/grader-<v>-py3-none-any.whl   the grader (the instructor's version)
+    .github/workflows/grader.yml  runs the public checks on every push (advisory)
+    .gitignore
+
+Nothing else of assignments/ is copied (other files are reported), and the release is scanned for
+leaks before it replaces the previous one (:func:`find_leaks`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.course import COURSE_FILE, Assignment, Course
+from grader.errors import CourseError
+from grader.i18n import msg, render
+from grader.publish.files import copy_file, publishable_files, replaced_directory, write_text
+from grader.publish.markers import generate_stub, solution_blocks, source_lines
+from grader.publish.package import build_wheel, wheel_name
+from grader.publish.templates import template
+
+# Every course.yaml key is either for students or instructor-only; publishing refuses a key that is
+# neither, so that a new setting is never published (or dropped) without someone deciding.
+STUDENT_KEYS = ("title", "seed", "language", "limits", "assignments")
+INSTRUCTOR_ONLY_KEYS = ("autograder",)
+STUDENT_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy")
+INSTRUCTOR_ONLY_ASSIGNMENT_KEYS: tuple[str, ...] = ()
+STUDENT_FILE_PATTERNS = ("README*.md", "checks*.py")
+"""Files of assignments/<id>/ that go to students besides the stub."""
+
+# Lines that say nothing about a solution: only punctuation (")", "]", '"""'), or a lone keyword.
+_TRIVIAL = re.compile(r"[\W_]*|(?:else|try|finally|pass|return|break|continue|raise)\s*:?")
+
+
+@dataclass(frozen=True)
+class Leak:
+    """Something of solutions/ found in the release."""
+
+    release_file: str
+    """The release file (relative to the release), with the archive member for a wheel."""
+    line: int | None
+    """Its line, for a line leak."""
+    origin: str
+    """Where in solutions/ the line or file comes from (``solutions/conv/conv.py:42``)."""
+
+    def __str__(self) -> str:
+        where = f"{self.release_file}:{self.line}" if self.line else self.release_file
+        return f"{where} contains {self.origin}"
+
+
+def write_release(course: Course, target: Path) -> list[Path]:
+    """Write the release to ``target`` (replacing it whole); returns the assignments/ files skipped."""
+    skipped: list[Path] = []
+    with replaced_directory(target) as staging:
+        for assignment in course.assignments:
+            folder = staging / "assignments" / assignment.id
+            write_text(folder / assignment.stub.name, generate_stub(assignment))
+            for path in student_files(assignment):
+                copy_file(path, folder / path.name)
+            skipped += [path for path in publishable_files(assignment.public_dir) if path != assignment.stub and path not in student_files(assignment)]
+        write_text(staging / COURSE_FILE, public_course_yaml(course))
+        build_wheel(staging / "tools")
+        write_text(staging / "README.md", student_readme(course))
+        write_text(staging / ".github" / "workflows" / "grader.yml", template("workflows/student.yml"))
+        write_text(staging / ".gitignore", ".venv/\n__pycache__/\n")
+        leaks = find_leaks(course, staging)
+        if leaks:
+            raise CourseError(
+                "the student release would contain solutions: " + "; ".join(map(str, leaks[:10])) + ("; ..." if len(leaks) > 10 else ""),
+                "remove those lines from the public files (README, public checks), or reword them in solutions/",
+            )
+    return skipped
+
+
+def student_files(assignment: Assignment) -> list[Path]:
+    """The public files of an assignment that students get besides its stub."""
+    found = {path for pattern in STUDENT_FILE_PATTERNS for path in assignment.public_dir.glob(pattern) if path.is_file()}
+    return sorted(found - {assignment.stub})
+
+
+def public_course_yaml(course: Course) -> str:
+    """course.yaml without instructor-only settings (and without comments, which may hold notes)."""
+    data = yaml.safe_load((course.root / COURSE_FILE).read_text(encoding="utf-8"))
+    public = _public_part(data, STUDENT_KEYS, INSTRUCTOR_ONLY_KEYS, "")
+    public["assignments"] = [
+        _public_part(item, STUDENT_ASSIGNMENT_KEYS, INSTRUCTOR_ONLY_ASSIGNMENT_KEYS, f"assignments[{i}].")
+        for i, item in enumerate(data["assignments"])
+    ]
+    header = "# Written by `grader publish` from the instructor's course.yaml (instructor-only settings removed).\n"
+    return header + yaml.safe_dump(public, allow_unicode=True, sort_keys=False, width=100)
+
+
+def student_readme(course: Course) -> str:
+    """The release's README.md: Korean first, then English (as the assignments' READMEs)."""
+    parts = []
+    for language in ("ko", "en"):
+        items = "\n".join(render(_assignment_line(a), language) for a in course.assignments)
+        parts.append(render(msg("publish.readme", title=course.title, wheel=wheel_name(), assignments=items), language))
+    return "\n\n".join(parts) + "\n"
+
+
+def _assignment_line(assignment: Assignment) -> Any:
+    if assignment.due is None:
+        return msg("publish.assignment", id=assignment.id, title=assignment.title)
+    return msg("publish.assignment_due", id=assignment.id, title=assignment.title, due=assignment.due.isoformat(" ", "minutes"))
+
+
+def _public_part(data: dict, public: tuple[str, ...], private: tuple[str, ...], where: str) -> dict:
+    unknown = [key for key in data if key not in public and key not in private]
+    if unknown:
+        raise CourseError(
+            f"{COURSE_FILE}: grader publish does not know whether {where}{unknown[0]} is for students",
+            "add the key to STUDENT_KEYS or INSTRUCTOR_ONLY_KEYS (or the assignment lists) in grader/publish/release.py",
+        )
+    return {key: value for key, value in data.items() if key in public}
+
+
+# -- the leak scan --------------------------------------------------------------------------------
+def find_leaks(course: Course, release: Path) -> list[Leak]:
+    """Every line and file of solutions/ found in ``release`` (see docs/instructors.md, "No leaks").
+
+    Protected are the non-trivial lines of every solutions/ file, except lines that the instructor's
+    public material also has: a line inside a solution block is allowed only if a generated stub has
+    it; any other line (hidden checks, helpers) also if a public check file has it (imports,
+    decorators). Trivial lines (punctuation, a lone keyword) carry nothing and are skipped. Whole
+    files are compared by content, members of archives too. Archives (the grader's wheel) are
+    compared file by file only: the wheel is built from the grader, never from the course, and the
+    grader's code shares generic lines such as ``return value`` with any Python file.
+    """
+    lines, files = _protected(course)
+    leaks: list[Leak] = []
+    for path in sorted(p for p in release.rglob("*") if p.is_file()):
+        name = path.relative_to(release).as_posix()
+        data = path.read_bytes()
+        if "solutions" in Path(name).parts or _digest(data) in files:
+            leaks.append(Leak(name, None, files.get(_digest(data), "a solutions/ folder")))
+        leaks += _archive_leaks(path, name, files) if zipfile.is_zipfile(path) else _line_leaks(data, name, lines)
+    return leaks
+
+
+def _protected(course: Course) -> tuple[dict[str, str], dict[str, str]]:
+    """(protected line -> its origin, content digest -> origin) of everything under solutions/."""
+    stub_lines = {line.strip() for a in course.assignments for line in source_lines(generate_stub(a))}
+    public_lines = stub_lines | {line.strip() for a in course.assignments for f in a.public_check_files for line in source_lines(f.read_text(encoding="utf-8"))}
+    references = {a.reference for a in course.assignments}
+    lines: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for path in sorted(p for p in course.solutions_dir.rglob("*") if p.is_file()):
+        origin = path.relative_to(course.root).as_posix()
+        data = path.read_bytes()
+        if data.strip():
+            files[_digest(data)] = origin
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        blocks = solution_blocks(text, path) if path in references else []
+        for number, line in enumerate(source_lines(text), start=1):
+            key = line.strip()
+            allowed = stub_lines if any(block.contains(number) for block in blocks) else public_lines
+            if key and not _TRIVIAL.fullmatch(key) and key not in allowed:
+                lines.setdefault(key, f"{origin}:{number}")
+    return lines, files
+
+
+def _line_leaks(data: bytes, name: str, protected: dict[str, str]) -> list[Leak]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    return [Leak(name, number, protected[line.strip()]) for number, line in enumerate(source_lines(text), start=1) if line.strip() in protected]
+
+
+def _archive_leaks(path: Path, name: str, files: dict[str, str]) -> list[Leak]:
+    leaks = []
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            digest = _digest(archive.read(member))
+            if "solutions" in Path(member).parts or digest in files:
+                leaks.append(Leak(f"{name}!{member}", None, files.get(digest, "a solutions/ folder")))
+    return leaks
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
