@@ -11,6 +11,7 @@ import click
 
 from grader.commands.check import check_command
 from grader.commands.grade import grade_command
+from grader.commands.publish import publish_command
 from grader.errors import GraderError
 
 
@@ -22,6 +23,7 @@ def cli() -> None:
 
 cli.add_command(grade_command)
 cli.add_command(check_command)
+cli.add_command(publish_command)
 
 
 def main() -> None:
