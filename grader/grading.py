@@ -21,6 +21,8 @@ from grader.checks.runner import CheckContext, failed_without_running, run_check
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
 from grader.i18n import Msg, msg, render
+from grader.notebook.errors import NotebookError
+from grader.notebook.lines import import_problem, relocate_result
 from grader.results import AssignmentResult, CheckResult, GradeReport
 from grader.sandbox.errors import SandboxError, StudentError, WorkerCrashed, WorkerTimeout
 from grader.sandbox.launcher import Launcher
@@ -98,11 +100,15 @@ def grade_assignment(
     if file.path is None:
         problem = msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
         return _unusable(assignment, checks, *problem, options, file="")
+    notes = (file.note,) if file.note is not None else ()
     try:
         source = read_source(file)
     except (OSError, UnicodeDecodeError) as exc:
         problem = msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint")
-        return _unusable(assignment, checks, *problem, options, file=file.display_name)
+        return _unusable(assignment, checks, *problem, options, file=file.display_name, notes=notes)
+    except NotebookError as exc:
+        problem = msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint")
+        return _unusable(assignment, checks, *problem, options, file=file.display_name, notes=notes)
     return grade_source(course, loaded, source, launcher, options)
 
 
@@ -119,9 +125,9 @@ def grade_source(course: Course, loaded: LoadedAssignment, source: Source, launc
     assignment, checks = loaded.assignment, list(loaded.checks)
     session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
     try:
-        import_problem = _start(session, source.filename)
-        if import_problem is not None:
-            return _unusable(assignment, checks, *import_problem, options, file=source.filename)
+        problem = _start(session, source, options.language)
+        if problem is not None:
+            return _unusable(assignment, checks, *problem, options, file=source.filename, notes=source.notes)
         context = CheckContext(
             session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
             default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
@@ -130,7 +136,9 @@ def grade_source(course: Course, loaded: LoadedAssignment, source: Source, launc
         results = _run_checks(checks, context, options)
     finally:
         session.close()
-    return _assignment_result(assignment, results, None, source.filename, options)
+    if source.line_map is not None:
+        results = [relocate_result(source.line_map, result, source.filename, options.language) for result in results]
+    return _assignment_result(assignment, results, None, source.filename, options, source.notes)
 
 
 def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOptions) -> list[CheckResult]:
@@ -142,12 +150,15 @@ def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOp
     return results
 
 
-def _start(session: StudentSession, filename: str) -> tuple[Msg, Msg] | None:
+def _start(session: StudentSession, source: Source, language: str) -> tuple[Msg, Msg] | None:
     """Import the submission in its worker; the problem to report if that fails."""
-    hint = msg("check.import_failed_hint", file=filename)
+    notebook = source.line_map is not None  # "run `python x.ipynb`" would be no help
+    hint = msg("notebook.import_failed_hint") if notebook else msg("check.import_failed_hint", file=source.filename)
     try:
         session.start()
     except StudentError as error:
+        if source.line_map is not None:
+            return import_problem(source.line_map, error, source.filename, language)
         if error.line is not None:
             return msg("check.import_failed_at", error=str(error), line=error.line), hint
         return msg("check.import_failed", error=str(error)), hint
@@ -177,21 +188,23 @@ def _limits(assignment: Assignment) -> Limits:
 
 
 def _unusable(
-    assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, options: GradeOptions, file: str
+    assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, options: GradeOptions, file: str,
+    notes: tuple[Msg, ...] = (),
 ) -> AssignmentResult:
     results = [failed_without_running(spec, message, hint, options.language) for spec in checks]
-    return _assignment_result(assignment, results, render(message, options.language), file, options)
+    return _assignment_result(assignment, results, render(message, options.language), file, options, notes)
 
 
 def _assignment_result(
-    assignment: Assignment, results: list[CheckResult], error: str | None, file: str, options: GradeOptions
+    assignment: Assignment, results: list[CheckResult], error: str | None, file: str, options: GradeOptions,
+    notes: tuple[Msg, ...] = (),
 ) -> AssignmentResult:
     raw_score, max_score = assignment_totals(results)
     late = lateness(assignment.late_policy, assignment.due, options.submitted_at)
     return AssignmentResult(
         id=assignment.id, title=assignment.title, checks=tuple(results), score=apply_penalty(raw_score, late),
         max_score=max_score, raw_score=raw_score, days_late=late.days_late, penalty_percent=late.penalty_percent,
-        error=error, file=file,
+        error=error, file=file, notes=tuple(render(note, options.language) for note in notes),
     )
 
 

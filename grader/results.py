@@ -70,6 +70,9 @@ class AssignmentResult:
     """Why the submission could not be graded at all (missing file, syntax error, failed import)."""
     file: str = ""
     """The submission file graded, as shown to the student."""
+    notes: tuple[str, ...] = ()
+    """What the student should know about how the file was read (skipped notebook magics, which of
+    <id>.py and <id>.ipynb was graded), in the report's language."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ def _assignment(result: AssignmentResult) -> dict[str, Any]:
         "penalty_percent": result.penalty_percent,
         "error": result.error,
         "file": result.file,
+        "notes": list(result.notes),
         "checks": [_check(c) for c in result.checks],
     }
 

@@ -37,6 +37,7 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool) ->
     parts: list = [table]
     if result.error:
         parts.insert(0, Text(result.error, style="bold red"))
+    parts += [Text(note, style="dim") for note in result.notes]
     if result.penalty_percent:
         late = msg("report.late", days=result.days_late, percent=f"{result.penalty_percent:g}",
                    raw=_points(result.raw_score, result.max_score), final=_points(result.score, result.max_score))
