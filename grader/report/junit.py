@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
 from grader.report.ci import check_details, points
 from grader.results import AssignmentResult, CheckResult, GradeReport
@@ -85,7 +86,7 @@ def _case(assignment: AssignmentResult, check: CheckResult, language: str) -> ET
     return case
 
 
-def _count(assignments: list[AssignmentResult] | tuple[AssignmentResult, ...], statuses: tuple[str, ...]) -> int:
+def _count(assignments: Sequence[AssignmentResult], statuses: tuple[str, ...]) -> int:
     return sum(1 for a in assignments for c in a.checks if c.status in statuses)
 
 

@@ -6,11 +6,15 @@ Scores go through grader.scoring, as in real grading, so no expected number is t
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 from grader.course.model import AutograderSettings
 from grader.results import AssignmentResult, CheckResult, GradeReport
 from grader.scoring import Lateness, apply_penalty, assignment_totals, check_score, grade_report
 
+GRADESCOPE_SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
+"""results.json as Gradescope's Autograder Specifications describe it (see the schema's description)."""
 TRACEBACK = 'Traceback (most recent call last):\n  File "conv.py", line 12, in forward\n    raise ValueError("boom")\nValueError: boom\n'
 IMPORT_ERROR = "your module could not be imported: SyntaxError: invalid syntax (line 3)"
 IMPORT_HINT = "Fix this first: no check can run until the file imports. Run `python rnn_backward.py` to see the same error."

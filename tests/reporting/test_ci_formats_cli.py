@@ -14,7 +14,7 @@ import pytest
 from junitparser import JUnitXml
 
 from tests.engine.helpers import REFERENCE
-from tests.reporting.test_gradescope_format import SCHEMA
+from tests.reporting.reports import GRADESCOPE_SCHEMA
 
 SUBMITTED_TWO_DAYS_LATE = "2026-12-03T10:00:00+09:00"
 STATUS_IN_GRADESCOPE = {"passed": "passed", "failed": "failed", "error": "failed", "timeout": "failed"}
@@ -76,7 +76,7 @@ def test_gradescope_results_file(course: Path, tmp_path: Path) -> None:
     expected = json_report(course)
     grade(course, "gradescope", output=tmp_path / "results/results.json")
     document = json.loads((tmp_path / "results/results.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+    jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA).validate(document)
     (assignment,) = expected["assignments"]
     assert document["score"] == pytest.approx(expected["score"])
     assert sum(t["score"] for t in document["tests"]) == pytest.approx(assignment["raw_score"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,10 +12,9 @@ import pytest
 from grader.course.model import AutograderSettings
 from grader.report import gradescope
 from grader.report.ci import late_note
-from tests.reporting.reports import IMPORT_ERROR, TRACEBACK, all_checks, mixed_report
+from tests.reporting.reports import GRADESCOPE_SCHEMA, IMPORT_ERROR, TRACEBACK, all_checks, mixed_report
 
-SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+VALIDATOR = jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA)
 
 
 def results(**options: object) -> dict:
@@ -24,7 +22,7 @@ def results(**options: object) -> dict:
 
 
 def test_the_schema_is_a_valid_json_schema() -> None:
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(GRADESCOPE_SCHEMA)
 
 
 def test_a_mixed_report_validates_against_the_specification_schema() -> None:
