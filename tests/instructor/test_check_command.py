@@ -1,0 +1,75 @@
+"""`grader check`: the self-test table and exit codes, and `--mutants` with its survivors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.selftest.mutants import generate_mutants
+from tests.instructor.helpers import replace_in, run_grader
+
+
+def test_a_sound_course_passes_with_one_row_per_assignment(mini_course: Path) -> None:
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    row = next(line for line in completed.stdout.splitlines() if "vectors" in line)
+    assert all(cell in row for cell in ("2+3", "6/6", "0/6", "in step", "ok"))
+    assert "all references score full marks and all stubs zero" in completed.stdout
+
+
+def test_a_reference_that_fails_a_check_fails_the_self_test(mini_course: Path) -> None:
+    replace_in(mini_course / "solutions/vectors/vectors.py", "    return a + b\n", "    return a - b\n")
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 1
+    assert "vectors: the reference fails add_small (failed)" in completed.stdout
+    # add_random compares with the (equally wrong) reference itself: only the public check notices.
+    assert "add_random" not in completed.stdout and "FAIL" in completed.stdout
+
+
+def test_a_check_that_passes_the_stub_fails_the_self_test(mini_course: Path) -> None:
+    with (mini_course / "assignments/vectors/checks.py").open("a") as checks:
+        checks.write("\n\n@check(points=1)\ndef free_point(student):\n    expect.true(True, 'always')\n")
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 1
+    assert "the stub passes free_point: the check gives 1 point(s) without any student code" in completed.stdout
+    assert "1/7" in completed.stdout  # the stub's score
+
+
+def test_a_stale_stub_fails_the_self_test_and_says_how_to_fix_it(mini_course: Path) -> None:
+    replace_in(mini_course / "assignments/vectors/vectors.py", '"""Elementwise sum', '"""Sum')
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 1
+    assert "stale" in completed.stdout and "run `grader publish` to regenerate it" in completed.stdout
+
+
+def test_an_assignment_without_checks_fails_the_self_test(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/checks.py").unlink()
+    (mini_course / "solutions/vectors/checks_hidden.py").unlink()
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 1 and "no checks: add assignments/vectors/checks.py" in completed.stdout
+
+
+def test_a_student_release_cannot_be_self_tested(mini_course: Path) -> None:
+    shutil.rmtree(mini_course / "solutions")
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 2 and "not an instructor's course" in completed.stderr
+
+
+def test_mutants_report_the_score_and_the_survivors_with_their_diff(mini_course: Path) -> None:
+    generated = len(generate_mutants((mini_course / "solutions/vectors/vectors.py").read_text(), "v"))
+    completed = run_grader("check", "--course", str(mini_course), "--mutants")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    out = completed.stdout
+    assert f"{generated}/{generated}" in out
+    assert "-    if x < 0:\n+    if x <= 0:" in out and "(mutant " in out and "changed comparison" in out
+    assert "equivalent to the reference" in out
+
+
+def test_the_mutant_cap_and_the_minimum_score(mini_course: Path) -> None:
+    generated = len(generate_mutants((mini_course / "solutions/vectors/vectors.py").read_text(), "v"))
+    capped = run_grader("check", "--course", str(mini_course), "--mutants", "--max-mutants", "3", "--jobs", "1")
+    assert capped.returncode == 0 and f"3/{generated}" in capped.stdout
+    strict = run_grader("check", "--course", str(mini_course), "--mutants", "--min-score", "100")
+    assert strict.returncode == 1  # the mini course's checks let some mutants survive
+    lenient = run_grader("check", "--course", str(mini_course), "--mutants", "--min-score", "10")
+    assert lenient.returncode == 0
