@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Sequence
 
-from grader.checks.loader import load_checks, load_reference
+from grader.checks.coursecode import CourseCode
 from grader.checks.registry import CheckSpec
 from grader.checks.runner import CheckContext, failed_without_running, run_check
 from grader.course import Assignment, Course
@@ -64,8 +64,12 @@ class LoadedAssignment:
     """The reference solution (None when hidden checks do not run)."""
 
 
-def grade(course: Course, options: GradeOptions, launcher: Launcher | None = None) -> GradeReport:
-    """Grade a submission against ``course``; starts (and stops) a fork server unless one is given."""
+def grade(course: Course, options: GradeOptions, launcher: Launcher | None = None, code: CourseCode | None = None) -> GradeReport:
+    """Grade a submission against ``course``; starts (and stops) a fork server unless one is given.
+
+    ``code`` supplies the checks and references; by default they are loaded afresh (a batch passes one
+    that keeps them loaded and memoizes the reference across submissions).
+    """
     started = time.perf_counter()
     assignments = select_assignments(course, options.assignment_ids)
     files = locate(course, [a.id for a in assignments], options.submission)
@@ -73,7 +77,7 @@ def grade(course: Course, options: GradeOptions, launcher: Launcher | None = Non
     owned = launcher is None
     launcher = launcher or Launcher(denied_roots=[course.solutions_dir])
     try:
-        results = [grade_assignment(course, a, files[a.id], hidden, launcher, options) for a in assignments]
+        results = [grade_assignment(course, a, files[a.id], hidden, launcher, options, code) for a in assignments]
     finally:
         if owned:
             launcher.close()
@@ -93,9 +97,10 @@ def runs_hidden_checks(course: Course, options: GradeOptions) -> bool:
 
 
 def grade_assignment(
-    course: Course, assignment: Assignment, file: SubmissionFile, hidden: bool, launcher: Launcher, options: GradeOptions
+    course: Course, assignment: Assignment, file: SubmissionFile, hidden: bool, launcher: Launcher, options: GradeOptions,
+    code: CourseCode | None = None,
 ) -> AssignmentResult:
-    loaded = load_assignment(assignment, hidden)
+    loaded = load_assignment(assignment, hidden, code)
     checks = list(loaded.checks)
     if file.path is None:
         problem = msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
@@ -112,11 +117,12 @@ def grade_assignment(
     return grade_source(course, loaded, source, launcher, options)
 
 
-def load_assignment(assignment: Assignment, hidden: bool) -> LoadedAssignment:
+def load_assignment(assignment: Assignment, hidden: bool, code: CourseCode | None = None) -> LoadedAssignment:
     """Load the checks (and, for hidden checks, the reference) of ``assignment`` into the parent."""
     hidden = hidden and assignment.solution_dir.is_dir()
-    checks = tuple(load_checks(assignment, include_hidden=hidden))
-    return LoadedAssignment(assignment, checks, _reference(assignment) if hidden else None)
+    code = code or CourseCode()
+    checks = tuple(code.checks(assignment, include_hidden=hidden))
+    return LoadedAssignment(assignment, checks, _reference(assignment, code) if hidden else None)
 
 
 def grade_source(course: Course, loaded: LoadedAssignment, source: Source, launcher: Launcher, options: GradeOptions) -> AssignmentResult:
@@ -171,13 +177,13 @@ def _start(session: StudentSession, source: Source, language: str) -> tuple[Msg,
     return None
 
 
-def _reference(assignment: Assignment) -> ModuleType:
+def _reference(assignment: Assignment, code: CourseCode) -> ModuleType:
     if not assignment.has_solutions:
         raise CourseError(
             f"{assignment.solution_dir}: hidden checks need the reference {assignment.reference.name}",
             f"add solutions/{assignment.id}/{assignment.id}.py, or grade with --public-only",
         )
-    return load_reference(assignment)
+    return code.reference(assignment)
 
 
 def _limits(assignment: Assignment) -> Limits:

@@ -1,0 +1,138 @@
+"""Memoized reference calls: same answers as the reference, fresh copies, never a skipped side effect."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks.coursecode import CourseCode
+from grader.checks.refcache import MemoizedModule, ReferenceCache
+from grader.course import load_course
+from grader.grading import GradeOptions, grade
+from tests.engine.helpers import REFERENCE
+
+
+def counting_module() -> tuple[types.ModuleType, list[str]]:
+    """A stand-in reference whose functions record each time they really run."""
+    calls: list[str] = []
+    module = types.ModuleType("fake_reference")
+
+    def double(x, scale=2.0):
+        calls.append("double")
+        return x * scale
+
+    def pair(x):
+        calls.append("pair")
+        return x.sum(), [x.copy(), {"max": x.max()}]
+
+    def normalise_in_place(x):
+        calls.append("normalise_in_place")
+        x /= np.linalg.norm(x)
+        return x
+
+    def draw(rng):
+        calls.append("draw")
+        return rng.normal()
+
+    class Model:
+        pass
+
+    def make_model():
+        calls.append("make_model")
+        return Model()
+
+    for function in (double, pair, normalise_in_place, draw, make_model):
+        setattr(module, function.__name__, function)
+    module.Model, module.EPS = Model, 1e-8
+    return module, calls
+
+
+def test_a_repeated_call_is_answered_from_the_cache_with_an_equal_result() -> None:
+    module, calls = counting_module()
+    memo = MemoizedModule(module, ReferenceCache())
+    x = np.arange(6.0).reshape(2, 3)
+    first, second = memo.double(x), memo.double(x.copy(), scale=2.0)
+    assert calls == ["double", "double"]  # positional default vs keyword: different keys, both run
+    third = memo.double(x.copy())
+    assert calls == ["double", "double"] and np.array_equal(third, x * 2) and np.array_equal(first, second)
+
+
+def test_results_are_fresh_copies_so_a_check_cannot_corrupt_the_cache() -> None:
+    module, calls = counting_module()
+    memo = MemoizedModule(module, ReferenceCache())
+    x = np.ones(3)
+    total, (copy, extra) = memo.pair(x)
+    copy[:] = -1
+    extra["max"] = "changed"
+    _, (again, extra_again) = memo.pair(x)
+    assert calls == ["pair"] and np.array_equal(again, np.ones(3)) and extra_again == {"max": 1.0}
+
+
+def test_arrays_with_the_same_bytes_but_another_dtype_or_shape_are_different_questions() -> None:
+    module, calls = counting_module()
+    memo = MemoizedModule(module, ReferenceCache())
+    flat = np.zeros(4)
+    memo.double(flat)
+    memo.double(flat.reshape(2, 2))
+    memo.double(flat.view(np.int64))
+    memo.double(flat[::2])  # a non-contiguous view: hashed by its values, not its buffer
+    assert calls == ["double"] * 4
+    assert memo.double(np.zeros((2, 2))).shape == (2, 2) and calls == ["double"] * 4
+
+
+def test_a_function_that_changes_its_argument_is_never_memoized() -> None:
+    module, calls = counting_module()
+    memo = MemoizedModule(module, ReferenceCache())
+    for _ in range(3):
+        x = np.array([3.0, 4.0])
+        memo.normalise_in_place(x)
+        assert np.allclose(x, [0.6, 0.8])  # the side effect the caller relies on happened every time
+    assert calls == ["normalise_in_place"] * 3
+
+
+def test_calls_with_objects_that_are_not_plain_data_go_straight_to_the_reference() -> None:
+    module, calls = counting_module()
+    cache = ReferenceCache()
+    memo = MemoizedModule(module, cache)
+    values = [memo.draw(np.random.default_rng(seed)) for seed in (1, 2)]
+    models = [memo.make_model(), memo.make_model()]
+    assert calls == ["draw", "draw", "make_model", "make_model"]
+    assert values[0] != values[1] and models[0] is not models[1] and isinstance(models[0], module.Model)
+    assert cache.stats.hits == 0 and cache.stats.bypassed == 4
+
+
+def test_everything_but_functions_is_the_modules_own_and_the_wrapper_is_a_module() -> None:
+    module, _ = counting_module()
+    memo = MemoizedModule(module, ReferenceCache())
+    assert isinstance(memo, types.ModuleType) and memo.__name__ == "fake_reference"
+    assert memo.EPS == 1e-8 and memo.Model is module.Model
+
+
+def test_the_cache_stays_under_its_byte_limit_dropping_the_oldest_answers() -> None:
+    module, calls = counting_module()
+    cache = ReferenceCache(max_bytes=3 * (800 + 64))
+    memo = MemoizedModule(module, cache)
+    inputs = [np.full(100, float(i)) for i in range(5)]
+    for x in inputs:
+        memo.double(x)
+    assert cache.size <= cache.max_bytes and len(cache.entries) == 3
+    memo.double(inputs[4])  # recent: still cached
+    memo.double(inputs[0])  # oldest: dropped, runs again
+    assert calls == ["double"] * 6
+
+
+def test_grading_with_a_memoized_reference_gives_the_same_report_and_reuses_answers(mini_course: Path, tmp_path: Path) -> None:
+    course = load_course(mini_course)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "vectors.py").write_text(REFERENCE.replace("return a + b", "return a - b"))
+    options = GradeOptions(submission=submission)
+    fresh = grade(course, options)
+    code = CourseCode(reuse=True, memoize=True)
+    memoized = [grade(course, options, code=code) for _ in range(2)]
+    assert code.cache is not None and code.cache.stats.hits >= 1  # the second student's reference calls
+    for report in memoized:
+        assert [(c.name, c.status, c.message) for a in report.assignments for c in a.checks] == \
+            [(c.name, c.status, c.message) for a in fresh.assignments for c in a.checks]
