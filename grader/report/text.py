@@ -6,6 +6,8 @@ traceback) is rendered as plain ``Text``, never parsed as rich markup.
 
 from __future__ import annotations
 
+from rich import box as boxes
+from rich.box import Box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -17,17 +19,19 @@ from grader.results import AssignmentResult, CheckResult, GradeReport
 _STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow"}
 
 
-def print_report(report: GradeReport, console: Console, verbose: bool = False) -> None:
+def print_report(report: GradeReport, console: Console, verbose: bool = False, box: Box = boxes.HEAVY_HEAD) -> None:
+    """Print the report; ``box`` draws the tables (the notebook view uses one without vertical lines,
+    which a browser's fallback font for Hangul would otherwise put out of line)."""
     for assignment in report.assignments:
-        console.print(_assignment_table(assignment, report.language, verbose))
+        console.print(_assignment_table(assignment, report.language, verbose, box))
     console.print(_total(report))
     if not report.hidden_ran:
         console.print(Text(tr(msg("report.hidden_later"), report.language), style="dim"))
 
 
-def _assignment_table(result: AssignmentResult, language: str, verbose: bool) -> Group:
+def _assignment_table(result: AssignmentResult, language: str, verbose: bool, box: Box) -> Group:
     title = Text.assemble((f"{result.id}", "bold"), f"  {result.title}  ", (_points(result.score, result.max_score), "bold"))
-    table = Table(title=title, title_justify="left", expand=True, show_lines=False)
+    table = Table(title=title, title_justify="left", expand=True, show_lines=False, box=box)
     table.add_column(tr(msg("report.col_check"), language), ratio=3, overflow="fold")
     table.add_column(tr(msg("report.col_points"), language), justify="right", no_wrap=True)
     table.add_column(tr(msg("report.col_status"), language), no_wrap=True)
