@@ -10,7 +10,7 @@ from grader.errors import UsageError
 from grader.publish.bundle import write_bundle
 from grader.publish.files import write_text
 from grader.publish.markers import write_stubs
-from grader.publish.release import write_release
+from grader.publish.release import public_solution_lines, write_release
 from grader.publish.templates import template
 
 RELEASE = "release"
@@ -30,6 +30,8 @@ class Published:
     bundle: Path
     bundle_zip: Path
     instructor_workflow: Path
+    notes: tuple[str, ...] = ()
+    """Solution lines that public files repeat on the instructor's own account (see public_solution_lines)."""
 
 
 def default_out(course: Course) -> Path:
@@ -44,7 +46,8 @@ def publish(course: Course, out: Path) -> Published:
     skipped = write_release(course, out / RELEASE)
     archive = write_bundle(course, out / BUNDLE)
     write_text(out / INSTRUCTOR_WORKFLOW, template("workflows/instructor.yml"))
-    return Published(tuple(rewritten), tuple(skipped), out / RELEASE, out / BUNDLE, archive, out / INSTRUCTOR_WORKFLOW)
+    notes = tuple(public_solution_lines(course))
+    return Published(tuple(rewritten), tuple(skipped), out / RELEASE, out / BUNDLE, archive, out / INSTRUCTOR_WORKFLOW, notes)
 
 
 def _require_outside_course_files(course: Course, out: Path) -> None:

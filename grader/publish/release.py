@@ -19,6 +19,7 @@ leaks before it replaces the previous one (:func:`find_leaks`).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -135,15 +136,19 @@ def _public_part(data: dict, public: tuple[str, ...], private: tuple[str, ...], 
 
 # -- the leak scan --------------------------------------------------------------------------------
 def find_leaks(course: Course, release: Path) -> list[Leak]:
-    """Every line and file of solutions/ found in ``release`` (see docs/instructors.md, "No leaks").
+    """Every line and file of solutions/ found in ``release``.
 
-    Protected are the non-trivial lines of every solutions/ file, except lines that the instructor's
-    public material also has: a line inside a solution block is allowed only if a generated stub has
-    it; any other line (hidden checks, helpers) also if a public check file has it (imports,
-    decorators). Trivial lines (punctuation, a lone keyword) carry nothing and are skipped. Whole
-    files are compared by content, members of archives too. Archives (the grader's wheel) are
-    compared file by file only: the wheel is built from the grader, never from the course, and the
-    grader's code shares generic lines such as ``return value`` with any Python file.
+    What "no line" means: a line of solutions/ leaks when the release has it although the instructor's
+    material for students does not. A line inside a solution block may appear only if the same
+    assignment's public files have it (its generated stub, README, public checks: a README may show
+    a formula of the reference on purpose, and :func:`public_solution_lines` lists those). Any other
+    line of solutions/ (hidden checks, helpers) only if a stub or public check file of the course has
+    it, since check files share boilerplate such as ``@check(points=2)`` across assignments, but
+    never because a README has it. Lines without a letter or digit, or with a lone keyword
+    (``else:``), say nothing and are not compared. Notebooks are compared cell by cell. Whole files
+    are compared by content, members of archives too; archives (the grader's wheel) only file by
+    file: the wheel is built from the grader, never from the course, and the grader's code shares
+    generic lines such as ``return value`` with any Python file.
     """
     lines, files = _protected(course)
     leaks: list[Leak] = []
@@ -152,15 +157,32 @@ def find_leaks(course: Course, release: Path) -> list[Leak]:
         data = path.read_bytes()
         if "solutions" in Path(name).parts or _digest(data) in files:
             leaks.append(Leak(name, None, files.get(_digest(data), "a solutions/ folder")))
-        leaks += _archive_leaks(path, name, files) if zipfile.is_zipfile(path) else _line_leaks(data, name, lines)
+        if zipfile.is_zipfile(path):
+            leaks += _archive_leaks(path, name, files)
+        elif path.suffix == ".ipynb":
+            leaks += _notebook_leaks(data, name, lines)
+        else:
+            leaks += _line_leaks(data, name, lines)
     return leaks
+
+
+def public_solution_lines(course: Course) -> list[str]:
+    """Lines of solution blocks that the instructor also wrote into a public file (a formula in a
+    README, a recurrence a public check computes): public on purpose, presumably, but worth a look."""
+    notes = []
+    for assignment in course.assignments:
+        block_lines = _block_lines(assignment)
+        for path in student_files(assignment):
+            for number, line in enumerate(source_lines(path.read_text(encoding="utf-8")), start=1):
+                if line.strip() in block_lines:
+                    notes.append(f"{path.relative_to(course.root).as_posix()}:{number} repeats {block_lines[line.strip()]}")
+    return notes
 
 
 def _protected(course: Course) -> tuple[dict[str, str], dict[str, str]]:
     """(protected line -> its origin, content digest -> origin) of everything under solutions/."""
-    stub_lines = {line.strip() for a in course.assignments for line in source_lines(generate_stub(a))}
-    public_lines = stub_lines | {line.strip() for a in course.assignments for f in a.public_check_files for line in source_lines(f.read_text(encoding="utf-8"))}
-    references = {a.reference for a in course.assignments}
+    public = {assignment.id: _public_lines(assignment, readmes=True) for assignment in course.assignments}
+    code = set().union(*(_public_lines(assignment, readmes=False) for assignment in course.assignments))
     lines: dict[str, str] = {}
     files: dict[str, str] = {}
     for path in sorted(p for p in course.solutions_dir.rglob("*") if p.is_file()):
@@ -168,25 +190,62 @@ def _protected(course: Course) -> tuple[dict[str, str], dict[str, str]]:
         data = path.read_bytes()
         if data.strip():
             files[_digest(data)] = origin
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        blocks = solution_blocks(text, path) if path in references else []
-        for number, line in enumerate(source_lines(text), start=1):
+        owner = next((a for a in course.assignments if a.solution_dir in path.parents), None)
+        block_lines = _block_lines(owner) if owner is not None and path == owner.reference else {}
+        for number, line in enumerate(_text_lines(data), start=1):
             key = line.strip()
-            allowed = stub_lines if any(block.contains(number) for block in blocks) else public_lines
-            if key and not _TRIVIAL.fullmatch(key) and key not in allowed:
+            allowed = public[owner.id] if key in block_lines and owner is not None else code
+            if _meaningful(key) and key not in allowed:
                 lines.setdefault(key, f"{origin}:{number}")
     return lines, files
 
 
-def _line_leaks(data: bytes, name: str, protected: dict[str, str]) -> list[Leak]:
+def _public_lines(assignment: Assignment, readmes: bool) -> set[str]:
+    """Stripped lines of the stub and public checks students get for ``assignment`` (and its READMEs)."""
+    files = [path for path in student_files(assignment) if readmes or path.suffix == ".py"]
+    texts = [generate_stub(assignment), *(path.read_text(encoding="utf-8") for path in files)]
+    return {line.strip() for text in texts for line in source_lines(text)}
+
+
+def _block_lines(assignment: Assignment) -> dict[str, str]:
+    """Meaningful stripped lines inside the reference's solution blocks, with their origin."""
+    text = assignment.reference.read_text(encoding="utf-8")
+    blocks = solution_blocks(text, assignment.reference)
+    origin = assignment.reference.relative_to(assignment.solution_dir.parents[1]).as_posix()
+    found: dict[str, str] = {}
+    for number, line in enumerate(source_lines(text), start=1):
+        if _meaningful(line.strip()) and any(block.contains(number) for block in blocks):
+            found.setdefault(line.strip(), f"{origin}:{number}")
+    return found
+
+
+def _meaningful(line: str) -> bool:
+    return bool(line) and not _TRIVIAL.fullmatch(line)
+
+
+def _text_lines(data: bytes) -> list[str]:
     try:
-        text = data.decode("utf-8")
+        return source_lines(data.decode("utf-8"))
     except UnicodeDecodeError:
         return []
-    return [Leak(name, number, protected[line.strip()]) for number, line in enumerate(source_lines(text), start=1) if line.strip() in protected]
+
+
+def _line_leaks(data: bytes, name: str, protected: dict[str, str]) -> list[Leak]:
+    return [Leak(name, number, protected[line.strip()]) for number, line in enumerate(_text_lines(data), start=1) if line.strip() in protected]
+
+
+def _notebook_leaks(data: bytes, name: str, protected: dict[str, str]) -> list[Leak]:
+    """Leaks in the cells of a notebook (its JSON quotes every line, so the file itself hides them)."""
+    try:
+        cells = json.loads(data)["cells"]
+    except (ValueError, KeyError, TypeError):
+        return _line_leaks(data, name, protected)
+    leaks = []
+    for index, cell in enumerate(cells, start=1):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        leaks += _line_leaks(text.encode(), f"{name} cell {index}", protected)
+    return leaks
 
 
 def _archive_leaks(path: Path, name: str, files: dict[str, str]) -> list[Leak]:

@@ -1,0 +1,257 @@
+"""The student release: its exact contents, the public course.yaml, and no line or file of solutions/."""
+
+from __future__ import annotations
+
+import json
+import keyword
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.course import load_course
+from grader.course.load import _ASSIGNMENT_KEYS, _TOP_KEYS
+from grader.errors import CourseError
+from grader.publish import release as release_module
+from grader.publish.markers import generate_stub
+from grader.publish.package import wheel_name
+from grader.publish.pipeline import publish
+from grader.publish.release import find_leaks
+from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
+
+INSTRUCTOR_NOTE = "# instructor note: the autograder uses hidden checks"
+AUTOGRADER_SECTION = "autograder:\n  hidden_visibility: after_due_date\n  stdout_visibility: hidden\n"
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the bundled course with instructor-only settings, published once: (course, release)."""
+    course = copy_course(ROOT, tmp_path_factory.mktemp("bundled") / "course")
+    text = (course / "course.yaml").read_text(encoding="utf-8")
+    (course / "course.yaml").write_text(f"{INSTRUCTOR_NOTE}\n{text.replace('assignments:', AUTOGRADER_SECTION + 'assignments:', 1)}", encoding="utf-8")
+    replace_in(course / "course.yaml", "  - id: conv\n", "  - id: conv\n    due: 2026-12-01T23:59:00+09:00\n    late_policy: {percent_per_day: 10}\n")
+    published = publish(load_course(course), course / "dist")
+    return course, published.release
+
+
+def _files(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_the_release_holds_stubs_readmes_public_checks_and_nothing_else(bundled: tuple[Path, Path]) -> None:
+    course, release = bundled
+    expected = {"README.md", "course.yaml", ".gitignore", ".github/workflows/grader.yml", f"tools/{wheel_name()}"}
+    for aid in BUNDLED_IDS:
+        public = course / "assignments" / aid
+        expected |= {f"assignments/{aid}/{p.name}" for p in public.iterdir() if p.name == f"{aid}.py" or re.fullmatch(r"README.*\.md|checks.*\.py", p.name)}
+        expected.add(f"assignments/{aid}/{aid}.ipynb")  # the stub as a notebook (grader.notebook.stub)
+    assert _files(release) == expected
+    assert {f"assignments/{aid}/{aid}.py" for aid in BUNDLED_IDS} <= expected
+    for aid in BUNDLED_IDS:
+        assignment = load_course(course).assignment(aid)
+        assert (release / f"assignments/{aid}/{aid}.py").read_text(encoding="utf-8") == generate_stub(assignment)
+
+
+def test_course_yaml_keeps_what_students_need_and_drops_instructor_settings(bundled: tuple[Path, Path]) -> None:
+    course, release = bundled
+    text = (release / "course.yaml").read_text(encoding="utf-8")
+    assert "autograder" not in yaml.safe_load(text) and "hidden_visibility" not in text
+    assert INSTRUCTOR_NOTE not in text  # comments are not copied: they may hold notes
+    public, private = load_course(release), load_course(course)
+    assert [(a.id, a.title, a.limits, a.due, a.late_policy) for a in public.assignments] == \
+           [(a.id, a.title, a.limits, a.due, a.late_policy) for a in private.assignments]
+    assert (public.title, public.seed, public.language) == (private.title, private.seed, private.language)
+    assert public.assignment("conv").due is not None and public.assignment("conv").late_policy.percent_per_day == 10
+
+
+def test_every_course_yaml_key_is_classified_as_for_students_or_instructor_only() -> None:
+    assert set(_TOP_KEYS) == set(release_module.STUDENT_KEYS) | set(release_module.INSTRUCTOR_ONLY_KEYS)
+    assert set(_ASSIGNMENT_KEYS) == set(release_module.STUDENT_ASSIGNMENT_KEYS) | set(release_module.INSTRUCTOR_ONLY_ASSIGNMENT_KEYS)
+
+
+def test_an_unclassified_key_stops_publishing(mini_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(release_module, "STUDENT_KEYS", ("title", "language", "limits", "assignments"))
+    with pytest.raises(CourseError, match="does not know whether seed is for students"):
+        publish(load_course(mini_course), mini_course / "dist")
+    assert not (mini_course / "dist/release").exists()
+
+
+def test_the_readme_explains_install_and_use_in_korean_then_english(bundled: tuple[Path, Path]) -> None:
+    text = (bundled[1] / "README.md").read_text(encoding="utf-8")
+    korean, english = text.index("## 한국어"), text.index("## English")
+    assert korean < english and re.search(r"[\uac00-\ud7a3]", text[korean:english])
+    for part in (text[korean:english], text[english:]):
+        assert f"pip install tools/{wheel_name()}" in part and "grader grade" in part
+        assert all(f"`{aid}`" in part for aid in BUNDLED_IDS)
+    assert "2026-12-01 23:59+09:00" in text  # conv's due date
+
+
+def test_the_workflow_runs_the_public_checks_on_every_push(bundled: tuple[Path, Path]) -> None:
+    workflow = yaml.safe_load((bundled[1] / ".github/workflows/grader.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads the key `on` as True
+    assert "push" in triggers
+    steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert "pip install tools/*.whl" in steps and any(step.startswith("grader grade") for step in steps)
+
+
+# -- no leaks -----------------------------------------------------------------------------------
+def _meaningful(line: str) -> bool:
+    """A line that says something: not blank, not only punctuation, not a lone keyword."""
+    line = line.strip()
+    return bool(re.search(r"[A-Za-z0-9]", line)) and not keyword.iskeyword(line.rstrip(":"))
+
+
+def _solution_lines(course_dir: Path) -> dict[str, str]:
+    """The lines of solutions/ that must not be in the release, each with where it comes from.
+
+    Strict about solution blocks: a line inside one may appear only if the same assignment's public
+    files (generated stub, README, public checks) have it. Other lines (hidden checks) only if a stub
+    or public check file of the course has it: check files share `@check(points=2)` across
+    assignments, but a README must not quote a hidden check.
+    """
+    course = load_course(course_dir)
+    public: dict[str, set[str]] = {}
+    code: set[str] = set()
+    for assignment in course.assignments:
+        texts = {p: p.read_text(encoding="utf-8") for p in assignment.public_dir.iterdir() if re.fullmatch(r"README.*\.md|checks.*\.py", p.name)}
+        stub = {line.strip() for line in generate_stub(assignment).splitlines()}
+        public[assignment.id] = stub | {line.strip() for text in texts.values() for line in text.splitlines()}
+        code |= stub | {line.strip() for p, text in texts.items() if p.suffix == ".py" for line in text.splitlines()}
+    lines: dict[str, str] = {}
+    for assignment in course.assignments:
+        for path in sorted(assignment.solution_dir.rglob("*.py")):
+            inside = False
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                inside = inside or line.strip() == "# BEGIN SOLUTION"
+                allowed = public[assignment.id] if inside and path == assignment.reference else code
+                if _meaningful(line) and line.strip() not in allowed:
+                    lines.setdefault(line.strip(), f"{path.relative_to(course_dir)}:{number}")
+                inside = inside and line.strip() != "# END SOLUTION"
+    return lines
+
+
+def _solution_files(course_dir: Path) -> set[bytes]:
+    return {path.read_bytes() for path in (course_dir / "solutions").rglob("*") if path.is_file()}
+
+
+def test_no_line_and_no_file_of_solutions_is_in_the_release(bundled: tuple[Path, Path]) -> None:
+    course, release = bundled
+    forbidden, files = _solution_lines(course), _solution_files(course)
+    assert len(forbidden) > 100  # the references' blocks and the hidden checks are really there to find
+    for path in release.rglob("*"):
+        if not path.is_file():
+            continue
+        assert "solutions" not in path.relative_to(release).parts
+        data = path.read_bytes()
+        assert data not in files, path
+        if zipfile.is_zipfile(path):  # the grader's wheel: made from the grader, never from the course
+            with zipfile.ZipFile(path) as wheel:
+                assert not any("solutions" in Path(name).parts or wheel.read(name) in files for name in wheel.namelist())
+            continue
+        text = data.decode("utf-8")
+        if path.suffix == ".ipynb":  # JSON quotes every line: compare the cells' code and text
+            text = "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
+        for number, line in enumerate(text.splitlines(), start=1):
+            assert line.strip() not in forbidden, f"{path.relative_to(release)}:{number} is {forbidden[line.strip()]}"
+    assert find_leaks(load_course(course), release) == []
+
+
+NORM_LINE = "    return float(np.sqrt(np.sum(x * x)))"
+
+
+def _line_number(path: Path, line: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines().index(line) + 1
+
+
+def test_a_public_file_may_repeat_its_own_solution_line_and_publish_says_so(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/README.md").write_text(f"The norm, as the reference computes it:\n{NORM_LINE}\n")
+    published = publish(load_course(mini_course), mini_course / "dist")
+    number = _line_number(mini_course / "solutions/vectors/vectors.py", NORM_LINE)
+    assert published.notes == (f"assignments/vectors/README.md:2 repeats solutions/vectors/vectors.py:{number}",)
+    assert NORM_LINE in (published.release / "assignments/vectors/README.md").read_text()
+
+
+def test_a_solution_line_in_another_assignments_files_stops_publishing(mini_course: Path) -> None:
+    (mini_course / "assignments/second").mkdir()
+    (mini_course / "solutions/second").mkdir()
+    (mini_course / "solutions/second/second.py").write_text("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n")
+    (mini_course / "assignments/second/second.py").write_text("def f():\n    raise NotImplementedError\n")
+    (mini_course / "assignments/second/README.md").write_text(f"Copied by mistake:\n{NORM_LINE}\n")
+    with (mini_course / "course.yaml").open("a") as course_yaml:
+        course_yaml.write("  - id: second\n")
+    with pytest.raises(CourseError) as error:
+        publish(load_course(mini_course), mini_course / "dist")
+    number = _line_number(mini_course / "solutions/vectors/vectors.py", NORM_LINE)
+    assert f"assignments/second/README.md:2 contains solutions/vectors/vectors.py:{number}" in error.value.message
+    assert not (mini_course / "dist/release").exists()
+
+
+def test_a_hidden_check_line_in_a_public_file_stops_publishing(mini_course: Path) -> None:
+    hidden = mini_course / "solutions/vectors/checks_hidden.py"
+    line = "    expect.close(student.add(a, b), reference.add(a, b))"
+    (mini_course / "assignments/vectors/README.md").write_text(f"How we check:\n{line}\n")
+    with pytest.raises(CourseError, match=f"README.md:2 contains solutions/vectors/checks_hidden.py:{_line_number(hidden, line)}"):
+        publish(load_course(mini_course), mini_course / "dist")
+
+
+def test_a_hidden_check_file_copied_to_the_public_folder_is_a_leak(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/checks_more.py").write_bytes((mini_course / "solutions/vectors/checks_hidden.py").read_bytes())
+    with pytest.raises(CourseError, match="checks_more.py contains solutions/vectors/checks_hidden.py"):
+        publish(load_course(mini_course), mini_course / "dist")
+
+
+def test_a_solution_inside_an_archive_is_found(mini_course: Path, tmp_path: Path) -> None:
+    release = tmp_path / "fake_release"
+    release.mkdir()
+    with zipfile.ZipFile(release / "extra.zip", "w") as archive:
+        archive.writestr("data/v.py", (mini_course / "solutions/vectors/vectors.py").read_bytes())
+    leaks = find_leaks(load_course(mini_course), release)
+    assert [str(leak) for leak in leaks] == ["extra.zip!data/v.py contains solutions/vectors/vectors.py"]
+
+
+def test_a_solution_line_inside_a_notebook_cell_is_found(mini_course: Path, tmp_path: Path) -> None:
+    release = tmp_path / "fake_release"
+    release.mkdir()
+    cells = [{"cell_type": "markdown", "source": ["# Vectors\n"]}, {"cell_type": "code", "source": ["def norm(x):\n", NORM_LINE + "\n"]}]
+    (release / "vectors.ipynb").write_text(json.dumps({"cells": cells, "nbformat": 4}))
+    number = _line_number(mini_course / "solutions/vectors/vectors.py", NORM_LINE)
+    leaks = find_leaks(load_course(mini_course), release)
+    assert [str(leak) for leak in leaks] == [f"vectors.ipynb cell 2:2 contains solutions/vectors/vectors.py:{number}"]
+
+
+def test_other_files_of_assignments_are_not_released_and_are_reported(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/notes.txt").write_text("draft\n")
+    published = publish(load_course(mini_course), mini_course / "dist")
+    assert published.skipped == ((mini_course / "assignments/vectors/notes.txt").resolve(),)
+    assert not (published.release / "assignments/vectors/notes.txt").exists()
+
+
+# -- what students do with it -------------------------------------------------------------------
+def test_students_install_the_wheel_and_run_the_public_checks(mini_course: Path, tmp_path: Path) -> None:
+    release = publish(load_course(mini_course), tmp_path / "out").release
+    site = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(site), str(release / "tools" / wheel_name())],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert install.returncode == 0, install.stderr
+    assert (site / "bin/grader").is_file() and (site / "grader/templates/workflows/student.yml").is_file()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def grade() -> dict:
+        completed = subprocess.run([sys.executable, "-m", "grader", "grade", "--format", "json"], cwd=release, env=env,
+                                   capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 0, completed.stderr
+        return yaml.safe_load(completed.stdout)
+
+    where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=release, env=env, capture_output=True, text=True)
+    assert where.stdout.strip() == str(site / "grader/__init__.py")  # the wheel's grader, not the checkout's
+    report = grade()
+    assert report["hidden_checks_ran"] is False and report["score"] == 0 and report["max_score"] == 2
+    (release / "assignments/vectors/vectors.py").write_bytes((MINI_COURSE / "solutions/vectors/vectors.py").read_bytes())
+    assert grade()["score"] == 2
