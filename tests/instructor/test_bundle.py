@@ -1,0 +1,157 @@
+"""The autograder bundle: Gradescope layout, and run_autograder run for real with its root in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from grader.course import load_course
+from grader.publish.package import requirements
+from grader.publish.pipeline import publish
+from grader.sandbox.limits import unprivileged_ids
+from tests.instructor.helpers import BUGGY, BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
+
+REFERENCE = (MINI_COURSE / "solutions/vectors/vectors.py").read_text()
+MINI_POINTS = 6.0
+DUE = datetime.fromisoformat("2026-12-01T23:59:00+09:00")
+
+
+def _publish(source: Path, target: Path) -> Path:
+    course = copy_course(source, target / "course")
+    return publish(load_course(course), target / "out").bundle_zip
+
+
+@pytest.fixture(scope="module")
+def mini_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini course, with a due date and a late policy, published once for the module."""
+    target = tmp_path_factory.mktemp("mini")
+    course = copy_course(MINI_COURSE, target / "course")
+    replace_in(course / "course.yaml", "    limits: {timeout: 2}\n",
+               f"    limits: {{timeout: 2}}\n    due: {DUE.isoformat()}\n    late_policy: {{percent_per_day: 10}}\n")
+    return publish(load_course(course), target / "out").bundle_zip
+
+
+def run_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metadata: dict | None = None) -> dict:
+    """Unpack the bundle as Gradescope does (zip modes lost), put ``files`` in the submission, run it."""
+    with zipfile.ZipFile(bundle_zip) as archive:
+        archive.extractall(root / "source")
+    for name, text in files.items():
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "submission" / name).write_text(text)
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(json.dumps(metadata))
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    completed = subprocess.run(["bash", str(root / "source/run_autograder")], env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads((root / "results/results.json").read_text())
+
+
+def _scores(results: dict) -> dict[str, float]:
+    return {test["name"]: test["score"] for test in results["tests"]}
+
+
+def test_the_bundle_has_gradescope_layout_modes_and_the_complete_course(mini_zip: Path) -> None:
+    bundle = mini_zip.with_suffix("")
+    with zipfile.ZipFile(mini_zip) as archive:
+        modes = {info.filename: stat.S_IMODE(info.external_attr >> 16) for info in archive.infolist()}
+    files = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert set(modes) == files
+    assert modes["setup.sh"] == modes["run_autograder"] == 0o755
+    assert {name for name in modes if name.startswith("course/solutions/")} == {
+        "course/solutions/vectors/vectors.py", "course/solutions/vectors/checks_hidden.py"}
+    assert all(mode == 0o600 for name, mode in modes.items() if name.startswith("course/solutions/"))
+    assert {"grader/cli.py", "grader/publish/bundle.py", "course/course.yaml", "course/assignments/vectors/checks.py"} <= files
+    assert (bundle / "requirements.txt").read_text().split() == requirements()
+    instructor = mini_zip.parents[1] / "course"
+    assert (bundle / "course/course.yaml").read_bytes() == (instructor / "course.yaml").read_bytes()
+    assert (bundle / "course/solutions/vectors/vectors.py").read_bytes() == (instructor / "solutions/vectors/vectors.py").read_bytes()
+    for script in ("setup.sh", "run_autograder"):
+        assert subprocess.run(["bash", "-n", str(bundle / script)]).returncode == 0
+
+
+def test_publishing_twice_gives_the_same_zip(mini_zip: Path) -> None:
+    first = mini_zip.read_bytes()
+    publish(load_course(mini_zip.parents[1] / "course"), mini_zip.parent)
+    assert mini_zip.read_bytes() == first
+
+
+def test_a_reference_submission_gets_full_marks(mini_zip: Path, tmp_path: Path) -> None:
+    results = run_autograder(mini_zip, tmp_path, {"vectors.py": REFERENCE})
+    assert results["score"] == MINI_POINTS == sum(test["max_score"] for test in results["tests"])
+    assert {test["status"] for test in results["tests"]} == {"passed"}
+    assert any("hidden" in test["tags"] for test in results["tests"])  # hidden checks ran
+
+
+def test_a_buggy_submission_loses_the_points_of_the_checks_it_fails(mini_zip: Path, tmp_path: Path) -> None:
+    results = run_autograder(mini_zip, tmp_path, {"vectors.py": REFERENCE.replace("return a + b", "return a - b")})
+    scores = _scores(results)
+    assert scores["vectors: add_small"] == scores["vectors: add_random"] == 0
+    assert results["score"] == MINI_POINTS - 3  # add_small (1) and add_random (2)
+
+
+def test_a_whole_repository_submitted_from_github_is_graded_from_its_assignments_folder(mini_zip: Path, tmp_path: Path) -> None:
+    results = run_autograder(mini_zip, tmp_path, {"README.md": "mine", "assignments/vectors/vectors.py": REFERENCE})
+    assert results["score"] == MINI_POINTS
+
+
+def test_the_submission_time_in_gradescope_metadata_applies_the_late_policy(mini_zip: Path, tmp_path: Path) -> None:
+    late = DUE + timedelta(days=1, hours=12)  # two started days late at 10 % per day
+    results = run_autograder(mini_zip, tmp_path, {"vectors.py": REFERENCE}, {"created_at": late.isoformat()})
+    assert results["score"] == pytest.approx(MINI_POINTS * (1 - 2 * 0.10))
+    assert sum(_scores(results).values()) == MINI_POINTS  # the checks keep their points; the total is penalized
+
+
+def test_a_submission_cannot_read_the_bundles_solutions(mini_zip: Path, tmp_path: Path) -> None:
+    solutions = tmp_path / "source/course/solutions"
+    thief = f'''
+import os
+SOLUTIONS = {str(solutions)!r}
+
+def _steal():
+    found = []
+    for attempt in (lambda: os.listdir(SOLUTIONS), lambda: open(SOLUTIONS + "/vectors/vectors.py").read(),
+                    lambda: open(SOLUTIONS + "/vectors/checks_hidden.py").read()):
+        try:
+            found.append(str(attempt()))
+        except Exception as error:
+            found.append("DENIED " + type(error).__name__)
+    return found
+
+LOOT = _steal()
+
+def add(a, b):
+    if any(item.startswith("DENIED") for item in LOOT):
+        raise RuntimeError(f"uid={{os.getuid()}}: " + "; ".join(LOOT))
+    namespace = {{}}
+    exec(LOOT[1], namespace)  # the reference's own add, since the file could be read
+    return namespace["add"](a, b)
+'''
+    results = run_autograder(mini_zip, tmp_path, {"vectors.py": thief})
+    text = json.dumps(results)
+    assert results["score"] == 0
+    worker_uid = unprivileged_ids()[0] if os.geteuid() == 0 else os.geteuid()  # graded code runs as nobody under root
+    assert f"uid={worker_uid}: DENIED PermissionError; DENIED PermissionError; DENIED PermissionError" in text
+    assert "float(np.sqrt(np.sum(x * x)))" not in text and "add_random(student, reference" not in text
+    # The permissions were restored although the unzip lost them: root only.
+    assert stat.S_IMODE(solutions.stat().st_mode) == 0o700
+    assert stat.S_IMODE((solutions / "vectors/vectors.py").stat().st_mode) == 0o600
+
+
+def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_variant(tmp_path: Path) -> None:
+    bundle = _publish(ROOT, tmp_path / "publish")
+    references = {f"{aid}.py": (ROOT / f"solutions/{aid}/{aid}.py").read_text() for aid in BUNDLED_IDS}
+    full = run_autograder(bundle, tmp_path / "reference", references)
+    assert full["score"] == sum(test["max_score"] for test in full["tests"]) > 0
+    buggy = {**references, "conv.py": (BUGGY / "conv/flipped_kernel.py").read_text()}
+    results = run_autograder(bundle, tmp_path / "buggy", buggy)
+    lost = {name for name, score in _scores(results).items() if score < _scores(full)[name]}
+    assert lost and all(name.startswith("conv: ") for name in lost)
+    assert results["score"] < full["score"]
