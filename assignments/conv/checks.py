@@ -82,7 +82,8 @@ def conv_output_size_rejects_bad_arguments(student):
                  "the (dilated) filter must fit into the padded input; raise ValueError otherwise.",
                  "인자를 먼저 확인하세요: stride >= 1, pad >= 0, input_size, filter_size, dilation >= 1이어야 하고 "
                  "(팽창된) 커널이 패딩한 입력 안에 들어가야 합니다. 아니면 ValueError를 냅니다.")
-    for kwargs in (dict(stride=0), dict(pad=-1), dict(input_size=0), dict(filter_size=0)):
+    for kwargs in (dict(stride=0), dict(pad=-1), dict(input_size=0), dict(input_size=0, filter_size=1, pad=1),
+                   dict(filter_size=0), dict(dilation=0)):
         args = dict(input_size=5, filter_size=3)
         args.update(kwargs)
         expect.raises(ValueError, student.conv_output_size, hint=hint, **args)
@@ -160,9 +161,12 @@ def conv2d_forward_stride_and_padding_properties(student, rng):
 @check(points=0.5)
 def conv2d_forward_rejects_channel_mismatch(student):
     """conv2d_forward raises ValueError when x and w have different channel counts."""
-    expect.raises(ValueError, student.conv2d_forward, np.zeros((1, 3, 5, 5)), np.zeros((2, 2, 3, 3)), np.zeros(2),
-                  hint=_text("Compare x.shape[1] with w.shape[1] and raise ValueError when they differ.",
-                             "x.shape[1]과 w.shape[1]을 비교해서 다르면 ValueError를 내세요."))
+    hint = _text("Compare x.shape[1] with w.shape[1] and raise ValueError when they differ (a kernel with one "
+                 "channel would otherwise be broadcast silently over three).",
+                 "x.shape[1]과 w.shape[1]을 비교해서 다르면 ValueError를 내세요 (그러지 않으면 채널이 하나인 커널이 "
+                 "채널 세 개에 조용히 브로드캐스트됩니다).")
+    for w_shape in ((2, 2, 3, 3), (2, 1, 3, 3)):
+        expect.raises(ValueError, student.conv2d_forward, np.ones((1, 3, 5, 5)), np.ones(w_shape), np.zeros(2), hint=hint)
 
 
 # ---------------------------------------------------------------------------

@@ -266,8 +266,10 @@ def neuron_methods(student):
                  name="activation(-1000.0)",
                  hint=_text("activation clips z at -100 from below (np.clip(z, -100, None)) before the sigmoid.",
                             "activation은 시그모이드 전에 z를 아래에서 -100으로 자릅니다 (np.clip(z, -100, None))."))
-    got = neuron.predict(np.array([[1.0, 1.0], [-3.0, 0.0]]))
-    expect.equal(got, np.array([True, False]), name="predict([[1, 1], [-3, 0]]) with w = [1, 2], b = 0.5")
+    got = neuron.predict(np.array([[1.0, 1.0], [-3.0, 0.0], [-0.5, 0.0]]))  # z = 3.5, -2.5 and exactly 0
+    expect.equal(got, np.array([True, False, False]), name="predict([[1, 1], [-3, 0], [-0.5, 0]]) with w = [1, 2], b = 0.5",
+                 hint=_text("predict is activation(forpass(x_i)) > 0.5, strictly: z = 0 gives a = 0.5, which is False.",
+                            "predict는 activation(forpass(x_i)) > 0.5 (엄격한 부등호)입니다: z = 0이면 a = 0.5이고 False입니다."))
     expect.true(bool(np.asarray(got).dtype == bool),
                 _text(f"LogisticNeuron.predict should return a boolean array (a > 0.5), got dtype {np.asarray(got).dtype}",
                       f"LogisticNeuron.predict는 불리언 배열 (a > 0.5)을 반환해야 하는데 dtype이 {np.asarray(got).dtype}입니다"))

@@ -186,9 +186,10 @@ def self_attention_fully_masked_row_is_zero(student, rng):
 def self_attention_rejects_bad_mask_shape(student, rng):
     """self_attention raises ValueError for a mask that is not (n, n)."""
     X, W = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
-    expect.raises(ValueError, student.self_attention, X, W, W, W, mask=np.ones((4, 3), dtype=bool),
-                  hint=_text("Check mask.shape == (n, n) and raise ValueError otherwise.",
-                             "mask.shape == (n, n)인지 확인하고 아니면 ValueError를 내세요."))
+    hint = _text("Check mask.shape == (n, n) and raise ValueError otherwise (a (1, n) mask would be broadcast silently).",
+                 "mask.shape == (n, n)인지 확인하고 아니면 ValueError를 내세요 ((1, n) 마스크는 조용히 브로드캐스트됩니다).")
+    for shape in ((4, 3), (1, 4)):
+        expect.raises(ValueError, student.self_attention, X, W, W, W, mask=np.ones(shape, dtype=bool), hint=hint)
 
 
 # ---------------------------------------------------------------------------
