@@ -10,7 +10,8 @@ import click
 from rich.console import Console
 
 from grader.atomic import write_atomic
-from grader.course import load_course
+from grader.course import Course, load_course
+from grader.errors import UsageError
 from grader.grading import GradeOptions, grade
 from grader.i18n import LANGUAGES, resolve_language
 from grader.report import github
@@ -27,7 +28,7 @@ EXIT_BELOW_THRESHOLD = 1
 @click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
               help="The course folder (holding course.yaml).")
 @click.option("--submission", type=click.Path(path_type=Path),
-              help="Your folder (<id>/<id>.py or <id>.py files) or one .py file; default: the course's assignments/.")
+              help="Your folder (<id>/<id>.py or <id>.py files, or .ipynb notebooks) or one such file; default: the course's assignments/.")
 @click.option("--public-only", is_flag=True, help="Run only the public checks, even where solutions/ is present.")
 @click.option("--format", "output_format", type=click.Choice(["text", *FORMATS]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -39,10 +40,11 @@ EXIT_BELOW_THRESHOLD = 1
 @click.option("--submission-metadata", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Gradescope's submission_metadata.json, to read the submission time from.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show what your code printed.")
+@click.option("--watch", is_flag=True, help="Grade again every time you save a submission file (Ctrl-C stops).")
 def grade_command(
     ids: tuple[str, ...], course_dir: Path, submission: Path | None, public_only: bool, output_format: str,
     output: Path | None, timeout: float | None, fail_under: float | None, lang: str | None, submitted_at: str | None,
-    submission_metadata: Path | None, verbose: bool,
+    submission_metadata: Path | None, verbose: bool, watch: bool,
 ) -> None:
     """Grade IDS (default: every assignment) and print the score with what to fix."""
     course = load_course(course_dir)
@@ -50,6 +52,9 @@ def grade_command(
         assignment_ids=tuple(ids), submission=submission, public_only=public_only, timeout=timeout,
         language=resolve_language(lang, course.language), submitted_at=submission_time(submitted_at, submission_metadata),
     )
+    if watch:
+        _watch(course, options, output_format, output, fail_under, verbose)
+        return
     report = grade(course, options)
     rendered = render_report(output_format, report) if output_format != "text" else None
     if output is not None:
@@ -62,6 +67,15 @@ def grade_command(
         print_report(report, Console(), verbose)
     if fail_under is not None and report.percent < fail_under:
         sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _watch(course: Course, options: GradeOptions, output_format: str, output: Path | None, fail_under: float | None, verbose: bool) -> None:
+    """--watch redraws the terminal report; a report file or an exit code has no "after every save"."""
+    if output_format != "text" or output is not None or fail_under is not None:
+        raise UsageError("--watch shows the terminal report only", "drop --format, --output and --fail-under, or drop --watch")
+    from grader.watch import watch  # only this mode needs it
+
+    watch(course, options, Console(), verbose)
 
 
 def _append_step_summary(report: GradeReport) -> None:

@@ -1,0 +1,158 @@
+"""``grader grade --watch``: grade again whenever a submission file is saved, and redraw the report.
+
+Fast because nothing is started twice: one :class:`~grader.sandbox.launcher.Launcher` (the fork
+server) and the checks and references, loaded once, serve every re-grade; a save costs one worker
+fork plus the assignment's checks. Only the assignment whose file changed is graded again; the others
+keep their last result in the redrawn report.
+
+Changes are found by polling ``os.stat`` (modification time, size, inode) of the few files each
+assignment may be read from, every 50 ms. That is a handful of system calls per tick, needs no
+dependency, and works where file-system events do not (network and container mounts, WSL, editors
+that replace the file by renaming a new one over it). A change is graded once the files have been
+quiet for 40 ms, so an editor's burst of writes (truncate, write, rename, chmod) is graded once, as a
+whole; a change made while grading runs is noticed at the next tick and graded in turn.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from grader.checks.coursecode import CourseCode
+from grader.course import Assignment, Course
+from grader.grading import GradeOptions, grade_assignment, runs_hidden_checks, select_assignments
+from grader.i18n import msg, render
+from grader.report.text import print_report
+from grader.results import AssignmentResult
+from grader.sandbox.launcher import Launcher
+from grader.scoring import grade_report
+from grader.submission import candidate_paths, locate
+
+POLL_S = 0.05
+"""Seconds between two looks at the files."""
+QUIET_S = 0.04
+"""A change is graded once the files have not changed for this long (an editor's save burst)."""
+SETTLE_POLL_S = 0.01
+"""Seconds between two looks while a change settles."""
+MAX_SETTLE_S = 1.0
+"""A file written to without pause is graded after this long anyway."""
+
+Signature = tuple[tuple[int, int, int] | None, ...]
+
+
+@dataclass(frozen=True)
+class Watched:
+    """An assignment and the files it may be graded from."""
+
+    assignment: Assignment
+    """The assignment."""
+    paths: tuple[Path, ...]
+    """Every file its submission may be read from (a .py and an .ipynb in each place looked at)."""
+
+
+def watched_files(course: Course, assignments: list[Assignment], submission: Path | None) -> list[Watched]:
+    """The files to watch: the one given file, or every candidate path in the submission folder."""
+    if submission is not None and Path(submission).is_file():
+        return [Watched(assignments[0], (Path(submission),))]
+    folder = Path(submission) if submission is not None else course.root / "assignments"
+    return [Watched(a, tuple(candidate_paths(folder, a.id))) for a in assignments]
+
+
+def signature(paths: tuple[Path, ...]) -> Signature:
+    """What changes when any of ``paths`` is saved, created, replaced or removed."""
+    states = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            states.append(None)
+            continue
+        states.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return tuple(states)
+
+
+class WatchSession:
+    """Grades on change; owns the fork server until :meth:`close`."""
+
+    def __init__(self, course: Course, options: GradeOptions, console: Console, verbose: bool = False) -> None:
+        self.course = course
+        self.options = options
+        self.console = console
+        self.verbose = verbose
+        assignments = select_assignments(course, options.assignment_ids)
+        locate(course, [a.id for a in assignments], options.submission)  # the same usage errors as grade
+        self.watched = watched_files(course, assignments, options.submission)
+        self.hidden = runs_hidden_checks(course, options)
+        self.code = CourseCode(reuse=True)  # checks and references loaded once for the whole session
+        self.launcher = Launcher(denied_roots=[course.solutions_dir])
+        self.results: dict[str, AssignmentResult] = {}
+
+    def grade(self, watched: Watched) -> float:
+        """Grade one assignment now; returns the seconds it took."""
+        started = time.perf_counter()
+        assignment = watched.assignment
+        file = locate(self.course, [assignment.id], self.options.submission)[assignment.id]
+        self.results[assignment.id] = grade_assignment(
+            self.course, assignment, file, self.hidden, self.launcher, self.options, self.code
+        )
+        return time.perf_counter() - started
+
+    def draw(self, graded: Assignment, seconds: float) -> None:
+        """Redraw the report of every watched assignment, then what was just graded."""
+        ordered = [self.results[w.assignment.id] for w in self.watched if w.assignment.id in self.results]
+        report = grade_report(ordered, self.hidden, self.options.language, round(seconds, 3), self.course.autograder)
+        self.console.clear()
+        print_report(report, self.console, self.verbose)
+        result = self.results[graded.id]
+        line = msg("watch.graded", id=graded.id, time=datetime.now().strftime("%H:%M:%S"), seconds=f"{seconds:.2f}",
+                   score=f"{result.score:g}/{result.max_score:g}")
+        self.console.print(Text(render(line, self.options.language), style="bold"))
+        count = sum(len(w.paths) for w in self.watched)
+        self.console.print(Text(render(msg("watch.waiting", count=count), self.options.language), style="dim"))
+        self.console.file.flush()  # a pipe (an IDE's terminal, a test) sees each result as it comes
+
+    def run(self, keep_going: Callable[[], bool] = lambda: True) -> None:
+        """Grade everything once, then again on every change, while ``keep_going()``."""
+        seen = {w.assignment.id: signature(w.paths) for w in self.watched}
+        for watched in self.watched:
+            self.draw(watched.assignment, self.grade(watched))
+        while keep_going():
+            time.sleep(POLL_S)
+            for watched in self.watched:
+                if signature(watched.paths) != seen[watched.assignment.id]:
+                    seen[watched.assignment.id] = settle(watched.paths)
+                    self.draw(watched.assignment, self.grade(watched))
+
+    def close(self) -> None:
+        """Stop the fork server (it kills any worker still running)."""
+        self.launcher.close()
+
+
+def settle(paths: tuple[Path, ...]) -> Signature:
+    """Wait until ``paths`` stop changing for :data:`QUIET_S` (at most :data:`MAX_SETTLE_S`); their signature then."""
+    started = time.monotonic()
+    last, quiet_since = signature(paths), time.monotonic()
+    while time.monotonic() - quiet_since < QUIET_S and time.monotonic() - started < MAX_SETTLE_S:
+        time.sleep(SETTLE_POLL_S)
+        current = signature(paths)
+        if current != last:
+            last, quiet_since = current, time.monotonic()
+    return last
+
+
+def watch(course: Course, options: GradeOptions, console: Console, verbose: bool = False) -> None:
+    """Run a watch session until Ctrl-C; the fork server is closed however it ends."""
+    session = WatchSession(course, options, console, verbose)
+    try:
+        session.run()
+    except KeyboardInterrupt:
+        console.print(Text(render(msg("watch.stopped"), options.language)))
+    finally:
+        session.close()

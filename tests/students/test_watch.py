@@ -1,0 +1,83 @@
+"""`grader grade --watch` as a student runs it: every save graded again, only that assignment, Ctrl-C clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.engine.helpers import REFERENCE
+from tests.students.helpers import reference_cells, write_notebook
+from tests.students.watching import WatchProcess
+
+WRONG = REFERENCE.replace("return a + b", "return a - b")
+TIMEOUT_S = 30
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    """Command lines of running processes that contain ``text`` (the fork server names its temp folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.name.isdigit() and text in cmdline and int(entry.name) != os.getpid():
+            found.append(cmdline)
+    return found
+
+
+def _add_second_assignment(course: Path) -> None:
+    (course / "assignments/second").mkdir()
+    (course / "assignments/second/second.py").write_text("def one():\n    raise NotImplementedError\n")
+    (course / "assignments/second/checks.py").write_text(
+        "from grader import check, expect\n\n\n@check(points=1)\ndef returns_one(student):\n    expect.equal(student.one(), 1)\n")
+    with (course / "course.yaml").open("a") as course_yaml:
+        course_yaml.write("  - id: second\n    title: Second\n")
+
+
+def test_each_save_is_graded_again_and_only_its_assignment(mini_course: Path, tmp_path: Path) -> None:
+    _add_second_assignment(mini_course)
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "second.py").write_text("def one():\n    return 1\n")
+    watcher = WatchProcess("--course", str(mini_course), "--submission", str(submission))
+    try:
+        first = {watcher.next_result(TIMEOUT_S)[0::2], watcher.next_result(TIMEOUT_S)[0::2]}
+        assert first == {("vectors", "0/6"), ("second", "1/1")}  # no vectors.py yet: nothing to grade
+        (submission / "vectors.py").write_text(WRONG)
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "3/6")
+        (submission / "vectors.py").write_text(REFERENCE)
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "6/6")
+        assert _processes_mentioning(str(tmp_path))  # the fork server, running (named by its temp folder)
+        assert watcher.interrupt(TIMEOUT_S) == 0
+        assert watcher.output[-1] == "Stopped watching." and "Traceback" not in "\n".join(watcher.output)
+        assert sum(line.startswith("second graded") for line in watcher.output) == 1  # once, at the start
+        assert _processes_mentioning(str(tmp_path)) == []  # the fork server and its workers are gone
+    finally:
+        watcher.kill()
+
+
+def test_a_notebook_saved_beside_the_py_file_is_graded_and_a_bad_one_is_reported(mini_course: Path, tmp_path: Path) -> None:
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "vectors.py").write_text(WRONG)
+    watcher = WatchProcess("vectors", "--course", str(mini_course), "--submission", "sub", cwd=tmp_path)
+    try:
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "3/6")
+        (submission / "vectors.ipynb").write_text('{"cells": [')  # a half-written save
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "0/6")
+        write_notebook(submission / "vectors.ipynb", reference_cells())
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "6/6")
+        shown = "\n".join(watcher.output)
+        assert "sub/vectors.ipynb is not a valid Jupyter notebook: it is not valid JSON" in shown
+        assert "both sub/vectors.ipynb and sub/vectors.py exist: graded sub/vectors.ipynb, the one saved last" in shown
+    finally:
+        watcher.kill()
+
+
+def test_watch_refuses_report_files_and_exit_codes(mini_course: Path) -> None:
+    completed = subprocess.run([sys.executable, "-m", "grader", "grade", "--watch", "--course", str(mini_course), "--format", "json"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2 and "--watch shows the terminal report only" in completed.stderr
