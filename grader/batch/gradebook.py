@@ -1,0 +1,76 @@
+"""The gradebook as CSV files a spreadsheet opens directly: ``grades.csv`` and ``checks.csv``.
+
+UTF-8 with a byte-order mark (Excel otherwise reads Korean titles as mojibake), comma-separated,
+CRLF line ends, numbers with a dot. Every text cell that came from a student or a course (ids,
+titles, messages) is neutralised against formula injection: a cell starting with ``= + - @`` (or a
+tab or carriage return) gets a leading ``'``, so a student named ``=HYPERLINK(...)`` stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from grader.atomic import write_atomic
+from grader.batch.stats import ClassStats, points
+
+GRADES_FILE = "grades.csv"
+CHECKS_FILE = "checks.csv"
+_BOM = "\ufeff"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | float | int | None
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a spreadsheet will show it, never evaluate it."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def write_gradebook(out_dir: Path, stats: ClassStats) -> tuple[Path, Path]:
+    """Write both CSV files into ``out_dir`` (atomically); returns their paths."""
+    grades, checks = out_dir / GRADES_FILE, out_dir / CHECKS_FILE
+    write_atomic(grades, _csv(grades_table(stats)))
+    write_atomic(checks, _csv(checks_table(stats)))
+    return grades, checks
+
+
+def grades_table(stats: ClassStats) -> list[list[Cell]]:
+    """One row per student: a column per assignment (its title and id), the total and percent."""
+    header: list[Cell] = ["student"] + [f"{a.title} ({a.id}, /{points(a.max_score)})" for a in stats.assignments]
+    header += ["total", "max_score", "percent", "error"]
+    rows = [header]
+    for row in stats.rows:
+        scores = [row.scores.get(a.id) for a in stats.assignments]
+        percent = None if row.percent is None else round(row.percent, 2)
+        rows.append([row.student, *scores, row.total, row.max_score, percent, row.error])
+    return rows
+
+
+def checks_table(stats: ClassStats) -> list[list[Cell]]:
+    """One row per check: how many students passed, failed, erred or timed out, and the pass rate."""
+    rows: list[list[Cell]] = [["assignment", "check", "visibility", "points", "students", "passed", "failed", "error",
+                               "timeout", "pass_rate_percent"]]
+    for check in stats.checks:
+        counts = check.counts
+        rows.append([check.assignment, check.name, check.visibility, check.points, check.runs, counts["passed"],
+                     counts["failed"], counts["error"], counts["timeout"], round(check.pass_rate, 2)])
+    return rows
+
+
+def _csv(rows: Iterable[Sequence[Cell]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return _BOM + buffer.getvalue()
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    return points(value)

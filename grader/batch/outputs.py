@@ -1,0 +1,107 @@
+"""A batch's output folder as a whole: results, gradebook, report, and the manifest that ties them.
+
+``OUT/batch.json`` (the manifest) names the course, its fingerprint, the shard and the students this
+output answers for. The gradebook and the report are always rebuilt from the result files of those
+students, so a resumed run, a single shard and a merge of shards all produce them the same way.
+Merging shards needs only their output folders: everything comes from the stored results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from grader.atomic import write_atomic
+from grader.batch.gradebook import write_gradebook
+from grader.batch.htmlreport import write_report
+from grader.batch.records import RESULTS_DIR, StudentRecord, read_records, result_path
+from grader.batch.stats import ClassStats, class_stats
+from grader.errors import UsageError
+
+MANIFEST_FILE = "batch.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an output folder holds."""
+
+    course_title: str
+    """The course's title (the report's heading)."""
+    course_hash: str
+    """Fingerprint of the course, grader and options the results were graded with."""
+    shard: str
+    """``K/N`` for one shard, ``merged`` for a merge of several."""
+    students: tuple[str, ...]
+    """The students this output answers for, by id."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The files written and the statistics they show."""
+
+    stats: ClassStats
+    """The class's statistics."""
+    files: tuple[Path, ...]
+    """grades.csv, checks.csv, report.html."""
+
+
+def write_outputs(out_dir: Path, manifest: Manifest) -> Outputs:
+    """Write the manifest, then the gradebook and report from the results of ``manifest.students``."""
+    write_atomic(out_dir / MANIFEST_FILE, json.dumps({"format_version": MANIFEST_VERSION, **asdict(manifest)}, ensure_ascii=False, indent=1) + "\n")
+    records = read_records(out_dir)
+    stats = class_stats([records[student] for student in manifest.students if student in records])
+    grades, checks = write_gradebook(out_dir, stats)
+    report = write_report(out_dir, stats, manifest.course_title)
+    return Outputs(stats, (grades, checks, report))
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    path = out_dir / MANIFEST_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(str(data["course_title"]), str(data["course_hash"]), str(data["shard"]), tuple(map(str, data["students"])))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
+                         "pass the --out folders of finished `grader batch` runs") from None
+
+
+def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
+    """Combine the outputs of shards into ``target``; returns the outputs and warnings to show."""
+    manifests = [read_manifest(source) for source in sources]
+    warnings = _mixed_courses(sources, manifests)
+    chosen: dict[str, StudentRecord] = {}
+    origin: dict[str, Path] = {}
+    for source, manifest in zip(sources, manifests):
+        records = read_records(source)
+        for student in manifest.students:
+            record = records.get(student)
+            if record is None:
+                warnings.append(f"{source}: no result for {student!r} (an interrupted run?); re-run that shard")
+            elif student in chosen:
+                warnings.append(f"{student!r} is in both {origin[student]} and {source}; keeping the later result")
+                if record.graded_at >= chosen[student].graded_at:
+                    chosen[student], origin[student] = record, source
+            else:
+                chosen[student], origin[student] = record, source
+    for student, source in origin.items():
+        _copy_result(result_path(source, student), result_path(target, student))
+    merged = Manifest(manifests[0].course_title, manifests[0].course_hash, "merged", tuple(sorted(chosen)))
+    return write_outputs(target, merged), warnings
+
+
+def _mixed_courses(sources: list[Path], manifests: list[Manifest]) -> list[str]:
+    hashes = {manifest.course_hash for manifest in manifests}
+    if len(hashes) == 1:
+        return []
+    listing = ", ".join(f"{source} ({manifest.course_hash[:12]})" for source, manifest in zip(sources, manifests))
+    return [f"the shards were graded with different courses, graders or options: {listing}; grades may not be comparable"]
+
+
+def _copy_result(source: Path, destination: Path) -> None:
+    if source.resolve() != destination.resolve():
+        write_atomic(destination, source.read_text(encoding="utf-8"))
+
+
+__all__ = ["MANIFEST_FILE", "Manifest", "Outputs", "RESULTS_DIR", "merge", "read_manifest", "write_outputs"]

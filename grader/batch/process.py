@@ -1,0 +1,225 @@
+"""One grading process of a batch: the course loaded once, one fork server, many students in turn.
+
+Each student is graded exactly as ``grader grade`` would (every assignment in its own sandboxed
+worker), with two additions that make a class fast and safe: the checks and references stay loaded
+and the reference's answers are memoized across students (see :mod:`grader.checks.refcache`), and
+the fork server denies its workers the submissions folder and the output folder, so one student's
+code cannot read another's files or results. Whatever goes wrong with one student is written down as
+that student's error; nothing short of a course error stops the process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from grader.batch.discover import Kind
+from grader.batch.records import StudentRecord, now, write_record
+from grader.batch.zips import ZipRejected, extract_python_files
+from grader.checks.coursecode import CourseCode
+from grader.course import Course, load_course
+from grader.errors import GraderError
+from grader.grading import GradeOptions, grade, load_assignment, runs_hidden_checks
+from grader.report.jsonreport import to_dict
+from grader.sandbox.launcher import Launcher
+from grader.submission import display_path, locate
+
+STAGING_DIR = ".staging"
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every grading process of one batch needs to know (sent to each process once)."""
+
+    course_dir: Path
+    """The course folder."""
+    submissions_dir: Path
+    """The folder of submissions (denied to workers)."""
+    out_dir: Path
+    """The output folder (denied to workers)."""
+    course_hash: str
+    """Fingerprint of course, grader and options, stored with every result."""
+    language: str = "en"
+    """Language of the messages."""
+    timeout: float | None = None
+    """Override of every check's time limit, in seconds."""
+    memoize: bool = True
+    """Memoize calls into the reference across students."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One student to grade."""
+
+    student: str
+    """The student id."""
+    path: Path
+    """Their folder or zip."""
+    kind: Kind
+    """folder or zip."""
+    submission_hash: str
+    """Fingerprint of their files."""
+    problem: str | None = None
+    """Why they cannot be graded, when already known (recorded without grading)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the runner learns about one student (the full result is in their file)."""
+
+    student: str
+    """The student id."""
+    graded: bool
+    """False when the student could not be graded."""
+    percent: float | None
+    """Their score in percent, when graded."""
+    error: str | None
+    """Why not, otherwise."""
+    duration_s: float
+    """Seconds spent."""
+
+
+class ProcessGrader:
+    """Grades students one after another with one fork server; close it to stop the server."""
+
+    def __init__(self, settings: BatchSettings) -> None:
+        self.settings = settings
+        self.course = load_course(settings.course_dir)
+        self.code = CourseCode(reuse=True, memoize=settings.memoize)
+        self.options = GradeOptions(language=settings.language, timeout=settings.timeout)
+        self.staging = settings.out_dir / STAGING_DIR / str(os.getpid())
+        self.staging.mkdir(parents=True, exist_ok=True)
+        preload(self.course, self.code, self.options)
+        denied = [self.course.solutions_dir, settings.submissions_dir, settings.out_dir]
+        self.launcher = Launcher(denied_roots=denied)
+
+    def grade(self, task: Task) -> Outcome:
+        """Grade ``task``'s student and write their result file; never raises for a bad submission."""
+        started = time.perf_counter()
+        try:
+            record = self._record(task, started)
+        except GraderError as error:  # e.g. the submission folder vanished: that student's problem
+            record = self._error(task, str(error), started)
+        except Exception as exc:  # the grader itself failed on this submission: record it, go on
+            record = self._error(task, crash_message(exc), started)
+        return save_record(self.settings.out_dir, record)
+
+    def close(self) -> None:
+        self.launcher.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _record(self, task: Task, started: float) -> StudentRecord:
+        if task.problem is not None:
+            return self._error(task, task.problem, started)
+        with tempfile.TemporaryDirectory(prefix="zip-", dir=self.staging) as scratch:
+            try:
+                folder = _folder_to_grade(task, Path(scratch))
+            except ZipRejected as rejected:
+                return self._error(task, str(rejected), started)
+            escape = _link_out_of(self.course, folder)
+            if escape is not None:
+                return self._error(task, escape, started)
+            report = grade(self.course, dataclasses.replace(self.options, submission=folder), self.launcher, self.code)
+            document = to_dict(report)
+            if task.kind == "zip":  # name files as the student knows them: alice.zip/conv.py, not a temporary path
+                document = _renamed(document, display_path(Path(scratch)), task.path.name)
+        return StudentRecord(
+            student=task.student, status="graded", submission_hash=task.submission_hash, course_hash=self.settings.course_hash,
+            report=document, graded_at=now(), duration_s=round(time.perf_counter() - started, 3),
+        )
+
+    def _error(self, task: Task, message: str, started: float) -> StudentRecord:
+        return StudentRecord(
+            student=task.student, status="error", submission_hash=task.submission_hash, course_hash=self.settings.course_hash,
+            report=None, error=message, graded_at=now(), duration_s=round(time.perf_counter() - started, 3),
+        )
+
+
+def preload(course: Course, code: CourseCode, options: GradeOptions) -> None:
+    """Load every check file and reference now: a broken course fails at once, not once per student."""
+    hidden = runs_hidden_checks(course, options)
+    for assignment in course.assignments:
+        load_assignment(assignment, hidden, code)
+
+
+def crash_message(exc: BaseException) -> str:
+    """How a failure of the grader's own code on one submission is reported (where, so it can be fixed)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"the grader itself failed on this submission ({type(exc).__name__}: {exc}{where}); please report it"
+
+
+def _renamed(value: Any, old: str, new: str) -> Any:
+    """``value`` (JSON data) with every occurrence of the path ``old`` in its strings replaced by ``new``."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_renamed(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: _renamed(item, old, new) for key, item in value.items()}
+    return value
+
+
+def _folder_to_grade(task: Task, scratch: Path) -> Path:
+    return extract_python_files(task.path, scratch) if task.kind == "zip" else task.path
+
+
+def _link_out_of(course: Course, folder: Path) -> str | None:
+    """A submission file that resolves outside the student's folder (a link to someone else's), if any."""
+    root = os.path.realpath(folder)
+    for file in locate(course, [a.id for a in course.assignments], folder).values():
+        if file.path is not None and not os.path.realpath(file.path).startswith(root + os.sep):
+            return f"{file.path.name} links outside the submission; submit the file itself"
+    return None
+
+
+def save_record(out_dir: Path, record: StudentRecord) -> Outcome:
+    """Write ``record`` and sum it up for the runner; a failed write makes it an error, never a crash."""
+    try:
+        write_record(out_dir, record)
+    except OSError as exc:  # e.g. a full disk: the student is reported as not graded, the batch goes on
+        record = StudentRecord(record.student, "error", record.submission_hash, record.course_hash, None,
+                               f"the result could not be written: {exc}", record.graded_at, record.duration_s)
+    return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s)
+
+
+class Stopped(BaseException):
+    """Raised in a grading process by SIGTERM: unwinds through every cleanup (workers, fork server, temp files)."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped()
+
+
+def serve(settings: BatchSettings, conn: Connection) -> None:
+    """A grading process's life: grade each Task the runner sends, answer with its Outcome, until None.
+
+    Ctrl-C belongs to the runner (it stops the pool with SIGTERM), so SIGINT is ignored here. A
+    failure to start (say, the fork server cannot start) is sent back as a one-line string.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    grader: ProcessGrader | None = None
+    try:
+        try:
+            grader = ProcessGrader(settings)
+        except Exception as exc:
+            conn.send(f"a grading process could not start: {type(exc).__name__}: {exc}")
+            return
+        while (task := conn.recv()) is not None:
+            conn.send(grader.grade(task))
+    except (Stopped, EOFError, BrokenPipeError):
+        pass  # the runner stopped us, or went away: clean up and exit
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the cleanup short
+        if grader is not None:
+            grader.close()

@@ -1,0 +1,119 @@
+"""One bad submission never stops a batch: grader crashes, dead grading processes, and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import grader.batch.process as process_module
+from grader.batch.pool import Pool
+from grader.batch.process import BatchSettings, ProcessGrader, Task
+from tests.batch.helpers import REFERENCE, STUB, processes_with_tmpdir, results, write_class
+
+SLEEPY = "import time\ntime.sleep(30)\n" + REFERENCE
+
+
+def settings_for(mini_course: Path, subs: Path, out: Path) -> BatchSettings:
+    return BatchSettings(course_dir=mini_course, submissions_dir=subs, out_dir=out, course_hash="test")
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    subs = write_class(tmp_path / "subs", {"boom": REFERENCE, "fine": REFERENCE})
+    real_grade = process_module.grade
+
+    def fragile_grade(course, options, launcher, code):
+        if options.submission.name == "boom":
+            raise ZeroDivisionError("a bug in trusted code")
+        return real_grade(course, options, launcher, code)
+
+    monkeypatch.setattr(process_module, "grade", fragile_grade)
+    grader = ProcessGrader(settings_for(mini_course, subs, tmp_path / "out"))
+    try:
+        outcomes = [grader.grade(Task(s, subs / s, "folder", "h")) for s in ("boom", "fine")]
+    finally:
+        grader.close()
+    assert [o.graded for o in outcomes] == [False, True]
+    assert "ZeroDivisionError: a bug in trusted code" in outcomes[0].error and "please report" in outcomes[0].error
+    assert results(tmp_path / "out")["boom"]["batch"]["status"] == "error" and results(tmp_path / "out")["fine"]["percent"] == 100.0
+
+
+def test_a_grading_process_that_dies_costs_only_its_student(mini_course: Path, tmp_path: Path) -> None:
+    subs = write_class(tmp_path / "subs", {"sleepy": SLEEPY, "alice": REFERENCE, "bob": STUB})
+    out = tmp_path / "out"
+    outcomes = []
+    pool = Pool(settings_for(mini_course, subs, out), 1, outcomes.append)
+
+    def kill_when_busy_with_sleepy() -> None:
+        wait_until(lambda: pool.slots and pool.slots[0].task is not None and pool.slots[0].task.student == "sleepy")
+        time.sleep(0.5)  # inside the submission's import by now
+        os.kill(pool.slots[0].process.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_when_busy_with_sleepy, daemon=True)
+    killer.start()
+    pool.run([Task(s, subs / s, "folder", "h") for s in ("sleepy", "alice", "bob")])
+    killer.join(5)
+    by_student = {o.student: o for o in outcomes}
+    assert not by_student["sleepy"].graded and "killed by signal 9" in by_student["sleepy"].error
+    assert by_student["alice"].percent == 100.0 and by_student["bob"].percent == 0.0
+    assert results(out)["sleepy"]["batch"]["status"] == "error"
+    wait_until(lambda: not processes_with_tmpdir(tmp_path / "tmp"), timeout=15)  # the orphaned fork server cleaned up
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd)
+
+
+def test_batch_and_merge_from_the_command_line(mini_course: Path, tmp_path: Path) -> None:
+    write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "carol": REFERENCE})
+    done = run_cli("batch", "subs", "--course", str(mini_course), "--out", "one", "--jobs", "2", "--shard", "1/1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Graded 3 of 3 submissions") and "class mean 66.7%" in done.stdout
+    again = run_cli("batch", "subs", "--course", str(mini_course), "--out", "one", cwd=tmp_path)
+    assert again.returncode == 0 and "Graded 0 of 3" in again.stdout and "3 unchanged" in again.stdout
+    merged = run_cli("merge", "one", "--out", "all", cwd=tmp_path)
+    assert merged.returncode == 0 and "Merged 3 students" in merged.stdout
+    assert (tmp_path / "all/grades.csv").read_bytes() == (tmp_path / "one/grades.csv").read_bytes()
+    bad = run_cli("batch", "subs", "--course", str(mini_course), "--shard", "3/2", cwd=tmp_path)
+    assert bad.returncode == 2 and "K/N" in bad.stderr
+
+
+def test_ctrl_c_stops_everything_cleanly_and_keeps_what_was_graded(mini_course: Path, tmp_path: Path) -> None:
+    subs = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "sleepy1": SLEEPY, "sleepy2": SLEEPY})
+    out, sandbox_tmp = tmp_path / "out", tmp_path / "tmp"
+    batch = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(subs), "--course", str(mini_course), "--out", str(out), "--jobs", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_until(lambda: (out / "results/alice.json").exists() and (out / "results/bob.json").exists() or batch.poll() is not None)
+        time.sleep(1.0)  # both processes are now inside a sleepy submission
+        os.killpg(batch.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole foreground group
+        stdout, stderr = batch.communicate(timeout=60)
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+            batch.wait()
+    assert batch.returncode == 130, stderr
+    assert "Interrupted after grading 2 submissions" in stdout
+    assert sorted(results(out)) == ["alice", "bob"] and results(out)["alice"]["percent"] == 100.0
+    wait_until(lambda: not processes_with_tmpdir(sandbox_tmp), timeout=15)
+    assert not (out / ".staging").exists() and not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not list(sandbox_tmp.glob("grader-worker-*"))
+    for sleepy in ("sleepy1", "sleepy2"):
+        (subs / sleepy / "vectors.py").write_text(REFERENCE)
+    resumed = run_cli("batch", str(subs), "--course", str(mini_course), "--out", str(out), cwd=tmp_path)
+    assert "Graded 2 of 4" in resumed.stdout and "2 unchanged" in resumed.stdout
+    assert json.loads((out / "batch.json").read_text())["students"] == ["alice", "bob", "sleepy1", "sleepy2"]

@@ -1,0 +1,98 @@
+"""The gradebook CSVs and the statistics behind them, from stored records (no grading needed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+from pathlib import Path
+
+from grader.batch.gradebook import neutralise, write_gradebook
+from grader.batch.htmlreport import render_report
+from grader.batch.records import read_record, result_path, write_record
+from grader.batch.stats import class_stats
+from tests.batch.helpers import record
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM, so Excel reads Korean correctly"
+    assert b"\r\n" in raw
+    return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+def test_grades_csv_has_a_row_per_student_and_columns_per_assignment_total_and_percent(tmp_path: Path) -> None:
+    stats = class_stats([record("bob", 50.0, {"a": ("passed", ""), "b": ("failed", "off")}, title="벡터 기초"),
+                         record("alice", 100.0, {"a": ("passed", ""), "b": ("passed", "")}, title="벡터 기초"),
+                         record("carl", None, error="carl.zip cannot be read as a zip file")])
+    grades, _ = write_gradebook(tmp_path, stats)
+    header, *rows = read_csv(grades)
+    assert header == ["student", "벡터 기초 (vectors, /2)", "total", "max_score", "percent", "error"]
+    assert rows == [["alice", "2", "2", "2", "100", ""], ["bob", "1", "1", "2", "50", ""],
+                    ["carl", "", "", "", "", "carl.zip cannot be read as a zip file"]]
+
+
+def test_cells_that_a_spreadsheet_would_evaluate_are_neutralised(tmp_path: Path) -> None:
+    hostile = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain", "a=b"]
+    stats = class_stats([record(student, 100.0) for student in hostile])
+    grades, _ = write_gradebook(tmp_path, stats)
+    ids = [row[0] for row in read_csv(grades)[1:]]
+    assert sorted(ids) == sorted(neutralise(student) for student in hostile)
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in ids)
+    assert "plain" in ids and "a=b" in ids and "'=HYPERLINK(\"http://x\")" in ids
+
+
+def test_checks_csv_counts_each_status_and_the_pass_rate(tmp_path: Path) -> None:
+    statuses = ["passed", "passed", "failed", "error", "timeout"]
+    stats = class_stats([record(f"s{i}", 50.0, {"add_small": (status, "m"), "norm": ("passed", "")}) for i, status in enumerate(statuses)])
+    _, checks = write_gradebook(tmp_path, stats)
+    header, add_small, norm = read_csv(checks)
+    row = dict(zip(header, add_small))
+    assert (row["check"], row["students"], row["passed"], row["failed"], row["error"], row["timeout"]) == ("add_small", "5", "2", "1", "1", "1")
+    assert row["pass_rate_percent"] == "40" and dict(zip(header, norm))["pass_rate_percent"] == "100"
+
+
+def test_histogram_means_and_common_failures_are_computed_from_the_records() -> None:
+    percents = [0.0, 9.99, 10.0, 55.0, 99.9, 100.0, 100.0]
+    records = [record(f"s{i}", p, {"add": ("failed", f"max abs error {p + 0.5} at [1, {i}]")} if p < 100 else None)
+               for i, p in enumerate(percents)]
+    stats = class_stats(records + [record("broken", None)])
+    assert stats.histogram == [2, 1, 0, 0, 0, 1, 0, 0, 0, 3] and stats.errors == 1
+    assert abs(stats.mean_percent - sum(percents) / len(percents)) < 1e-9 and stats.median_percent == 55.0
+    (failure,) = stats.failures  # five messages differing only in numbers count as one
+    assert failure.count == 5 and failure.check == "add" and failure.message.startswith("max abs error 0.5")
+
+
+def test_a_record_survives_the_round_trip_and_a_damaged_file_reads_as_missing(tmp_path: Path) -> None:
+    original = record("김민준", 75.0)
+    write_record(tmp_path, original)
+    assert read_record(result_path(tmp_path, "김민준")) == original
+    result_path(tmp_path, "김민준").write_text('{"student": "김민준", "batch": ')
+    assert read_record(result_path(tmp_path, "김민준")) is None
+
+
+class _Elements(HTMLParser):
+    """Counts start tags and collects text, as a browser's parser would see the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_everything_from_students_is_escaped_in_the_report() -> None:
+    attack = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    stats = class_stats([record(attack, 50.0, {"add": ("failed", attack)}, title=f"title {attack}"),
+                         record('"quoted" & <b>', None, error=attack)])
+    page = render_report(stats, f"course {attack}")
+    parser = _Elements()
+    parser.feed(page)
+    assert parser.tags.count("script") == 1 and "img" not in parser.tags and "b" not in parser.tags
+    assert attack in "".join(parser.text)  # shown as text, intact
+    assert "http" not in page.split("<script>")[0].replace("http-equiv", "")  # nothing loaded from the network
