@@ -9,8 +9,10 @@ import sys
 
 import click
 
+from grader.commands.batch import batch_command
 from grader.commands.check import check_command
 from grader.commands.grade import grade_command
+from grader.commands.merge import merge_command
 from grader.commands.publish import publish_command
 from grader.errors import GraderError
 
@@ -24,6 +26,8 @@ def cli() -> None:
 cli.add_command(grade_command)
 cli.add_command(check_command)
 cli.add_command(publish_command)
+cli.add_command(batch_command)
+cli.add_command(merge_command)
 
 
 def main() -> None:

@@ -1,0 +1,65 @@
+"""`grader batch`: grade a whole class in parallel, resumably, into a gradebook and a report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader.batch.discover import parse_shard
+from grader.batch.runner import BatchOptions, BatchSummary, default_jobs, run_batch
+from grader.i18n import LANGUAGES
+
+EXIT_INTERRUPTED = 130
+
+
+@click.command("batch")
+@click.argument("submissions_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("students", nargs=-1)
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="The course folder (holding course.yaml).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="grades", show_default=True,
+              help="Where results/<student>.json, grades.csv, checks.csv and report.html go.")
+@click.option("--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="one per core",
+              help="Submissions graded in parallel.")
+@click.option("--shard", default="1/1", show_default=True,
+              help="Grade only shard K of N (a stable split by student id); combine the outputs with `grader merge`.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
+@click.option("--force", is_flag=True, help="Grade again even submissions whose stored result is current.")
+def batch_command(
+    submissions_dir: Path, students: tuple[str, ...], course_dir: Path, out_dir: Path, jobs: int, shard: str,
+    lang: str | None, timeout: float | None, force: bool,
+) -> None:
+    """Grade every submission in SUBMISSIONS_DIR (a sub-folder or <student>.zip each), or only STUDENTS.
+
+    Re-running skips submissions whose files and course are unchanged; Ctrl-C keeps what is graded.
+    """
+    options = BatchOptions(
+        submissions_dir=submissions_dir, course_dir=course_dir, out_dir=out_dir, jobs=jobs, shard=parse_shard(shard),
+        students=students, language=lang, timeout=timeout, force=force,
+    )
+    summary = run_batch(options, Console(stderr=True))
+    click.echo(summary_line(summary))
+    if summary.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def summary_line(summary: BatchSummary) -> str:
+    """The one line printed at the end."""
+    if summary.interrupted:
+        return (f"Interrupted after grading {summary.graded} submissions in {summary.duration_s:.1f} s; "
+                "their results are kept: run the same command again to continue.")
+    parts = [f"Graded {summary.graded} of {summary.submissions} submissions in {summary.duration_s:.1f} s "
+             f"({summary.rate:.1f}/s, {summary.jobs} jobs)"]
+    if summary.skipped:
+        parts.append(f"{summary.skipped} unchanged (kept)")
+    if summary.failed:
+        parts.append(f"{summary.failed} could not be graded")
+    stats = summary.outputs.stats if summary.outputs else None
+    if stats is not None and stats.mean_percent is not None:
+        parts.append(f"class mean {stats.mean_percent:.1f}%")
+    files = f" -> {', '.join(str(path) for path in summary.outputs.files)}" if summary.outputs else ""
+    return "; ".join(parts) + "." + files
