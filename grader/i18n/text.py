@@ -64,12 +64,24 @@ def _is_text(value: object) -> bool:
 
 
 def resolve_language(cli_choice: str | None, course_choice: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """Pick the language: the command line, then the course, then the locale, then English."""
+    """Pick the language: ``--lang``, then the course's ``language``, then the locale, then English.
+
+    The locale is read as gettext reads it for messages: the first of LC_ALL, LC_MESSAGES and LANG
+    that is set names the locale; unless that is the C/POSIX locale, LANGUAGE (a priority list such
+    as ``ko:en``) comes first, and its first language we have wins.
+    """
     for choice in (cli_choice, course_choice):
         if choice:
             return choice
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = environ.get(variable, "")
-        if value:
-            return "ko" if value.lower().startswith("ko") else DEFAULT_LANGUAGE
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    preferences = environ.get("LANGUAGE", "").split(":") if locale and not _is_c_locale(locale) else []
+    for preference in [*preferences, locale]:
+        language = preference.split("_")[0].split(".")[0].split("@")[0].lower()
+        if language in LANGUAGES:
+            return language
     return DEFAULT_LANGUAGE
+
+
+def _is_c_locale(locale: str) -> bool:
+    """C and POSIX (C.UTF-8 too) mean "no language chosen": gettext then ignores LANGUAGE."""
+    return locale.split(".")[0] in ("C", "POSIX")
