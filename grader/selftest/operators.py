@@ -131,8 +131,11 @@ def _call(node: ast.AST, _axis: set[int], own_functions: frozenset[str]) -> Iter
         yield SWAPPED, _with(node, args=[node.args[1], node.args[0]])
 
 
-def _tuple(node: ast.AST, *_: object) -> Iterator[Proposal]:
-    """Neighbours swapped in a tuple: returned gradients, a shape, an index such as ``x[:, i]``."""
+def _tuple(node: ast.AST, axis_values: set[int], *_: object) -> Iterator[Proposal]:
+    """Neighbours swapped in a tuple: returned gradients, a shape, an index such as ``x[:, i]``
+    (not a tuple of axes: reducing over (2, 0) is reducing over (0, 2))."""
+    if id(node) in axis_values:
+        return
     if isinstance(node, ast.Tuple) and isinstance(node.ctx, ast.Load) and not any(isinstance(e, ast.Starred) for e in node.elts):
         items = node.elts
         for i in range(len(items) - 1):
@@ -145,11 +148,11 @@ _OPERATORS: tuple[Callable[..., Iterator[Proposal]], ...] = (
 
 
 def axis_value_ids(tree: ast.AST) -> set[int]:
-    """Ids of the constants that give an ``axis=`` argument (also inside a tuple of axes)."""
+    """Ids of the nodes that give an ``axis=`` argument: the constants and tuples of axes."""
     found: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg in ("axis", "axes"):
-            found.update(id(part) for part in ast.walk(node.value) if isinstance(part, ast.Constant))
+            found.update(id(part) for part in ast.walk(node.value) if isinstance(part, (ast.Constant, ast.Tuple)))
     return found
 
 

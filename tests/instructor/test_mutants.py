@@ -82,6 +82,19 @@ def test_only_solution_blocks_are_mutated_and_each_mutant_changes_one_line(mutan
     assert len({m.source for m in mutants}) == len(mutants)  # no duplicates
 
 
+def test_messages_and_tuples_of_axes_are_left_alone() -> None:
+    source = (
+        "def f(x, n):\n    # BEGIN SOLUTION\n"
+        "    if x.ndim != 4:\n        raise ValueError(f\"expected 4 axes, got {x.shape[0]}\")\n"
+        "    return x.sum(axis=(0, 2, 3))\n    # END SOLUTION\n"
+    )
+    mutated = {m.mutated.strip() for m in generate_mutants(source, "ref.py")}
+    assert "if x.ndim != 5:" in mutated and "return x.mean(axis=(0, 2, 3))" in mutated
+    assert not any("raise ValueError" in line for line in mutated)  # only its f-string could change
+    assert not any("(2, 0, 3)" in line or "(0, 3, 2)" in line for line in mutated)  # same reduction, reordered
+    assert "return x.sum(axis=(1, 2, 3))" in mutated  # a changed axis is still a mutant
+
+
 def test_the_diff_is_the_one_changed_line_with_its_number(mutants: list) -> None:
     mutant = next(m for m in mutants if m.mutated == "    d = b - a")
     assert mutant.diff("solutions/x/x.py").splitlines() == [
