@@ -40,6 +40,10 @@ class Point:
         """The shape of a checked parameter (``()`` for a scalar)."""
         return self._stored[name].shape
 
+    def size(self, name: str) -> int:
+        """The number of entries of a checked parameter."""
+        return self._stored[name].size
+
     def eps(self, name: str) -> float:
         """Machine epsilon of the dtype the parameter is stored in (its perturbations are rounded to it)."""
         return float(np.finfo(self._stored[name].dtype).eps)
@@ -64,9 +68,20 @@ class Point:
 
     def with_values(self, name: str, flat: np.ndarray) -> tuple[dict[str, object], np.ndarray]:
         """Arguments with all of ``name`` replaced by ``flat``; also the values f actually sees (float64)."""
-        stored = self._stored[name]
-        array = flat.astype(stored.dtype).reshape(stored.shape)
-        return self._with(name, array), array.astype(np.float64).reshape(-1)
+        arguments, seen = self.with_changes({name: flat})
+        return arguments, seen[name]
+
+    def with_changes(self, changes: dict[str, np.ndarray]) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+        """Arguments with several parameters replaced by flat float64 values (rounded to their dtypes);
+        also the values f actually sees, as flat float64."""
+        arguments = self.kwargs()
+        seen = {}
+        for name, flat in changes.items():
+            stored = self._stored[name]
+            array = flat.astype(stored.dtype).reshape(stored.shape)
+            arguments[name] = _as_form(array, self._form[name])
+            seen[name] = array.astype(np.float64).reshape(-1)
+        return arguments, seen
 
     def _with(self, name: str, array: np.ndarray) -> dict[str, object]:
         arguments = self.kwargs()

@@ -1,0 +1,250 @@
+"""Checking one parameter's gradient: first look, second look, redraws, result.
+
+First look: one central difference per planned coordinate and direction. Anything whose relative
+error exceeds the tolerance is a suspect; suspects get a second look (three step sizes, Richardson
+extrapolation, an error estimate, a kink test) in order of decreasing error, and only a confirmed
+failure makes the parameter fail. Once a few failures are confirmed the verdict cannot change, so the
+remaining suspects keep their first-look numbers (enough for the diagnosis) and cost nothing more.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from grader.gradcheck import sampling
+from grader.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, Verdict, floor, judge, relative_error
+from grader.gradcheck.diagnose import Evidence, diagnose
+from grader.gradcheck.loss import Loss
+from grader.gradcheck.numeric import CoordinateLine, DirectionLine, Estimate, coordinate_steps, second_look, step_fraction
+from grader.gradcheck.point import Point
+from grader.gradcheck.report import Diagnosis, ParamResult
+
+SUSPECT = "suspect"
+CONFIRMATIONS = 8
+"""Confirmed failures after which a parameter's second look stops."""
+ZOOM, ZOOMS = 32, 2
+"""A skipped second look is repeated up to ZOOMS times, each with steps ZOOM times smaller."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything about the check that is the same for every parameter."""
+
+    loss: Loss
+    """f, counting its calls."""
+    point: Point
+    """The point's private copies."""
+    g0: float
+    """The loss at the point."""
+    noise_bound: float
+    """How far rounding can move one loss value (modelled and measured; see ``noise``)."""
+    eps: float
+    """The loss's precision: the coarsest of f's output dtype and the checked parameters' dtypes."""
+    rtol: float
+    """The relative-error tolerance."""
+    budget: int
+    """First-look evaluations per parameter."""
+    rng: np.random.Generator
+    """Randomness for sampling (the caller's)."""
+
+    def noise(self, step: float | np.ndarray) -> float | np.ndarray:
+        """How far rounding can move a central difference with this step: (e+ - e-) / 2h <= bound / h."""
+        return self.noise_bound / step
+
+
+@dataclass(slots=True)
+class _Item:
+    """Working state of one compared quantity, a coordinate (``index``) or a random direction
+    (``index`` None), updated in place as it is looked at."""
+
+    line: CoordinateLine | DirectionLine
+    step: float
+    analytic: float
+    index: int | None
+    numeric: float = math.nan
+    floor: float = 0.0
+    rel: float = math.nan
+    outcome: str = SUSPECT
+    trusted: bool = False
+
+
+def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int | None, time_axis: int | None) -> ParamResult:
+    """Compare ``analytic`` with the numeric gradient of the loss with respect to ``name``."""
+    x = ctx.point.flat64(name)
+    a = analytic.reshape(-1)
+    plan = sampling.plan(x.size, ctx.budget, ctx.rng)
+    steps = coordinate_steps(x, ctx.eps)
+    coords = [_coordinate(ctx, name, x, a, steps, int(i)) for i in plan.coordinates]
+    directions = [_direction(ctx, name, x, a) for _ in range(plan.directions)]
+    coord_scale, direction_scale = _first_look(ctx, coords), _first_look(ctx, directions)
+    _second_looks(ctx, coords)
+    _second_looks(ctx, directions)
+    if plan.how == sampling.SAMPLED:
+        coords, directions = _redraw(ctx, name, x, a, steps, plan, coords, directions, coord_scale, direction_scale)
+    return _result(ctx, name, analytic, plan, coords, directions, batch_size, time_axis)
+
+
+def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, i: int) -> _Item:
+    line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0)
+    return _Item(line, float(steps[i]), float(a[i]), i)
+
+
+def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray) -> _Item:
+    d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
+    line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0)
+    return _Item(line, step_fraction(ctx.eps), float(a @ d), None)
+
+
+def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) -> float:
+    """One central difference each, judged against a floor set by the largest of them (or by
+    ``scale``, for replacements judged like the items they replace). Returns the scale used."""
+    if not items:
+        return 0.0 if scale is None else scale
+    numeric = np.asarray([item.line.slopes(item.step).central for item in items])
+    if scale is None:
+        finite = numeric[np.isfinite(numeric)]
+        scale = float(np.max(np.abs(finite), initial=0.0))
+    floors = floor(scale, ctx.noise(np.asarray([item.step for item in items])), ctx.rtol)
+    rels = relative_error(np.asarray([item.analytic for item in items]), numeric, floors)
+    for item, value, item_floor, rel in zip(items, numeric, floors, rels):
+        item.numeric, item.floor, item.rel = float(value), float(item_floor), float(rel)
+        # NaN (the loss is not finite a step away) is a suspect too: a smaller step may settle it.
+        item.outcome = PASS if rel <= ctx.rtol else SUSPECT
+        item.trusted = item.outcome == PASS
+    return scale
+
+
+def _second_looks(ctx: Context, items: list[_Item]) -> None:
+    """Second look at the suspects, worst first, until enough failures are confirmed."""
+    suspects = sorted((item for item in items if item.outcome == SUSPECT),
+                      key=lambda item: -item.rel if math.isfinite(item.rel) else -math.inf)
+    confirmed = 0
+    for item in suspects:
+        if confirmed >= CONFIRMATIONS:
+            break  # the parameter fails whatever the rest show; they keep their first-look numbers
+        verdict = _examine(ctx, item)
+        item.numeric, item.rel, item.outcome, item.trusted = verdict.numeric, verdict.rel_error, verdict.outcome, verdict.trusted
+        confirmed += verdict.outcome == FAIL
+
+
+def _examine(ctx: Context, item: _Item) -> Verdict:
+    """The second look, zooming in while it cannot decide.
+
+    A skip may mean a kink inside the step but not at the point (max-pooling inputs 1e-6 apart and a
+    step of 6e-6), which smaller steps resolve; at a real kink they do not, and it stays skipped.
+    Zooming stops where rounding noise at the smaller step could explain the gap by itself.
+    """
+    step, failure, failure_mess = item.step, None, math.inf
+    for _ in range(ZOOMS + 1):
+        estimate = second_look(item.line, step, ctx.noise(step / 2))
+        verdict = judge(item.analytic, estimate, ctx.rtol, item.floor)
+        if verdict.outcome == PASS:
+            return verdict
+        if verdict.outcome == FAIL:
+            # A failure is sound at any step, but its numeric value is only as good as the estimates
+            # are smooth: a kink just inside 2h bends them. Then the narrowest central difference of
+            # the least bent look is the best value there is, and a closer look may give a clean one.
+            if _clean(ctx, estimate, item.floor):
+                return verdict
+            mess = estimate.instability + estimate.kink
+            if mess < failure_mess:
+                narrow = estimate.candidates[2]
+                rel = float(relative_error(item.analytic, narrow, item.floor))
+                failure, failure_mess = replace(verdict, numeric=narrow, rel_error=rel, trusted=False), mess
+        step /= ZOOM
+        if 4 * CONFIDENCE * ctx.noise(step / 2) >= verdict.discrepancy:
+            break
+    return failure or verdict
+
+
+def _clean(ctx: Context, estimate: Estimate, item_floor: float) -> bool:
+    """The estimates agree among themselves and bend like a smooth function's, to the check's
+    tolerance: then their value is good to that tolerance, not merely their verdict."""
+    allowed = ctx.rtol * max(abs(estimate.best), item_floor) + CONFIDENCE * estimate.noise
+    return estimate.instability + estimate.kink <= allowed
+
+
+def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, plan: sampling.Plan,
+            coords: list[_Item], directions: list[_Item], coord_scale: float,
+            direction_scale: float) -> tuple[list[_Item], list[_Item]]:
+    """Replace sampled coordinates and directions that were skipped, while spares last."""
+    spare = plan.spare
+    pending, pending_directions = _skipped(coords), _skipped(directions)
+    while spare > 0 and (pending or pending_directions):
+        taken = np.asarray([item.index for item in coords], dtype=np.int64)
+        asked = min(pending, spare)
+        indices = sampling.more_coordinates(x.size, taken, asked, ctx.rng)
+        fresh = [_coordinate(ctx, name, x, a, steps, int(i)) for i in indices]
+        fresh_directions = [_direction(ctx, name, x, a) for _ in range(min(pending_directions, spare - len(fresh)))]
+        spare -= len(fresh) + len(fresh_directions)
+        for batch, scale in ((fresh, coord_scale), (fresh_directions, direction_scale)):
+            _first_look(ctx, batch, scale)
+            _second_looks(ctx, batch)
+        coords, directions = coords + fresh, directions + fresh_directions
+        pending = _skipped(fresh) if len(indices) == asked else 0  # fewer than asked: none left to draw
+        pending_directions = _skipped(fresh_directions)
+    return coords, directions
+
+
+def _skipped(items: list[_Item]) -> int:
+    return sum(item.outcome == SKIP for item in items)
+
+
+def _result(ctx: Context, name: str, analytic: np.ndarray, plan: sampling.Plan, coords: list[_Item],
+            directions: list[_Item], batch_size: int | None, time_axis: int | None) -> ParamResult:
+    compared = [item for item in coords if item.outcome != SKIP]
+    compared_directions = [item for item in directions if item.outcome != SKIP]
+    failed = any(item.outcome == FAIL for item in compared + compared_directions)
+    if failed:
+        # Report a wrong entry if there is one (it has an index to show), else a wrong direction.
+        pool = [item for item in compared if item.outcome != PASS] or [item for item in compared_directions if item.outcome == FAIL]
+    else:
+        pool = compared + compared_directions
+    worst = max(pool, key=lambda item: item.rel if math.isfinite(item.rel) else math.inf, default=None)
+    return ParamResult(
+        name=name,
+        ok=not failed,
+        max_rel_error=worst.rel if worst is not None else math.nan,
+        worst_index=None if worst is None or worst.index is None else _unravel(worst.index, analytic.shape),
+        analytic=worst.analytic if worst is not None else math.nan,
+        numeric=worst.numeric if worst is not None else math.nan,
+        n_checked=len(compared),
+        n_kinks_skipped=len(coords) + len(directions) - len(compared) - len(compared_directions),
+        how=plan.how,
+        n_directions=len(compared_directions),
+        worst_is_direction=worst is not None and worst.index is None,
+        diagnosis=_diagnose(ctx, name, analytic, compared, compared_directions, batch_size, time_axis) if failed else None,
+    )
+
+
+def _diagnose(ctx: Context, name: str, analytic: np.ndarray, compared: list[_Item], compared_directions: list[_Item],
+              batch_size: int | None, time_axis: int | None) -> Diagnosis:
+    steps = np.asarray([item.step for item in compared])
+    evidence = Evidence(
+        name=name,
+        analytic=analytic,
+        indices=np.asarray([item.index for item in compared], dtype=np.int64),
+        numeric=np.asarray([item.numeric for item in compared]),
+        floor=np.asarray([item.floor for item in compared]),
+        slack=CONFIDENCE * np.asarray(ctx.noise(steps / 2)),
+        settled=np.asarray([item.trusted for item in compared], dtype=bool),
+        wrong=np.asarray([item.outcome != PASS for item in compared], dtype=bool),
+        scale=_scale(compared),
+        rtol=ctx.rtol,
+        directions_failed=any(item.outcome == FAIL for item in compared_directions),
+        batch_size=batch_size,
+        time_axis=time_axis,
+    )
+    return diagnose(evidence)
+
+
+def _scale(items: list[_Item]) -> float:
+    values = [abs(item.numeric) for item in items if math.isfinite(item.numeric)]
+    return max(values, default=0.0)
+
+
+def _unravel(index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(index, shape))

@@ -1,0 +1,58 @@
+"""Measuring the rounding noise of the loss near the point.
+
+How far rounding can move a loss value is not ``eps * |loss|`` when the loss is a small sum of large
+terms of both signs (``sum(h * R)`` with random R, a float32 RNN): then it is ``eps * sum |terms|``,
+which only ``f`` knows. So it is measured: evaluate the loss at a few points a few ulps apart, where
+the smooth part of ``f`` changes by almost nothing, and read the noise off a difference table: the
+k-th differences of a smooth function shrink like step^k, those of noise do not, and they change sign.
+This is the difference-table estimator of Moré and Wild ("Estimating computational noise", SIAM J.
+Sci. Comput. 33(3), 2011), written from its description.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+POINTS = 8
+"""Loss values in the table (the point itself and seven more)."""
+ULPS = 16
+"""How far apart the points are, in units of the loss's epsilon times each coordinate's scale."""
+
+
+def noise_level(values: Sequence[float]) -> float:
+    """The standard deviation of the noise in equally spaced loss values, or 0 if none is detected.
+
+    0 means the values were identical (the points too close to differ after rounding) or the
+    differences never settled into noise; callers then rely on their model of the noise.
+    """
+    table = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(table)) or table.size < 4:
+        return 0.0
+    levels, sign_changes = [], []
+    gamma = 1.0
+    for order in range(1, table.size):
+        table = np.diff(table)
+        if order == 1 and np.count_nonzero(table == 0.0) >= table.size / 2:
+            return 0.0  # the points are too close: most values did not change at all
+        # gamma_k = (k!)^2 / (2k)!: the variance of the k-th difference of unit white noise is 1/gamma_k.
+        gamma *= 0.5 * order / (2 * order - 1)
+        levels.append(math.sqrt(gamma * float(np.mean(table**2))))
+        sign_changes.append(float(table.min()) * float(table.max()) < 0.0)
+    for k in range(len(levels) - 2):
+        window = levels[k:k + 3]
+        # Noise: three consecutive orders agree within a factor 4, and the differences change sign.
+        if max(window) <= 4 * min(window) and sign_changes[k]:
+            return levels[k]
+    return 0.0
+
+
+def probe_direction(scales: dict[str, np.ndarray], eps: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A move of every checked coordinate by ULPS * eps * its scale, with random signs.
+
+    Per coordinate rather than of unit length: every input must change by several ulps of the dtype f
+    computes in, however many coordinates there are, or the noise is not exercised.
+    """
+    return {name: ULPS * eps * scale * rng.choice((-1.0, 1.0), size=scale.size) for name, scale in scales.items()}
