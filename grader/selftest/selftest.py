@@ -73,26 +73,25 @@ def self_test(course: Course, assignment_ids: tuple[str, ...] = (), launcher: La
     owned = launcher is None
     launcher = launcher or Launcher(denied_roots=[course.solutions_dir])
     try:
-        results = tuple(check_assignment(course, assignment, launcher)[0] for assignment in assignments)
+        results = tuple(check_assignment(course, assignment, launcher) for assignment in assignments)
     finally:
         if owned:
             launcher.close()
     return SelfTestReport(results, round(time.perf_counter() - started, 3))
 
 
-def check_assignment(course: Course, assignment: Assignment, launcher: Launcher) -> tuple[AssignmentSelfTest, LoadedAssignment | None]:
-    """The self-test of one assignment, and its loaded checks for further use (None if they did not load)."""
+def check_assignment(course: Course, assignment: Assignment, launcher: Launcher) -> AssignmentSelfTest:
+    """The self-test of one assignment (a check file that does not load is one of its problems)."""
     try:
         loaded = load_assignment(assignment, hidden=True)
     except CourseError as error:
-        return AssignmentSelfTest(assignment.id, 0, 0, None, None, None, (str(error),)), None
+        return AssignmentSelfTest(assignment.id, 0, 0, None, None, None, (str(error),))
     public = sum(spec.visibility == "public" for spec in loaded.checks)
     reference = _grade_file(course, loaded, assignment.reference, launcher) if assignment.has_solutions else None
     stub = _grade_file(course, loaded, assignment.stub, launcher)
     in_step, stub_problem = _stub_in_step(assignment)
     problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_stub_problems(stub), *stub_problem]
-    result = AssignmentSelfTest(assignment.id, public, len(loaded.checks) - public, reference, stub, in_step, tuple(problems))
-    return result, loaded
+    return AssignmentSelfTest(assignment.id, public, len(loaded.checks) - public, reference, stub, in_step, tuple(problems))
 
 
 def _grade_file(course: Course, loaded: LoadedAssignment, path: Path, launcher: Launcher) -> AssignmentResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,14 @@ def test_an_assignment_without_checks_fails_the_self_test(mini_course: Path) -> 
     (mini_course / "solutions/vectors/checks_hidden.py").unlink()
     completed = run_grader("check", "--course", str(mini_course))
     assert completed.returncode == 1 and "no checks: add assignments/vectors/checks.py" in completed.stdout
+
+
+def test_a_check_file_that_does_not_import_is_a_problem_of_its_assignment(mini_course: Path) -> None:
+    with (mini_course / "solutions/vectors/checks_hidden.py").open("a") as checks:
+        checks.write("\ndef broken(:\n")
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 1
+    assert re.search(r"vectors: .*checks_hidden\.py:\d+: SyntaxError", completed.stdout)
 
 
 def test_a_student_release_cannot_be_self_tested(mini_course: Path) -> None:
