@@ -8,12 +8,13 @@ the student's can take part in a comparison: only numbers the parent holds are c
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from grader.checks.failure import CheckFailure
+from grader.gradcheck import GradientReport, check_gradient, check_vjp
 from grader.i18n import Msg, Text, msg
 from grader.sandbox.errors import StudentError
 from grader.sandbox.proxy import RemoteObject
@@ -90,6 +91,30 @@ def raises(
     return None
 
 
+def gradient(
+    f: Callable[..., Any], at: Mapping[str, Any], got: Mapping[str, Any], *, rng: np.random.Generator | None = None,
+    batch_size: int | None = None, time_axis: Mapping[str, int] | None = None, name: str | None = None,
+    hint: Text | None = None,
+) -> None:
+    """``got[p]`` is the gradient of the scalar ``f(**at)`` with respect to ``p``, for each name in ``got``.
+
+    ``batch_size`` lets the hint name a missing or doubled mean; ``time_axis`` ({name: axis}) lets it say
+    which time steps are wrong; ``name`` labels the call in the message.
+    """
+    _refuse_remote(got, at)
+    _report_gradient(check_gradient(f, at, got, _rng(rng), batch_size, time_axis), name, hint)
+
+
+def vjp(
+    f: Callable[..., Any], at: Mapping[str, Any], dout: Any, got: Mapping[str, Any], *,
+    rng: np.random.Generator | None = None, batch_size: int | None = None, time_axis: Mapping[str, int] | None = None,
+    name: str | None = None, hint: Text | None = None,
+) -> None:
+    """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
+    _refuse_remote(got, at)
+    _report_gradient(check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis), name, hint)
+
+
 def numeric(value: Any, name: str) -> np.ndarray:
     """The student's value as a numeric array, or a failure saying what was returned instead."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
@@ -106,6 +131,29 @@ def numeric(value: Any, name: str) -> np.ndarray:
         if array.dtype.kind in "biufc":
             return array
     raise CheckFailure(msg("expect.wrong_type", name=name, got=type(value).__name__), msg("expect.numeric_hint"))
+
+
+def _rng(rng: np.random.Generator | None) -> np.random.Generator:
+    # Without the check's rng the sampled coordinates are still the same on every run.
+    return rng if rng is not None else np.random.default_rng(0)
+
+
+def _refuse_remote(got: Mapping[str, Any], at: Mapping[str, Any]) -> None:
+    """A remote object is no gradient; say so without asking the student's object anything."""
+    for param, value in got.items():
+        if isinstance(value, RemoteObject):
+            shape = _shape_text(np.shape(at[param])) if param in at else "?"
+            raise CheckFailure(
+                msg("gradient.not_numeric", name=param, got_type=value.remote_type),
+                msg("gradient.hint_not_numeric", name=param, shape=shape),
+            )
+
+
+def _report_gradient(report: GradientReport, name: str | None, hint: Text | None) -> None:
+    if report.ok:
+        return
+    message = report.message if name is None else msg("expect.in_call", call=name, detail=report.message)
+    raise CheckFailure(message, hint or report.hint)
 
 
 @contextlib.contextmanager
