@@ -140,3 +140,35 @@ def test_check_seeds_are_stable_and_distinct() -> None:
     # Pinned: SHA-256 and PCG64 are specified, so these hold on every machine and numpy release.
     assert check_seed(7, "conv", "forward").entropy == 0x135666CDBF542B30E2796D4E7C6BA1D2
     assert np.random.PCG64(check_seed(7, "conv", "forward")).random_raw() == 12643301778331514380
+
+
+def _mse_problem() -> tuple:
+    rng = np.random.default_rng(3)
+    X, t, w = rng.normal(size=(8, 3)), rng.normal(size=8), rng.normal(size=3)
+    return (lambda w: np.mean((X @ w - t) ** 2)), w, 2 * X.T @ (X @ w - t) / 8
+
+
+def test_gradient_passes_a_correct_gradient_and_names_a_missing_mean() -> None:
+    loss, w, grad = _mse_problem()
+    expect.gradient(loss, at={"w": w}, got={"w": grad}, rng=np.random.default_rng(0))
+    message, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": 8 * grad}, batch_size=8, name="gradients(X, y, w, b)[0]")
+    assert message.startswith("gradients(X, y, w, b)[0]: The gradient of w is wrong at w[")
+    assert "batch size N = 8" in hint
+
+
+def test_vjp_checks_a_backward_pass() -> None:
+    rng = np.random.default_rng(4)
+    x, dout = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    expect.vjp(np.tanh, at={"x": x}, dout=dout, got={"x": dout * (1 - np.tanh(x) ** 2)})
+    message, hint = failure(expect.vjp, np.tanh, at={"x": x}, dout=dout, got={"x": -dout * (1 - np.tanh(x) ** 2)})
+    assert "gradient of x" in message and "opposite sign" in hint
+
+
+def test_gradient_refuses_a_remote_object_without_calling_it() -> None:
+    from grader.sandbox.proxy import RemoteObject
+    from grader.sandbox.wire import Handle
+
+    loss, w, _ = _mse_problem()
+    remote = RemoteObject(None, 0, Handle(5, "Liar", False), "backward(...)")  # type: ignore[arg-type]
+    message, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": remote})
+    assert "it is a Liar" in message and "(3,)" in hint
