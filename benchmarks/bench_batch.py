@@ -1,0 +1,346 @@
+"""Class-grading speed: `grader batch` against one fresh `grader grade` process per submission.
+
+Run: python benchmarks/bench_batch.py [--students 1000] [--sample 200] [--baseline 30] [--jobs 1,2,3]
+
+Builds a synthetic class of the bundled course (per student and assignment: the reference, the stub
+or one of tests/course/buggy/<id>/*.py, mixed; a tenth of the students hand in a zip), then measures:
+  1. the baseline: `grader grade --submission S --format json` once per submission, in a fresh process
+     (serially, as nbgrader does, and two at a time);
+  2. `grader batch` on the first --sample students with each --jobs value (a fresh --out each time);
+  3. the memoized reference on and off (jobs = core count, library call);
+  4. `grader batch` on all --students with the default jobs, timed end to end, with the peak RSS of the
+     grading processes, fork servers and sandbox workers (sampled from /proc);
+  5. where the time goes: one grading process, instrumented, over --breakdown students.
+Targets (issue 6, 2-core machine): 1,000 submissions in under 60 s; < 150 MB peak RSS per worker;
+throughput scaling with --jobs up to the core count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUGGY = ROOT / "tests/course/buggy"
+GRADER = [sys.executable, "-m", "grader"]
+MIX = (("reference", 0.45), ("stub", 0.15), ("buggy", 0.40))
+
+
+# -- the synthetic class ---------------------------------------------------------------------------
+def make_class(folder: Path, students: int, seed: int = 6) -> list[str]:
+    """``students`` submissions under ``folder``; returns their ids in order."""
+    from grader.course import load_course
+
+    course = load_course(ROOT)
+    rng = random.Random(seed)
+    choices = {a.id: {"reference": [a.reference], "stub": [a.stub], "buggy": sorted((BUGGY / a.id).glob("*.py"))}
+               for a in course.assignments}
+    ids = [f"s{index:05d}" for index in range(students)]
+    for student in ids:
+        files = {}
+        for assignment_id, kinds in choices.items():
+            kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
+            files[f"{assignment_id}.py"] = rng.choice(kinds[kind]).read_bytes()
+        if rng.random() < 0.1:
+            with zipfile.ZipFile(folder / f"{student}.zip", "w", zipfile.ZIP_DEFLATED) as zipped:
+                for name, data in files.items():
+                    zipped.writestr(f"{student}/{name}", data)
+        else:
+            (folder / student).mkdir(parents=True)
+            for name, data in files.items():
+                (folder / student / name).write_bytes(data)
+    return ids
+
+
+def subset(source: Path, target: Path, count: int) -> Path:
+    """The first ``count`` submissions of ``source`` (by id) as links in ``target``."""
+    target.mkdir()
+    for entry in sorted(source.iterdir())[:count]:
+        shutil.copytree(entry, target / entry.name) if entry.is_dir() else shutil.copyfile(entry, target / entry.name)
+    return target
+
+
+# -- peak memory -----------------------------------------------------------------------------------
+class RssSampler(threading.Thread):
+    """Peak RSS (VmHWM) of every descendant of ``root``, by role, sampled from /proc."""
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.peaks: dict[str, int] = Counter()
+        self.seen: dict[str, set[int]] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.sample()
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+    def sample(self) -> None:
+        parents, commands = {}, {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+                except (OSError, IndexError, ValueError):
+                    continue
+        family = self._descendants(parents)
+        for pid in family:
+            role = self._role(pid, parents, commands)
+            peak = _vm_hwm_kb(pid)
+            if peak:
+                self.peaks[role] = max(self.peaks[role], peak)
+                self.seen.setdefault(role, set()).add(pid)
+
+    def _descendants(self, parents: dict[int, int]) -> set[int]:
+        family, frontier = {self.root}, [self.root]
+        children: dict[int, list[int]] = {}
+        for pid, parent in parents.items():
+            children.setdefault(parent, []).append(pid)
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                family.add(child)
+                frontier.append(child)
+        return family
+
+    def _role(self, pid: int, parents: dict[int, int], commands: dict[int, bytes]) -> str:
+        """A worker is a fork of a fork server: the same command line, but a fork server for a parent."""
+        command, parent_command = commands.get(pid, b""), commands.get(parents.get(pid, 0), b"")
+        if pid == self.root:
+            return "batch main process"
+        if b"grader.sandbox.forkserver" in command:
+            return "sandbox worker" if b"grader.sandbox.forkserver" in parent_command else "fork server"
+        if b"spawn_main" in command:
+            return "grading process"
+        return "other (multiprocessing resource tracker)"
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+# -- runs ------------------------------------------------------------------------------------------
+def baseline(folder: Path, count: int, parallel: int) -> float:
+    """Submissions per second for one fresh `grader grade` process per submission."""
+    submissions = sorted(folder.iterdir())[:count]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-baseline-"))
+
+    def one(entry: Path) -> None:
+        target = entry
+        if entry.suffix == ".zip":  # `grade` takes folders: unpack outside the timed loop would be unfair, do it here
+            target = scratch / entry.stem
+            with zipfile.ZipFile(entry) as zipped:
+                zipped.extractall(target)
+            target = target / entry.stem
+        subprocess.run([*GRADER, "grade", "--course", str(ROOT), "--submission", str(target), "--format", "json"],
+                       check=True, capture_output=True)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(one, submissions))
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(scratch, ignore_errors=True)
+    return count / elapsed
+
+
+def batch_cli(folder: Path, jobs: int | None, sample_rss: bool = False) -> tuple[float, int, RssSampler | None, str]:
+    """Seconds for `grader batch` (a fresh --out), submissions graded, the RSS sampler, and its summary line."""
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    command = [*GRADER, "batch", str(folder), "--course", str(ROOT), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    sampler = RssSampler(process.pid) if sample_rss else None
+    if sampler:
+        sampler.start()
+    stdout, _ = process.communicate()
+    elapsed = time.perf_counter() - started
+    if sampler:
+        sampler.stop()
+    graded = len(list((out / "results").glob("*.json")))
+    shutil.rmtree(out, ignore_errors=True)
+    if process.returncode != 0:
+        raise RuntimeError(f"grader batch failed: {stdout}")
+    return elapsed, graded, sampler, stdout.strip()
+
+
+def batch_library(folder: Path, jobs: int, memoize: bool) -> float:
+    """Submissions per second of run_batch (the same pool as the CLI), with the memo on or off."""
+    from grader.batch.runner import BatchOptions, run_batch
+
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    started = time.perf_counter()
+    summary = run_batch(BatchOptions(folder, course_dir=ROOT, out_dir=out, jobs=jobs, memoize=memoize))
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(out, ignore_errors=True)
+    return summary.graded / elapsed
+
+
+# -- where the time goes ---------------------------------------------------------------------------
+class Timers:
+    """Exclusive wall time per category: time in a wrapped call minus time in wrapped calls inside it."""
+
+    def __init__(self) -> None:
+        self.totals: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+        self.stack: list[float] = []
+
+    def wrap(self, category, function):
+        def timed(*args, **kwargs):
+            name = category(*args, **kwargs) if callable(category) else category
+            started = time.perf_counter()
+            self.stack.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                self.totals[name] += elapsed - self.stack.pop()
+                self.counts[name] += 1
+                if self.stack:
+                    self.stack[-1] += elapsed
+        return timed
+
+
+def breakdown(folder: Path, count: int) -> None:
+    """Grade ``count`` students in this process, as one grading process of a batch does, and attribute the time."""
+    from grader.batch import process as batch_process
+    from grader.batch import records
+    from grader.checks import expect, refcache
+    from grader.sandbox import launcher as launcher_module, session as session_module
+
+    timers = Timers()
+    patches = [
+        (session_module.StudentSession, "_exchange",
+         lambda self, message, *rest: "submission import (load round trip)" if message.get("op") == "load" else "sandbox round trips (calls)"),
+        (launcher_module.Launcher, "spawn", "worker fork (fork server spawn)"),
+        (launcher_module.WorkerProcess, "kill", "worker kill + reap"),
+        (records, "write_atomic", "result file write (atomic, fsync)"),
+    ]
+    patches += [(expect, name, "gradient checks (parent side)") for name in ("gradient", "vjp") if hasattr(expect, name)]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+    for owner, name, category in patches:
+        setattr(owner, name, timers.wrap(category, getattr(owner, name)))
+    memo_factory = refcache._memoized
+    refcache._memoized = lambda function, qualname, cache: _timed_memo(timers, memo_factory(function, qualname, cache))
+    tasks = _tasks(folder, count)
+    out = Path(tempfile.mkdtemp(prefix="bench-breakdown-"))
+    settings = batch_process.BatchSettings(ROOT, folder, out, "bench")
+    try:
+        started = time.perf_counter()
+        grader = batch_process.ProcessGrader(settings)
+        setup = time.perf_counter() - started
+        worker_cpu_before, parent_cpu_before = _children_cpu(grader.launcher.process.pid), time.process_time()
+        started = time.perf_counter()
+        for task in tasks:
+            grader.grade(task)
+        total = time.perf_counter() - started
+        parent_cpu, worker_cpu = time.process_time() - parent_cpu_before, _children_cpu(grader.launcher.process.pid) - worker_cpu_before
+        stats = grader.code.cache.stats if grader.code.cache else None
+        grader.close()
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+        refcache._memoized = memo_factory
+        shutil.rmtree(out, ignore_errors=True)
+    _print_breakdown(timers, total, count, setup, parent_cpu, worker_cpu, stats)
+
+
+def _timed_memo(timers: Timers, memoized):
+    timed = timers.wrap("reference calls (parent side)", memoized)
+    timed.__wrapped__ = memoized.__wrapped__  # MemoizedModule checks it to reuse the wrapper
+    return timed
+
+
+def _tasks(folder: Path, count: int):
+    from grader.batch.discover import discover
+    from grader.batch.process import Task
+
+    return [Task(s.student, s.path, s.kind, "bench") for s in discover(folder)[:count]]
+
+
+def _children_cpu(pid: int) -> float:
+    """CPU seconds of the reaped children (the sandbox workers) of the fork server ``pid``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _print_breakdown(timers: Timers, total: float, count: int, setup: float, parent_cpu: float, worker_cpu: float, stats) -> None:
+    per = lambda seconds: f"{1e3 * seconds / count:8.1f} ms"
+    accounted = sum(timers.totals.values())
+    print(f"\n## Where the time goes: one grading process, {count} students, memoized reference\n")
+    print(f"  process start (course, checks, references, fork server): {setup:.2f} s once")
+    print(f"  {'wall time per student':44s}{per(total)}")
+    for name, seconds in timers.totals.most_common():
+        calls = timers.counts[name] / count
+        print(f"    {name:42s}{per(seconds)}  ({calls:.0f} per student, {1e3 * seconds / max(timers.counts[name], 1):.3f} ms each)")
+    print(f"    {'other parent-side check work':42s}{per(total - accounted)}  (check code, expect, wire encode/decode)")
+    print(f"  {'parent CPU per student':44s}{per(parent_cpu)}")
+    print(f"  {'sandbox worker CPU per student':44s}{per(worker_cpu)}")
+    if stats is not None:
+        print(f"  reference cache: {stats.hits} hits, {stats.misses} misses, {stats.bypassed} bypassed")
+
+
+# -- main ------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=1000, help="class size of the end-to-end run")
+    parser.add_argument("--sample", type=int, default=200, help="students in the per-jobs runs")
+    parser.add_argument("--baseline", type=int, default=30, help="students graded by fresh `grader grade` processes")
+    parser.add_argument("--jobs", default="1,2,3", help="comma-separated --jobs values for the sample runs")
+    parser.add_argument("--breakdown", type=int, default=60, help="students in the instrumented single-process run")
+    args = parser.parse_args()
+    from grader.batch.runner import default_jobs
+
+    cores = default_jobs()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        everyone = scratch / "class"
+        make_class(everyone, args.students)
+        sample = subset(everyone, scratch / "sample", args.sample)
+        print(f"# grader batch benchmark: {cores} cores, class of {args.students} (sample {args.sample}), "
+              f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips\n")
+        rows = [("fresh `grader grade` per submission, serial", baseline(sample, args.baseline, 1)),
+                (f"fresh `grader grade` per submission, {cores} at a time", baseline(sample, args.baseline, cores))]
+        for jobs in [int(j) for j in args.jobs.split(",")]:
+            seconds, graded, _, _ = batch_cli(sample, jobs)
+            rows.append((f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)", graded / seconds))
+            print(f"  batch --jobs {jobs}: {graded} in {seconds:.1f} s", file=sys.stderr)
+        rows.append((f"run_batch jobs={cores}, memoized reference OFF", batch_library(sample, cores, memoize=False)))
+        rows.append((f"run_batch jobs={cores}, memoized reference ON", batch_library(sample, cores, memoize=True)))
+        print("| run | submissions/s | vs serial baseline |\n|---|---:|---:|")
+        for label, rate in rows:
+            print(f"| {label} | {rate:.2f} | {rate / rows[0][1]:.1f}x |")
+        seconds, graded, sampler, summary = batch_cli(everyone, None, sample_rss=True)
+        print(f"\n## {graded} submissions, `grader batch` with the default jobs ({cores}): {seconds:.1f} s "
+              f"({graded / seconds:.2f}/s; target: under 60 s)\n  {summary}\n")
+        print("| process | peak RSS (VmHWM) | processes sampled |\n|---|---:|---:|")
+        for role in sorted(sampler.peaks):
+            print(f"| {role} | {sampler.peaks[role] / 1024:.1f} MB | {len(sampler.seen[role])} |")
+        breakdown(everyone, args.breakdown)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
