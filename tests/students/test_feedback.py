@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-import shutil
+import types
 from pathlib import Path
 
 import nbformat
@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 import grader
-from grader.checks.registry import CheckOptions
+from grader.checks.registry import collect_checks
 from grader.notebook.feedback import CheckProblem, Feedback
 from tests.engine.helpers import REFERENCE
 from tests.students.helpers import reference_cells, write_notebook
@@ -25,7 +25,10 @@ def test_a_string_first_grades_and_anything_else_is_the_check_decorator() -> Non
     def a_check(student):  # noqa: ANN001
         """A check."""
 
-    assert getattr(a_check, "__grader_check__") == CheckOptions(points=2, timeout=3, name=None)
+    module = types.ModuleType("checks")
+    module.a_check = a_check  # type: ignore[attr-defined]
+    (spec,) = collect_checks(module, "public", Path("checks.py"))
+    assert (spec.name, spec.points, spec.timeout, spec.description) == ("a_check", 2.0, 3.0, "A check.")
     assert check is grader.check and "grade this assignment" in inspect.getdoc(grader.check)
 
 
@@ -53,12 +56,13 @@ def test_a_notebook_in_the_current_folder_comes_first(mini_course: Path) -> None
 
 def test_a_named_file_or_course_folder_is_graded(mini_course: Path, tmp_path: Path) -> None:
     (tmp_path / "my_vectors.py").write_text(REFERENCE)
-    assert grader.check("vectors", "my_vectors.py", course=mini_course, cwd=tmp_path).score == 2
-    shutil.copy(tmp_path / "my_vectors.py", mini_course / "assignments/vectors/vectors.ipynb")
-    with pytest.raises(CheckProblem):  # a .py file renamed: no notebook, but graded as one would be a lie
-        grader.check("vectors", "my_vectors.py", cwd=tmp_path)  # and no course above tmp_path either
+    feedback = grader.check("vectors", "my_vectors.py", course=mini_course, cwd=tmp_path)  # relative to the notebook
+    assert feedback.score == 2 and feedback.result.file.endswith("my_vectors.py")
     write_notebook(mini_course / "assignments/vectors/vectors.ipynb", reference_cells())
     assert grader.check("vectors", str(mini_course), cwd=tmp_path).score == 2  # the course folder as path
+    with pytest.raises(CheckProblem) as missing:
+        grader.check("vectors", "nope.ipynb", course=mini_course, cwd=tmp_path, lang="en")
+    assert missing.value.message == "nope.ipynb: no such file or folder" and str(tmp_path) in missing.value.fix
 
 
 def test_what_is_missing_is_said_in_the_courses_language(mini_course: Path, tmp_path: Path) -> None:
