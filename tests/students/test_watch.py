@@ -81,3 +81,28 @@ def test_watch_refuses_report_files_and_exit_codes(mini_course: Path) -> None:
     completed = subprocess.run([sys.executable, "-m", "grader", "grade", "--watch", "--course", str(mini_course), "--format", "json"],
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 2 and "--watch shows the terminal report only" in completed.stderr
+
+
+def test_a_burst_of_writes_settles_into_one_change(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from grader.watch import QUIET_S, settle, signature
+
+    target = tmp_path / "vectors.py"
+    target.write_text("")
+    paths = (target, tmp_path / "vectors.ipynb")
+
+    def rest_of_burst() -> None:  # an editor's save: several writes a few ms apart
+        for size in range(2, 11):
+            time.sleep(0.01)
+            target.write_text("x" * size)
+
+    writer = threading.Thread(target=rest_of_burst)
+    started = time.monotonic()
+    target.write_text("x")  # the write the watcher noticed
+    writer.start()
+    settled = settle(paths)
+    writer.join()
+    assert settled == signature(paths) and settled[0] is not None and settled[0][1] == 10  # the last write
+    assert time.monotonic() - started >= 0.09 + QUIET_S and settled[1] is None  # waited for the quiet after it
