@@ -1,0 +1,349 @@
+"""The course's checks grade correctly: the self-test of assignments/*/checks.py and solutions/*/checks_hidden.py.
+
+- the references score full marks, the stubs zero, and correct alternative implementations full marks;
+- every buggy variant in tests/course/buggy/<id>/ loses points on the check its docstring names, with a
+  message or hint that points at the bug (asserted on the check's name and on words of its text);
+- the hidden checks alone catch every buggy variant too;
+- every backward function is covered by numeric gradient checks, public and hidden: a slightly wrong
+  gradient fails at least one check of each kind that calls expect.gradient / expect.vjp;
+- points: every assignment is worth 25, the course 100.
+
+Everything is graded through the real pipeline (grader.grading.grade, sandboxed workers) with one fork
+server per module.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.checks import expect
+from grader.checks.loader import load_checks
+from grader.course import load_course
+from grader.grading import GradeOptions, grade
+from grader.sandbox.launcher import Launcher
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+BUGGY = HERE / "buggy"
+ALTERNATIVES = HERE / "alternatives"
+IDS = ("rnn_backward", "conv", "logistic_regression", "self_attention")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+# For every buggy variant: the checks that must fail, each with words its message or hint must contain
+# (case-insensitive), and checks that must still pass (the bug is in one place, so the others are right).
+EXPECTED = {
+    "rnn_backward": {
+        "dW_rec_transposed": dict(
+            fails={"rnn_backward_matches_numeric_gradient": ["W_rec", "transpose"],
+                   "rnn_backward_one_step_tanh_derivative": ["dW_rec", "h_prev.T @ da"]}),
+        "dh0_not_propagated": dict(
+            fails={"rnn_backward_matches_numeric_gradient": ["h0", "all zeros"],
+                   "rnn_backward_one_step_tanh_derivative": ["dh0", "da @ W_rec.T"]}),
+        "missing_tanh_derivative": dict(
+            fails={"rnn_backward_one_step_tanh_derivative": ["db", "1 - hs**2"]}),
+        "previous_state_off_by_one": dict(
+            fails={"backward_gradient_hand_example": ["wRec_grad", "S_{k-1}"],
+                   "backward_gradient_matches_numeric_gradient": ["wRec"]},
+            passes=["grad_over_time_powers_of_wrec"]),
+        "state_not_carried_forward": dict(
+            fails={"rnn_forward_recurrence": ["time step 1", "hs[:, 0]"]}),
+        "sum_instead_of_mean": dict(
+            fails={"backward_gradient_matches_numeric_gradient": ["wx", "batch size"]},
+            passes=["backward_gradient_hand_example", "grad_over_time_powers_of_wrec"]),
+        "tanh_applied_twice": dict(
+            fails={"rnn_backward_one_step_tanh_derivative": ["db", "tanh again"]}),
+        "truncation_blocks_from_end": dict(
+            fails={"rnn_backward_truncation_blocks_from_start": ["wrong steps", "counted from the start"]},
+            passes=["rnn_backward_matches_numeric_gradient", "rnn_backward_one_step_tanh_derivative"]),
+    },
+    "conv": {
+        "bias_gradient_mean": dict(
+            fails={"conv2d_backward_db_numeric": ["db", "not a mean"]},
+            passes=["conv2d_backward_dx_numeric", "conv2d_backward_dw_numeric"]),
+        "dilation_ignored": dict(
+            fails={"conv_output_size_with_dilation": ["dilation*(filter - 1) + 1"]},
+            passes=["conv_output_size_seed_examples"]),
+        "flipped_kernel": dict(
+            fails={"conv2d_forward_seed_example": ["flipped kernel", "cross-correlation"]}),
+        "output_size_without_plus_one": dict(
+            fails={"conv_output_size_seed_examples": ["expected 3", "+ 1"]}),
+        "padding_ignored_in_backward": dict(
+            fails={"conv2d_backward_dx_numeric": ["dx", "crop the padding"]},
+            passes=["conv2d_backward_dw_numeric", "conv2d_backward_db_numeric"]),
+        "pool_overlap_overwrites": dict(
+            fails={"max_pool_backward_overlapping_windows": ["accumulate", "overwriting"]},
+            passes=["max_pool_backward_numeric", "max_pool_backward_ties_first_max"]),
+        "pool_ties_all_get_gradient": dict(
+            fails={"max_pool_backward_ties_first_max": ["ties", "first maximum in row-major order"]},
+            passes=["max_pool_backward_numeric", "max_pool_backward_overlapping_windows"]),
+        "stride_ignored_in_dw": dict(
+            fails={"conv2d_backward_dw_numeric": ["dw", "stride"]},
+            passes=["conv2d_backward_dx_numeric", "conv2d_backward_db_numeric"]),
+    },
+    "logistic_regression": {
+        "gradient_sign_error": dict(
+            fails={"gradients_match_numeric_gradient": ["opposite sign"],
+                   "gradient_descent_loss_decreases": ["loss goes up"]}),
+        "loss_without_clipping": dict(
+            fails={"loss_exact_zero_one_probabilities": ["log", "clip a to [EPS, 1 - EPS]"]},
+            passes=["loss_small_example"]),
+        "losses_after_update": dict(
+            fails={"gradient_descent_first_loss_is_log2": ["losses[0]", "before the update"]},
+            passes=["gradient_descent_first_update"]),
+        "neuron_error_sign_flipped": dict(
+            fails={"neuron_fit_moves_downhill": ["wrong way", "err = -(y - a)"]},
+            passes=["neuron_fit_starts_from_ones", "neuron_methods"]),
+        "neuron_init_zeros": dict(
+            fails={"neuron_fit_starts_from_ones": ["np.ones(n_features)"]},
+            passes=["neuron_methods"]),
+        "predict_thresholds_z": dict(
+            fails={"predict_strict_threshold": ["probability", "not z"]}),
+        "sigmoid_overflow": dict(
+            fails={"sigmoid_no_overflow_at_large_inputs": ["overflow", "exp of -|z|"]},
+            passes=["sigmoid_values"]),
+        "sum_instead_of_mean": dict(
+            fails={"gradients_match_numeric_gradient": ["batch size"]}),
+    },
+    "self_attention": {
+        "backward_dK_not_transposed": dict(
+            fails={"self_attention_backward_dW_k": ["W_k", "dS.T @ Q"]},
+            passes=["self_attention_backward_dW_q", "self_attention_backward_dW_v"]),
+        "backward_missing_softmax_jacobian": dict(
+            fails={"self_attention_backward_dW_q": ["W_q", "Jacobian"]},
+            passes=["self_attention_backward_dW_v"]),
+        "fully_masked_row_nan": dict(
+            fails={"self_attention_fully_masked_row_is_zero": ["NaN", "no allowed position"]},
+            passes=["self_attention_mask_rows_sum_to_one"]),
+        "k_times_q_transposed": dict(
+            fails={"attention_scores_row_is_query": ["transposed", "Q @ K.T"]}),
+        "mask_after_softmax": dict(
+            fails={"self_attention_mask_rows_sum_to_one": ["do not sum to 1", "before normalising"]}),
+        "missing_sqrt_dk_scaling": dict(
+            fails={"self_attention_seed_example": ["sqrt(d_k) = 8", "peaked"]},
+            passes=["scale_scores_seed_example"]),
+        "softmax_not_stable": dict(
+            fails={"softmax_large_inputs_stable": ["NaN", "row maximum"]},
+            passes=["softmax_seed_example", "softmax_rows_sum_to_one"]),
+        "softmax_wrong_axis": dict(
+            fails={"softmax_rows_sum_to_one": ["Rows do not sum to 1", "axis"]}),
+    },
+}
+
+# The backward functions; each must be caught by numeric gradient checks, public and hidden.
+BACKWARD = {
+    "rnn_backward": ("backward_gradient", "rnn_backward"),
+    "conv": ("conv2d_backward", "max_pool2d_backward"),
+    "logistic_regression": ("gradients",),
+    "self_attention": ("self_attention_backward",),
+}
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(ROOT)
+
+
+@pytest.fixture(scope="module")
+def launcher(course, tmp_path_factory):
+    base = tmp_path_factory.mktemp("sandbox")
+    base.chmod(0o755)
+    launcher = Launcher(denied_roots=[course.solutions_dir], base_dir=base)
+    yield launcher
+    launcher.close()
+
+
+def grade_one(course, launcher, aid, submission, language="en"):
+    options = GradeOptions(assignment_ids=(aid,), submission=submission, language=language)
+    (result,) = grade(course, options, launcher=launcher).assignments
+    return result
+
+
+def not_passed(result):
+    return {check.name: f"{check.status}: {check.message} | {check.hint}" for check in result.checks if check.status != "passed"}
+
+
+def variants():
+    return [(aid, path.stem) for aid in IDS for path in sorted((BUGGY / aid).glob("*.py"))]
+
+
+def alternatives():
+    return [(aid, path.stem) for aid in IDS for path in sorted((ALTERNATIVES / aid).glob("*.py"))]
+
+
+# ---------------------------------------------------------------------------
+# points
+# ---------------------------------------------------------------------------
+
+
+def test_each_assignment_is_worth_25_and_the_course_100(course):
+    totals = {}
+    for assignment in course.assignments:
+        checks = load_checks(assignment, include_hidden=True)
+        assert all(check.points > 0 and check.description for check in checks)
+        assert {check.visibility for check in checks} == {"public", "hidden"}
+        totals[assignment.id] = sum(check.points for check in checks)
+    assert totals == {aid: 25.0 for aid in IDS}
+
+
+# ---------------------------------------------------------------------------
+# references, stubs, alternatives
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_reference_scores_full_marks(course, launcher, aid):
+    result = grade_one(course, launcher, aid, ROOT / "solutions")
+    assert not_passed(result) == {}
+    assert result.score == result.max_score == 25.0
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_stub_scores_zero_and_every_check_says_not_implemented(course, launcher, aid):
+    result = grade_one(course, launcher, aid, None)
+    assert result.score == 0.0 and result.max_score == 25.0
+    for check in result.checks:
+        assert check.status == "failed", (check.name, check.message)
+        assert "not implemented" in check.message, (check.name, check.message)
+
+
+@pytest.mark.parametrize("aid, stem", alternatives())
+def test_correct_alternative_implementation_scores_full_marks(course, launcher, aid, stem):
+    result = grade_one(course, launcher, aid, ALTERNATIVES / aid / f"{stem}.py")
+    assert not_passed(result) == {}
+    assert result.score == 25.0
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_every_assignment_has_an_alternative(aid):
+    assert list((ALTERNATIVES / aid).glob("*.py"))
+
+
+# ---------------------------------------------------------------------------
+# buggy variants
+# ---------------------------------------------------------------------------
+
+
+def test_every_buggy_variant_has_an_expectation():
+    assert {(aid, stem) for aid, stem in variants()} == {(aid, stem) for aid in EXPECTED for stem in EXPECTED[aid]}
+
+
+@pytest.mark.parametrize("aid, stem", variants())
+def test_buggy_variant_fails_the_check_that_points_at_its_bug(course, launcher, aid, stem):
+    result = grade_one(course, launcher, aid, BUGGY / aid / f"{stem}.py")
+    failing = not_passed(result)
+    expected = EXPECTED[aid][stem]
+    assert result.score < result.max_score
+    checks = {check.name: check for check in result.checks}
+    for name, words in expected["fails"].items():
+        assert name in failing, f"{stem}: {name} passed; failing: {sorted(failing)}"
+        text = f"{checks[name].message} {checks[name].hint}".lower()
+        for word in words:
+            assert word.lower() in text, f"{stem}: {name} does not mention {word!r}: {failing[name]}"
+    for name in expected.get("passes", ()):
+        assert name not in failing, f"{stem}: {name} should pass: {failing.get(name)}"
+    hidden_failing = [check.name for check in result.checks if check.visibility == "hidden" and check.status != "passed"]
+    assert hidden_failing, f"{stem}: no hidden check catches it"
+
+
+@pytest.mark.parametrize("aid, stem", [
+    ("rnn_backward", "truncation_blocks_from_end"),
+    ("conv", "flipped_kernel"),
+    ("logistic_regression", "sigmoid_overflow"),
+    ("self_attention", "mask_after_softmax"),
+])
+def test_pointed_messages_are_korean_for_korean_students(course, launcher, aid, stem):
+    result = grade_one(course, launcher, aid, BUGGY / aid / f"{stem}.py", language="ko")
+    (name,) = list(EXPECTED[aid][stem]["fails"])[:1]
+    (check,) = [check for check in result.checks if check.name == name]
+    assert check.status == "failed"
+    assert HANGUL.search(check.message) and HANGUL.search(check.hint), (check.message, check.hint)
+
+
+def test_overflow_is_caught_when_the_submission_imports_numpy_without_the_np_alias(course, launcher, tmp_path):
+    source = (BUGGY / "logistic_regression" / "sigmoid_overflow.py").read_text(encoding="utf-8")
+    source = source.replace("import numpy as np", "import numpy").replace("np.", "numpy.")
+    assert "np." not in source.replace("numpy.", "")
+    path = tmp_path / "logistic_regression.py"
+    path.write_text(source, encoding="utf-8")
+    failing = not_passed(grade_one(course, launcher, "logistic_regression", path))
+    assert "sigmoid_no_overflow_at_large_inputs" in failing
+    assert "overflow" in failing["sigmoid_no_overflow_at_large_inputs"]
+
+
+# ---------------------------------------------------------------------------
+# numeric gradient checks cover every backward function
+# ---------------------------------------------------------------------------
+
+SLIGHTLY_WRONG = '''
+
+def _one_percent_off(value):
+    if isinstance(value, (tuple, list)):
+        return type(value)(_one_percent_off(item) for item in value)
+    return value * 1.01
+
+
+_correct_{name} = {name}
+
+
+def {name}(*args, **kwargs):
+    return _one_percent_off(_correct_{name}(*args, **kwargs))
+'''
+
+
+@pytest.fixture
+def gradient_checks(monkeypatch):
+    """The names of the checks that called expect.gradient or expect.vjp during the test."""
+    names: set[str] = set()
+
+    def recording(function):
+        def record(*args, **kwargs):
+            frame = sys._getframe(1)
+            while frame is not None:
+                names.add(frame.f_code.co_name)
+                frame = frame.f_back
+            return function(*args, **kwargs)
+        return record
+
+    monkeypatch.setattr(expect, "gradient", recording(expect.gradient))
+    monkeypatch.setattr(expect, "vjp", recording(expect.vjp))
+    return names
+
+
+@pytest.mark.parametrize("aid, name", [(aid, name) for aid in IDS for name in BACKWARD[aid]])
+def test_a_slightly_wrong_backward_fails_public_and_hidden_numeric_gradient_checks(
+        course, launcher, tmp_path, gradient_checks, aid, name):
+    reference = (ROOT / "solutions" / aid / f"{aid}.py").read_text(encoding="utf-8")
+    path = tmp_path / f"{aid}.py"
+    path.write_text(reference + SLIGHTLY_WRONG.format(name=name), encoding="utf-8")
+    result = grade_one(course, launcher, aid, path)
+    numeric = [check for check in result.checks if check.name in gradient_checks]
+    failed = {check.visibility for check in numeric if check.status != "passed"}
+    assert failed == {"public", "hidden"}, [(check.name, check.status) for check in numeric]
+
+
+# ---------------------------------------------------------------------------
+# the argument checks test something (no generated mutant removes a validation)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("aid, validation, check_name", [
+    ("rnn_backward", "if truncate is not None and not (isinstance(truncate, (int, np.integer)) and truncate >= 1):",
+     "rnn_backward_rejects_bad_truncate"),
+    ("conv", "if isinstance(value, bool) or not isinstance(value, (int, np.integer)):",
+     "conv_output_size_rejects_non_integers"),
+    ("conv", "if stride < 1:", "conv_output_size_rejects_bad_arguments"),
+    ("conv", "if input_size < 1 or filter_size < 1 or dilation < 1:", "conv_output_size_rejects_bad_arguments"),
+    ("conv", "if x.shape[1] != w.shape[1]:", "conv2d_forward_rejects_channel_mismatch"),
+    ("self_attention", "if allowed.shape != scores.shape:", "self_attention_rejects_bad_mask_shape"),
+])
+def test_a_missing_argument_check_fails_its_check(course, launcher, tmp_path, aid, validation, check_name):
+    reference = (ROOT / "solutions" / aid / f"{aid}.py").read_text(encoding="utf-8")
+    assert reference.count(validation) == 1
+    path = tmp_path / f"{aid}.py"
+    path.write_text(reference.replace(validation, "if False:"), encoding="utf-8")
+    failing = not_passed(grade_one(course, launcher, aid, path))
+    assert check_name in failing, sorted(failing)
