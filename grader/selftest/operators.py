@@ -71,9 +71,9 @@ def _binary(node: ast.AST, *_: object) -> Iterator[Proposal]:
             yield TRANSPOSED, _with(node, right=_transposed(node.right))
 
 
-def _unary(node: ast.AST, *_: object) -> Iterator[Proposal]:
+def _unary(node: ast.AST, axis_values: set[int], *_: object) -> Iterator[Proposal]:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        yield SIGN_FLIP, node.operand
+        yield CHANGED_AXIS if id(node) in axis_values else SIGN_FLIP, node.operand  # axis=-1 -> axis=1
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         yield FLIPPED_BOOLEAN, node.operand
 
@@ -148,11 +148,11 @@ _OPERATORS: tuple[Callable[..., Iterator[Proposal]], ...] = (
 
 
 def axis_value_ids(tree: ast.AST) -> set[int]:
-    """Ids of the nodes that give an ``axis=`` argument: the constants and tuples of axes."""
+    """Ids of the nodes that give an ``axis=`` argument: constants, negative constants, tuples of axes."""
     found: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg in ("axis", "axes"):
-            found.update(id(part) for part in ast.walk(node.value) if isinstance(part, (ast.Constant, ast.Tuple)))
+            found.update(id(part) for part in ast.walk(node.value) if isinstance(part, (ast.Constant, ast.UnaryOp, ast.Tuple)))
     return found
 
 

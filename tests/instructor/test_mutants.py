@@ -95,6 +95,12 @@ def test_messages_and_tuples_of_axes_are_left_alone() -> None:
     assert "return x.sum(axis=(1, 2, 3))" in mutated  # a changed axis is still a mutant
 
 
+def test_a_negative_axis_losing_its_sign_is_a_changed_axis() -> None:
+    source = "def f(x):\n    # BEGIN SOLUTION\n    return x.sum(axis=-1) - x\n    # END SOLUTION\n"
+    kinds = {m.mutated.strip(): m.operator for m in generate_mutants(source, "ref.py")}
+    assert kinds["return x.sum(axis=1) - x"] == "changed axis" and kinds["return x.sum(axis=-1) + x"] == "sign flip"
+
+
 def test_the_diff_is_the_one_changed_line_with_its_number(mutants: list) -> None:
     mutant = next(m for m in mutants if m.mutated == "    d = b - a")
     assert mutant.diff("solutions/x/x.py").splitlines() == [
