@@ -6,9 +6,13 @@ input, a stride keeps every stride-th output, a zero input gives the bias) and n
 your own forward functions.
 """
 
+import contextlib
+
 import numpy as np
 
 from grader import check, expect
+from grader.checks.failure import CheckFailure
+from grader.i18n import LANGUAGES, Msg, render
 
 # Seed 001: the kernel [[0,1,2],[2,2,0],[0,1,2]] moved over a 5x5 input; the first output is
 # 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12.
@@ -44,6 +48,23 @@ def _parts(value, n, call, labels):
                           f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
                 hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
     return value
+
+
+@contextlib.contextmanager
+def _diagnosis_and(hint):
+    """Around one expect.vjp: on failure show the gradient check's diagnosis (sign, factor, transpose, which
+    entries...) followed by ``hint``; a diagnosis that says nothing specific ("mismatch") gives way to ``hint``.
+
+    (Passing ``hint=`` to expect.vjp would replace the diagnosis instead of adding to it.)
+    """
+    try:
+        yield
+    except CheckFailure as failure:
+        diagnosis = failure.hint
+        if diagnosis is None or (isinstance(diagnosis, Msg) and diagnosis.key == "gradient.hint_mismatch"):
+            raise CheckFailure(failure.message, hint) from None
+        combined = {lang: f"{render(diagnosis, lang)} {render(hint, lang)}" for lang in LANGUAGES}
+        raise CheckFailure(failure.message, combined) from None
 
 
 def _distinct(rng, shape):
@@ -186,37 +207,40 @@ def _conv_backward_problem(student, rng, stride, pad):
 def conv2d_backward_db_numeric(student, rng):
     """conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b."""
     at, dout, (_, _, db), call = _conv_backward_problem(student, rng, 2, 1)
-    expect.vjp(lambda b: student.conv2d_forward(at["x"], at["w"], b, 2, 1), at={"b": at["b"]}, dout=dout,
-               got={"b": db}, rng=rng, name=f"{call}[2] (db)",
-               hint=_text("b[f] is added at every output position of every image: db[f] = dout[:, f].sum() "
-                          "(a sum over n, i and j, not a mean).",
-                          "b[f]는 모든 이미지의 모든 출력 위치에 더해집니다: db[f] = dout[:, f].sum() "
-                          "(n, i, j에 대한 평균이 아니라 합)."))
+    hint = _text("b[f] is added at every output position of every image: db[f] = dout[:, f].sum() "
+                 "(a sum over n, i and j, not a mean).",
+                 "b[f]는 모든 이미지의 모든 출력 위치에 더해집니다: db[f] = dout[:, f].sum() "
+                 "(n, i, j에 대한 평균이 아니라 합).")
+    with _diagnosis_and(hint):
+        expect.vjp(lambda b: student.conv2d_forward(at["x"], at["w"], b, 2, 1), at={"b": at["b"]}, dout=dout,
+                   got={"b": db}, rng=rng, name=f"{call}[2] (db)")
 
 
 @check(points=2)
 def conv2d_backward_dx_numeric(student, rng):
     """conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
     at, dout, (dx, _, _), call = _conv_backward_problem(student, rng, 2, 1)
-    expect.vjp(lambda x: student.conv2d_forward(x, at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
-               got={"x": dx}, rng=rng, name=f"{call}[0] (dx)",
-               hint=_text("Spread dout back through w into the padded gradient dxpad[n, c, i*S + p, j*S + q] "
-                          "(+= over all i, j, p, q), then crop the padding on every side: dx = dxpad[:, :, P:P+H, P:P+W].",
-                          "dout을 w를 거쳐 패딩된 그래디언트 dxpad[n, c, i*S + p, j*S + q]에 (모든 i, j, p, q에 대해 +=) "
-                          "되돌린 다음, 네 방향의 패딩을 잘라 냅니다: dx = dxpad[:, :, P:P+H, P:P+W]."))
+    hint = _text("Spread dout back through w into the padded gradient dxpad[n, c, i*S + p, j*S + q] "
+                 "(+= over all i, j, p, q), then crop the padding on every side: dx = dxpad[:, :, P:P+H, P:P+W].",
+                 "dout을 w를 거쳐 패딩된 그래디언트 dxpad[n, c, i*S + p, j*S + q]에 (모든 i, j, p, q에 대해 +=) "
+                 "되돌린 다음, 네 방향의 패딩을 잘라 냅니다: dx = dxpad[:, :, P:P+H, P:P+W].")
+    with _diagnosis_and(hint):
+        expect.vjp(lambda x: student.conv2d_forward(x, at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
+                   got={"x": dx}, rng=rng, name=f"{call}[0] (dx)")
 
 
 @check(points=2)
 def conv2d_backward_dw_numeric(student, rng):
     """conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
     at, dout, (_, dw, _), call = _conv_backward_problem(student, rng, 2, 1)
-    expect.vjp(lambda w: student.conv2d_forward(at["x"], w, at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
-               got={"w": dw}, rng=rng, name=f"{call}[1] (dw)",
-               hint=_text("dw[f, c, p, q] = sum over n, i, j of dout[n, f, i, j] * xpad[n, c, i*S + p, j*S + q]: "
-                          "output (i, j) saw the window at xpad[i*stride + p, j*stride + q], so use every stride-th "
-                          "window of the padded input.",
-                          "dw[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · xpad[n, c, i*S + p, j*S + q]입니다. 출력 (i, j)는 "
-                          "xpad[i*stride + p, j*stride + q]의 창을 보았으므로, 패딩한 입력에서 stride 간격의 창을 쓰세요."))
+    hint = _text("dw[f, c, p, q] = sum over n, i, j of dout[n, f, i, j] * xpad[n, c, i*S + p, j*S + q]: "
+                 "output (i, j) saw the window at xpad[i*stride + p, j*stride + q], so use every stride-th "
+                 "window of the padded input.",
+                 "dw[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · xpad[n, c, i*S + p, j*S + q]입니다. 출력 (i, j)는 "
+                 "xpad[i*stride + p, j*stride + q]의 창을 보았으므로, 패딩한 입력에서 stride 간격의 창을 쓰세요.")
+    with _diagnosis_and(hint):
+        expect.vjp(lambda w: student.conv2d_forward(at["x"], w, at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
+                   got={"w": dw}, rng=rng, name=f"{call}[1] (dw)")
 
 
 # ---------------------------------------------------------------------------
@@ -238,12 +262,13 @@ def max_pool_backward_numeric(student, rng):
     """max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward."""
     x = _distinct(rng, (1, 2, 5, 6))
     dout = rng.normal(size=(1, 2, 2, 3))
-    expect.vjp(lambda x: student.max_pool2d_forward(x, 2, 2), at={"x": x}, dout=dout,
-               got={"x": student.max_pool2d_backward(dout, x, 2, 2)}, rng=rng,
-               name="max_pool2d_backward(dout, x, size=2, stride=2)",
-               hint=_text("Each window sends its dout to the position of its maximum only; rows and columns no "
-                          "window reaches get 0.",
-                          "각 창은 dout을 자신의 최댓값 위치로만 보냅니다. 어떤 창에도 닿지 않는 행과 열은 0입니다."))
+    hint = _text("Each window sends its dout to the position of its maximum only; rows and columns no "
+                 "window reaches get 0.",
+                 "각 창은 dout을 자신의 최댓값 위치로만 보냅니다. 어떤 창에도 닿지 않는 행과 열은 0입니다.")
+    with _diagnosis_and(hint):
+        expect.vjp(lambda x: student.max_pool2d_forward(x, 2, 2), at={"x": x}, dout=dout,
+                   got={"x": student.max_pool2d_backward(dout, x, 2, 2)}, rng=rng,
+                   name="max_pool2d_backward(dout, x, size=2, stride=2)")
 
 
 @check(points=1)
@@ -251,13 +276,14 @@ def max_pool_backward_overlapping_windows(student, rng):
     """max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward."""
     x = _distinct(rng, (1, 2, 5, 5))
     dout = rng.normal(size=(1, 2, 3, 3))
-    expect.vjp(lambda x: student.max_pool2d_forward(x, 3, 1), at={"x": x}, dout=dout,
-               got={"x": student.max_pool2d_backward(dout, x, 3, 1)}, rng=rng,
-               name="max_pool2d_backward(dout, x, size=3, stride=1)",
-               hint=_text("With stride < size several windows can share the same maximum cell: its gradients must add "
-                          "up, so accumulate (np.add.at or +=) instead of overwriting (dx[...] = dout).",
-                          "stride < size이면 여러 창이 같은 최댓값 칸을 가질 수 있습니다. 그 그래디언트는 더해져야 하므로 "
-                          "덮어쓰지 말고 (dx[...] = dout) 누적하세요 (np.add.at 또는 +=)."))
+    hint = _text("With stride < size several windows can share the same maximum cell: its gradients must add "
+                 "up, so accumulate (np.add.at or +=) instead of overwriting (dx[...] = dout).",
+                 "stride < size이면 여러 창이 같은 최댓값 칸을 가질 수 있습니다. 그 그래디언트는 더해져야 하므로 "
+                 "덮어쓰지 말고 (dx[...] = dout) 누적하세요 (np.add.at 또는 +=).")
+    with _diagnosis_and(hint):
+        expect.vjp(lambda x: student.max_pool2d_forward(x, 3, 1), at={"x": x}, dout=dout,
+                   got={"x": student.max_pool2d_backward(dout, x, 3, 1)}, rng=rng,
+                   name="max_pool2d_backward(dout, x, size=3, stride=1)")
 
 
 @check(points=1)
