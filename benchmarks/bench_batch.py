@@ -301,6 +301,10 @@ def _print_breakdown(timers: Timers, total: float, count: int, setup: float, par
         print(f"  reference cache: {stats.hits} hits, {stats.misses} misses, {stats.bypassed} bypassed")
 
 
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 # -- main ------------------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -319,7 +323,8 @@ def main() -> None:
         make_class(everyone, args.students)
         sample = subset(everyone, scratch / "sample", args.sample)
         print(f"# grader batch benchmark: {cores} cores, class of {args.students} (sample {args.sample}), "
-              f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips\n")
+              f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips")
+        print(f"load average at start: {_load()} (other work on the machine slows every number below)\n")
         rows = [("fresh `grader grade` per submission, serial", baseline(sample, args.baseline, 1)),
                 (f"fresh `grader grade` per submission, {cores} at a time", baseline(sample, args.baseline, cores))]
         for jobs in [int(j) for j in args.jobs.split(",")]:
@@ -338,6 +343,7 @@ def main() -> None:
         for role in sorted(sampler.peaks):
             print(f"| {role} | {sampler.peaks[role] / 1024:.1f} MB | {len(sampler.seen[role])} |")
         breakdown(everyone, args.breakdown)
+        print(f"\nload average at the end: {_load()}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

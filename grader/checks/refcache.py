@@ -9,6 +9,10 @@ Only plain data is memoized: a call whose arguments or result are anything else 
 callable, an instance of a class) goes straight to the reference. A function found to change its
 arguments in place is never memoized again (a cached answer would skip that side effect). The cache
 is bounded in bytes and drops the least recently used entries first.
+
+It assumes what a reference should be anyway: a function of its arguments. One drawing from numpy's
+global random state would be answered with its first draw (take an rng argument instead: a call with
+a Generator is never memoized).
 """
 
 from __future__ import annotations
