@@ -65,7 +65,8 @@ def _print_survivors(report: MutationReport, console: Console) -> None:
     if report.idle_checks:
         names = ", ".join(report.idle_checks)
         console.print(f"[yellow]{report.assignment_id}: no tested mutant fails {names}[/yellow] "
-                      "(check that they test something; more mutants: --max-mutants)", soft_wrap=True)
+                      "(such a check tests nothing, or only what the mutants leave alone, such as a "
+                      "TypeError every broken variant also raises; more mutants: --max-mutants)", soft_wrap=True)
 
 
 def _score(result: AssignmentResult | None, full: bool) -> str:
