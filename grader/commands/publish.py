@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.course import load_course
+from grader.course import Course, load_course
 from grader.publish.markers import stale_stubs
 from grader.publish.pipeline import default_out, publish
 from grader.selftest.selftest import require_solutions
@@ -42,7 +42,7 @@ def publish_command(course_dir: Path, out: Path | None, check_only: bool) -> Non
     click.echo(f"instructor CI:      {display_path(published.instructor_workflow)} (copy into your course repository)")
 
 
-def _check(course) -> None:
+def _check(course: Course) -> None:
     stale = stale_stubs(course)
     for path in stale:
         click.echo(f"stale stub: {display_path(path)} differs from the stub generated from its solution", err=True)

@@ -24,13 +24,12 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from grader.course import COURSE_FILE, Assignment, Course
 from grader.errors import CourseError
-from grader.i18n import msg, render
+from grader.i18n import Msg, msg, render
 from grader.notebook.stub import write_stub_notebook
 from grader.publish.files import copy_file, publishable_files, replaced_directory, write_text
 from grader.publish.markers import generate_stub, solution_blocks, source_lines
@@ -118,7 +117,7 @@ def student_readme(course: Course) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _assignment_line(assignment: Assignment) -> Any:
+def _assignment_line(assignment: Assignment) -> Msg:
     if assignment.due is None:
         return msg("publish.assignment", id=assignment.id, title=assignment.title)
     return msg("publish.assignment_due", id=assignment.id, title=assignment.title, due=assignment.due.isoformat(" ", "minutes"))

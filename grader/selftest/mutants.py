@@ -21,7 +21,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from grader.course import Assignment, Course
+from grader.course import Course
+from grader.checks.registry import CheckSpec
 from grader.grading import GradeOptions, LoadedAssignment, grade_source, load_assignment
 from grader.publish.markers import SolutionBlock, solution_blocks, source_lines
 from grader.results import AssignmentResult
@@ -285,13 +286,13 @@ def mutation_tests(
             reports.append(MutationReport(item.id, display_path(assignment.reference), 0, (), skipped="the reference does not score full marks"))
             continue
         loaded = load_assignment(assignment, hidden=True)
-        reports.append(mutation_test(course, loaded, item.reference, launcher, max_mutants, jobs or default_jobs()))
+        reports.append(mutation_test(course, loaded, item.reference, launcher, max_mutants, jobs))
     return reports
 
 
 def mutation_test(
     course: Course, loaded: LoadedAssignment, reference_result: AssignmentResult, launcher: Launcher,
-    max_mutants: int = DEFAULT_MAX_MUTANTS, jobs: int = 2,
+    max_mutants: int = DEFAULT_MAX_MUTANTS, jobs: int | None = None,
 ) -> MutationReport:
     """Generate, select and grade the mutants of one assignment's reference (which scores full marks
     in ``reference_result``: its check durations set the time a mutant gets)."""
@@ -300,22 +301,26 @@ def mutation_test(
     source = assignment.reference.read_text(encoding="utf-8")
     mutants = generate_mutants(source, shown)
     chosen = select_mutants(mutants, max_mutants, f"{course.seed}:{assignment.id}")
-    options = GradeOptions(language="en", timeout=_mutant_timeout(assignment, reference_result), fail_fast=True)
+    options = GradeOptions(language="en", timeout=_mutant_timeout(loaded, reference_result), fail_fast=True)
+    jobs = jobs or default_jobs()
 
     def run(mutant: Mutant) -> MutantOutcome:
         result = grade_source(course, loaded, Source(mutant.source, f"{shown} (mutant {mutant.number})"), launcher, options)
         lost = next((check for check in result.checks if check.status != "passed"), None)
         return MutantOutcome(mutant, lost.name if lost else None, lost.status if lost else "passed")
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = tuple(pool.map(run, chosen))
     idle = _idle_checks(course, loaded, outcomes, launcher, replace(options, fail_fast=False), jobs)
     return MutationReport(assignment.id, shown, len(mutants), outcomes, idle)
 
 
-def _mutant_timeout(assignment: Assignment, reference_result: AssignmentResult) -> float:
+def _mutant_timeout(loaded: LoadedAssignment, reference_result: AssignmentResult) -> float:
+    """Seconds every check gets with a mutant: plenty for what the reference needed, never more than
+    the course allows (a check's own longer timeout included)."""
     slowest = max((check.duration_s for check in reference_result.checks), default=0.0)
-    return min(assignment.limits.timeout, max(_TIMEOUT_FLOOR_S, _TIMEOUT_FACTOR * slowest))
+    allowed = max([loaded.assignment.limits.timeout, *(spec.timeout for spec in loaded.checks if spec.timeout)])
+    return min(allowed, max(_TIMEOUT_FLOOR_S, _TIMEOUT_FACTOR * slowest))
 
 
 def _idle_checks(
@@ -325,21 +330,22 @@ def _idle_checks(
     """Checks that fail on none of the tested mutants.
 
     Fail-fast grading only shows the first check each mutant fails, so the checks never seen failing
-    are run alone against the caught mutants (quickest failures first) until each has failed once.
+    are run, without the others, against the caught mutants (quick failures first, hangs last) until
+    each has failed once.
     """
     idle = [spec for spec in loaded.checks if spec.name not in {o.caught_by for o in outcomes}]
     order = {"failed": 0, "error": 1, "timeout": 2}
     caught = sorted((o for o in outcomes if o.caught), key=lambda o: order.get(o.status, 3))
 
-    def failing(outcome: MutantOutcome, checks: tuple) -> set[str]:
+    def failing(outcome: MutantOutcome, checks: tuple[CheckSpec, ...]) -> set[str]:
         result = grade_source(course, replace(loaded, checks=checks), Source(outcome.mutant.source, "mutant"), launcher, options)
         return {check.name for check in result.checks if check.status != "passed"}
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for start in range(0, len(caught), max(1, jobs)):
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for start in range(0, len(caught), jobs):
             if not idle:
                 break
-            batch = caught[start : start + max(1, jobs)]
-            for names in pool.map(lambda outcome: failing(outcome, tuple(idle)), batch):
+            checks = tuple(idle)
+            for names in pool.map(lambda outcome: failing(outcome, checks), caught[start : start + jobs]):
                 idle = [spec for spec in idle if spec.name not in names]
     return tuple(spec.name for spec in idle)
