@@ -113,7 +113,8 @@ def student_readme(course: Course) -> str:
     parts = []
     for language in ("ko", "en"):
         items = "\n".join(render(_assignment_line(a), language) for a in course.assignments)
-        parts.append(render(msg("publish.readme", title=course.title, wheel=wheel_name(), assignments=items), language))
+        readme = msg("publish.readme", title=course.title, wheel=wheel_name(), assignments=items, example=course.assignments[0].id)
+        parts.append(render(readme, language))
     return "\n\n".join(parts) + "\n"
 
 
