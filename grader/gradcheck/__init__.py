@@ -5,7 +5,7 @@
 Both return a :class:`GradientReport`; neither raises because the student's gradient is wrong (shape,
 type, NaN included). Exceptions raised by ``f`` itself propagate unchanged.
 
-Layout: ``point`` (private copies of the point), ``loss`` (f as a counted float64 scalar), ``numeric``
+Layout: ``point`` (private copies of the point), ``loss`` (f as a counted float64 scalar), ``noise`` (measured rounding noise), ``numeric``
 (differences, Richardson, kinks), ``sampling`` (budget, coordinates, directions), ``compare`` (relative
 error with a floor, verdicts), ``check`` (one parameter), ``diagnose``, ``report`` and ``messages``.
 """
@@ -22,13 +22,10 @@ from grader.gradcheck import inputs
 from grader.gradcheck.check import Context, check_param
 from grader.gradcheck.compare import default_rtol
 from grader.gradcheck.loss import Loss, Reduce, Value, scalar, weighted_sum
-from grader.gradcheck.noise import POINTS, noise_level, probe_direction
+from grader.gradcheck.noise import noise_bound
 from grader.gradcheck.point import Point
 from grader.gradcheck.report import KINDS, Diagnosis, GradientReport, ParamResult
 from grader.gradcheck.sampling import DEFAULT_BUDGET, FULL, SAMPLED
-
-# A loss value is trusted to within this many times its rounding noise (eps * magnitude, or measured).
-NOISE_FACTOR = 4.0
 
 __all__ = ["KINDS", "Diagnosis", "GradientReport", "ParamResult", "check_gradient", "check_vjp"]
 
@@ -76,6 +73,28 @@ def check_vjp(
 def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got: Mapping[str, object],
          rng: np.random.Generator, batch_size: int | None, time_axis: Mapping[str, int] | None,
          rtol: float | None, budget: int | None) -> GradientReport:
+    names, axes = _validated(at, got, time_axis)
+    budget = budget or DEFAULT_BUDGET
+    point = Point(at, names)
+    analytic = {name: inputs.analytic_array(name, got[name], point.shape(name)) for name in names}
+    checkable = [name for name in names if not isinstance(analytic[name], Diagnosis)]
+    loss = Loss(f, reduce)
+    # If every gradient already failed on its form, nothing is compared and f is never called.
+    base = _at_the_point(loss, point) if checkable else None
+    eps = max([point.eps(name) for name in names] + ([base.eps] if base else []))
+    tolerance = rtol if rtol is not None else default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
+    ctx = None
+    if base is not None:
+        bound = noise_bound(loss, point, checkable, base, eps, rng)
+        ctx = Context(loss, point, base.value, bound, eps, tolerance, budget, rng)
+    results = [_check_one(ctx, point, name, analytic[name], batch_size, axes.get(name), budget) for name in names]
+    diagnosis = next((result.diagnosis for result in results if not result.ok), None)
+    return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance)
+
+
+def _validated(at: Mapping[str, object], got: Mapping[str, object],
+               time_axis: Mapping[str, int] | None) -> tuple[list[str], dict[str, int]]:
+    """The names to check and the time axes; the check author's mistakes raise ValueError."""
     names = list(got)
     if not names:
         raise ValueError("`got` names no parameter to check")
@@ -83,43 +102,23 @@ def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got
     unknown = [name for name in axes if name not in at]
     if unknown:
         raise ValueError(f"time_axis names {unknown}, which are not parameters in `at`")
-    point = Point(at, names)
-    analytic = {name: inputs.analytic_array(name, got[name], point.shape(name)) for name in names}
-    loss = Loss(f, reduce)
+    return names, axes
+
+
+def _at_the_point(loss: Loss, point: Point) -> Value:
     base = loss.evaluate(point.kwargs())
     if not math.isfinite(base.value):
         raise ValueError(f"the loss is {base.value} at the point itself: no gradient can be checked there")
-    eps = max([base.eps] + [point.eps(name) for name in names])
-    tolerance = rtol if rtol is not None else default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
-    checkable = [name for name in names if not isinstance(analytic[name], Diagnosis)]
-    bound = _noise_bound(loss, point, checkable, base, eps, rng)
-    ctx = Context(loss, point, base.value, bound, eps, tolerance, budget or DEFAULT_BUDGET, rng)
-    results = [_check_one(ctx, name, analytic[name], batch_size, axes.get(name)) for name in names]
-    diagnosis = next((result.diagnosis for result in results if not result.ok), None)
-    return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance)
+    return base
 
 
-def _noise_bound(loss: Loss, point: Point, names: list[str], base: Value, eps: float, rng: np.random.Generator) -> float:
-    """How far rounding can move one loss value: NOISE_FACTOR times the larger of the model (eps times
-    the magnitude of what the loss sums) and the noise measured a few ulps around the point."""
-    modelled = eps * base.magnitude
-    if not names:
-        return NOISE_FACTOR * modelled
-    start = {name: point.flat64(name) for name in names}
-    move = probe_direction({name: np.maximum(np.abs(x), 1.0) for name, x in start.items()}, eps, rng)
-    values = [base.value]
-    for i in range(1, POINTS):
-        arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in names})
-        values.append(loss(arguments))
-    return NOISE_FACTOR * max(modelled, noise_level(values))
-
-
-def _check_one(ctx: Context, name: str, analytic: np.ndarray | Diagnosis, batch_size: int | None,
-               time_axis: int | None) -> ParamResult:
+def _check_one(ctx: Context | None, point: Point, name: str, analytic: np.ndarray | Diagnosis,
+               batch_size: int | None, time_axis: int | None, budget: int) -> ParamResult:
     if isinstance(analytic, Diagnosis):
         # Wrong shape, not numeric, or NaN: nothing to compare, and no loss evaluation is spent.
-        how = FULL if 2 * ctx.point.size(name) <= ctx.budget else SAMPLED
+        how = FULL if 2 * point.size(name) <= budget else SAMPLED
         return ParamResult(name, False, math.inf, analytic.index, math.nan, math.nan, 0, 0, how, diagnosis=analytic)
+    assert ctx is not None  # built whenever some gradient has a checkable form
     before = ctx.loss.evaluations
     result = check_param(ctx, name, analytic, batch_size, time_axis)
     return replace(result, evaluations=ctx.loss.evaluations - before)

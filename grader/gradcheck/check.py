@@ -140,7 +140,7 @@ def _examine(ctx: Context, item: _Item) -> Verdict:
     step, failure, failure_mess = item.step, None, math.inf
     for _ in range(ZOOMS + 1):
         estimate = second_look(item.line, step, ctx.noise(step / 2))
-        verdict = judge(item.analytic, estimate, ctx.rtol, item.floor)
+        verdict = judge(item.analytic, estimate, ctx.rtol, item.floor, along_axis=item.index is not None)
         if verdict.outcome == PASS:
             return verdict
         if verdict.outcome == FAIL:

@@ -69,14 +69,16 @@ class Verdict:
     whose estimates were bent by a kink near the point. Diagnoses use trusted values only."""
 
 
-def judge(analytic: float, estimate: Estimate, rtol: float, floor: float) -> Verdict:
-    """Decide one entry from its second look.
+def judge(analytic: float, estimate: Estimate, rtol: float, floor: float, along_axis: bool = True) -> Verdict:
+    """Decide one entry (or, ``along_axis`` False, one random direction) from its second look.
 
     PASS: the analytic value agrees with one of the numeric estimates within the tolerance, widened
     by CONFIDENCE times the rounding noise expected at the smallest step (the estimates' resolution).
     SKIP: it does not, but the estimates disagree among themselves enough to explain the gap, or the
     one-sided slopes show a kink at least half the gap, so the analytic value may be a valid one-sided
     derivative (ReLU'(0), a max-pooling tie): not differentiable here, or too uncertain to judge.
+    Along a direction any kink means SKIP: a direction crosses many coordinates' kinks at once, and a
+    valid choice at each (ReLU'(0) = 0) need not lie between the direction's one-sided slopes.
     FAIL: otherwise; a failure needs a stable numeric derivative and smooth one-sided slopes.
     """
     candidates = np.asarray(estimate.candidates)
@@ -89,6 +91,9 @@ def judge(analytic: float, estimate: Estimate, rtol: float, floor: float) -> Ver
     if discrepancy <= rtol * max(abs(analytic) + abs(float(candidates[closest])), floor) + resolution:
         return Verdict(PASS, float(candidates[closest]), float(relative_error(analytic, candidates[closest], floor)), discrepancy)
     rel = float(relative_error(analytic, estimate.best, floor))
-    if discrepancy <= CONFIDENCE * estimate.instability + resolution or estimate.kink >= discrepancy / 2:
+    kinked = estimate.kink >= discrepancy / 2
+    if not along_axis:
+        kinked = kinked or estimate.kink > rtol * max(abs(estimate.best), floor) + resolution
+    if discrepancy <= CONFIDENCE * estimate.instability + resolution or kinked:
         return Verdict(SKIP, estimate.best, rel, discrepancy)
     return Verdict(FAIL, estimate.best, rel, discrepancy)

@@ -16,6 +16,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from grader.gradcheck.loss import Loss, Value
+from grader.gradcheck.point import Point
+
+NOISE_FACTOR = 4.0
+"""One loss value is trusted to within this many times its rounding noise."""
 POINTS = 8
 """Loss values in the table (the point itself and seven more)."""
 ULPS = 16
@@ -56,3 +61,16 @@ def probe_direction(scales: dict[str, np.ndarray], eps: float, rng: np.random.Ge
     computes in, however many coordinates there are, or the noise is not exercised.
     """
     return {name: ULPS * eps * scale * rng.choice((-1.0, 1.0), size=scale.size) for name, scale in scales.items()}
+
+
+def noise_bound(loss: Loss, point: Point, names: list[str], base: Value, eps: float, rng: np.random.Generator) -> float:
+    """How far rounding can move one loss value: NOISE_FACTOR times the larger of the model (eps times
+    the magnitude of what the loss sums) and the noise measured a few ulps around the point
+    (POINTS - 1 more evaluations, moving every checked parameter at once)."""
+    start = {name: point.flat64(name) for name in names}
+    move = probe_direction({name: np.maximum(np.abs(x), 1.0) for name, x in start.items()}, eps, rng)
+    values = [base.value]
+    for i in range(1, POINTS):
+        arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in names})
+        values.append(loss(arguments))
+    return NOISE_FACTOR * max(eps * base.magnitude, noise_level(values))
