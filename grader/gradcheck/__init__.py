@@ -5,9 +5,11 @@
 Both return a :class:`GradientReport`; neither raises because the student's gradient is wrong (shape,
 type, NaN included). Exceptions raised by ``f`` itself propagate unchanged.
 
-Layout: ``point`` (private copies of the point), ``loss`` (f as a counted float64 scalar), ``noise`` (measured rounding noise), ``numeric``
-(differences, Richardson, kinks), ``sampling`` (budget, coordinates, directions), ``compare`` (relative
-error with a floor, verdicts), ``check`` (one parameter), ``diagnose``, ``report`` and ``messages``.
+Layout: ``point`` (private copies of the point), ``loss`` (f as a counted float64 scalar), ``noise``
+(the loss's rounding noise, measured), ``numeric`` (differences, Richardson, kinks), ``sampling``
+(budget, coordinates, directions), ``compare`` (relative error with a floor, verdicts), ``examine``
+(the second look), ``check`` (one parameter), ``inputs`` (the claimed gradients' form), ``diagnose``,
+``report`` and ``messages``.
 """
 
 from __future__ import annotations

@@ -1,32 +1,32 @@
 """Checking one parameter's gradient: first look, second look, redraws, result.
 
 First look: one central difference per planned coordinate and direction. Anything whose relative
-error exceeds the tolerance is a suspect; suspects get a second look (three step sizes, Richardson
-extrapolation, an error estimate, a kink test) in order of decreasing error, and only a confirmed
-failure makes the parameter fail. Once a few failures are confirmed the verdict cannot change, so the
+error exceeds the tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
+Richardson extrapolation, an error estimate, a kink test, closer steps if undecided) in order of
+decreasing error, and only a confirmed failure makes the parameter fail. Sampled coordinates and
+directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict cannot change, so the
 remaining suspects keep their first-look numbers (enough for the diagnosis) and cost nothing more.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from grader.gradcheck import sampling
-from grader.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, Verdict, floor, judge, relative_error
+from grader.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, floor, relative_error
 from grader.gradcheck.diagnose import Evidence, diagnose
 from grader.gradcheck.loss import Loss
-from grader.gradcheck.numeric import CoordinateLine, DirectionLine, Estimate, coordinate_steps, second_look, step_fraction
+from grader.gradcheck.examine import examine
+from grader.gradcheck.numeric import CoordinateLine, DirectionLine, coordinate_steps, step_fraction
 from grader.gradcheck.point import Point
 from grader.gradcheck.report import Diagnosis, ParamResult
 
 SUSPECT = "suspect"
 CONFIRMATIONS = 8
 """Confirmed failures after which a parameter's second look stops."""
-ZOOM, ZOOMS = 32, 2
-"""A skipped second look is repeated up to ZOOMS times, each with steps ZOOM times smaller."""
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,23 @@ class _Item:
     (``index`` None), updated in place as it is looked at."""
 
     line: CoordinateLine | DirectionLine
+    """The loss along this coordinate or direction."""
     step: float
+    """The first-look step."""
     analytic: float
+    """The student's derivative along the line (an entry, or v . gradient)."""
     index: int | None
+    """The flat index of the coordinate; None for a direction."""
     numeric: float = math.nan
+    """The numeric derivative, from the latest look."""
     floor: float = 0.0
+    """The relative error's floor here."""
     rel: float = math.nan
+    """The relative error, from the latest look."""
     outcome: str = SUSPECT
+    """PASS, FAIL, SKIP, or SUSPECT (failed the first look, not looked at again)."""
     trusted: bool = False
+    """``numeric`` is good to the tolerance (a diagnosis may use it)."""
 
 
 def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int | None, time_axis: int | None) -> ParamResult:
@@ -125,46 +134,9 @@ def _second_looks(ctx: Context, items: list[_Item]) -> None:
     for item in suspects:
         if confirmed >= CONFIRMATIONS:
             break  # the parameter fails whatever the rest show; they keep their first-look numbers
-        verdict = _examine(ctx, item)
+        verdict = examine(item.line, item.step, item.analytic, item.floor, item.index is not None, ctx.rtol, ctx.noise)
         item.numeric, item.rel, item.outcome, item.trusted = verdict.numeric, verdict.rel_error, verdict.outcome, verdict.trusted
         confirmed += verdict.outcome == FAIL
-
-
-def _examine(ctx: Context, item: _Item) -> Verdict:
-    """The second look, zooming in while it cannot decide.
-
-    A skip may mean a kink inside the step but not at the point (max-pooling inputs 1e-6 apart and a
-    step of 6e-6), which smaller steps resolve; at a real kink they do not, and it stays skipped.
-    Zooming stops where rounding noise at the smaller step could explain the gap by itself.
-    """
-    step, failure, failure_mess = item.step, None, math.inf
-    for _ in range(ZOOMS + 1):
-        estimate = second_look(item.line, step, ctx.noise(step / 2))
-        verdict = judge(item.analytic, estimate, ctx.rtol, item.floor, along_axis=item.index is not None)
-        if verdict.outcome == PASS:
-            return verdict
-        if verdict.outcome == FAIL:
-            # A failure is sound at any step, but its numeric value is only as good as the estimates
-            # are smooth: a kink just inside 2h bends them. Then the narrowest central difference of
-            # the least bent look is the best value there is, and a closer look may give a clean one.
-            if _clean(ctx, estimate, item.floor):
-                return verdict
-            mess = estimate.instability + estimate.kink
-            if mess < failure_mess:
-                narrow = estimate.candidates[2]
-                rel = float(relative_error(item.analytic, narrow, item.floor))
-                failure, failure_mess = replace(verdict, numeric=narrow, rel_error=rel, trusted=False), mess
-        step /= ZOOM
-        if 4 * CONFIDENCE * ctx.noise(step / 2) >= verdict.discrepancy:
-            break
-    return failure or verdict
-
-
-def _clean(ctx: Context, estimate: Estimate, item_floor: float) -> bool:
-    """The estimates agree among themselves and bend like a smooth function's, to the check's
-    tolerance: then their value is good to that tolerance, not merely their verdict."""
-    allowed = ctx.rtol * max(abs(estimate.best), item_floor) + CONFIDENCE * estimate.noise
-    return estimate.instability + estimate.kink <= allowed
 
 
 def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, plan: sampling.Plan,
@@ -230,7 +202,7 @@ def _diagnose(ctx: Context, name: str, analytic: np.ndarray, compared: list[_Ite
         numeric=np.asarray([item.numeric for item in compared]),
         floor=np.asarray([item.floor for item in compared]),
         slack=CONFIDENCE * np.asarray(ctx.noise(steps / 2)),
-        settled=np.asarray([item.trusted for item in compared], dtype=bool),
+        trusted=np.asarray([item.trusted for item in compared], dtype=bool),
         wrong=np.asarray([item.outcome != PASS for item in compared], dtype=bool),
         scale=_scale(compared),
         rtol=ctx.rtol,

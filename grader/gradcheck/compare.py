@@ -18,8 +18,8 @@ from grader.gradcheck.numeric import Estimate
 
 # Entries smaller than this fraction of the largest numeric entry are compared in absolute terms.
 SCALE_FLOOR = 1e-3
-# A result is called wrong only when it misses every numeric estimate by more than this many of their
-# estimated errors (on top of the tolerance): the second look must be sure, not just suspicious.
+# A result is called wrong only when it misses every numeric estimate by more than this many times
+# their estimated error and rounding noise (on top of the tolerance): sure, not just suspicious.
 CONFIDENCE = 3.0
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"

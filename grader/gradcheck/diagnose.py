@@ -36,7 +36,7 @@ class Evidence:
     """The relative-error floor at those coordinates."""
     slack: np.ndarray
     """The absolute discrepancy rounding noise alone explains at those coordinates."""
-    settled: np.ndarray
+    trusted: np.ndarray
     """Which of those coordinates have a trusted numeric value (passed, or failed a second look whose
     estimates were smooth)."""
     wrong: np.ndarray
@@ -69,11 +69,11 @@ def _agrees(evidence: Evidence, candidate: np.ndarray) -> bool:
     The tolerance is the check's own (twice rtol, plus the rounding slack), so a diagnosis is as sure
     as a verdict; a looser one would let a fitted constant absorb a real error in one entry.
     """
-    settled = evidence.settled
-    if not (settled & evidence.wrong).any():
+    trusted = evidence.trusted
+    if not (trusted & evidence.wrong).any():
         return False  # an explanation must fix at least one entry known to be wrong
-    a, n = candidate[settled], evidence.numeric[settled]
-    allowed = 2 * evidence.rtol * np.maximum(np.abs(a) + np.abs(n), evidence.floor[settled]) + evidence.slack[settled]
+    a, n = candidate[trusted], evidence.numeric[trusted]
+    allowed = 2 * evidence.rtol * np.maximum(np.abs(a) + np.abs(n), evidence.floor[trusted]) + evidence.slack[trusted]
     return bool(np.all(np.abs(a - n) <= allowed))
 
 
@@ -99,11 +99,11 @@ def _factor(evidence: Evidence) -> Diagnosis | None:
     for value, name in _suspects(evidence.batch_size):
         if _agrees(evidence, a / value):
             return _make(evidence, "sign" if name == "-1" else "scale", factor=value, factor_name=name)
-    settled = evidence.settled & (np.abs(evidence.numeric) > evidence.rtol * evidence.floor)
-    if settled.sum() < 2:
+    usable = evidence.trusted & (np.abs(evidence.numeric) > evidence.rtol * evidence.floor)
+    if usable.sum() < 2:
         return None
-    n = evidence.numeric[settled]
-    c = float(a[settled] @ n) / float(n @ n)
+    n = evidence.numeric[usable]
+    c = float(a[usable] @ n) / float(n @ n)
     if c == 0.0 or not math.isfinite(c) or abs(c - 1.0) <= 2 * evidence.rtol or not _agrees(evidence, a / c):
         return None
     return _make(evidence, "scale", factor=c, factor_name=f"{c:.3g}")

@@ -54,11 +54,12 @@ def hint(diagnosis: Diagnosis) -> Msg:
 
 def _passed(report: GradientReport) -> Msg:
     rels = [result.max_rel_error for result in report.params if result.max_rel_error == result.max_rel_error]
+    directions = sum(result.n_directions for result in report.params)
     return msg(
-        "gradient.ok",
+        "gradient.ok_sampled" if directions else "gradient.ok",
         names=", ".join(result.name for result in report.params),
         checked=sum(result.n_checked for result in report.params),
-        directions=sum(result.n_directions for result in report.params),
+        directions=directions,
         rel_error=_rel(max(rels, default=0.0)),
     )
 
