@@ -24,7 +24,7 @@ from grader.gradcheck import inputs
 from grader.gradcheck.check import Context, check_param
 from grader.gradcheck.compare import default_rtol
 from grader.gradcheck.loss import Loss, Reduce, Value, scalar, weighted_sum
-from grader.gradcheck.noise import noise_bound
+from grader.gradcheck.noise import measure
 from grader.gradcheck.point import Point
 from grader.gradcheck.report import KINDS, Diagnosis, GradientReport, ParamResult
 from grader.gradcheck.sampling import DEFAULT_BUDGET, FULL, SAMPLED
@@ -84,11 +84,12 @@ def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got
     # If every gradient already failed on its form, nothing is compared and f is never called.
     base = _at_the_point(loss, point) if checkable else None
     eps = max([point.eps(name) for name in names] + ([base.eps] if base else []))
+    noise = measure(loss, point, checkable, base, eps, rng) if base else None
+    eps = noise.eps if noise else eps
     tolerance = rtol if rtol is not None else default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
     ctx = None
     if base is not None:
-        bound = noise_bound(loss, point, checkable, base, eps, rng)
-        ctx = Context(loss, point, base.value, bound, eps, tolerance, budget, rng)
+        ctx = Context(loss, point, base.value, noise.bound, eps, tolerance, budget, rng)
     results = [_check_one(ctx, point, name, analytic[name], batch_size, axes.get(name), budget) for name in names]
     diagnosis = next((result.diagnosis for result in results if not result.ok), None)
     return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,11 +28,24 @@ ULPS = 16
 """How far apart the points are, in units of the loss's epsilon times each coordinate's scale."""
 
 
-def noise_level(values: Sequence[float]) -> float:
-    """The standard deviation of the noise in equally spaced loss values, or 0 if none is detected.
+@dataclass(frozen=True)
+class Noise:
+    """What rounding does to the loss near the point."""
 
-    0 means the values were identical (the points too close to differ after rounding) or the
-    differences never settled into noise; callers then rely on their model of the noise.
+    bound: float
+    """How far rounding can move one loss value: NOISE_FACTOR times the larger of eps * magnitude and
+    the measured noise."""
+    eps: float
+    """The precision f evidently computes in: the declared one (its output's and the parameters'
+    dtypes), or a coarser one if moves of a few ulps at the declared precision left every value
+    unchanged (float32 arithmetic returned as a Python float)."""
+
+
+def noise_level(values: Sequence[float]) -> float | None:
+    """The standard deviation of the noise in equally spaced loss values.
+
+    None if the points were too close to matter (most values identical after rounding); 0 if the
+    differences never settled into noise, and callers then rely on their model of the noise.
     """
     table = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(table)) or table.size < 4:
@@ -41,7 +55,7 @@ def noise_level(values: Sequence[float]) -> float:
     for order in range(1, table.size):
         table = np.diff(table)
         if order == 1 and np.count_nonzero(table == 0.0) >= table.size / 2:
-            return 0.0  # the points are too close: most values did not change at all
+            return None
         # gamma_k = (k!)^2 / (2k)!: the variance of the k-th difference of unit white noise is 1/gamma_k.
         gamma *= 0.5 * order / (2 * order - 1)
         levels.append(math.sqrt(gamma * float(np.mean(table**2))))
@@ -63,14 +77,23 @@ def probe_direction(scales: dict[str, np.ndarray], eps: float, rng: np.random.Ge
     return {name: ULPS * eps * scale * rng.choice((-1.0, 1.0), size=scale.size) for name, scale in scales.items()}
 
 
-def noise_bound(loss: Loss, point: Point, names: list[str], base: Value, eps: float, rng: np.random.Generator) -> float:
-    """How far rounding can move one loss value: NOISE_FACTOR times the larger of the model (eps times
-    the magnitude of what the loss sums) and the noise measured a few ulps around the point
-    (POINTS - 1 more evaluations, moving every checked parameter at once)."""
+def measure(loss: Loss, point: Point, names: list[str], base: Value, eps: float, rng: np.random.Generator) -> Noise:
+    """The loss's noise near the point, POINTS - 1 evaluations per precision tried (every checked
+    parameter moved at once): first the declared precision, then coarser ones while the values do
+    not change at all, which is what f computing in a coarser dtype than it shows looks like."""
     start = {name: point.flat64(name) for name in names}
-    move = probe_direction({name: np.maximum(np.abs(x), 1.0) for name, x in start.items()}, eps, rng)
-    values = [base.value]
-    for i in range(1, POINTS):
-        arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in names})
-        values.append(loss(arguments))
-    return NOISE_FACTOR * max(eps * base.magnitude, noise_level(values))
+    scales = {name: np.maximum(np.abs(x), 1.0) for name, x in start.items()}
+    for precision in [eps] + [coarser for coarser in _COARSER if coarser > eps]:
+        move = probe_direction(scales, precision, rng)
+        values = [base.value]
+        for i in range(1, POINTS):
+            arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in names})
+            values.append(loss(arguments))
+        level = noise_level(values)
+        if level is not None:
+            return Noise(NOISE_FACTOR * max(precision * base.magnitude, level), precision)
+    # Nothing moved the loss at any precision: it does not depend on these parameters near here.
+    return Noise(NOISE_FACTOR * eps * base.magnitude, eps)
+
+
+_COARSER = (float(np.finfo(np.float32).eps), float(np.finfo(np.float16).eps))

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from grader.gradcheck import check_gradient
 from grader.gradcheck.compare import FAIL, PASS, SKIP, default_rtol, floor, judge, relative_error
 from grader.gradcheck.loss import Loss, scalar
 from grader.gradcheck.noise import noise_level
@@ -78,7 +79,7 @@ def test_the_noise_estimate_finds_white_noise_and_ignores_smooth_change() -> Non
     estimates = [noise_level(1.0 + 0.3 * t + 2.0 * t**2 + 1e-6 * rng.standard_normal(8)) for _ in range(200)]
     assert 0.5e-6 < np.median(estimates) < 2e-6
     assert noise_level(1.0 + 0.3 * t + 2.0 * t**2) < 1e-15  # only float64's own rounding in the values
-    assert noise_level(np.ones(8)) == 0.0
+    assert noise_level(np.ones(8)) is None  # the points were too close to change anything
 
 
 def test_cancellation_noise_is_measured_where_eps_times_the_loss_would_miss_it() -> None:
@@ -118,3 +119,18 @@ def test_the_point_hands_out_copies_in_the_dtype_it_was_given() -> None:
     arguments["W"][:] = -1
     np.testing.assert_array_equal(point.kwargs()["W"], W)
     assert point.kwargs()["W"] is not point.kwargs()["W"]
+
+
+def test_float32_arithmetic_behind_a_python_float_is_found_and_checked_as_float32() -> None:
+    rng = np.random.default_rng(2)
+    X, R, W = rng.standard_normal((5, 4)), rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+
+    def hidden(W):  # computes in float32, hands back a Python float: its dtype says float64
+        return float(np.sum(np.tanh(X.astype(np.float32) @ np.asarray(W, dtype=np.float32)) * R.astype(np.float32)))
+
+    Z = np.tanh(X @ W)
+    dW = X.T @ ((1 - Z**2) * R)
+    report = check_gradient(hidden, at={"W": W}, got={"W": dW}, rng=rng)
+    assert report.ok and report.rtol == pytest.approx(default_rtol(EPS32, EPS64))
+    assert report.evaluations == 1 + 7 + 7 + 2 * 12  # a second noise probe, at float32's ulps
+    assert not check_gradient(hidden, at={"W": W}, got={"W": 2 * dW}, rng=rng).ok
