@@ -149,39 +149,48 @@ def _store(cache: ReferenceCache, key: bytes, result: Any) -> None:
 
 
 def _key(qualname: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes | None:
-    digest = hashlib.blake2b(qualname.encode(), digest_size=32)
+    parts: list[Any] = [qualname.encode(), b"|"]
     try:
-        _feed(digest, args)
-        _feed(digest, dict(sorted(kwargs.items())))
+        _collect(parts, args)
+        if kwargs:
+            _collect(parts, dict(sorted(kwargs.items())))
     except Uncacheable:
         return None
-    return digest.digest()
+    # One hash over the joined parts: a call's arguments are small, and one C call beats many updates.
+    return hashlib.blake2b(b"".join(parts), digest_size=32).digest()
 
 
-def _feed(digest: Any, value: Any) -> None:
-    """Add ``value`` to ``digest`` unambiguously (a type tag, then its content); plain data only."""
+_SCALAR_TAGS = {bool: b"b", int: b"i", float: b"f", complex: b"c", str: b"s", bytes: b"y", type(None): b"n"}
+
+
+def _collect(parts: list[Any], value: Any) -> None:
+    """Append an unambiguous encoding of ``value`` to ``parts``: a type tag, then its content; plain data only.
+
+    Scalars by ``repr`` (exact for floats, quoted and escaped for strings), arrays by a header naming
+    dtype and shape followed by exactly that many bytes, containers by their length and items.
+    """
     kind = type(value)
-    if kind in _SCALARS:
-        digest.update(b"s" + kind.__name__.encode() + b":" + repr(value).encode() + b";")
+    tag = _SCALAR_TAGS.get(kind)
+    if tag is not None:
+        parts.append(tag + repr(value).encode() + b";")
     elif kind is np.ndarray and value.dtype.kind in "biufc":
-        header = f"a{value.dtype.str}{value.shape};".encode()
-        digest.update(header)
-        digest.update(np.ascontiguousarray(value).data)
+        parts.append(f"a{value.dtype.str}{value.shape};".encode())
+        parts.append(value.data if value.flags.c_contiguous else value.tobytes())
     elif isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in "biufc":
-        digest.update(f"n{value.dtype.str};".encode() + value.tobytes())
-    elif kind in (list, tuple):
-        digest.update(f"{kind.__name__}{len(value)}[".encode())
+        parts.append(f"g{value.dtype.str};".encode() + value.tobytes())
+    elif kind is list or kind is tuple:
+        parts.append(b"L%d[" % len(value) if kind is list else b"T%d[" % len(value))
         for item in value:
-            _feed(digest, item)
-        digest.update(b"]")
+            _collect(parts, item)
+        parts.append(b"]")
     elif kind is dict:
-        digest.update(f"dict{len(value)}{{".encode())
+        parts.append(b"D%d{" % len(value))
         for name, item in value.items():
             if type(name) is not str:
                 raise Uncacheable(name)
-            _feed(digest, name)
-            _feed(digest, item)
-        digest.update(b"}")
+            _collect(parts, name)
+            _collect(parts, item)
+        parts.append(b"}")
     else:
         raise Uncacheable(kind.__name__)
 

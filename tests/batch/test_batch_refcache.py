@@ -43,7 +43,11 @@ def counting_module() -> tuple[types.ModuleType, list[str]]:
         calls.append("make_model")
         return Model()
 
-    for function in (double, pair, normalise_in_place, draw, make_model):
+    def echo(x):
+        calls.append("echo")
+        return x
+
+    for function in (double, pair, normalise_in_place, draw, make_model, echo):
         setattr(module, function.__name__, function)
     module.Model, module.EPS = Model, 1e-8
     return module, calls
@@ -80,6 +84,19 @@ def test_arrays_with_the_same_bytes_but_another_dtype_or_shape_are_different_que
     memo.double(flat[::2])  # a non-contiguous view: hashed by its values, not its buffer
     assert calls == ["double"] * 4
     assert memo.double(np.zeros((2, 2))).shape == (2, 2) and calls == ["double"] * 4
+
+
+def test_values_that_look_alike_are_different_questions_and_answers_keep_their_type() -> None:
+    module, calls = counting_module()
+    memo = MemoizedModule(module, ReferenceCache())
+    values = [1, 1.0, True, "1", b"1", None, np.float64(1), np.int64(1), np.array(1.0), np.array([1.0]), np.array(1),
+              [1], (1,), {"x": 1}, ("a;b",), ("a", "b"), np.arange(6.0).reshape(2, 3).T]
+    first = [memo.echo(value) for value in values]
+    second = [memo.echo(value) for value in values]
+    assert len(calls) == len(values)  # no two of them shared an answer; the second round was all hits
+    for value, answer in zip(values, second):
+        assert type(answer) is type(value) and np.array_equal(np.asarray(answer, dtype=object), np.asarray(value, dtype=object))
+    assert first[-1].shape == second[-1].shape == (3, 2)  # a transposed (non-contiguous) array, by its values
 
 
 def test_a_function_that_changes_its_argument_is_never_memoized() -> None:
