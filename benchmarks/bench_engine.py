@@ -44,7 +44,7 @@ def call_overhead_ms(launcher: Launcher, repeats: int) -> dict[str, float]:
     student = StudentModule(session)
     small = np.ones((4, 4))
     results = {}
-    with session.time_budget(600):
+    with session.check_scope(600):
         for label, call in [("no arguments (identity(1))", lambda: student.identity(1)),
                             ("4x4 array in and out", lambda: student.identity(small)),
                             ("two 4x4 arrays in, one out", lambda: student.add(small, small))]:

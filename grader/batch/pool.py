@@ -3,8 +3,8 @@
 Grading is CPU-bound Python in the trusted parent (checks, references, gradient checks), so the pool
 uses processes, each a :func:`grader.batch.process.serve` loop with its own fork server. Each process
 has its own pipe and gets its next task only when it answers, so there is no shared queue whose lock
-a dying process could take with it. A process that dies mid-task costs only that student (recorded
-as an error) and is replaced. On any exit from :meth:`Pool.run` (Ctrl-C included) every process is
+a dying process could take with it. A process that dies mid-task is replaced and its student tried
+again; a student on whom two processes die is recorded as an error, and the batch goes on. On any exit from :meth:`Pool.run` (Ctrl-C included) every process is
 asked to stop with SIGTERM, which unwinds its cleanup (workers killed, fork server closed, temporary
 files removed), and is killed if it has not exited within a grace period.
 """
@@ -15,7 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -29,6 +29,8 @@ STOP_GRACE_S = 10.0
 """How long a process asked to stop may take to clean up before it is killed."""
 MAX_FAILED_STARTS = 3
 """Processes dying before their first answer, after which the batch gives up (something is broken)."""
+MAX_DEATHS_PER_STUDENT = 2
+"""Grading processes that may die on one student before that student is recorded as an error."""
 _POLL_S = 0.25
 
 
@@ -59,6 +61,8 @@ class Pool:
         self.retired: list[_Slot] = []
         """Processes told to finish (or found dead), still to be joined."""
         self.failed_starts = 0
+        self.deaths: Counter[str] = Counter()
+        """Grading processes that died on each student."""
 
     def run(self, tasks: list[Task]) -> None:
         """Grade every task; returns when all are done, raises on Ctrl-C after stopping the processes."""
@@ -77,41 +81,52 @@ class Pool:
         by_sentinel = {slot.process.sentinel: slot for slot in self.slots}
         for ready in wait([s.conn for s in self.slots] + list(by_sentinel), timeout=_POLL_S):
             slot = by_sentinel.get(ready) if isinstance(ready, int) else by_conn.get(id(ready))
-            if slot is None or slot not in self.slots:
-                continue  # already handled in this round (its pipe and its sentinel were both ready)
-            if isinstance(ready, int) or not self._receive(slot, pending):
+            if slot is not None and slot in self.slots and not self._serve(slot, pending):
                 self._lost(slot, pending)
 
-    def _receive(self, slot: _Slot, pending: deque[Task]) -> bool:
-        """Take one answer from ``slot``; False when the process has gone away."""
+    def _serve(self, slot: _Slot, pending: deque[Task]) -> bool:
+        """Take what ``slot`` has sent (an answer may be waiting even if it has just died); False once it is gone."""
+        while slot in self.slots and slot.conn.poll():
+            try:
+                answer = slot.conn.recv()
+            except (EOFError, OSError):
+                return False
+            if isinstance(answer, str):  # it could not start: the same would happen to every process
+                raise PoolError(answer, "check that the course loads (`grader grade --course DIR`) and that /tmp is writable")
+            slot.answered, slot.task = True, None
+            self.on_outcome(answer)
+            if not self._feed(slot, pending):
+                return False
+        return slot not in self.slots or slot.process.is_alive()
+
+    def _feed(self, slot: _Slot, pending: deque[Task]) -> bool:
+        """Send ``slot`` its next task, or None to finish; False when its process is gone (the task goes back)."""
+        task = pending.popleft() if pending else None
         try:
-            answer = slot.conn.recv()
-        except (EOFError, OSError):
+            slot.conn.send(task)
+        except OSError:  # it died in between: the task was never started
+            if task is not None:
+                pending.appendleft(task)
             return False
-        if isinstance(answer, str):  # it could not start: the same would happen to every process
-            raise PoolError(answer, "check that the course loads (`grader grade --course DIR`) and that /tmp is writable")
-        slot.answered, slot.task = True, None
-        self.on_outcome(answer)
-        self._feed(slot, pending)
+        slot.task = task
+        if task is None:
+            self._retire(slot)  # it finishes and exits by itself
         return True
 
-    def _feed(self, slot: _Slot, pending: deque[Task]) -> None:
-        if pending:
-            slot.task = pending.popleft()
-            slot.conn.send(slot.task)
-        else:
-            slot.conn.send(None)  # nothing left: the process finishes and exits
-            self._retire(slot)
-
     def _lost(self, slot: _Slot, pending: deque[Task]) -> None:
-        """The process died: its student gets an error, and a new process takes its place."""
+        """The process died. Student code never runs here, so it was killed from outside (the OOM killer, a
+        person): its student is tried once more, and recorded as an error if a second process dies on it."""
         self._retire(slot)
         slot.process.join(STOP_GRACE_S)  # its sentinel fired or its pipe closed: it is exiting, collect the code
         code = slot.process.exitcode
         if not slot.answered:
             self.failed_starts += 1
         if slot.task is not None:
-            self.on_outcome(_died(self.settings, slot.task, code))
+            self.deaths[slot.task.student] += 1
+            if self.deaths[slot.task.student] >= MAX_DEATHS_PER_STUDENT:
+                self.on_outcome(_died(self.settings, slot.task, code))
+            else:
+                pending.appendleft(slot.task)
         if self.failed_starts >= MAX_FAILED_STARTS:
             raise PoolError(f"grading processes keep dying before grading anyone (exit code {code})",
                             "run `grader grade --course DIR --submission ONE_STUDENT` to see the error")

@@ -150,10 +150,19 @@ def _refuse_remote(got: Mapping[str, Any], at: Mapping[str, Any]) -> None:
 
 
 def _report_gradient(report: GradientReport, name: str | None, hint: Text | None) -> None:
+    """Fail with the gradient checker's message, and its diagnosis followed by the author's hint.
+
+    A diagnosis that names nothing specific (a plain mismatch) gives way to the author's hint.
+    """
     if report.ok:
         return
     message = report.message if name is None else msg("expect.in_call", call=name, detail=report.message)
-    raise CheckFailure(message, hint or report.hint)
+    diagnosis = report.hint
+    if diagnosis is None or hint is None:
+        raise CheckFailure(message, diagnosis or hint)
+    if report.diagnosis is not None and report.diagnosis.kind == "mismatch":
+        raise CheckFailure(message, hint)
+    raise CheckFailure(message, msg("expect.hint_then", first=diagnosis, second=hint))
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any, Callable, Literal
 
 from grader.errors import CourseError
+from grader.i18n import Text
 
 Visibility = Literal["public", "hidden"]
 INJECTABLE = ("student", "reference", "rng")
@@ -30,6 +31,15 @@ class CheckOptions:
     """Seconds the student's code may take within this check; None means the course default."""
     name: str | None
     """Display name; defaults to the function name."""
+    description: Text | None
+    """What the check verifies, for reports; defaults to the docstring's first line."""
+    numpy_errors: str | None
+    """"raise": numpy overflow, division by zero and invalid operations in the student's code raise
+    FloatingPointError during this check (underflow stays allowed); None leaves numpy's default."""
+
+
+NUMPY_ERROR_MODES = ("raise",)
+STRICT_NUMPY = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}
 
 
 @dataclass(frozen=True)
@@ -38,8 +48,8 @@ class CheckSpec:
 
     name: str
     """Unique within its assignment; the function name unless given."""
-    description: str
-    """First line of the docstring (may be empty)."""
+    description: Text
+    """What the check verifies (the decorator's ``description``, else the docstring's first line)."""
     function: Callable[..., Any]
     """The check function; called with the arguments named in ``wants``."""
     wants: tuple[str, ...]
@@ -50,17 +60,22 @@ class CheckSpec:
     """Per-check time limit, or None for the course default."""
     visibility: Visibility
     """``public`` when defined under assignments/, ``hidden`` under solutions/."""
+    numpy_errors: dict[str, str] | None
+    """numpy error state for the student's calls during this check (``np.errstate`` arguments), or None."""
     file: Path
     """The check file, for error messages."""
     line: int
     """Line of the definition, for error messages and ordering."""
 
 
-def check(points: float = 1, timeout: float | None = None, name: str | None = None) -> Callable[[Callable], Callable]:
-    """Mark a function as a check worth ``points`` (see DESIGN.md, "Writing checks")."""
+def check(
+    points: float = 1, timeout: float | None = None, name: str | None = None, description: Text | None = None,
+    numpy_errors: str | None = None,
+) -> Callable[[Callable], Callable]:
+    """Mark a function as a check worth ``points`` (see docs/writing-checks.md)."""
 
     def label(function: Callable) -> Callable:
-        setattr(function, _LABEL, CheckOptions(points, timeout, name))
+        setattr(function, _LABEL, CheckOptions(points, timeout, name, description, numpy_errors))
         return function
 
     return label
@@ -91,15 +106,19 @@ def _spec(function: Callable, options: CheckOptions, visibility: Visibility, fil
     _require_positive(options.points, f"{where}: points")
     if options.timeout is not None:
         _require_positive(options.timeout, f"{where}: timeout")
+    if options.numpy_errors not in (None, *NUMPY_ERROR_MODES):
+        raise CourseError(f"{where}: numpy_errors must be 'raise' or left out, got {options.numpy_errors!r}",
+                          "write numpy_errors=\"raise\" to make overflow, division by zero and NaN raise in the student's code")
     doc = inspect.getdoc(function) or ""
     return CheckSpec(
         name=options.name or function.__name__,
-        description=doc.splitlines()[0] if doc else "",
+        description=options.description or (doc.splitlines()[0] if doc else ""),
         function=function,
         wants=wants,
         points=float(options.points),
         timeout=None if options.timeout is None else float(options.timeout),
         visibility=visibility,
+        numpy_errors=STRICT_NUMPY if options.numpy_errors == "raise" else None,
         file=file,
         line=line,
     )

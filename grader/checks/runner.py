@@ -69,7 +69,7 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }
     started = time.perf_counter()
-    with context.session.time_budget(timeout):
+    with context.session.check_scope(timeout, spec.numpy_errors):
         outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context)
     return _result(spec, outcome, time.perf_counter() - started, context)
 
@@ -77,7 +77,7 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
 def failed_without_running(spec: CheckSpec, message: Text, hint: Text | None, language: str) -> CheckResult:
     """The result of a check that could not run because the whole submission is unusable."""
     return CheckResult(
-        name=spec.name, description=spec.description, score=0.0, max_score=spec.points, status="error",
+        name=spec.name, description=render(spec.description, language), score=0.0, max_score=spec.points, status="error",
         visibility=spec.visibility, message=render(message, language), hint=render(hint, language),
     )
 
@@ -105,6 +105,8 @@ def _student_error(error: StudentError, context: CheckContext) -> _Outcome:
         return _Outcome("failed", msg("check.not_implemented"), msg("check.not_implemented_hint"), error.traceback, error.line)
     if error.is_instance_of(SystemExit):
         return _Outcome("error", msg("check.system_exit"), msg("check.system_exit_hint"), error.traceback, error.line)
+    if error.is_instance_of(FloatingPointError):
+        return _Outcome("error", msg("check.numpy_error", error=error.message), msg("check.numpy_error_hint"), error.traceback, error.line)
     hint = msg("check.memory_hint", mb=context.memory_mb) if error.is_instance_of(MemoryError) else msg("check.student_raised_hint")
     return _Outcome("error", msg("check.student_raised", error=str(error)), hint, error.traceback, error.line)
 
@@ -129,7 +131,7 @@ def _result(spec: CheckSpec, outcome: _Outcome, duration: float, context: CheckC
     language = context.language
     return CheckResult(
         name=spec.name,
-        description=spec.description,
+        description=render(spec.description, language),
         score=check_score(outcome.status, spec.points),
         max_score=spec.points,
         status=outcome.status,

@@ -16,6 +16,9 @@ from grader.gradcheck.numeric import CoordinateLine, DirectionLine, Estimate, se
 
 ZOOM, ZOOMS = 32, 2
 """An undecided second look is repeated up to ZOOMS times, each with steps ZOOM times smaller."""
+DOMAIN_ZOOMS = 8
+"""As many while the loss is not even finite a step away (log(x) at x = 1e-9 with a step of 6e-6): a
+small enough step stays inside the domain, and only the parameter's resolution stops the search."""
 
 
 def examine(line: CoordinateLine | DirectionLine, step: float, analytic: float, floor: float, along_axis: bool,
@@ -25,7 +28,8 @@ def examine(line: CoordinateLine | DirectionLine, step: float, analytic: float, 
     ``noise(h)`` is how far rounding can move a central difference with step h.
     """
     failure, failure_mess = None, math.inf
-    for _ in range(ZOOMS + 1):
+    zooms = {True: 0, False: 0}  # zooms taken after a finite and after a non-finite look
+    while True:
         estimate = second_look(line, step, noise(step / 2))
         verdict = judge(analytic, estimate, rtol, floor, along_axis)
         if verdict.outcome == PASS:
@@ -41,6 +45,10 @@ def examine(line: CoordinateLine | DirectionLine, step: float, analytic: float, 
                 narrow = estimate.candidates[2]
                 rel = float(relative_error(analytic, narrow, floor))
                 failure, failure_mess = replace(verdict, numeric=narrow, rel_error=rel, trusted=False), mess
+        finite = math.isfinite(verdict.discrepancy)
+        if zooms[finite] >= (ZOOMS if finite else DOMAIN_ZOOMS):
+            break
+        zooms[finite] += 1
         step /= ZOOM
         if 4 * CONFIDENCE * noise(step / 2) >= verdict.discrepancy:
             break

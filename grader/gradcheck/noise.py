@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.gradcheck.loss import Loss, Value
+from grader.gradcheck.loss import EPS64, Loss, Value
 from grader.gradcheck.point import Point
 
+EPS32 = float(np.finfo(np.float32).eps)
 NOISE_FACTOR = 4.0
 """One loss value is trusted to within this many times its rounding noise."""
 POINTS = 8
@@ -79,21 +80,42 @@ def probe_direction(scales: dict[str, np.ndarray], eps: float, rng: np.random.Ge
 
 def measure(loss: Loss, point: Point, names: list[str], base: Value, eps: float, rng: np.random.Generator) -> Noise:
     """The loss's noise near the point, POINTS - 1 evaluations per precision tried (every checked
-    parameter moved at once): first the declared precision, then coarser ones while the values do
-    not change at all, which is what f computing in a coarser dtype than it shows looks like."""
+    parameter moved at once): first at the declared precision, then, if the values were mostly
+    unchanged (the moves too small to tell noise from nothing), at float32's.
+
+    f computes in float32 (or float16) whatever it returns if every value it gave is a float32 (float16)
+    number: a float64 loss practically never is (one in 2^29 per value), float32 arithmetic handed back
+    as a Python float always is. At least two distinct values are needed for that evidence.
+    """
     start = {name: point.flat64(name) for name in names}
     scales = {name: np.maximum(np.abs(x), 1.0) for name, x in start.items()}
-    for precision in [eps] + [coarser for coarser in _COARSER if coarser > eps]:
-        move = probe_direction(scales, precision, rng)
-        values = [base.value]
-        for i in range(1, POINTS):
-            arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in names})
-            values.append(loss(arguments))
+    seen = [base.value]
+    level = None
+    for precision in [eps] + ([EPS32] if EPS32 > eps else []):
+        values = _probe(loss, point, start, probe_direction(scales, precision, rng), base)
+        seen += values[1:]
         level = noise_level(values)
         if level is not None:
-            return Noise(NOISE_FACTOR * max(precision * base.magnitude, level), precision)
-    # Nothing moved the loss at any precision: it does not depend on these parameters near here.
-    return Noise(NOISE_FACTOR * eps * base.magnitude, eps)
+            break
+    effective = max(eps, _evident_eps(seen))
+    return Noise(NOISE_FACTOR * max(effective * base.magnitude, level or 0.0), effective)
 
 
-_COARSER = (float(np.finfo(np.float32).eps), float(np.finfo(np.float16).eps))
+def _evident_eps(values: list[float]) -> float:
+    """The coarsest of float16 and float32 in which every value is exact, or float64's epsilon."""
+    array = np.asarray(values, dtype=np.float64)
+    if np.unique(array).size < 2:
+        return EPS64
+    for dtype in (np.float16, np.float32):
+        with np.errstate(over="ignore"):
+            if np.array_equal(array.astype(dtype).astype(np.float64), array):
+                return float(np.finfo(dtype).eps)
+    return EPS64
+
+
+def _probe(loss: Loss, point: Point, start: dict[str, np.ndarray], move: dict[str, np.ndarray], base: Value) -> list[float]:
+    values = [base.value]
+    for i in range(1, POINTS):
+        arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in start})
+        values.append(loss(arguments))
+    return values

@@ -36,6 +36,7 @@ class StudentSession:
         self.generation = 0
         self.deadline: float | None = None
         self.budget_s = 0.0
+        self.numpy_errors: dict[str, str] | None = None
         self.output: list[str] = []
         self.output_size = 0
         self.output_truncated = False
@@ -54,13 +55,14 @@ class StudentSession:
             self.worker = None
 
     @contextlib.contextmanager
-    def time_budget(self, seconds: float) -> Iterator[None]:
-        """Every call inside the block must finish within ``seconds`` of its start, together."""
-        self.deadline, self.budget_s = time.monotonic() + seconds, seconds
+    def check_scope(self, seconds: float, numpy_errors: dict[str, str] | None = None) -> Iterator[None]:
+        """Calls inside the block must finish within ``seconds`` of its start, together, and run under
+        ``numpy_errors`` (``np.errstate`` arguments) when given."""
+        self.deadline, self.budget_s, self.numpy_errors = time.monotonic() + seconds, seconds, numpy_errors
         try:
             yield
         finally:
-            self.deadline = None
+            self.deadline, self.numpy_errors = None, None
 
     def take_output(self) -> str:
         """What the student's code printed since the last call, capped at the output limit."""
@@ -79,6 +81,8 @@ class StudentSession:
 
     def call(self, target: int, name: str | None, args: list[Any], kwargs: dict[str, Any], label: str) -> Any:
         request = {"op": "call", "target": target, "name": name, "args": args, "kwargs": kwargs}
+        if self.numpy_errors is not None:
+            request["errstate"] = self.numpy_errors
         return self.request(request, Activity("call", label))
 
     def request(self, message: dict[str, Any], during: Activity) -> Any:

@@ -9,10 +9,11 @@ Protocol (each message a wire frame; the parent speaks first):
   {"op": "load", "source", "filename", "module"}        -> {"ok": None} | {"error": ...}
   {"op": "getattr", "target", "name"}                   -> {"ok": value}  | {"error": ...} | {"missing": name}
   {"op": "setattr", "target", "name", "value"}          -> {"ok": None}   | {"error": ...}
-  {"op": "call", "target", "name", "args", "kwargs"}    -> {"ok": value}  | {"error": ...}
+  {"op": "call", "target", "name", "args", "kwargs"[, "errstate"]} -> {"ok": value} | {"error": ...}
   {"op": "exit"}                                        -> (the worker exits)
 Every reply also carries "output": what the student's code printed since the previous reply.
-``target`` is a handle id; 0 is the student's module. ``name`` None in "call" calls the target itself.
+``target`` is a handle id; 0 is the student's module. ``name`` None in "call" calls the target itself;
+``errstate`` (``np.errstate`` arguments) makes numpy's floating-point errors raise during the call.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import sys
 import traceback
 import types
 from typing import Any
+
+import numpy as np
 
 from grader.sandbox.channel import Channel, ChannelClosed
 from grader.sandbox.wire import Handle, WireError, decode, encode
@@ -110,7 +113,8 @@ class Worker:
             function = target if request["name"] is None else getattr(target, request["name"])
             args = [self._resolve(arg) for arg in request["args"]]
             kwargs = {key: self._resolve(value) for key, value in request["kwargs"].items()}
-            return {"ok": function(*args, **kwargs)}
+            with np.errstate(**request.get("errstate", {})):
+                return {"ok": function(*args, **kwargs)}
         raise ValueError(f"unknown request {op!r}")
 
     def _load(self, source: str, filename: str, module_name: str) -> None:

@@ -92,8 +92,9 @@ def test_a_broken_check_file_is_a_course_error_naming_its_line(mini_course: Path
         ("@check(points=1)\ndef c(studnet):\n    pass\n", "asks for 'studnet'"),
         ("@check(points=1)\ndef c(student, reference):\n    pass\n", "is public but uses the reference"),
         ("@check(points=1)\ndef c(student):\n    pass\n\n@check(points=1, name='c')\ndef d(student):\n    pass\n", "already used"),
+        ("@check(points=1, numpy_errors='loud')\ndef c(student):\n    pass\n", "numpy_errors must be 'raise'"),
     ],
-    ids=["zero-points", "unknown-argument", "public-uses-reference", "duplicate-name"],
+    ids=["zero-points", "unknown-argument", "public-uses-reference", "duplicate-name", "bad-numpy-errors"],
 )
 def test_invalid_checks_are_course_errors(mini_course: Path, check_source: str, expected: str) -> None:
     from grader.checks.loader import load_checks

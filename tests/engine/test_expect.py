@@ -173,3 +173,11 @@ def test_gradient_refuses_a_remote_object_without_calling_it() -> None:
     remote = RemoteObject(None, 0, Handle(5, "Liar", False), "backward(...)")  # type: ignore[arg-type]
     message, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": remote})
     assert "it is a Liar" in message and "(3,)" in hint
+
+
+def test_an_authors_hint_follows_the_gradient_diagnosis() -> None:
+    loss, w, grad = _mse_problem()
+    _, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": -grad}, hint={"en": "See slide 12.", "ko": "12쪽을 보세요."})
+    assert "opposite sign" in hint and hint.endswith("See slide 12.")
+    _, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": grad * np.array([1.7, -0.4, 3.1])}, hint="See slide 12.")
+    assert hint == "See slide 12."  # a plain mismatch says nothing the author's hint does not
