@@ -52,26 +52,41 @@ def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course
     assert results(tmp_path / "out")["boom"]["batch"]["status"] == "error" and results(tmp_path / "out")["fine"]["percent"] == 100.0
 
 
-def test_a_grading_process_that_dies_costs_only_its_student(mini_course: Path, tmp_path: Path) -> None:
-    subs = write_class(tmp_path / "subs", {"sleepy": SLEEPY, "alice": REFERENCE, "bob": STUB})
+def kill_while_grading(pool: Pool, student: str, times: int) -> threading.Thread:
+    """A thread that SIGKILLs the pool's process ``times`` times, each time while it grades ``student``."""
+
+    def kill() -> None:
+        for _ in range(times):
+            busy = lambda: pool.slots and pool.slots[0].task is not None and pool.slots[0].task.student == student
+            wait_until(busy)
+            pid = pool.slots[0].process.pid
+            time.sleep(0.5)  # inside the submission's import by now
+            os.kill(pid, signal.SIGKILL)
+            wait_until(lambda: not pool.slots or pool.slots[0].process.pid != pid)
+
+    thread = threading.Thread(target=kill, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("deaths", [1, 2])
+def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(mini_course: Path, tmp_path: Path, deaths: int) -> None:
+    slow = "import time\ntime.sleep(1.5)\n" + REFERENCE  # long enough to be killed in, short enough to be graded
+    subs = write_class(tmp_path / "subs", {"victim": slow, "alice": REFERENCE, "bob": STUB})
     out = tmp_path / "out"
     outcomes = []
     pool = Pool(settings_for(mini_course, subs, out), 1, outcomes.append)
-
-    def kill_when_busy_with_sleepy() -> None:
-        wait_until(lambda: pool.slots and pool.slots[0].task is not None and pool.slots[0].task.student == "sleepy")
-        time.sleep(0.5)  # inside the submission's import by now
-        os.kill(pool.slots[0].process.pid, signal.SIGKILL)
-
-    killer = threading.Thread(target=kill_when_busy_with_sleepy, daemon=True)
-    killer.start()
-    pool.run([Task(s, subs / s, "folder", "h") for s in ("sleepy", "alice", "bob")])
+    killer = kill_while_grading(pool, "victim", deaths)
+    pool.run([Task(s, subs / s, "folder", "h") for s in ("victim", "alice", "bob")])
     killer.join(5)
     by_student = {o.student: o for o in outcomes}
-    assert not by_student["sleepy"].graded and "killed by signal 9" in by_student["sleepy"].error
-    assert by_student["alice"].percent == 100.0 and by_student["bob"].percent == 0.0
-    assert results(out)["sleepy"]["batch"]["status"] == "error"
-    wait_until(lambda: not processes_with_tmpdir(tmp_path / "tmp"), timeout=15)  # the orphaned fork server cleaned up
+    assert len(outcomes) == 3 and by_student["alice"].percent == 100.0 and by_student["bob"].percent == 0.0
+    if deaths == 1:  # not the student's doing (their code never runs in this process): graded on the retry
+        assert by_student["victim"].percent == 100.0
+    else:
+        assert not by_student["victim"].graded and "killed by signal 9" in by_student["victim"].error
+        assert results(out)["victim"]["batch"]["status"] == "error"
+    wait_until(lambda: not processes_with_tmpdir(tmp_path / "tmp"), timeout=15)  # orphaned fork servers cleaned up
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
