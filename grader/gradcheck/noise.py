@@ -38,8 +38,8 @@ class Noise:
     the measured noise."""
     eps: float
     """The precision f evidently computes in: the declared one (its output's and the parameters'
-    dtypes), or a coarser one if moves of a few ulps at the declared precision left every value
-    unchanged (float32 arithmetic returned as a Python float)."""
+    dtypes), or float32's (float16's) if every value f gave is a float32 (float16) number: float32
+    arithmetic handed back as a Python float."""
 
 
 def noise_level(values: Sequence[float]) -> float | None:

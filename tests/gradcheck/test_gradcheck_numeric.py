@@ -134,3 +134,15 @@ def test_float32_arithmetic_behind_a_python_float_is_found_and_checked_as_float3
     assert report.ok and report.rtol == pytest.approx(default_rtol(EPS32, EPS64))
     assert report.evaluations == 1 + 7 + 7 + 2 * 12  # a second noise probe, at float32's ulps
     assert not check_gradient(hidden, at={"W": W}, got={"W": 2 * dW}, rng=rng).ok
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log")
+@pytest.mark.parametrize("tiny", [1e-7, 1e-10, 1e-15])
+def test_a_step_that_leaves_the_domain_is_retried_smaller_until_it_fits(tiny: float) -> None:
+    # log(x) at x = 1e-10: the first step (6e-6) lands at negative x, where the loss is NaN.
+    x = np.array([tiny, 0.5, 2.0])
+    good = check_gradient(lambda x: float(np.sum(np.log(x))), at={"x": x}, got={"x": 1 / x}, rng=np.random.default_rng(3))
+    assert good.ok and good.params[0].n_checked == 3 and good.params[0].n_kinks_skipped == 0
+    wrong = np.array([-1 / tiny, 2.0, 0.5])
+    bad = check_gradient(lambda x: float(np.sum(np.log(x))), at={"x": x}, got={"x": wrong}, rng=np.random.default_rng(3))
+    assert not bad.ok and bad.params[0].worst_index == (0,)
