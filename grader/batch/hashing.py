@@ -7,6 +7,7 @@ own source and message catalogues, so a fix to the grader re-grades) and the sam
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -45,9 +46,7 @@ def course_hash(course: Course, options: dict[str, Any]) -> str:
     for relative, path in _course_files(course):
         digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
         _feed_file(digest, path)
-    for relative, path in _grader_files():
-        digest.update(relative.encode() + b"\0")
-        _feed_file(digest, path)
+    digest.update(_grader_digest().encode())
     return digest.hexdigest()
 
 
@@ -58,6 +57,16 @@ def _course_files(course: Course) -> list[tuple[str, Path]]:
         if assignment.has_solutions:
             files.append(assignment.reference)
     return sorted((path.relative_to(course.root).as_posix(), path) for path in files)
+
+
+@functools.lru_cache(maxsize=1)
+def _grader_digest() -> str:
+    """SHA-256 of the grader's own source and catalogues, read once per process (a run grades with one grader)."""
+    digest = hashlib.sha256()
+    for relative, path in _grader_files():
+        digest.update(relative.encode() + b"\0")
+        _feed_file(digest, path)
+    return digest.hexdigest()
 
 
 def _grader_files() -> list[tuple[str, Path]]:

@@ -97,11 +97,11 @@ def test_batch_and_merge_from_the_command_line(mini_course: Path, tmp_path: Path
     write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "carol": REFERENCE})
     done = run_cli("batch", "subs", "--course", str(mini_course), "--out", "one", "--jobs", "2", "--shard", "1/1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Graded 3 of 3 submissions") and "class mean 66.7%" in done.stdout
+    assert done.stdout.startswith("Graded 3 of 3 submissions") and "class mean 66.7%" in done.stdout, done.stdout + done.stderr
     again = run_cli("batch", "subs", "--course", str(mini_course), "--out", "one", cwd=tmp_path)
-    assert again.returncode == 0 and "Graded 0 of 3" in again.stdout and "3 unchanged" in again.stdout
+    assert again.returncode == 0 and "Graded 0 of 3" in again.stdout and "3 unchanged" in again.stdout, again.stdout + again.stderr
     merged = run_cli("merge", "one", "--out", "all", cwd=tmp_path)
-    assert merged.returncode == 0 and "Merged 3 students" in merged.stdout
+    assert merged.returncode == 0 and "Merged 3 students" in merged.stdout, merged.stdout + merged.stderr
     assert (tmp_path / "all/grades.csv").read_bytes() == (tmp_path / "one/grades.csv").read_bytes()
     bad = run_cli("batch", "subs", "--course", str(mini_course), "--shard", "3/2", cwd=tmp_path)
     assert bad.returncode == 2 and "K/N" in bad.stderr
