@@ -89,7 +89,7 @@ EXPECTED = {
             fails={"gradients_match_numeric_gradient": ["opposite sign"],
                    "gradient_descent_loss_decreases": ["loss goes up"]}),
         "loss_without_clipping": dict(
-            fails={"loss_exact_zero_one_probabilities": ["log", "clip a to [EPS, 1 - EPS]"]},
+            fails={"loss_exact_zero_one_probabilities": ["floating-point error", "divide by zero", "log", "clip"]},
             passes=["loss_small_example"]),
         "losses_after_update": dict(
             fails={"gradient_descent_first_loss_is_log2": ["losses[0]", "before the update"]},
@@ -103,7 +103,7 @@ EXPECTED = {
         "predict_thresholds_z": dict(
             fails={"predict_strict_threshold": ["probability", "not z"]}),
         "sigmoid_overflow": dict(
-            fails={"sigmoid_no_overflow_at_large_inputs": ["overflow", "exp of -|z|"]},
+            fails={"sigmoid_no_overflow_at_large_inputs": ["floating-point error", "overflow", "exp(-|z|)"]},
             passes=["sigmoid_values"]),
         "sum_instead_of_mean": dict(
             fails={"gradients_match_numeric_gradient": ["batch size"]}),
@@ -249,29 +249,48 @@ def test_buggy_variant_fails_the_check_that_points_at_its_bug(course, launcher, 
     assert hidden_failing, f"{stem}: no hidden check catches it"
 
 
-@pytest.mark.parametrize("aid, stem", [
-    ("rnn_backward", "truncation_blocks_from_end"),
-    ("conv", "flipped_kernel"),
-    ("logistic_regression", "sigmoid_overflow"),
-    ("self_attention", "mask_after_softmax"),
+@pytest.mark.parametrize("aid, stem, status", [
+    ("rnn_backward", "truncation_blocks_from_end", "failed"),
+    ("conv", "flipped_kernel", "failed"),
+    ("logistic_regression", "sigmoid_overflow", "error"),  # numpy raised FloatingPointError in the student's code
+    ("self_attention", "mask_after_softmax", "failed"),
 ])
-def test_pointed_messages_are_korean_for_korean_students(course, launcher, aid, stem):
+def test_pointed_messages_are_korean_for_korean_students(course, launcher, aid, stem, status):
     result = grade_one(course, launcher, aid, BUGGY / aid / f"{stem}.py", language="ko")
     (name,) = list(EXPECTED[aid][stem]["fails"])[:1]
     (check,) = [check for check in result.checks if check.name == name]
-    assert check.status == "failed"
+    assert check.status == status
     assert HANGUL.search(check.message) and HANGUL.search(check.hint), (check.message, check.hint)
 
 
-def test_overflow_is_caught_when_the_submission_imports_numpy_without_the_np_alias(course, launcher, tmp_path):
-    source = (BUGGY / "logistic_regression" / "sigmoid_overflow.py").read_text(encoding="utf-8")
-    source = source.replace("import numpy as np", "import numpy").replace("np.", "numpy.")
+def _without_np(source, how):
+    """``source`` (which imports numpy as np) importing numpy another way: as ``numpy``, or its functions by name."""
+    if how == "import numpy":
+        source = source.replace("import numpy as np", "import numpy").replace("np.", "numpy.")
+    else:  # from numpy import exp, ...: no module name at all in the submission
+        names = sorted(set(re.findall(r"\bnp\.(\w+)", source)))
+        source = re.sub(r"\bnp\.(\w+)", r"\1", source).replace("import numpy as np", f"from numpy import {', '.join(names)}")
+        assert "exp" in names and not re.search(r"\b(np|numpy)\.", source)
     assert "np." not in source.replace("numpy.", "")
+    return source
+
+
+@pytest.mark.parametrize("how", ["import numpy", "from numpy import"])
+@pytest.mark.parametrize("stem, names, words", [
+    ("sigmoid_overflow", ("sigmoid_no_overflow_at_large_inputs", "sigmoid_extremes_match_reference"), ["overflow"]),
+    ("loss_without_clipping", ("loss_exact_zero_one_probabilities", "loss_matches_reference"), ["divide by zero"]),
+])
+def test_numpy_errors_are_caught_however_the_submission_imports_numpy(course, launcher, tmp_path, how, stem, names, words):
     path = tmp_path / "logistic_regression.py"
-    path.write_text(source, encoding="utf-8")
-    failing = not_passed(grade_one(course, launcher, "logistic_regression", path))
-    assert "sigmoid_no_overflow_at_large_inputs" in failing
-    assert "overflow" in failing["sigmoid_no_overflow_at_large_inputs"]
+    path.write_text(_without_np((BUGGY / "logistic_regression" / f"{stem}.py").read_text(encoding="utf-8"), how),
+                    encoding="utf-8")
+    checks = {check.name: check for check in grade_one(course, launcher, "logistic_regression", path).checks}
+    for name in names:  # the public check and the hidden one
+        check = checks[name]
+        assert check.status == "error", (name, check.status, check.message)
+        assert "floating-point error" in check.message and all(word in check.message for word in words), check.message
+        assert check.line is not None and check.traceback, name  # the student's own line
+    assert sum(check.status != "passed" for check in checks.values()) == len(names)  # nothing else is affected
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Bug: loss takes log(a) without clipping, so a = 0 or a = 1 gives log(0) (inf/NaN and a divide-by-zero warning).
 
-Check: loss with exact 0/1 probabilities: "not finite: clip a to [EPS, 1 - EPS] with EPS = 1e-15 first".
+Check: loss with exact 0/1 probabilities under numpy_errors="raise": "numpy reported a floating-point error in your
+code: divide by zero encountered in log" at the student's line, with the engine's hint (clip before a log).
 Affects: loss
 """
 

@@ -1,6 +1,7 @@
 """Bug: sigmoid written as 1 / (1 + exp(-z)) directly: exp overflows for z around -710 and below (RuntimeWarning; an error under np.errstate).
 
-Check: sigmoid at z = -1e4: "overflow in exp: take exp of -|z| only (two branches for z >= 0 and z < 0)".
+Check: sigmoid at z = -1e4 under numpy_errors="raise": "numpy reported a floating-point error in your code: overflow
+encountered in exp" at the student's line, with the engine's hint (np.exp(-|z|)).
 Affects: sigmoid
 """
 
