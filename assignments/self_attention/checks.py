@@ -6,14 +6,11 @@ properties (softmax rows sum to 1, masked weights are 0) and numeric gradients o
 self_attention.
 """
 
-import contextlib
 import math
 
 import numpy as np
 
 from grader import check, expect
-from grader.checks.failure import CheckFailure
-from grader.i18n import LANGUAGES, Msg, render
 
 
 def _text(en, ko):
@@ -33,23 +30,6 @@ def _parts(value, n, call, labels):
                           f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
                 hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
     return value
-
-
-@contextlib.contextmanager
-def _diagnosis_and(hint):
-    """Around one expect.vjp: on failure show the gradient check's diagnosis (sign, factor, transpose, which
-    entries...) followed by ``hint``; a diagnosis that says nothing specific ("mismatch") gives way to ``hint``.
-
-    (Passing ``hint=`` to expect.vjp would replace the diagnosis instead of adding to it.)
-    """
-    try:
-        yield
-    except CheckFailure as failure:
-        diagnosis = failure.hint
-        if diagnosis is None or (isinstance(diagnosis, Msg) and diagnosis.key == "gradient.hint_mismatch"):
-            raise CheckFailure(failure.message, hint) from None
-        combined = {lang: f"{render(diagnosis, lang)} {render(hint, lang)}" for lang in LANGUAGES}
-        raise CheckFailure(failure.message, combined) from None
 
 
 def _seed_problem():
@@ -233,8 +213,8 @@ def _check_one(student, rng, name, index, hint):
         args = dict(at, **changed)
         return _parts(student.self_attention(**args), 2, "self_attention(X, W_q, W_k, W_v)", "Z, A")[0]
 
-    with _diagnosis_and(hint):
-        expect.vjp(Z, at={name: at[name]}, dout=dZ, got={name: got[name]}, rng=rng, name=f"{call}[{index}] (d{name})")
+    expect.vjp(Z, at={name: at[name]}, dout=dZ, got={name: got[name]}, rng=rng, name=f"{call}[{index}] (d{name})",
+               hint=hint)
 
 
 @check(points=1)

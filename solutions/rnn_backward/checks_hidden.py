@@ -3,13 +3,9 @@ T = 1, truncation with T not a multiple of k, k >= T, bad k), and numeric gradie
 backward functions against the reference's forward pass (the student's forward cannot mislead them).
 """
 
-import contextlib
-
 import numpy as np
 
 from grader import check, expect
-from grader.checks.failure import CheckFailure
-from grader.i18n import LANGUAGES, Msg, render
 
 RNN_ARGS = ("X", "h0", "W_x", "W_rec", "b")
 RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")
@@ -49,23 +45,6 @@ def _compare_rnn_backward(got, expected, call):
     got = _parts(got, 5, call, ", ".join(RNN_GRADIENTS))
     for i, label in enumerate(RNN_GRADIENTS):
         expect.close(got[i], expected[i], name=f"{call}[{i}] ({label})")
-
-
-@contextlib.contextmanager
-def _diagnosis_and(hint):
-    """Around one expect.vjp: on failure show the gradient check's diagnosis (sign, factor, transpose, which
-    entries...) followed by ``hint``; a diagnosis that says nothing specific ("mismatch") gives way to ``hint``.
-
-    (Passing ``hint=`` to expect.vjp would replace the diagnosis instead of adding to it.)
-    """
-    try:
-        yield
-    except CheckFailure as failure:
-        diagnosis = failure.hint
-        if diagnosis is None or (isinstance(diagnosis, Msg) and diagnosis.key == "gradient.hint_mismatch"):
-            raise CheckFailure(failure.message, hint) from None
-        combined = {lang: f"{render(diagnosis, lang)} {render(hint, lang)}" for lang in LANGUAGES}
-        raise CheckFailure(failure.message, combined) from None
 
 
 def _truncated_forward(reference, X, h0, W_x, W_rec, b, k, frozen):
@@ -196,10 +175,9 @@ def rnn_backward_truncated_numeric_gradient(student, reference, rng):
                      f"k = {k} 시점씩의 블록은 처음부터 셉니다 (t = 0, k, 2k, ...). t가 k의 양의 배수일 때 "
                      "hs[:, t]에서 hs[:, t-1]로 그래디언트가 흐르지 않지만, 시점 t의 파라미터 그래디언트는 "
                      "그대로 더합니다. h0는 첫 번째 블록에서만 그래디언트를 받습니다.")
-        with _diagnosis_and(hint):
-            expect.vjp(lambda X, h0, W_x, W_rec, b: _truncated_forward(reference, X, h0, W_x, W_rec, b, k, hs),
-                       at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1},
-                       name=call)
+        expect.vjp(lambda X, h0, W_x, W_rec, b: _truncated_forward(reference, X, h0, W_x, W_rec, b, k, hs),
+                   at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1},
+                   name=call, hint=hint)
 
 
 @check(points=1)
