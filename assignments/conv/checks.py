@@ -56,7 +56,9 @@ def _distinct(rng, shape):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv_output_size on the notes' examples: 5 with 3 -> 3; 28 with 3, P = 1 -> 28; strides round down.",
+    "ko": "노트의 예제로 확인하는 conv_output_size: 5와 3이면 3, 28과 3, P = 1이면 28, stride로 나눌 때는 내림합니다."})
 def conv_output_size_seed_examples(student):
     """conv_output_size on the notes' examples: 5 with 3 -> 3; 28 with 3, P = 1 -> 28; strides round down."""
     for args, expected in (((5, 3), 3), ((28, 3, 1, 1), 28), ((7, 3, 2, 1), 4), ((7, 3, 2, 0), 3), ((6, 3, 2, 0), 2),
@@ -64,7 +66,9 @@ def conv_output_size_seed_examples(student):
         expect.equal(student.conv_output_size(*args), expected, name=f"conv_output_size{args}", hint=SIZE_HINT)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv_output_size with dilation > 1: a dilated filter spans dilation*(filter - 1) + 1 input cells.",
+    "ko": "dilation > 1인 conv_output_size: 팽창된 커널은 입력 dilation*(filter - 1) + 1칸을 덮습니다."})
 def conv_output_size_with_dilation(student):
     """conv_output_size with dilation > 1: a dilated filter spans dilation*(filter - 1) + 1 input cells."""
     hint = _text("A dilated filter spans dilation*(filter - 1) + 1 input cells: "
@@ -75,7 +79,9 @@ def conv_output_size_with_dilation(student):
         expect.equal(student.conv_output_size(*args), expected, name=f"conv_output_size{args}", hint=hint)
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "conv_output_size raises ValueError for stride < 1, pad < 0, a zero size, or a filter larger than the padded input.",
+    "ko": "stride < 1, pad < 0, 크기 0, 패딩한 입력보다 큰 커널이면 conv_output_size가 ValueError를 냅니다."})
 def conv_output_size_rejects_bad_arguments(student):
     """conv_output_size raises ValueError for stride < 1, pad < 0, a zero size, or a filter larger than the padded input."""
     hint = _text("Validate the arguments first: stride >= 1, pad >= 0, input_size, filter_size, dilation >= 1, and "
@@ -91,7 +97,9 @@ def conv_output_size_rejects_bad_arguments(student):
     expect.raises(ValueError, student.conv_output_size, 5, 3, dilation=3, hint=hint)
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "conv2d_output_shape with an int or a (vertical, horizontal) pair for stride and pad.",
+    "ko": "stride와 pad가 정수 하나일 때와 (세로, 가로) 쌍일 때의 conv2d_output_shape."})
 def conv2d_output_shape_ints_and_pairs(student):
     """conv2d_output_shape with an int or a (vertical, horizontal) pair for stride and pad."""
     hint = _text("Return a tuple (OH, OW) of ints: OH from H, KH and the vertical stride/pad, OW from W, KW and the "
@@ -111,7 +119,9 @@ def conv2d_output_shape_ints_and_pairs(student):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv2d_forward on the seed example: 5x5 input, kernel [[0,1,2],[2,2,0],[0,1,2]], first output 12.",
+    "ko": "시드 예제의 conv2d_forward: 5x5 입력, 커널 [[0,1,2],[2,2,0],[0,1,2]], 첫 출력 12."})
 def conv2d_forward_seed_example(student):
     """conv2d_forward on the seed example: 5x5 input, kernel [[0,1,2],[2,2,0],[0,1,2]], first output 12."""
     x, w, b = SEED_INPUT[None, None], SEED_KERNEL[None, None], np.zeros(1)
@@ -129,7 +139,9 @@ def conv2d_forward_seed_example(student):
     expect.close(got, SEED_OUTPUT[None, None], name="conv2d_forward(seed 5x5 input, seed kernel, b=0)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv2d_forward: output shape, zero input gives the bias, padding = zeros around x, stride = every S-th output.",
+    "ko": "conv2d_forward: 출력 모양, 입력이 0이면 편향, 패딩은 x 둘레의 0, stride S는 S번째 출력마다 하나."})
 def conv2d_forward_stride_and_padding_properties(student, rng):
     """conv2d_forward: output shape, zero input gives the bias, padding = zeros around x, stride = every S-th output."""
     x, w, b = rng.normal(size=(2, 3, 6, 7)), rng.normal(size=(4, 3, 3, 2)), rng.normal(size=4)
@@ -158,7 +170,9 @@ def conv2d_forward_stride_and_padding_properties(student, rng):
                             "시작하는 창을 읽습니다."))
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "conv2d_forward raises ValueError when x and w have different channel counts.",
+    "ko": "x와 w의 채널 수가 다르면 conv2d_forward가 ValueError를 냅니다."})
 def conv2d_forward_rejects_channel_mismatch(student):
     """conv2d_forward raises ValueError when x and w have different channel counts."""
     hint = _text("Compare x.shape[1] with w.shape[1] and raise ValueError when they differ (a kernel with one "
@@ -182,7 +196,9 @@ def _conv_backward_problem(student, rng, stride, pad):
     return dict(x=x, w=w, b=b), dout, got, call
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b.",
+    "ko": "conv2d_backward의 db가 여러분의 conv2d_forward를 b로 수치 미분한 그래디언트와 같습니다."})
 def conv2d_backward_db_numeric(student, rng):
     """conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b."""
     at, dout, (_, _, db), call = _conv_backward_problem(student, rng, 2, 1)
@@ -194,7 +210,9 @@ def conv2d_backward_db_numeric(student, rng):
                got={"b": db}, rng=rng, name=f"{call}[2] (db)", hint=hint)
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1).",
+    "ko": "conv2d_backward의 dx가 여러분의 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
 def conv2d_backward_dx_numeric(student, rng):
     """conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
     at, dout, (dx, _, _), call = _conv_backward_problem(student, rng, 2, 1)
@@ -206,7 +224,9 @@ def conv2d_backward_dx_numeric(student, rng):
                got={"x": dx}, rng=rng, name=f"{call}[0] (dx)", hint=hint)
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1).",
+    "ko": "conv2d_backward의 dw가 여러분의 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
 def conv2d_backward_dw_numeric(student, rng):
     """conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
     at, dout, (_, dw, _), call = _conv_backward_problem(student, rng, 2, 1)
@@ -224,7 +244,9 @@ def conv2d_backward_dw_numeric(student, rng):
 # ---------------------------------------------------------------------------
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]].",
+    "ko": "노트 예제의 max_pool2d_forward: 2x2 창, stride 2 -> [[5, 8], [5, 4]]."})
 def max_pool_forward_seed_example(student):
     """max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]]."""
     expect.close(student.max_pool2d_forward(POOL_INPUT[None, None]), POOL_OUTPUT[None, None],
@@ -233,7 +255,9 @@ def max_pool_forward_seed_example(student):
                             "각 출력은 size × size 창 하나의 최댓값이고, 창은 stride 칸마다 시작합니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward.",
+    "ko": "max_pool2d_backward (2x2, stride 2, 홀수 크기)가 여러분의 max_pool2d_forward의 수치 그래디언트와 같습니다."})
 def max_pool_backward_numeric(student, rng):
     """max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward."""
     x = _distinct(rng, (1, 2, 5, 6))
@@ -246,7 +270,9 @@ def max_pool_backward_numeric(student, rng):
                name="max_pool2d_backward(dout, x, size=2, stride=2)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward.",
+    "ko": "창이 겹칠 때 (size 3, stride 1) max_pool2d_backward가 여러분의 forward의 수치 그래디언트와 같습니다."})
 def max_pool_backward_overlapping_windows(student, rng):
     """max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward."""
     x = _distinct(rng, (1, 2, 5, 5))
@@ -260,7 +286,9 @@ def max_pool_backward_overlapping_windows(student, rng):
                name="max_pool2d_backward(dout, x, size=3, stride=1)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "max_pool2d_backward with tied maxima: only the first maximum in row-major order gets the gradient.",
+    "ko": "최댓값이 동점일 때의 max_pool2d_backward: 행 우선 순서로 첫 번째 최댓값만 그래디언트를 받습니다."})
 def max_pool_backward_ties_first_max(student):
     """max_pool2d_backward with tied maxima: only the first maximum in row-major order gets the gradient."""
     x = np.array([[[[2, 2, 5, 5], [2, 2, 5, 5], [1, 3, 4, 1], [3, 2, 2, 4]]]], dtype=float)

@@ -5,8 +5,8 @@ at 0.5 is ln 2, the book neuron's first update), properties (the loss goes down,
 |z| = 1e4, a finite loss at exact 0/1) and the numeric gradient of your own loss(forward(...)).
 
 "No overflow" and "finite" are checked with numpy's floating-point errors turned on while your function
-runs (@check(numpy_errors="raise"): overflow, division by zero and invalid values raise FloatingPointError;
-underflow to 0 is fine). An error is reported with your own line.
+runs (numpy_errors="raise": overflow, division by zero and invalid values raise FloatingPointError however
+you import numpy; underflow to 0 is fine); the error is reported with your own line.
 """
 
 import math
@@ -33,7 +33,9 @@ def _separable_data(rng, n=30):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "sigmoid(0) = 0.5, sigmoid(ln 3) = 0.75, sigmoid(-ln 3) = 0.25; a scalar gives a scalar.",
+    "ko": "sigmoid(0) = 0.5, sigmoid(ln 3) = 0.75, sigmoid(-ln 3) = 0.25이고, 스칼라를 넣으면 스칼라가 나옵니다."})
 def sigmoid_values(student):
     """sigmoid(0) = 0.5, sigmoid(ln 3) = 0.75, sigmoid(-ln 3) = 0.25; a scalar gives a scalar."""
     hint = _text("sigmoid(z) = 1 / (1 + exp(-z)), elementwise, with the shape of z.",
@@ -51,7 +53,9 @@ def sigmoid_values(student):
                            "스칼라 입력에는 float를 반환하세요. 예: 0차원 배열이면 `return out[()]`."))
 
 
-@check(points=1.5, numpy_errors="raise")
+@check(points=1.5, numpy_errors="raise", description={
+    "en": "sigmoid at |z| up to 1e4: no overflow (numpy errors on), values 0 and 1, no NaN.",
+    "ko": "|z|가 1e4까지인 sigmoid: 오버플로 없음 (numpy 오류를 켬), 값은 0과 1, NaN 없음."})
 def sigmoid_no_overflow_at_large_inputs(student):
     """sigmoid at |z| up to 1e4: no overflow (numpy errors on), values 0 and 1, no NaN."""
     hint = _text("1 / (1 + np.exp(-z)) overflows in exp for z below about -710. Take exp of -|z| only (it is in (0, 1]) "
@@ -66,7 +70,9 @@ def sigmoid_no_overflow_at_large_inputs(student):
         expect.close(student.sigmoid(value), expected, name=f"sigmoid({value:g})", hint=hint)
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "forward(X, w, b) = sigmoid(X @ w + b), shape (n,).",
+    "ko": "forward(X, w, b) = sigmoid(X @ w + b), 모양 (n,)."})
 def forward_values(student, rng):
     """forward(X, w, b) = sigmoid(X @ w + b), shape (n,)."""
     X, w, b = rng.normal(size=(6, 3)), np.array([0.5, -1.0, 0.25]), 0.2
@@ -75,7 +81,9 @@ def forward_values(student, rng):
                             "z = X @ w + b (샘플마다 값 하나)를 구한 뒤 a = sigmoid(z)입니다. 결과의 모양은 (n,)입니다."))
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "loss is the mean binary cross-entropy: ln 2 at a = 0.5, -ln 0.75 at a = 0.75 for y = 1.",
+    "ko": "loss는 평균 이진 크로스 엔트로피입니다: a = 0.5이면 ln 2, y = 1이고 a = 0.75이면 -ln 0.75."})
 def loss_small_example(student):
     """loss is the mean binary cross-entropy: ln 2 at a = 0.5, -ln 0.75 at a = 0.75 for y = 1."""
     hint = _text("L = -mean(y * log(a) + (1 - y) * log(1 - a)): a mean over the samples, with a minus sign.",
@@ -86,7 +94,9 @@ def loss_small_example(student):
                  name="loss(a=[0.75, 0.25], y=[1, 0])", hint=hint)
 
 
-@check(points=1.5, numpy_errors="raise")
+@check(points=1.5, numpy_errors="raise", description={
+    "en": "loss with probabilities of exactly 0 and 1 is finite: a is clipped to [EPS, 1 - EPS] first (EPS = 1e-15).",
+    "ko": "확률이 정확히 0과 1이어도 loss가 유한합니다: a를 먼저 [EPS, 1 - EPS]로 자릅니다 (EPS = 1e-15)."})
 def loss_exact_zero_one_probabilities(student):
     """loss with probabilities of exactly 0 and 1 is finite: a is clipped to [EPS, 1 - EPS] first (EPS = 1e-15)."""
     hint = _text("Not finite: log(0) is -inf. Clip a to [EPS, 1 - EPS] with EPS = 1e-15 first "
@@ -110,7 +120,9 @@ def loss_exact_zero_one_probabilities(student):
 # ---------------------------------------------------------------------------
 
 
-@check(points=3)
+@check(points=3, description={
+    "en": "gradients(X, y, w, b) equals the numeric gradient of your loss(forward(X, w, b), y).",
+    "ko": "gradients(X, y, w, b)가 여러분의 loss(forward(X, w, b), y)의 수치 그래디언트와 같습니다."})
 def gradients_match_numeric_gradient(student, rng):
     """gradients(X, y, w, b) equals the numeric gradient of your loss(forward(X, w, b), y)."""
     n = 8
@@ -124,7 +136,9 @@ def gradients_match_numeric_gradient(student, rng):
                     got={"w": got[0], "b": got[1]}, rng=rng, batch_size=n, name="gradients(X, y, w, b)")
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "gradient_descent: losses has one entry per epoch and losses[0] is the loss at w = 0, b = 0 (ln 2).",
+    "ko": "gradient_descent: losses는 epoch마다 하나씩이고 losses[0]은 w = 0, b = 0에서의 손실 (ln 2)입니다."})
 def gradient_descent_first_loss_is_log2(student, rng):
     """gradient_descent: losses has one entry per epoch and losses[0] is the loss at w = 0, b = 0 (ln 2)."""
     X, y = _separable_data(rng)
@@ -141,7 +155,9 @@ def gradient_descent_first_loss_is_log2(student, rng):
                             "전에 기록하세요."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "gradient_descent with one epoch: w = -lr * X.T @ (0.5 - y) / n and b = -lr * mean(0.5 - y), from zeros.",
+    "ko": "epoch 하나의 gradient_descent: 0에서 시작해 w = -lr * X.T @ (0.5 - y) / n, b = -lr * mean(0.5 - y)."})
 def gradient_descent_first_update(student, rng):
     """gradient_descent with one epoch: w = -lr * X.T @ (0.5 - y) / n and b = -lr * mean(0.5 - y), from zeros."""
     X, y = _separable_data(rng, n=10)
@@ -159,7 +175,9 @@ def gradient_descent_first_update(student, rng):
     expect.close(result[1], -lr * np.mean(0.5 - y), name="gradient_descent(X, y, lr=0.3, epochs=1)[1] (b)", hint=hint)
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "gradient_descent with a small learning rate: the loss goes down at every epoch.",
+    "ko": "학습률이 작은 gradient_descent: 손실이 epoch마다 줄어듭니다."})
 def gradient_descent_loss_decreases(student, rng):
     """gradient_descent with a small learning rate: the loss goes down at every epoch."""
     X, y = _separable_data(rng)
@@ -180,7 +198,9 @@ def gradient_descent_loss_decreases(student, rng):
                            "(y - a가 아니라 a - y이고, 샘플에 대한 평균입니다)."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "predict thresholds the probability strictly: a = 0.5 gives 0; int labels; the threshold argument is used.",
+    "ko": "predict는 확률에 엄격한 임계값을 적용합니다: a = 0.5는 0, 정수 레이블, threshold 인자를 씁니다."})
 def predict_strict_threshold(student):
     """predict thresholds the probability strictly: a = 0.5 gives 0; int labels; the threshold argument is used."""
     X = np.array([[0.0], [0.3], [-0.3], [2.0]])  # z = X @ [1] + 0: a = 0.5, 0.574, 0.426, 0.881
@@ -207,7 +227,9 @@ def predict_strict_threshold(student):
 # ---------------------------------------------------------------------------
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "LogisticNeuron: forpass, backprop, activation (clipped at -100) and predict (a boolean array).",
+    "ko": "LogisticNeuron: forpass, backprop, activation (-100에서 자름), predict (불리언 배열)."})
 def neuron_methods(student):
     """LogisticNeuron: forpass, backprop, activation (clipped at -100) and predict (a boolean array)."""
     neuron = student.LogisticNeuron()
@@ -232,7 +254,9 @@ def neuron_methods(student):
                       f"LogisticNeuron.predict는 불리언 배열 (a > 0.5)을 반환해야 하는데 dtype이 {np.asarray(got).dtype}입니다"))
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "LogisticNeuron.fit with epochs=0 leaves the book's initial values: w = ones(n_features), b = 0.",
+    "ko": "epochs=0인 LogisticNeuron.fit은 책의 초깃값을 그대로 둡니다: w = ones(n_features), b = 0."})
 def neuron_fit_starts_from_ones(student):
     """LogisticNeuron.fit with epochs=0 leaves the book's initial values: w = ones(n_features), b = 0."""
     neuron = student.LogisticNeuron()
@@ -244,7 +268,9 @@ def neuron_fit_starts_from_ones(student):
     expect.close(neuron.b, 0.0, name="LogisticNeuron.b after fit(x, y, epochs=0)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "LogisticNeuron.fit, one epoch on x = [1, 0], y = 1: w[0] and b grow by 1 - sigmoid(1) (learning rate 1).",
+    "ko": "x = [1, 0], y = 1로 한 epoch 학습한 LogisticNeuron.fit: w[0]과 b가 1 - sigmoid(1)만큼 커집니다 (학습률 1)."})
 def neuron_fit_moves_downhill(student):
     """LogisticNeuron.fit, one epoch on x = [1, 0], y = 1: w[0] and b grow by 1 - sigmoid(1) (learning rate 1)."""
     neuron = student.LogisticNeuron()

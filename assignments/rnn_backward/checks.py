@@ -67,7 +67,9 @@ def _tanh_rnn(X, h0, W_x, W_rec, b):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "update_state on a small example: sk * wRec + xk * wx.",
+    "ko": "작은 예제의 update_state: sk * wRec + xk * wx."})
 def update_state_formula(student):
     """update_state on a small example: sk * wRec + xk * wx."""
     got = student.update_state(np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5, 2.0)
@@ -77,7 +79,9 @@ def update_state_formula(student):
                             "S_k = S_{k-1} * wRec + X_k * wx: 이전 상태에는 wRec, 입력에는 wx를 곱합니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "forward_states on the README example: with X = 1 and wx = wRec = 1 the states count 0, 1, 2, 3.",
+    "ko": "README 예제의 forward_states: X = 1, wx = wRec = 1이면 상태가 0, 1, 2, 3으로 셉니다."})
 def forward_states_counts_ones(student):
     """forward_states on the README example: with X = 1 and wx = wRec = 1 the states count 0, 1, 2, 3."""
     hint = _text("S has T+1 columns, S[:, 0] = 0 and S[:, k] = update_state(X[:, k-1], S[:, k-1], wx, wRec).",
@@ -88,7 +92,9 @@ def forward_states_counts_ones(student):
                  name="forward_states(np.ones((1, 3)), wx=1, wRec=0.5)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "loss is the mean squared error; output_gradient is 2 * (y - t) per sample (not averaged).",
+    "ko": "loss는 평균 제곱 오차이고, output_gradient는 샘플마다 2 * (y - t)입니다 (평균 내지 않음)."})
 def loss_and_output_gradient_example(student):
     """loss is the mean squared error; output_gradient is 2 * (y - t) per sample (not averaged)."""
     y, t = np.array([1.0, 3.0]), np.array([0.0, 1.0])
@@ -101,7 +107,9 @@ def loss_and_output_gradient_example(student):
                             "(평균은 backward_gradient에서 계산합니다)."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "backward_gradient's grad_over_time: grad_out times one factor wRec per step back in time.",
+    "ko": "backward_gradient의 grad_over_time: 시간을 한 단계 거슬러 갈 때마다 grad_out에 wRec가 한 번씩 곱해집니다."})
 def grad_over_time_powers_of_wrec(student, rng):
     """backward_gradient's grad_over_time: grad_out times one factor wRec per step back in time."""
     n, T, wRec = 3, 4, -1.5
@@ -119,7 +127,9 @@ def grad_over_time_powers_of_wrec(student, rng):
                             "입니다 (즉 grad_over_time[:, k] = grad_out * wRec**(T - k)). 열은 T+1개입니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "backward_gradient by hand: X = [[1, 2]], S = [[0, 1, 2.5]] (wx = 1, wRec = 0.5), grad_out = [1].",
+    "ko": "손으로 푼 backward_gradient: X = [[1, 2]], S = [[0, 1, 2.5]] (wx = 1, wRec = 0.5), grad_out = [1]."})
 def backward_gradient_hand_example(student):
     """backward_gradient by hand: X = [[1, 2]], S = [[0, 1, 2.5]] (wx = 1, wRec = 0.5), grad_out = [1]."""
     X, S = np.array([[1.0, 2.0]]), np.array([[0.0, 1.0, 2.5]])
@@ -140,7 +150,9 @@ def backward_gradient_hand_example(student):
                             "wRec_grad = Σ_k mean(grad_over_time[:, k] * S[:, k-1]) = 1 * 1 + 0.5 * 0 = 1."))
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "backward_gradient's wx_grad and wRec_grad equal the numeric gradient of your mean loss.",
+    "ko": "backward_gradient의 wx_grad와 wRec_grad가 여러분의 평균 손실의 수치 그래디언트와 같습니다."})
 def backward_gradient_matches_numeric_gradient(student, rng):
     """backward_gradient's wx_grad and wRec_grad equal the numeric gradient of your mean loss."""
     n, T, wx, wRec = 5, 4, 1.1, 0.8
@@ -162,7 +174,9 @@ def backward_gradient_matches_numeric_gradient(student, rng):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "rnn_forward: shape (N, T, H), and every step is tanh(x_t W_x + h_{t-1} W_rec + b) of your previous step.",
+    "ko": "rnn_forward: 모양 (N, T, H)이고, 각 시점은 여러분의 이전 시점으로 계산한 tanh(x_t W_x + h_{t-1} W_rec + b)입니다."})
 def rnn_forward_recurrence(student, rng):
     """rnn_forward: shape (N, T, H), and every step is tanh(x_t W_x + h_{t-1} W_rec + b) of your previous step."""
     p = _rnn_problem(rng, N=2, T=4, D=3, H=4)
@@ -181,7 +195,9 @@ def rnn_forward_recurrence(student, rng):
                                 "다음 시점으로 넘겨서 시점 t가 시점 t-1의 상태를 쓰게 하세요 (h0는 t = 0에서만)."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 - h**2 once.",
+    "ko": "시점 하나 (T = 1)의 rnn_backward: 그래디언트가 tanh' = 1 - h**2를 한 번 지나갑니다."})
 def rnn_backward_one_step_tanh_derivative(student, rng):
     """rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 - h**2 once."""
     p = _rnn_problem(rng, N=2, T=1, D=3, H=4)
@@ -212,7 +228,9 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
         expect.close(got[i], value, name=f"rnn_backward(...)[{i}] ({label}), T = 1", hint=hint)
 
 
-@check(points=3)
+@check(points=3, description={
+    "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward.",
+    "ko": "rnn_backward (전체 BPTT)가 여러분의 rnn_forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
 def rnn_backward_matches_numeric_gradient(student, rng):
     """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward."""
     p = _rnn_problem(rng, N=2, T=4, D=3, H=3)
@@ -227,7 +245,9 @@ def rnn_backward_matches_numeric_gradient(student, rng):
                name="rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "Truncated BPTT (T = 7, k = 3): blocks {0, 1, 2}, {3, 4, 5}, {6}; gradient from step 4 stays in its block.",
+    "ko": "잘린 BPTT (T = 7, k = 3): 블록은 {0, 1, 2}, {3, 4, 5}, {6}이고 시점 4의 그래디언트는 자기 블록 안에 머뭅니다."})
 def rnn_backward_truncation_blocks_from_start(student, rng):
     """Truncated BPTT (T = 7, k = 3): blocks {0, 1, 2}, {3, 4, 5}, {6}; gradient from step 4 stays in its block."""
     p = _rnn_problem(rng, N=2, T=7, D=3, H=4)

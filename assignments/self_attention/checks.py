@@ -48,7 +48,9 @@ def _seed_problem():
 # ---------------------------------------------------------------------------
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "project_qkv returns (X @ W_q, X @ W_k, X @ W_v): with X's rows e_1, e_2, e_3 and their sum, rows of the weights.",
+    "ko": "project_qkv는 (X @ W_q, X @ W_k, X @ W_v)를 반환합니다: X의 행이 e_1, e_2, e_3과 그 합이면 가중치의 행이 나옵니다."})
 def project_qkv_values(student, rng):
     """project_qkv returns (X @ W_q, X @ W_k, X @ W_v): with X's rows e_1, e_2, e_3 and their sum, rows of the weights."""
     X = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
@@ -61,7 +63,9 @@ def project_qkv_values(student, rng):
                                 "Q = X @ W_q, K = X @ W_k, V = X @ W_v입니다. 토큰마다 행이 하나입니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "attention_scores(Q, K) = Q @ K.T: row i holds q_i . k_j for every key j.",
+    "ko": "attention_scores(Q, K) = Q @ K.T: i번째 행에는 모든 키 j에 대한 q_i . k_j가 있습니다."})
 def attention_scores_row_is_query(student):
     """attention_scores(Q, K) = Q @ K.T: row i holds q_i . k_j for every key j."""
     hint = _text("Scores look transposed: row i must hold q_i . k_j for every key j, i.e. Q @ K.T (not K @ Q.T).",
@@ -75,7 +79,9 @@ def attention_scores_row_is_query(student):
                  name="attention_scores(Q with 2 queries, K with 3 keys)", hint=hint)
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "scale_scores on the seed example: 110, 90, 80 divided by sqrt(64) = 8 -> 13.75, 11.25, 10.",
+    "ko": "시드 예제의 scale_scores: 110, 90, 80을 sqrt(64) = 8로 나누면 13.75, 11.25, 10."})
 def scale_scores_seed_example(student):
     """scale_scores on the seed example: 110, 90, 80 divided by sqrt(64) = 8 -> 13.75, 11.25, 10."""
     expect.close(student.scale_scores(np.array([[110.0, 90.0, 80.0]]), 64), np.array([[13.75, 11.25, 10.0]]),
@@ -83,7 +89,9 @@ def scale_scores_seed_example(student):
                  hint=_text("Divide by the square root of d_k: sqrt(64) = 8.", "d_k의 제곱근으로 나누세요: sqrt(64) = 8."))
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "softmax on the seed example: [13.75, 11.25, 10] -> about [0.905, 0.074, 0.021].",
+    "ko": "시드 예제의 softmax: [13.75, 11.25, 10] -> 약 [0.905, 0.074, 0.021]."})
 def softmax_seed_example(student):
     """softmax on the seed example: [13.75, 11.25, 10] -> about [0.905, 0.074, 0.021]."""
     expect.close(student.softmax(np.array([[13.75, 11.25, 10.0]])), _softmax_row([13.75, 11.25, 10.0])[None],
@@ -92,7 +100,9 @@ def softmax_seed_example(student):
                             "각 행에서 softmax(x)_j = exp(x_j) / Σ_k exp(x_k)입니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "softmax: each row sums to 1 (axis=-1 by default), each column with axis=0; adding a constant changes nothing.",
+    "ko": "softmax: 각 행의 합이 1 (기본값 axis=-1), axis=0이면 각 열의 합이 1이고, 상수를 더해도 그대로입니다."})
 def softmax_rows_sum_to_one(student, rng):
     """softmax: each row sums to 1 (axis=-1 by default), each column with axis=0; adding a constant changes nothing."""
     x = rng.normal(size=(4, 5))
@@ -114,7 +124,9 @@ def softmax_rows_sum_to_one(student, rng):
                  hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "softmax with inputs up to 1e4: no overflow, no NaN (the row maximum is subtracted before exp).",
+    "ko": "입력이 1e4까지인 softmax: 오버플로 없음, NaN 없음 (exp 전에 행의 최댓값을 뺍니다)."})
 def softmax_large_inputs_stable(student):
     """softmax with inputs up to 1e4: no overflow, no NaN (the row maximum is subtracted before exp)."""
     x = np.array([[1e4, -1e4, 0.0], [1e4, 1e4, 1e4 - 1.0], [-1e4, -1e4, -1e4]])
@@ -126,7 +138,9 @@ def softmax_large_inputs_stable(student):
                             "빼세요 (softmax(x) = softmax(x - max)). 그러면 가장 큰 지수가 0이 됩니다."))
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "self_attention on the seed example: Q K^T row 110, 90, 80 with d_k = 64 gives A[0] = about 0.905, 0.074, 0.021.",
+    "ko": "시드 예제의 self_attention: Q K^T의 행 110, 90, 80과 d_k = 64이면 A[0]은 약 0.905, 0.074, 0.021."})
 def self_attention_seed_example(student):
     """self_attention on the seed example: Q K^T row 110, 90, 80 with d_k = 64 gives A[0] = about 0.905, 0.074, 0.021."""
     X, W_q, W_k, W_v = _seed_problem()
@@ -144,7 +158,9 @@ def self_attention_seed_example(student):
                  hint=_text("Step 4: Z = A @ V with V = X @ W_v.", "4단계: Z = A @ V이고 V = X @ W_v입니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "self_attention with a causal mask: masked weights are exactly 0 and every row still sums to 1.",
+    "ko": "인과 마스크를 쓴 self_attention: 가려진 가중치는 정확히 0이고 모든 행의 합은 여전히 1입니다."})
 def self_attention_mask_rows_sum_to_one(student, rng):
     """self_attention with a causal mask: masked weights are exactly 0 and every row still sums to 1."""
     X, W_q, W_k, W_v = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
@@ -162,7 +178,9 @@ def self_attention_mask_rows_sum_to_one(student, rng):
     expect.close(Z, A @ (X @ W_v), name="self_attention(..., mask=causal)[0] (Z)")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "self_attention with a row that allows no position: its weights and its Z row are 0, never NaN.",
+    "ko": "허용된 위치가 없는 행이 있는 self_attention: 그 행의 가중치와 Z의 행은 0이고, NaN이 아닙니다."})
 def self_attention_fully_masked_row_is_zero(student, rng):
     """self_attention with a row that allows no position: its weights and its Z row are 0, never NaN."""
     X, W_q, W_k, W_v = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
@@ -182,7 +200,9 @@ def self_attention_fully_masked_row_is_zero(student, rng):
     expect.close(np.asarray(Z)[0], np.zeros(5), name=f"{call}[0][0] (Z's fully masked row)", hint=hint)
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "self_attention raises ValueError for a mask that is not (n, n).",
+    "ko": "마스크가 (n, n)이 아니면 self_attention이 ValueError를 냅니다."})
 def self_attention_rejects_bad_mask_shape(student, rng):
     """self_attention raises ValueError for a mask that is not (n, n)."""
     X, W = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
@@ -217,13 +237,17 @@ def _check_one(student, rng, name, index, hint):
                hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "self_attention_backward's dW_v equals the numeric gradient of your self_attention.",
+    "ko": "self_attention_backward의 dW_v가 여러분의 self_attention의 수치 그래디언트와 같습니다."})
 def self_attention_backward_dW_v(student, rng):
     """self_attention_backward's dW_v equals the numeric gradient of your self_attention."""
     _check_one(student, rng, "W_v", 3, _text("dV = A.T @ dZ and dW_v = X.T @ dV.", "dV = A.T @ dZ이고 dW_v = X.T @ dV입니다."))
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "self_attention_backward's dW_q equals the numeric gradient of your self_attention (through the softmax).",
+    "ko": "self_attention_backward의 dW_q가 여러분의 self_attention의 수치 그래디언트와 같습니다 (softmax를 거쳐서)."})
 def self_attention_backward_dW_q(student, rng):
     """self_attention_backward's dW_q equals the numeric gradient of your self_attention (through the softmax)."""
     _check_one(student, rng, "W_q", 1, _text(
@@ -233,7 +257,9 @@ def self_attention_backward_dW_q(student, rng):
         "그다음 dQ = dS @ K / sqrt(d_k), dW_q = X.T @ dQ입니다."))
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "self_attention_backward's dW_k equals the numeric gradient of your self_attention.",
+    "ko": "self_attention_backward의 dW_k가 여러분의 self_attention의 수치 그래디언트와 같습니다."})
 def self_attention_backward_dW_k(student, rng):
     """self_attention_backward's dW_k equals the numeric gradient of your self_attention."""
     _check_one(student, rng, "W_k", 2, _text(
@@ -243,7 +269,9 @@ def self_attention_backward_dW_k(student, rng):
         "dW_k = X.T @ dK이고, dS = A * (dA - rowsum(dA * A))는 소프트맥스의 야코비안에서 나옵니다."))
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "self_attention_backward's dX equals the numeric gradient of your self_attention (X feeds Q, K and V).",
+    "ko": "self_attention_backward의 dX가 여러분의 self_attention의 수치 그래디언트와 같습니다 (X는 Q, K, V 모두에 들어갑니다)."})
 def self_attention_backward_dX(student, rng):
     """self_attention_backward's dX equals the numeric gradient of your self_attention (X feeds Q, K and V)."""
     _check_one(student, rng, "X", 0, _text(

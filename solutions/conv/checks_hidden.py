@@ -39,7 +39,9 @@ CONFIGS = (
 )
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "conv_output_size equals the formula's value on a grid of sizes, strides, paddings and dilations.",
+    "ko": "크기, stride, 패딩, dilation의 여러 조합에서 conv_output_size가 공식의 값과 같습니다."})
 def conv_output_size_matches_reference(student, reference):
     """conv_output_size equals the formula's value on a grid of sizes, strides, paddings and dilations."""
     for size in (1, 4, 7, 12):
@@ -54,7 +56,9 @@ def conv_output_size_matches_reference(student, reference):
                                      name=f"conv_output_size{args}")
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": 'conv_output_size raises TypeError for sizes that are not integers (5.0, 2.5, "3").',
+    "ko": '정수가 아닌 크기 (5.0, 2.5, "3")이면 conv_output_size가 TypeError를 냅니다.'})
 def conv_output_size_rejects_non_integers(student):
     """conv_output_size raises TypeError for sizes that are not integers (5.0, 2.5, "3")."""
     hint = _text("Sizes, stride, pad and dilation must be integers (int or numpy integer); raise TypeError otherwise.",
@@ -64,7 +68,9 @@ def conv_output_size_rejects_non_integers(student):
     expect.raises(TypeError, student.conv_output_size, 5, "3", hint=hint)
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "conv2d_forward equals the reference with stride > 1 and padding, non-square inputs and kernels.",
+    "ko": "stride > 1과 패딩, 정사각형이 아닌 입력과 커널에서 conv2d_forward가 참조 구현과 같습니다."})
 def conv2d_forward_matches_reference(student, reference, rng):
     """conv2d_forward equals the reference with stride > 1 and padding, non-square inputs and kernels."""
     for x_shape, w_shape, stride, pad in CONFIGS[:2]:
@@ -73,7 +79,9 @@ def conv2d_forward_matches_reference(student, reference, rng):
                      name=f"conv2d_forward(x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv2d_forward equals the reference for a batch of one, a kernel as large as the input, and defaults.",
+    "ko": "배치 하나, 입력만큼 큰 커널, 기본 인자에서 conv2d_forward가 참조 구현과 같습니다."})
 def conv2d_forward_batch_of_one_and_full_kernel(student, reference, rng):
     """conv2d_forward equals the reference for a batch of one, a kernel as large as the input, and defaults."""
     for x_shape, w_shape, stride, pad in CONFIGS[2:]:
@@ -85,7 +93,9 @@ def conv2d_forward_batch_of_one_and_full_kernel(student, reference, rng):
                  name="conv2d_forward(x (1,3,5,6), w (2,3,3,3), b) with the default stride and pad")
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "conv2d_backward returns the reference's (dx, dw, db) on random inputs with every configuration.",
+    "ko": "모든 설정의 무작위 입력에서 conv2d_backward가 참조 구현의 (dx, dw, db)를 반환합니다."})
 def conv2d_backward_matches_reference(student, reference, rng):
     """conv2d_backward returns the reference's (dx, dw, db) on random inputs with every configuration."""
     for x_shape, w_shape, stride, pad in CONFIGS:
@@ -97,7 +107,9 @@ def conv2d_backward_matches_reference(student, reference, rng):
             expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0.",
+    "ko": "conv2d_backward: 어떤 창도 덮지 않는 입력 칸 (6x6 입력, 3x3 커널, stride 2)은 dx = 0입니다."})
 def conv2d_backward_uncovered_cells_get_zero(student, rng):
     """conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0."""
     x, w = rng.normal(size=(1, 2, 6, 6)), rng.normal(size=(2, 2, 3, 3))
@@ -111,7 +123,9 @@ def conv2d_backward_uncovered_cells_get_zero(student, rng):
     expect.close(dx[:, :, :, 5], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, :, 5] (last column, never covered)")
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "conv2d_backward equals the numeric gradient of the reference's conv2d_forward (x, w and b).",
+    "ko": "conv2d_backward가 참조 구현의 conv2d_forward의 수치 그래디언트와 같습니다 (x, w, b)."})
 def conv2d_backward_numeric_gradient(student, reference, rng):
     """conv2d_backward equals the numeric gradient of the reference's conv2d_forward (x, w and b)."""
     for x_shape, w_shape, stride, pad in (((2, 1, 5, 4), (2, 1, 2, 2), 3, 2), ((1, 2, 4, 5), (2, 2, 3, 2), 2, 1)):
@@ -123,7 +137,9 @@ def conv2d_backward_numeric_gradient(student, reference, rng):
                    dout=dout, got={"x": dx, "w": dw, "b": db}, rng=rng, name=call)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "max_pool2d_forward equals the reference with dropped rows/columns, overlapping windows and a batch of one.",
+    "ko": "버려지는 행/열, 겹치는 창, 배치 하나에서 max_pool2d_forward가 참조 구현과 같습니다."})
 def max_pool_forward_matches_reference(student, reference, rng):
     """max_pool2d_forward equals the reference with dropped rows/columns, overlapping windows and a batch of one."""
     for shape, size, stride in (((2, 3, 5, 7), 2, 2), ((1, 2, 6, 5), 3, 1), ((1, 1, 7, 7), 3, 2)):
@@ -132,7 +148,9 @@ def max_pool_forward_matches_reference(student, reference, rng):
                      name=f"max_pool2d_forward(x {shape}, size={size}, stride={stride})")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "max_pool2d_backward equals the reference with ties, overlapping windows and dropped rows/columns.",
+    "ko": "동점, 겹치는 창, 버려지는 행/열에서 max_pool2d_backward가 참조 구현과 같습니다."})
 def max_pool_backward_matches_reference(student, reference, rng):
     """max_pool2d_backward equals the reference with ties, overlapping windows and dropped rows/columns."""
     ties = np.round(rng.normal(size=(2, 2, 6, 6)))  # few distinct values: many tied maxima
@@ -142,7 +160,9 @@ def max_pool_backward_matches_reference(student, reference, rng):
                      name=f"max_pool2d_backward(dout, x {x.shape}, size={size}, stride={stride})")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "max_pool2d_backward equals the numeric gradient of the reference's max_pool2d_forward.",
+    "ko": "max_pool2d_backward가 참조 구현의 max_pool2d_forward의 수치 그래디언트와 같습니다."})
 def max_pool_backward_numeric_gradient(student, reference, rng):
     """max_pool2d_backward equals the numeric gradient of the reference's max_pool2d_forward."""
     for shape, size, stride in (((2, 1, 5, 6), 2, 2), ((1, 2, 6, 5), 3, 2)):

@@ -29,7 +29,9 @@ def _problem(rng, n, d):
     return X, y, w, float(rng.normal() * 0.5)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "sigmoid equals the reference on random arrays of several shapes and on scalars.",
+    "ko": "여러 모양의 무작위 배열과 스칼라에서 sigmoid가 참조 구현과 같습니다."})
 def sigmoid_matches_reference(student, reference, rng):
     """sigmoid equals the reference on random arrays of several shapes and on scalars."""
     for shape in ((7,), (3, 4), (2, 1, 3)):
@@ -39,7 +41,9 @@ def sigmoid_matches_reference(student, reference, rng):
         expect.close(student.sigmoid(z), reference.sigmoid(z), name=f"sigmoid({z})")
 
 
-@check(points=1, numpy_errors="raise")
+@check(points=1, numpy_errors="raise", description={
+    "en": "sigmoid at +-1e4, +-800, around the overflow border -710 and at +-40: no numpy error, the reference's values.",
+    "ko": "±1e4, ±800, 오버플로 경계 -710 근처, ±40에서의 sigmoid: numpy 오류 없이 참조 구현의 값."})
 def sigmoid_extremes_match_reference(student, reference):
     """sigmoid at +-1e4, +-800, around the overflow border -710 and at +-40: no numpy error, the reference's values."""
     hint = _text("Take exp of -|z| only (it never overflows) and use z >= 0 / z < 0 branches.",
@@ -50,7 +54,9 @@ def sigmoid_extremes_match_reference(student, reference):
     expect.close(student.sigmoid(-1e4), 0.0, name="sigmoid(-1e4)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "forward equals the reference on random inputs, one sample and one feature.",
+    "ko": "무작위 입력, 샘플 하나, 특성 하나에서 forward가 참조 구현과 같습니다."})
 def forward_matches_reference(student, reference, rng):
     """forward equals the reference on random inputs, one sample and one feature."""
     for n, d in ((9, 4), (1, 3), (5, 1)):
@@ -58,7 +64,9 @@ def forward_matches_reference(student, reference, rng):
         expect.close(student.forward(X, w, b), reference.forward(X, w, b), name=f"forward(X of shape ({n}, {d}), w, b)")
 
 
-@check(points=1, numpy_errors="raise")
+@check(points=1, numpy_errors="raise", description={
+    "en": "loss equals the reference on random probabilities, one sample, and exact 0/1 probabilities (clipped).",
+    "ko": "무작위 확률, 샘플 하나, 정확히 0/1인 확률 (자르기)에서 loss가 참조 구현과 같습니다."})
 def loss_matches_reference(student, reference, rng):
     """loss equals the reference on random probabilities, one sample, and exact 0/1 probabilities (clipped)."""
     a, y = rng.uniform(0.01, 0.99, size=12), rng.integers(0, 2, size=12)
@@ -73,7 +81,9 @@ def loss_matches_reference(student, reference, rng):
         expect.close(student.loss(a, y), reference.loss(a, y), rtol=1e-2, name=call, hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "gradients returns the reference's (dw, db) on random inputs, one sample and one feature.",
+    "ko": "무작위 입력, 샘플 하나, 특성 하나에서 gradients가 참조 구현의 (dw, db)를 반환합니다."})
 def gradients_match_reference(student, reference, rng):
     """gradients returns the reference's (dw, db) on random inputs, one sample and one feature."""
     for n, d in ((10, 3), (1, 4), (6, 1)):
@@ -85,7 +95,9 @@ def gradients_match_reference(student, reference, rng):
         expect.close(db, ref_db, name=f"{call}[1] (db)")
 
 
-@check(points=3)
+@check(points=3, description={
+    "en": "gradients equals the numeric gradient of the reference's mean loss (random, one sample, one feature).",
+    "ko": "gradients가 참조 구현의 평균 손실의 수치 그래디언트와 같습니다 (무작위, 샘플 하나, 특성 하나)."})
 def gradients_numeric_gradient(student, reference, rng):
     """gradients equals the numeric gradient of the reference's mean loss (random, one sample, one feature)."""
     for n, d in ((12, 3), (1, 2), (5, 1)):
@@ -96,7 +108,9 @@ def gradients_numeric_gradient(student, reference, rng):
                         got={"w": dw, "b": db}, rng=rng, batch_size=n, name=call)
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "gradient_descent returns the reference's (w, b, losses) for several learning rates and epochs = 0.",
+    "ko": "여러 학습률과 epochs = 0에서 gradient_descent가 참조 구현의 (w, b, losses)를 반환합니다."})
 def gradient_descent_matches_reference(student, reference, rng):
     """gradient_descent returns the reference's (w, b, losses) for several learning rates and epochs = 0."""
     for n, d, lr, epochs in ((20, 3, 0.1, 30), (8, 2, 1.5, 7), (1, 2, 0.5, 4), (6, 3, 0.1, 0)):
@@ -110,7 +124,9 @@ def gradient_descent_matches_reference(student, reference, rng):
             expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "predict equals the reference: random inputs, other thresholds, and a = 0.5 exactly (gives 0).",
+    "ko": "predict가 참조 구현과 같습니다: 무작위 입력, 다른 임계값, 정확히 a = 0.5 (0이 됨)."})
 def predict_matches_reference(student, reference, rng):
     """predict equals the reference: random inputs, other thresholds, and a = 0.5 exactly (gives 0)."""
     X, _, w, b = _problem(rng, 15, 3)
@@ -122,7 +138,9 @@ def predict_matches_reference(student, reference, rng):
                  name="predict(X, w, b) with z = 0 (a = 0.5)")
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "LogisticNeuron after fit equals the reference neuron: w, b and predict (several epochs, one feature).",
+    "ko": "fit 후의 LogisticNeuron이 참조 뉴런과 같습니다: w, b, predict (여러 epoch, 특성 하나)."})
 def neuron_fit_matches_reference(student, reference, rng):
     """LogisticNeuron after fit equals the reference neuron: w, b and predict (several epochs, one feature)."""
     for n, d, epochs in ((12, 3, 4), (6, 1, 10), (5, 2, 1)):

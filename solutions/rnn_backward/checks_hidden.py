@@ -67,7 +67,9 @@ def _truncated_forward(reference, X, h0, W_x, W_rec, b, k, frozen):
 # ---------------------------------------------------------------------------
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "update_state and forward_states equal the reference (random, a batch of one, T = 1).",
+    "ko": "update_state와 forward_states가 참조 구현과 같습니다 (무작위, 배치 하나, T = 1)."})
 def forward_states_matches_reference(student, reference, rng):
     """update_state and forward_states equal the reference (random, a batch of one, T = 1)."""
     xk, sk = rng.normal(size=6), rng.normal(size=6)
@@ -79,7 +81,9 @@ def forward_states_matches_reference(student, reference, rng):
                      name=f"forward_states(X of shape ({n}, {T}), wx=0.9, wRec=1.1)")
 
 
-@check(points=0.5)
+@check(points=0.5, description={
+    "en": "loss and output_gradient equal the reference on random values (and a batch of one).",
+    "ko": "무작위 값 (과 배치 하나)에서 loss와 output_gradient가 참조 구현과 같습니다."})
 def loss_and_output_gradient_match_reference(student, reference, rng):
     """loss and output_gradient equal the reference on random values (and a batch of one)."""
     for n in (7, 1):
@@ -89,7 +93,9 @@ def loss_and_output_gradient_match_reference(student, reference, rng):
                      name=f"output_gradient(y, t) with {n} samples")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "backward_gradient returns the reference's ((wx_grad, wRec_grad), grad_over_time) on random inputs.",
+    "ko": "무작위 입력에서 backward_gradient가 참조 구현의 ((wx_grad, wRec_grad), grad_over_time)을 반환합니다."})
 def backward_gradient_matches_reference(student, reference, rng):
     """backward_gradient returns the reference's ((wx_grad, wRec_grad), grad_over_time) on random inputs."""
     X, t = rng.normal(size=(5, 6)), rng.normal(size=5)
@@ -105,7 +111,9 @@ def backward_gradient_matches_reference(student, reference, rng):
     expect.close(grad_over_time, ref_over_time, name=f"{call}[1] (grad_over_time)")
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "backward_gradient equals the numeric gradient of the reference's mean loss (random, batch of one, T = 1).",
+    "ko": "backward_gradient가 참조 구현의 평균 손실의 수치 그래디언트와 같습니다 (무작위, 배치 하나, T = 1)."})
 def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
     """backward_gradient equals the numeric gradient of the reference's mean loss (random, batch of one, T = 1)."""
     for n, T, wx, wRec in ((6, 5, 1.3, 0.8), (1, 4, -0.6, 1.2), (4, 1, 0.9, -0.7)):
@@ -125,7 +133,9 @@ def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "rnn_forward equals the reference (random, a batch of one, T = 1, D != H).",
+    "ko": "rnn_forward가 참조 구현과 같습니다 (무작위, 배치 하나, T = 1, D != H)."})
 def rnn_forward_matches_reference(student, reference, rng):
     """rnn_forward equals the reference (random, a batch of one, T = 1, D != H)."""
     for N, T, D, H in ((3, 5, 2, 4), (1, 4, 3, 2), (2, 1, 3, 3)):
@@ -134,7 +144,9 @@ def rnn_forward_matches_reference(student, reference, rng):
                      name=f"rnn_forward(...) with N={N}, T={T}, D={D}, H={H}")
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through the reference's forward.",
+    "ko": "rnn_backward (전체 BPTT)가 참조 구현의 forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
 def rnn_backward_numeric_gradient(student, reference, rng):
     """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through the reference's forward."""
     p = _rnn_problem(rng, N=3, T=5, D=2, H=3)
@@ -147,7 +159,9 @@ def rnn_backward_numeric_gradient(student, reference, rng):
                time_axis={"X": 1}, name=call)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "rnn_backward equals the reference for a batch of one, for T = 1, and for both at once.",
+    "ko": "배치 하나, T = 1, 그리고 둘 다인 경우에 rnn_backward가 참조 구현과 같습니다."})
 def rnn_backward_batch_of_one_single_step(student, reference, rng):
     """rnn_backward equals the reference for a batch of one, for T = 1, and for both at once."""
     for N, T in ((1, 4), (3, 1), (1, 1)):
@@ -159,7 +173,9 @@ def rnn_backward_batch_of_one_single_step(student, reference, rng):
                               f"rnn_backward(...) with N={N}, T={T}")
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "Truncated BPTT equals the numeric gradient of the forward pass with block-boundary states held constant.",
+    "ko": "잘린 BPTT가 블록 경계의 상태를 상수로 둔 forward의 수치 그래디언트와 같습니다."})
 def rnn_backward_truncated_numeric_gradient(student, reference, rng):
     """Truncated BPTT equals the numeric gradient of the forward pass with block-boundary states held constant."""
     for T, k in ((7, 3), (5, 2)):
@@ -180,7 +196,9 @@ def rnn_backward_truncated_numeric_gradient(student, reference, rng):
                    name=call, hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "truncate=k equals the reference for k = 1, T a multiple of k, and k >= T (= full BPTT).",
+    "ko": "k = 1, T가 k의 배수, k >= T (= 전체 BPTT)일 때 truncate=k가 참조 구현과 같습니다."})
 def rnn_backward_truncate_edge_cases(student, reference, rng):
     """truncate=k equals the reference for k = 1, T a multiple of k, and k >= T (= full BPTT)."""
     for T, k in ((4, 1), (6, 3), (4, 4), (3, 9)):
@@ -192,7 +210,9 @@ def rnn_backward_truncate_edge_cases(student, reference, rng):
                               f"rnn_backward(..., truncate={k}) with T={T}")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "rnn_backward raises ValueError when truncate is not None or a positive integer (0, -2, 2.5).",
+    "ko": "truncate가 None도 양의 정수도 아니면 (0, -2, 2.5) rnn_backward가 ValueError를 냅니다."})
 def rnn_backward_rejects_bad_truncate(student, rng):
     """rnn_backward raises ValueError when truncate is not None or a positive integer (0, -2, 2.5)."""
     p = _rnn_problem(rng, N=1, T=3)

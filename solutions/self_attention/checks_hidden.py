@@ -43,7 +43,9 @@ def _compare_attention(got, expected, call, hint=None):
     expect.close(Z, expected[0], name=f"{call}[0] (Z)", hint=hint)
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "project_qkv, attention_scores and scale_scores equal the reference (d_k != d_v, unequal query/key counts).",
+    "ko": "project_qkv, attention_scores, scale_scores가 참조 구현과 같습니다 (d_k != d_v, 쿼리와 키의 개수가 다름)."})
 def project_and_scores_match_reference(student, reference, rng):
     """project_qkv, attention_scores and scale_scores equal the reference (d_k != d_v, unequal query/key counts)."""
     p = _problem(rng, 5, 4, 3, 6)
@@ -59,7 +61,9 @@ def project_and_scores_match_reference(student, reference, rng):
                      name=f"scale_scores(scores, d_k={d_k})")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "softmax equals the reference along the last axis, axis=0, and axis=1 of a 3-D array.",
+    "ko": "마지막 축, axis=0, 3차원 배열의 axis=1에서 softmax가 참조 구현과 같습니다."})
 def softmax_matches_reference(student, reference, rng):
     """softmax equals the reference along the last axis, axis=0, and axis=1 of a 3-D array."""
     x = rng.normal(size=(4, 6)) * 3
@@ -70,7 +74,9 @@ def softmax_matches_reference(student, reference, rng):
     expect.close(student.softmax(y), reference.softmax(y), name="softmax(y (2, 3, 4))")
 
 
-@check(points=1)
+@check(points=1, description={
+    "en": "softmax equals the reference for inputs of size 1e4, equal entries and a single entry: no NaN.",
+    "ko": "크기 1e4의 입력, 모두 같은 값, 원소 하나에서 softmax가 참조 구현과 같습니다: NaN 없음."})
 def softmax_extreme_values_match_reference(student, reference, rng):
     """softmax equals the reference for inputs of size 1e4, equal entries and a single entry: no NaN."""
     x = np.array([[1e4, 9999.0, -1e4, 0.0], [-1e4, -1e4 + 2.0, -1e4, -1e4], [5.0, 5.0, 5.0, 5.0]])
@@ -80,7 +86,9 @@ def softmax_extreme_values_match_reference(student, reference, rng):
     expect.close(student.softmax(np.array([[3.0]])), np.array([[1.0]]), name="softmax([[3]])")
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "self_attention returns the reference's (Z, A): random inputs, d_k != d_v, d_k = 64, a single token.",
+    "ko": "self_attention이 참조 구현의 (Z, A)를 반환합니다: 무작위 입력, d_k != d_v, d_k = 64, 토큰 하나."})
 def self_attention_matches_reference(student, reference, rng):
     """self_attention returns the reference's (Z, A): random inputs, d_k != d_v, d_k = 64, a single token."""
     for n, d_model, d_k, d_v, scale in ((5, 4, 3, 6, 1.0), (3, 8, 64, 2, 0.5), (1, 3, 2, 4, 1.0), (4, 3, 2, 2, 20.0)):
@@ -89,7 +97,9 @@ def self_attention_matches_reference(student, reference, rng):
                            f"self_attention(X ({n}, {d_model}), d_k={d_k}, d_v={d_v})")
 
 
-@check(points=2)
+@check(points=2, description={
+    "en": "self_attention with masks equals the reference: causal, random with a fully masked row, a dominant masked score.",
+    "ko": "마스크를 쓴 self_attention이 참조 구현과 같습니다: 인과 마스크, 완전히 가려진 행이 있는 무작위 마스크, 가려진 위치의 아주 큰 점수."})
 def self_attention_masks_match_reference(student, reference, rng):
     """self_attention with masks equals the reference: causal, random with a fully masked row, a dominant masked score."""
     p = _problem(rng, 5, 4, 3, 2)
@@ -115,7 +125,9 @@ def self_attention_masks_match_reference(student, reference, rng):
     expect.close(Z, expected[0], name=f"{call}[0] (Z)", hint=hint)
 
 
-@check(points=1.5)
+@check(points=1.5, description={
+    "en": "self_attention_backward returns the reference's (dX, dW_q, dW_k, dW_v): random, d_k != d_v, a single token.",
+    "ko": "self_attention_backward가 참조 구현의 (dX, dW_q, dW_k, dW_v)를 반환합니다: 무작위, d_k != d_v, 토큰 하나."})
 def self_attention_backward_matches_reference(student, reference, rng):
     """self_attention_backward returns the reference's (dX, dW_q, dW_k, dW_v): random, d_k != d_v, a single token."""
     for n, d_model, d_k, d_v in ((5, 4, 3, 6), (1, 3, 2, 4), (3, 2, 4, 1)):
@@ -127,7 +139,9 @@ def self_attention_backward_matches_reference(student, reference, rng):
             expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
 
 
-@check(points=3.5)
+@check(points=3.5, description={
+    "en": "self_attention_backward equals the numeric gradient of sum(Z * dZ) through the reference's self_attention.",
+    "ko": "self_attention_backward가 참조 구현의 self_attention을 거친 sum(Z * dZ)의 수치 그래디언트와 같습니다."})
 def self_attention_backward_numeric_gradient(student, reference, rng):
     """self_attention_backward equals the numeric gradient of sum(Z * dZ) through the reference's self_attention."""
     for n, d_model, d_k, d_v in ((4, 3, 2, 5), (3, 4, 3, 2)):

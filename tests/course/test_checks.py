@@ -14,6 +14,7 @@ server per module.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -61,8 +62,8 @@ EXPECTED = {
             passes=["rnn_backward_matches_numeric_gradient", "rnn_backward_one_step_tanh_derivative"]),
     },
     "conv": {
-        "bias_gradient_mean": dict(
-            fails={"conv2d_backward_db_numeric": ["db", "not a mean"]},
+        "bias_gradient_mean": dict(  # the gradient checker's diagnosis, then the check's hint
+            fails={"conv2d_backward_db_numeric": ["db", "constant factor", "not a mean"]},
             passes=["conv2d_backward_dx_numeric", "conv2d_backward_dw_numeric"]),
         "dilation_ignored": dict(
             fails={"conv_output_size_with_dilation": ["dilation*(filter - 1) + 1"]},
@@ -189,6 +190,15 @@ def test_each_assignment_is_worth_25_and_the_course_100(course):
     assert totals == {aid: 25.0 for aid in IDS}
 
 
+def test_every_check_describes_itself_in_english_and_korean(course):
+    """One style everywhere: @check(description={"en": <the docstring's first line>, "ko": ...})."""
+    for assignment in course.assignments:
+        for check in load_checks(assignment, include_hidden=True):
+            assert isinstance(check.description, dict) and set(check.description) == {"en", "ko"}, check.name
+            assert check.description["en"] == inspect.getdoc(check.function).splitlines()[0], check.name
+            assert HANGUL.search(check.description["ko"]) and not HANGUL.search(check.description["en"]), check.name
+
+
 # ---------------------------------------------------------------------------
 # references, stubs, alternatives
 # ---------------------------------------------------------------------------
@@ -261,6 +271,7 @@ def test_pointed_messages_are_korean_for_korean_students(course, launcher, aid, 
     (check,) = [check for check in result.checks if check.name == name]
     assert check.status == status
     assert HANGUL.search(check.message) and HANGUL.search(check.hint), (check.message, check.hint)
+    assert HANGUL.search(check.description), check.description
 
 
 def _without_np(source, how):
