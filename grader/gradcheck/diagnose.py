@@ -2,8 +2,8 @@
 
 Each test asks whether the student's gradient would pass after undoing one typical mistake: dividing
 by a constant (sign, missing mean, mean taken twice, a stray 2), transposing, or keeping only the
-entries that were right. A diagnosis is given only when every compared entry supports it; otherwise it
-is "mismatch", which claims nothing.
+entries that were right. A diagnosis is given only when every compared entry whose numeric value is
+trusted supports it, to the check's own tolerance; otherwise it is "mismatch", which claims nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Evidence:
 
 
 def diagnose(evidence: Evidence) -> Diagnosis:
-    """The most specific diagnosis every compared entry supports."""
+    """The most specific diagnosis the compared entries support."""
     for test in (_zero, _factor, _transpose, _partial):
         found = test(evidence)
         if found is not None:
