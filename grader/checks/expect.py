@@ -205,12 +205,14 @@ def _finite_where_expected(actual: np.ndarray, expected: np.ndarray, name: str, 
     if actual.dtype.kind not in "fc":
         return
     bad = ~np.isfinite(actual) & np.isfinite(expected.astype(np.complex128))
-    if bad.any():
-        index = _index(np.argwhere(bad)[0]) if actual.ndim else "()"
-        raise CheckFailure(
-            msg("expect.nonfinite", name=name, count=int(bad.sum()), index=index, value=str(actual[np.nonzero(bad)][0])),
-            hint or msg("expect.nonfinite_hint"),
-        )
+    if not bad.any():
+        return
+    first = tuple(np.argwhere(bad)[0])  # () for a 0-d array
+    if actual.ndim == 0:
+        message = msg("expect.nonfinite_scalar", name=name, value=str(actual[first]))
+    else:
+        message = msg("expect.nonfinite", name=name, count=int(bad.sum()), index=_index(first), value=str(actual[first]))
+    raise CheckFailure(message, hint or msg("expect.nonfinite_hint"))
 
 
 def _mismatch(

@@ -46,6 +46,13 @@ def test_close_reports_nan_and_inf_with_their_position() -> None:
     assert "overflow" in hint
 
 
+@pytest.mark.parametrize("value", [float("inf"), np.float64("nan"), np.array(-np.inf)])
+def test_close_reports_a_non_finite_scalar(value: object) -> None:
+    message, hint = failure(expect.close, value, 3.0, name="loss(a, y)")
+    assert message.startswith("loss(a, y) is ") and "expected a finite number" in message
+    assert "log(0)" in hint
+
+
 def test_close_accepts_nan_where_nan_is_expected() -> None:
     expect.close(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]))
 
