@@ -118,3 +118,15 @@ def test_help_lists_the_options() -> None:
     completed = run_grader("grade", "--help")
     for option in ("--course", "--submission", "--public-only", "--format", "--output", "--timeout", "--fail-under", "-v"):
         assert option in completed.stdout
+
+
+def test_every_listed_command_loads_under_its_name() -> None:
+    import click
+
+    from grader.cli import COMMANDS, cli
+
+    context = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert isinstance(command, click.Command) and command.name == name
+    assert run_grader("--help").stdout.count("\n  ") >= len(COMMANDS)
