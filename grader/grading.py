@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +32,9 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.session import StudentSession
 from grader.scoring import apply_penalty, assignment_totals, grade_report, lateness
 from grader.submission import Source, SubmissionFile, locate, read_source
+
+
+MAX_ASSIGNMENT_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,32 @@ def grade(course: Course, options: GradeOptions, launcher: Launcher | None = Non
     files = locate(course, [a.id for a in assignments], options.submission)
     hidden = runs_hidden_checks(course, options)
     owned = launcher is None
-    launcher = launcher or Launcher(denied_roots=[course.solutions_dir])
+    launcher = launcher or Launcher(denied_roots=course.instructor_only)
+
+    def one(assignment: Assignment) -> AssignmentResult:
+        return grade_assignment(course, assignment, files[assignment.id], hidden, launcher, options, code)
+
     try:
-        results = [grade_assignment(course, a, files[a.id], hidden, launcher, options, code) for a in assignments]
+        results = _map_assignments(one, assignments, parallel=code is None)
     finally:
         if owned:
             launcher.close()
     return grade_report(results, hidden, options.language, round(time.perf_counter() - started, 3), course.autograder)
+
+
+def _map_assignments(
+    grade_one: Callable[[Assignment], AssignmentResult], assignments: list[Assignment], parallel: bool
+) -> list[AssignmentResult]:
+    """Grade assignments, in course order; in parallel threads when asked.
+
+    Most of a check's time is spent waiting for its worker (the GIL is released while waiting), so
+    assignments graded side by side keep both cores busy: the bundled course grades in about half the
+    time. A batch passes its own CourseCode and parallelises across submissions in processes instead.
+    """
+    if not parallel or len(assignments) < 2:
+        return [grade_one(assignment) for assignment in assignments]
+    with ThreadPoolExecutor(max_workers=min(len(assignments), MAX_ASSIGNMENT_THREADS)) as pool:
+        return list(pool.map(grade_one, assignments))
 
 
 def select_assignments(course: Course, ids: Sequence[str]) -> list[Assignment]:

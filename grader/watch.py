@@ -91,7 +91,7 @@ class WatchSession:
         self.watched = watched_files(course, assignments, options.submission)
         self.hidden = runs_hidden_checks(course, options)
         self.code = CourseCode(reuse=True)  # checks and references loaded once for the whole session
-        self.launcher = Launcher(denied_roots=[course.solutions_dir])
+        self.launcher = Launcher(denied_roots=course.instructor_only)
         self.results: dict[str, AssignmentResult] = {}
 
     def grade(self, watched: Watched) -> float:

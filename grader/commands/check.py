@@ -36,7 +36,7 @@ def check_command(
     course = load_course(course_dir)
     require_solutions(course)
     console = Console()
-    with Launcher(denied_roots=[course.solutions_dir]) as launcher:
+    with Launcher(denied_roots=course.instructor_only) as launcher:
         report = self_test(course, tuple(ids), launcher)
         print_self_test(report, console)
         strength: list[MutationReport] = []

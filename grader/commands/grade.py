@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
 
 from grader.atomic import write_atomic
 from grader.course import Course, load_course
 from grader.errors import UsageError
-from grader.grading import GradeOptions, grade
 from grader.i18n import LANGUAGES, resolve_language
 from grader.report import github
 from grader.report.formats import FORMATS, STDOUT_FORMATS, render_report
-from grader.report.text import print_report
 from grader.results import GradeReport
+from grader.sandbox.launcher import Launcher
 from grader.submission import submission_time
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from grader.grading import GradeOptions
 
 EXIT_BELOW_THRESHOLD = 1
 
@@ -48,14 +54,28 @@ def grade_command(
 ) -> None:
     """Grade IDS (default: every assignment) and print the score with what to fix."""
     course = load_course(course_dir)
-    options = GradeOptions(
-        assignment_ids=tuple(ids), submission=submission, public_only=public_only, timeout=timeout,
-        language=resolve_language(lang, course.language), submitted_at=submission_time(submitted_at, submission_metadata),
-    )
+    language = resolve_language(lang, course.language)
+    when = submission_time(submitted_at, submission_metadata)
     if watch:
-        _watch(course, options, output_format, output, fail_under, verbose)
+        _watch(course, _options(ids, submission, public_only, timeout, language, when), output_format, output, fail_under, verbose)
         return
-    report = grade(course, options)
+    # The fork server (a fresh interpreter importing numpy, ~0.2 s) boots while this process imports
+    # the grading pipeline (~0.2 s) below; started after it, a student would wait for both in turn.
+    with Launcher(denied_roots=course.instructor_only) as launcher:
+        from grader.grading import grade
+
+        report = grade(course, _options(ids, submission, public_only, timeout, language, when), launcher)
+    _show(report, output_format, output, verbose)
+    if fail_under is not None and report.percent < fail_under:
+        sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _show(report: GradeReport, output_format: str, output: Path | None, verbose: bool) -> None:
+    """Write the report file (if asked) and print the report in its format, or the terminal table."""
+    from rich.console import Console
+
+    from grader.report.text import print_report
+
     rendered = render_report(output_format, report) if output_format != "text" else None
     if output is not None:
         write_atomic(output, rendered if rendered is not None else _text(report, verbose))
@@ -65,14 +85,26 @@ def grade_command(
         click.echo(rendered, nl=False)
     else:
         print_report(report, Console(), verbose)
-    if fail_under is not None and report.percent < fail_under:
-        sys.exit(EXIT_BELOW_THRESHOLD)
+
+
+def _options(
+    ids: tuple[str, ...], submission: Path | None, public_only: bool, timeout: float | None, language: str,
+    submitted_at: datetime | None,
+) -> GradeOptions:
+    from grader.grading import GradeOptions
+
+    return GradeOptions(
+        assignment_ids=tuple(ids), submission=submission, public_only=public_only, timeout=timeout,
+        language=language, submitted_at=submitted_at,
+    )
 
 
 def _watch(course: Course, options: GradeOptions, output_format: str, output: Path | None, fail_under: float | None, verbose: bool) -> None:
     """--watch redraws the terminal report; a report file or an exit code has no "after every save"."""
     if output_format != "text" or output is not None or fail_under is not None:
         raise UsageError("--watch shows the terminal report only", "drop --format, --output and --fail-under, or drop --watch")
+    from rich.console import Console
+
     from grader.watch import watch  # only this mode needs it
 
     watch(course, options, Console(), verbose)
@@ -86,7 +118,11 @@ def _append_step_summary(report: GradeReport) -> None:
             summary.write(github.step_summary(report))
 
 
-def _text(report, verbose: bool) -> str:
+def _text(report: GradeReport, verbose: bool) -> str:
+    from rich.console import Console
+
+    from grader.report.text import print_report
+
     console = Console(record=True, width=120, file=open(os.devnull, "w"))
     print_report(report, console, verbose)
     return console.export_text()

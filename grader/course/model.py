@@ -109,6 +109,11 @@ class Course:
     def solutions_dir(self) -> Path:
         return self.root / "solutions"
 
+    @property
+    def instructor_only(self) -> list[Path]:
+        """Folders graded code must never read (the sandbox's denied roots)."""
+        return [self.solutions_dir]
+
     def assignment(self, assignment_id: str) -> Assignment:
         for assignment in self.assignments:
             if assignment.id == assignment_id:

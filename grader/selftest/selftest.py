@@ -71,7 +71,7 @@ def self_test(course: Course, assignment_ids: tuple[str, ...] = (), launcher: La
     started = time.perf_counter()
     assignments = select_assignments(course, assignment_ids)
     owned = launcher is None
-    launcher = launcher or Launcher(denied_roots=[course.solutions_dir])
+    launcher = launcher or Launcher(denied_roots=course.instructor_only)
     try:
         results = tuple(check_assignment(course, assignment, launcher) for assignment in assignments)
     finally:
