@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from grader.i18n import msg, render as tr
-from grader.report.ci import (
+from grader.report.wording import (
     assignment_lines, check_details, points, qualified_name, status_word, summary_lines, utf8_safe,
 )
 from grader.results import AssignmentResult, CheckResult, GradeReport

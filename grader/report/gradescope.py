@@ -12,7 +12,7 @@ import html
 import json
 from typing import Any
 
-from grader.report.ci import check_details, qualified_name, summary_lines, utf8_safe
+from grader.report.wording import check_details, qualified_name, summary_lines, utf8_safe
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
 PUBLIC_VISIBILITY = "visible"

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from grader.report.ci import check_details, points
+from grader.report.wording import check_details, points
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
 # XML 1.0 allows only these characters (https://www.w3.org/TR/xml/#charsets); student output may

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import render as tr, msg
+from grader.report.wording import late_note, points, status_word
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
 _STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow"}
@@ -30,7 +31,7 @@ def print_report(report: GradeReport, console: Console, verbose: bool = False, b
 
 
 def _assignment_table(result: AssignmentResult, language: str, verbose: bool, box: Box) -> Group:
-    title = Text.assemble((f"{result.id}", "bold"), f"  {result.title}  ", (_points(result.score, result.max_score), "bold"))
+    title = Text.assemble((f"{result.id}", "bold"), f"  {result.title}  ", (points(result.score, result.max_score), "bold"))
     table = Table(title=title, title_justify="left", expand=True, show_lines=False, box=box)
     table.add_column(tr(msg("report.col_check"), language), ratio=3, overflow="fold")
     table.add_column(tr(msg("report.col_points"), language), justify="right", no_wrap=True)
@@ -42,10 +43,9 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool, bo
     if result.error:
         parts.insert(0, Text(result.error, style="bold red"))
     parts += [Text(note, style="dim") for note in result.notes]
-    if result.penalty_percent:
-        late = msg("report.late", days=result.days_late, percent=f"{result.penalty_percent:g}",
-                   raw=_points(result.raw_score, result.max_score), final=_points(result.score, result.max_score))
-        parts.append(Text(tr(late, language), style="yellow"))
+    late = late_note(result, language)
+    if late:
+        parts.append(Text(late, style="yellow"))
     for check in result.checks:
         parts += _extras(check, language, verbose)
     return Group(*parts)
@@ -55,11 +55,11 @@ def _row(check: CheckResult, language: str) -> tuple[Text, str, Text, Text]:
     name = Text(check.name)
     if check.visibility == "hidden":
         name.append(f" ({tr(msg('report.hidden'), language)})", style="dim")
-    status = Text(tr(msg(f"report.status_{check.status}"), language), style=_STATUS_STYLE[check.status])
+    status = Text(status_word(check.status, language), style=_STATUS_STYLE[check.status])
     details = Text(check.message)
     if check.hint:
         details.append("\n→ " + check.hint, style="cyan")
-    return name, _points(check.score, check.max_score), status, details
+    return name, points(check.score, check.max_score), status, details
 
 
 def _extras(check: CheckResult, language: str, verbose: bool) -> list:
@@ -74,8 +74,5 @@ def _extras(check: CheckResult, language: str, verbose: bool) -> list:
 
 def _total(report: GradeReport) -> Text:
     label = tr(msg("report.total"), report.language)
-    return Text.assemble((f"{label}: ", "bold"), (_points(report.score, report.max_score), "bold"), f"  ({report.percent:.1f}%)")
+    return Text.assemble((f"{label}: ", "bold"), (points(report.score, report.max_score), "bold"), f"  ({report.percent:.1f}%)")
 
-
-def _points(score: float, max_score: float) -> str:
-    return f"{score:g}/{max_score:g}"

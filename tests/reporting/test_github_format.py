@@ -7,7 +7,7 @@ import re
 import pytest
 
 from grader.report import github
-from grader.report.ci import check_details
+from grader.report.wording import check_details
 from tests.reporting.reports import IMPORT_ERROR, mixed_report
 
 FORGERY = "boom\n::error::forged\r\n::add-mask::x %0A | cell, a:b"

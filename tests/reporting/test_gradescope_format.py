@@ -11,7 +11,7 @@ import pytest
 
 from grader.course.model import AutograderSettings
 from grader.report import gradescope
-from grader.report.ci import late_note
+from grader.report.wording import late_note
 from tests.reporting.reports import GRADESCOPE_SCHEMA, IMPORT_ERROR, TRACEBACK, all_checks, mixed_report
 
 VALIDATOR = jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA)

@@ -1,6 +1,6 @@
-"""What the CI formats (gradescope, junit, github) say about checks and assignments, in one place.
+"""What every report format (terminal, gradescope, junit, github) says about checks and assignments.
 
-Each of those formats has its own syntax and escaping, but the words are the same in all of them: a
+Each format has its own syntax and escaping, but the words are the same in all of them: a
 check is named "assignment: check", points read "earned/possible", a problem is its message, its
 hint and (when the student's code raised) the traceback, and the short summary gives the total, the
 checks passed, each assignment's points, late penalty and fatal error. Every word that is not data
