@@ -19,7 +19,7 @@ from typing import Sequence
 
 from grader.checks.coursecode import CourseCode
 from grader.checks.registry import CheckSpec
-from grader.checks.runner import CheckContext, failed_without_running, run_check
+from grader.checks.runner import CheckContext, crash_problem, failed_without_running, run_check, timeout_problem
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
 from grader.i18n import Msg, msg, render
@@ -155,7 +155,7 @@ def grade_source(course: Course, loaded: LoadedAssignment, source: Source, launc
     assignment, checks = loaded.assignment, list(loaded.checks)
     session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
     try:
-        problem = _start(session, source, options.language)
+        problem = _start(session, source, options.language, assignment.limits.memory_mb)
         if problem is not None:
             return _unusable(assignment, checks, *problem, options, file=source.filename, notes=source.notes)
         context = CheckContext(
@@ -180,7 +180,7 @@ def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOp
     return results
 
 
-def _start(session: StudentSession, source: Source, language: str) -> tuple[Msg, Msg] | None:
+def _start(session: StudentSession, source: Source, language: str, memory_mb: int) -> tuple[Msg, Msg] | None:
     """Import the submission in its worker; the problem to report if that fails."""
     notebook = source.line_map is not None  # "run `python x.ipynb`" would be no help
     hint = msg("notebook.import_failed_hint") if notebook else msg("check.import_failed_hint", file=source.filename)
@@ -193,9 +193,9 @@ def _start(session: StudentSession, source: Source, language: str) -> tuple[Msg,
             return msg("check.import_failed_at", error=str(error), line=error.line), hint
         return msg("check.import_failed", error=str(error)), hint
     except WorkerTimeout as timeout:
-        return msg("check.timeout", seconds=f"{timeout.seconds:g}", during=msg("check.during_import", name="")), hint
+        return timeout_problem(timeout)[0], hint
     except WorkerCrashed as crash:
-        return msg("check.exited", code=crash.exit_code, during=msg("check.during_import", name="")), hint
+        return crash_problem(crash, memory_mb)[0], hint
     except SandboxError as error:
         return msg("check.import_failed", error=str(error)), hint
     return None

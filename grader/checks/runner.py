@@ -92,7 +92,7 @@ def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext) -> _
     except MissingName as missing:
         return _Outcome("failed", msg("check.missing_name", name=missing.name), msg("check.missing_name_hint"))
     except WorkerTimeout as timeout:
-        return _Outcome("timeout", msg("check.timeout", seconds=f"{timeout.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint"))
+        return _Outcome("timeout", *timeout_problem(timeout))
     except WorkerCrashed as crash:
         return _crash(crash, context)
     except (StaleObject, AssertionError, Exception) as exc:  # the check could not use what it got
@@ -112,15 +112,25 @@ def _student_error(error: StudentError, context: CheckContext) -> _Outcome:
 
 
 def _crash(crash: WorkerCrashed, context: CheckContext) -> _Outcome:
+    return _Outcome("error", *crash_problem(crash, context.memory_mb))
+
+
+def crash_problem(crash: WorkerCrashed, memory_mb: int) -> tuple[Msg, Msg]:
+    """Message and hint for a worker that died or broke the protocol (in a check or at import)."""
     during = _during(crash.during)
     if crash.malformed:
-        return _Outcome("error", msg("check.malformed_reply", during=during), msg("check.malformed_reply_hint"))
+        return msg("check.malformed_reply", during=during), msg("check.malformed_reply_hint")
     if crash.signal == signal.SIGXCPU:
-        return _Outcome("error", msg("check.cpu_limit", during=during), msg("check.timeout_hint"))
+        return msg("check.cpu_limit", during=during), msg("check.timeout_hint")
     if crash.signal is not None:
         name = signal.Signals(crash.signal).name
-        return _Outcome("error", msg("check.killed", during=during, signal=name), msg("check.killed_hint", mb=context.memory_mb))
-    return _Outcome("error", msg("check.exited", during=during, code=crash.exit_code), msg("check.exited_hint"))
+        return msg("check.killed", during=during, signal=name), msg("check.killed_hint", mb=memory_mb)
+    return msg("check.exited", during=during, code=crash.exit_code), msg("check.exited_hint")
+
+
+def timeout_problem(timeout: WorkerTimeout) -> tuple[Msg, Msg]:
+    """Message and hint for student code that did not answer in time."""
+    return msg("check.timeout", seconds=f"{timeout.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint")
 
 
 def _during(activity: Activity) -> Msg:

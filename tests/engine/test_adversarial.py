@@ -270,3 +270,9 @@ def test_frames_forged_on_the_workers_channel_fail_only_that_check(mini_course: 
     check = by_name(result)["norm_345"]
     assert check.status == "error" and "invalid answer" in check.message
     assert result.score == FULL_MARKS - 1
+
+
+def test_a_worker_killed_while_importing_says_how_it_ended(mini_course: Path) -> None:
+    result = grade_source(mini_course, "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n" + REFERENCE)
+    assert result.score == 0 and result.error is not None
+    assert "SIGSEGV" in result.error and "importing your module" in result.error
