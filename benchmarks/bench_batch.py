@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,11 +39,23 @@ MIX = (("reference", 0.45), ("stub", 0.15), ("buggy", 0.40))
 
 
 # -- the synthetic class ---------------------------------------------------------------------------
-def make_class(folder: Path, students: int, seed: int = 6) -> list[str]:
+def snapshot_course(target: Path) -> Path:
+    """A private copy of the bundled course: edits made to the repository during the run do not change it."""
+    target.mkdir()
+    for part in ("course.yaml", "assignments", "solutions"):
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(source, target / part)
+    return target
+
+
+def make_class(folder: Path, course_dir: Path, students: int, seed: int = 6) -> list[str]:
     """``students`` submissions under ``folder``; returns their ids in order."""
     from grader.course import load_course
 
-    course = load_course(ROOT)
+    course = load_course(course_dir)
     rng = random.Random(seed)
     choices = {a.id: {"reference": [a.reference], "stub": [a.stub], "buggy": sorted((BUGGY / a.id).glob("*.py"))}
                for a in course.assignments}
@@ -141,9 +154,15 @@ def _vm_hwm_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of every descendant reaped so far (grading processes, fork servers, workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 # -- runs ------------------------------------------------------------------------------------------
-def baseline(folder: Path, count: int, parallel: int) -> float:
-    """Submissions per second for one fresh `grader grade` process per submission."""
+def baseline(folder: Path, course_dir: Path, count: int, parallel: int) -> tuple[float, float]:
+    """Submissions per second, and CPU seconds per submission, for one fresh `grader grade` process each."""
     submissions = sorted(folder.iterdir())[:count]
     scratch = Path(tempfile.mkdtemp(prefix="bench-baseline-"))
 
@@ -154,47 +173,49 @@ def baseline(folder: Path, count: int, parallel: int) -> float:
             with zipfile.ZipFile(entry) as zipped:
                 zipped.extractall(target)
             target = target / entry.stem
-        subprocess.run([*GRADER, "grade", "--course", str(ROOT), "--submission", str(target), "--format", "json"],
-                       check=True, capture_output=True)
+        done = subprocess.run([*GRADER, "grade", "--course", str(course_dir), "--submission", str(target), "--format", "json"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"  baseline: `grader grade` failed on {entry.name}: {done.stderr.strip()[-300:]}", file=sys.stderr)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     with ThreadPoolExecutor(parallel) as pool:
         list(pool.map(one, submissions))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     shutil.rmtree(scratch, ignore_errors=True)
-    return count / elapsed
+    return count / elapsed, cpu / count
 
 
-def batch_cli(folder: Path, jobs: int | None, sample_rss: bool = False) -> tuple[float, int, RssSampler | None, str]:
-    """Seconds for `grader batch` (a fresh --out), submissions graded, the RSS sampler, and its summary line."""
+def batch_cli(folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool = False) -> tuple[float, float, int, RssSampler | None, str]:
+    """Seconds and CPU seconds of `grader batch` (a fresh --out), submissions graded, the RSS sampler, its summary line."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
-    command = [*GRADER, "batch", str(folder), "--course", str(ROOT), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
-    started = time.perf_counter()
+    command = [*GRADER, "batch", str(folder), "--course", str(course_dir), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    started, cpu = time.perf_counter(), cpu_seconds()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     sampler = RssSampler(process.pid) if sample_rss else None
     if sampler:
         sampler.start()
     stdout, _ = process.communicate()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     if sampler:
         sampler.stop()
     graded = len(list((out / "results").glob("*.json")))
     shutil.rmtree(out, ignore_errors=True)
     if process.returncode != 0:
         raise RuntimeError(f"grader batch failed: {stdout}")
-    return elapsed, graded, sampler, stdout.strip()
+    return elapsed, cpu, graded, sampler, stdout.strip()
 
 
-def batch_library(folder: Path, jobs: int, memoize: bool) -> float:
-    """Submissions per second of run_batch (the same pool as the CLI), with the memo on or off."""
+def batch_library(folder: Path, course_dir: Path, jobs: int, memoize: bool) -> tuple[float, float]:
+    """Submissions per second and CPU seconds per submission of run_batch (the CLI's pool), memo on or off."""
     from grader.batch.runner import BatchOptions, run_batch
 
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
-    started = time.perf_counter()
-    summary = run_batch(BatchOptions(folder, course_dir=ROOT, out_dir=out, jobs=jobs, memoize=memoize))
-    elapsed = time.perf_counter() - started
+    started, cpu = time.perf_counter(), cpu_seconds()
+    summary = run_batch(BatchOptions(folder, course_dir=course_dir, out_dir=out, jobs=jobs, memoize=memoize))
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     shutil.rmtree(out, ignore_errors=True)
-    return summary.graded / elapsed
+    return summary.graded / elapsed, cpu / summary.graded
 
 
 # -- where the time goes ---------------------------------------------------------------------------
@@ -222,22 +243,55 @@ class Timers:
         return timed
 
 
-def breakdown(folder: Path, count: int) -> None:
+class CheckAttribution:
+    """Which checks the sandbox round trips come from; used as the category function of :class:`Timers`."""
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.trips: Counter[str] = Counter()
+        self.numeric: set[str] = set()
+
+    def check(self, spec, context) -> str:
+        self.current = f"{context.assignment_id}.{spec.name}"
+        return "other parent-side check work (check code, expect, wire)"
+
+    def round_trip(self, session, message, *rest) -> str:
+        if message.get("op") == "load":
+            return "submission import (load round trip)"
+        self.trips[self.current or "?"] += 1
+        return "sandbox round trips (calls)"
+
+    def gradient(self, *args, **kwargs) -> str:
+        self.numeric.add(self.current or "?")
+        return "gradient checks (parent side)"
+
+    def report(self, students: int) -> None:
+        total = sum(self.trips.values()) or 1
+        in_numeric = sum(count for name, count in self.trips.items() if name in self.numeric)
+        print(f"\n  round trips in checks that compare with numeric gradients: {100 * in_numeric / total:.0f}% "
+              f"({len(self.numeric)} such checks); the checks with the most round trips per student:")
+        for name, count in self.trips.most_common(8):
+            print(f"    {name:60s}{count / students:7.0f}{'  (numeric gradient)' if name in self.numeric else ''}")
+
+
+def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     """Grade ``count`` students in this process, as one grading process of a batch does, and attribute the time."""
+    from grader import grading
     from grader.batch import process as batch_process
     from grader.batch import records
     from grader.checks import expect, refcache
     from grader.sandbox import launcher as launcher_module, session as session_module
 
     timers = Timers()
+    checks = CheckAttribution()
     patches = [
-        (session_module.StudentSession, "_exchange",
-         lambda self, message, *rest: "submission import (load round trip)" if message.get("op") == "load" else "sandbox round trips (calls)"),
+        (session_module.StudentSession, "_exchange", checks.round_trip),
         (launcher_module.Launcher, "spawn", "worker fork (fork server spawn)"),
         (launcher_module.WorkerProcess, "kill", "worker kill + reap"),
         (records, "write_atomic", "result file write (atomic, fsync)"),
     ]
-    patches += [(expect, name, "gradient checks (parent side)") for name in ("gradient", "vjp") if hasattr(expect, name)]
+    patches += [(expect, name, checks.gradient) for name in ("gradient", "vjp") if hasattr(expect, name)]
+    patches.append((grading, "run_check", checks.check))
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     for owner, name, category in patches:
         setattr(owner, name, timers.wrap(category, getattr(owner, name)))
@@ -245,7 +299,7 @@ def breakdown(folder: Path, count: int) -> None:
     refcache._memoized = lambda function, qualname, cache: _timed_memo(timers, memo_factory(function, qualname, cache))
     tasks = _tasks(folder, count)
     out = Path(tempfile.mkdtemp(prefix="bench-breakdown-"))
-    settings = batch_process.BatchSettings(ROOT, folder, out, "bench")
+    settings = batch_process.BatchSettings(course_dir, folder, out, "bench")
     try:
         started = time.perf_counter()
         grader = batch_process.ProcessGrader(settings)
@@ -264,6 +318,7 @@ def breakdown(folder: Path, count: int) -> None:
         refcache._memoized = memo_factory
         shutil.rmtree(out, ignore_errors=True)
     _print_breakdown(timers, total, count, setup, parent_cpu, worker_cpu, stats)
+    checks.report(count)
 
 
 def _timed_memo(timers: Timers, memoized):
@@ -289,16 +344,22 @@ def _print_breakdown(timers: Timers, total: float, count: int, setup: float, par
     per = lambda seconds: f"{1e3 * seconds / count:8.1f} ms"
     accounted = sum(timers.totals.values())
     print(f"\n## Where the time goes: one grading process, {count} students, memoized reference\n")
-    print(f"  process start (course, checks, references, fork server): {setup:.2f} s once")
+    print(f"  process start (course, checks, references; the fork server starts in the background): {setup:.2f} s once")
     print(f"  {'wall time per student':44s}{per(total)}")
     for name, seconds in timers.totals.most_common():
         calls = timers.counts[name] / count
         print(f"    {name:42s}{per(seconds)}  ({calls:.0f} per student, {1e3 * seconds / max(timers.counts[name], 1):.3f} ms each)")
-    print(f"    {'other parent-side check work':42s}{per(total - accounted)}  (check code, expect, wire encode/decode)")
+    print(f"    {'the rest (grading pipeline, result JSON)':42s}{per(total - accounted)}")
     print(f"  {'parent CPU per student':44s}{per(parent_cpu)}")
     print(f"  {'sandbox worker CPU per student':44s}{per(worker_cpu)}")
     if stats is not None:
         print(f"  reference cache: {stats.hits} hits, {stats.misses} misses, {stats.bypassed} bypassed")
+
+
+def _row(label: str, rate: float, cpu: float, serial: float | None, cores: int) -> float:
+    """Print one row of the table as soon as it is measured; returns the rate."""
+    print(f"| {label} | {rate:.2f} | {rate / (serial or rate):.1f}x | {cpu:.3f} | {cores / cpu:.1f}/s |", flush=True)
+    return rate
 
 
 def _load() -> str:
@@ -319,30 +380,30 @@ def main() -> None:
     cores = default_jobs()
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
+        course_dir = snapshot_course(scratch / "course")
         everyone = scratch / "class"
-        make_class(everyone, args.students)
+        make_class(everyone, course_dir, args.students)
         sample = subset(everyone, scratch / "sample", args.sample)
         print(f"# grader batch benchmark: {cores} cores, class of {args.students} (sample {args.sample}), "
               f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips")
         print(f"load average at start: {_load()} (other work on the machine slows every number below)\n")
-        rows = [("fresh `grader grade` per submission, serial", baseline(sample, args.baseline, 1)),
-                (f"fresh `grader grade` per submission, {cores} at a time", baseline(sample, args.baseline, cores))]
+        print("| run | submissions/s (wall) | vs serial baseline | CPU s per submission | CPU-bound ceiling on idle cores |")
+        print("|---|---:|---:|---:|---:|", flush=True)
+        serial = _row("fresh `grader grade` per submission, serial", *baseline(sample, course_dir, args.baseline, 1), None, cores)
+        _row(f"fresh `grader grade` per submission, {cores} at a time", *baseline(sample, course_dir, args.baseline, cores), serial, cores)
         for jobs in [int(j) for j in args.jobs.split(",")]:
-            seconds, graded, _, _ = batch_cli(sample, jobs)
-            rows.append((f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)", graded / seconds))
-            print(f"  batch --jobs {jobs}: {graded} in {seconds:.1f} s", file=sys.stderr)
-        rows.append((f"run_batch jobs={cores}, memoized reference OFF", batch_library(sample, cores, memoize=False)))
-        rows.append((f"run_batch jobs={cores}, memoized reference ON", batch_library(sample, cores, memoize=True)))
-        print("| run | submissions/s | vs serial baseline |\n|---|---:|---:|")
-        for label, rate in rows:
-            print(f"| {label} | {rate:.2f} | {rate / rows[0][1]:.1f}x |")
-        seconds, graded, sampler, summary = batch_cli(everyone, None, sample_rss=True)
-        print(f"\n## {graded} submissions, `grader batch` with the default jobs ({cores}): {seconds:.1f} s "
-              f"({graded / seconds:.2f}/s; target: under 60 s)\n  {summary}\n")
+            seconds, cpu, graded, _, _ = batch_cli(sample, course_dir, jobs)
+            _row(f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)", graded / seconds, cpu / graded, serial, cores)
+        _row(f"run_batch jobs={cores}, memoized reference OFF", *batch_library(sample, course_dir, cores, memoize=False), serial, cores)
+        _row(f"run_batch jobs={cores}, memoized reference ON", *batch_library(sample, course_dir, cores, memoize=True), serial, cores)
+        seconds, cpu, graded, sampler, summary = batch_cli(everyone, course_dir, None, sample_rss=True)
+        print(f"\n## {graded} submissions, `grader batch` with the default jobs ({cores}): {seconds:.1f} s wall "
+              f"({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s ({cpu / graded:.3f} per submission; "
+              f"{graded * cpu / graded / cores:.1f} s on {cores} idle cores at best)\n  {summary}\n")
         print("| process | peak RSS (VmHWM) | processes sampled |\n|---|---:|---:|")
         for role in sorted(sampler.peaks):
             print(f"| {role} | {sampler.peaks[role] / 1024:.1f} MB | {len(sampler.seen[role])} |")
-        breakdown(everyone, args.breakdown)
+        breakdown(everyone, course_dir, args.breakdown)
         print(f"\nload average at the end: {_load()}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

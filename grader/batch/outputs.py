@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterator
 
 from grader.atomic import write_atomic
 from grader.batch.gradebook import write_gradebook
 from grader.batch.htmlreport import write_report
-from grader.batch.records import RESULTS_DIR, StudentRecord, read_records, result_path
+from grader.batch.records import RESULTS_DIR, StudentRecord, read_record, read_records, result_path
 from grader.batch.stats import ClassStats, class_stats
 from grader.errors import UsageError
 
@@ -50,11 +51,18 @@ class Outputs:
 def write_outputs(out_dir: Path, manifest: Manifest) -> Outputs:
     """Write the manifest, then the gradebook and report from the results of ``manifest.students``."""
     write_atomic(out_dir / MANIFEST_FILE, json.dumps({"format_version": MANIFEST_VERSION, **asdict(manifest)}, ensure_ascii=False, indent=1) + "\n")
-    records = read_records(out_dir)
-    stats = class_stats([records[student] for student in manifest.students if student in records])
+    stats = class_stats(_stored(out_dir, manifest.students))
     grades, checks = write_gradebook(out_dir, stats)
     report = write_report(out_dir, stats, manifest.course_title)
     return Outputs(stats, (grades, checks, report))
+
+
+def _stored(out_dir: Path, students: tuple[str, ...]) -> Iterator[StudentRecord]:
+    """The stored records of ``students``, read one at a time (a class's reports never all in memory)."""
+    for student in students:
+        record = read_record(result_path(out_dir, student))
+        if record is not None and record.student == student:
+            yield record
 
 
 def read_manifest(out_dir: Path) -> Manifest:

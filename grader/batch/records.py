@@ -71,8 +71,12 @@ def write_record(out_dir: Path, record: StudentRecord) -> None:
     write_atomic(result_path(out_dir, record.student), json.dumps(document, ensure_ascii=False) + "\n")
 
 
-def read_record(path: Path) -> StudentRecord | None:
-    """The record in ``path``, or None when it is missing, unreadable or not a record (then re-grade)."""
+def read_record(path: Path, keep_report: bool = True) -> StudentRecord | None:
+    """The record in ``path``, or None when it is missing, unreadable or not a record (then re-grade).
+
+    Without ``keep_report`` only the header is kept (resume and merge need no more), so thousands of
+    records fit in little memory.
+    """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         batch = document.pop("batch")
@@ -82,18 +86,18 @@ def read_record(path: Path) -> StudentRecord | None:
             return None
         return StudentRecord(
             student=student, status=status, submission_hash=str(batch["submission_hash"]),
-            course_hash=str(batch["course_hash"]), report=document if status == "graded" else None,
+            course_hash=str(batch["course_hash"]), report=document if status == "graded" and keep_report else None,
             error=batch.get("error"), graded_at=str(batch.get("graded_at", "")), duration_s=float(batch.get("duration_s", 0.0)),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def read_records(out_dir: Path) -> dict[str, StudentRecord]:
-    """Every readable record under ``out_dir/results``, by student id."""
+def read_records(out_dir: Path, keep_reports: bool = False) -> dict[str, StudentRecord]:
+    """Every readable record under ``out_dir/results``, by student id (headers only, unless ``keep_reports``)."""
     records = {}
     for path in sorted((out_dir / RESULTS_DIR).glob("*.json")):
-        record = read_record(path)
+        record = read_record(path, keep_reports)
         if record is not None and path.name == f"{record.student}.json":
             records[record.student] = record
     return records

@@ -1,8 +1,8 @@
 """What a class's results add up to: rows per student, pass rates, a histogram, common failures.
 
-Computed once from the students' records (their stored ``grade`` JSON) and rendered by both the CSV
-gradebook and the HTML report, so the two never disagree. Needs no course: everything comes from
-the records, which is what lets ``grader merge`` run on a machine without the course.
+Computed once from the students' records (their stored ``grade`` JSON), one record at a time, and
+rendered by both the CSV gradebook and the HTML report, so the two never disagree. Needs no course:
+everything comes from the records, which is what lets ``grader merge`` run on a machine without it.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterable
 
 from grader.batch.records import StudentRecord
 
 HISTOGRAM_BINS = 10
 TOP_FAILURES = 15
+_MAX_FAILURE_KINDS = 20_000
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -136,18 +137,81 @@ def points(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def class_stats(records: Sequence[StudentRecord]) -> ClassStats:
+def class_stats(records: Iterable[StudentRecord]) -> ClassStats:
     """Aggregate ``records`` (any order) into the class's statistics."""
-    records = sorted(records, key=lambda record: record.student)
-    reports = [record.report for record in records if record.report is not None]
-    checks = _check_stats(reports)
-    return ClassStats(
-        rows=[_row(record) for record in records],
-        assignments=_assignment_stats(reports),
-        checks=list(checks.values()),
-        failures=_failures(reports),
-        histogram=_histogram([record.percent for record in records if record.percent is not None]),
-    )
+    builder = StatsBuilder()
+    for record in records:
+        builder.add(record)
+    return builder.build()
+
+
+class StatsBuilder:
+    """Adds up records one at a time, so a class of thousands never has its reports in memory at once."""
+
+    def __init__(self) -> None:
+        self.rows: list[StudentRow] = []
+        self.assignments: dict[str, _AssignmentTally] = {}
+        self.checks: dict[tuple[str, str], CheckStat] = {}
+        self.failures: Counter[tuple[str, str, str]] = Counter()
+        self.examples: dict[tuple[str, str, str], str] = {}
+
+    def add(self, record: StudentRecord) -> None:
+        """Count one student (their report can be dropped afterwards)."""
+        self.rows.append(_row(record))
+        for assignment in (record.report or {}).get("assignments", []):
+            tally = self.assignments.setdefault(assignment["id"], _AssignmentTally(str(assignment["title"])))
+            tally.add(float(assignment["score"]), float(assignment["max_score"]))
+            for check in assignment["checks"]:
+                self._add_check(assignment["id"], check)
+        if len(self.failures) > _MAX_FAILURE_KINDS:
+            self._forget_rare_failures()
+
+    def build(self) -> ClassStats:
+        rows = sorted(self.rows, key=lambda row: row.student)
+        ranked = sorted(self.failures.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAILURES]
+        return ClassStats(
+            rows=rows,
+            assignments=[tally.stat(assignment_id) for assignment_id, tally in self.assignments.items()],
+            checks=list(self.checks.values()),
+            failures=[FailureStat(key[0], key[1], self.examples[key], count) for key, count in ranked],
+            histogram=_histogram([row.percent for row in rows if row.percent is not None]),
+        )
+
+    def _add_check(self, assignment_id: str, check: dict[str, Any]) -> None:
+        key = (assignment_id, check["name"])
+        stat = self.checks.get(key)
+        if stat is None:
+            stat = self.checks[key] = CheckStat(assignment_id, check["name"], check["visibility"], float(check["max_score"]))
+        stat.counts[check["status"]] += 1
+        if check["status"] != "passed" and check["message"]:
+            # Numbers masked, so "off by 0.31" and "off by 0.27" count as one kind of failure.
+            kind = (assignment_id, check["name"], _NUMBER.sub("#", check["message"]))
+            self.failures[kind] += 1
+            self.examples.setdefault(kind, check["message"])
+
+    def _forget_rare_failures(self) -> None:
+        """Bound memory when messages are nearly all different: a kind seen once is not among the most common."""
+        for kind in [kind for kind, count in self.failures.items() if count == 1]:
+            del self.failures[kind]
+            del self.examples[kind]
+
+
+@dataclass
+class _AssignmentTally:
+    title: str
+    max_score: float = 0.0
+    percent_sum: float = 0.0
+    graded: int = 0
+    full_marks: int = 0
+
+    def add(self, score: float, max_score: float) -> None:
+        self.max_score = max(self.max_score, max_score)
+        self.percent_sum += 100.0 * score / max_score if max_score else 0.0
+        self.graded += 1
+        self.full_marks += score >= max_score
+
+    def stat(self, assignment_id: str) -> AssignmentStat:
+        return AssignmentStat(assignment_id, self.title, self.max_score, self.percent_sum / self.graded, self.full_marks)
 
 
 def _row(record: StudentRecord) -> StudentRow:
@@ -166,48 +230,6 @@ def _shortened(text: str, limit: int = 160) -> str:
     """One line of at most ``limit`` characters (the full message is in the student's result file)."""
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _assignment_stats(reports: list[dict[str, Any]]) -> list[AssignmentStat]:
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    for report in reports:
-        for assignment in report["assignments"]:
-            by_id.setdefault(assignment["id"], []).append(assignment)
-    stats = []
-    for assignment_id, results in by_id.items():
-        top = max(float(result["max_score"]) for result in results)
-        percents = [100.0 * float(result["score"]) / top if top else 0.0 for result in results]
-        stats.append(AssignmentStat(assignment_id, str(results[0]["title"]), top, statistics.fmean(percents),
-                                    sum(float(result["score"]) >= top for result in results)))
-    return stats
-
-
-def _check_stats(reports: list[dict[str, Any]]) -> dict[tuple[str, str], CheckStat]:
-    checks: dict[tuple[str, str], CheckStat] = {}
-    for report in reports:
-        for assignment in report["assignments"]:
-            for check in assignment["checks"]:
-                key = (assignment["id"], check["name"])
-                stat = checks.get(key)
-                if stat is None:
-                    stat = checks[key] = CheckStat(assignment["id"], check["name"], check["visibility"], float(check["max_score"]))
-                stat.counts[check["status"]] += 1
-    return checks
-
-
-def _failures(reports: list[dict[str, Any]]) -> list[FailureStat]:
-    """The most frequent (check, message) pairs, with numbers masked so "off by 0.31" and "off by 0.27" count as one."""
-    counts: Counter[tuple[str, str, str]] = Counter()
-    examples: dict[tuple[str, str, str], str] = {}
-    for report in reports:
-        for assignment in report["assignments"]:
-            for check in assignment["checks"]:
-                if check["status"] != "passed" and check["message"]:
-                    key = (assignment["id"], check["name"], _NUMBER.sub("#", check["message"]))
-                    counts[key] += 1
-                    examples.setdefault(key, check["message"])
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAILURES]
-    return [FailureStat(key[0], key[1], examples[key], count) for key, count in ranked]
 
 
 def _histogram(percents: list[float]) -> list[int]:

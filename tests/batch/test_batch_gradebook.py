@@ -96,3 +96,14 @@ def test_everything_from_students_is_escaped_in_the_report() -> None:
     assert parser.tags.count("script") == 1 and "img" not in parser.tags and "b" not in parser.tags
     assert attack in "".join(parser.text)  # shown as text, intact
     assert "http" not in page.split("<script>")[0].replace("http-equiv", "")  # nothing loaded from the network
+
+
+def test_common_failures_survive_when_most_messages_are_unique(monkeypatch) -> None:
+    import grader.batch.stats as stats_module
+
+    monkeypatch.setattr(stats_module, "_MAX_FAILURE_KINDS", 5)  # forget one-off messages early
+    unique = [record(f"u{i}", 0.0, {"add": ("error", "raised KeyError: '" + chr(ord("a") + i) * 3 + "'")}) for i in range(20)]
+    common = [record(f"c{i}", 0.0, {"add": ("failed", f"expected 4.0, got {i}.5")}) for i in range(6)]
+    stats = class_stats(iter(unique[:10] + common + unique[10:]))  # one record at a time, from any iterable
+    assert stats.failures[0].count == 6 and stats.failures[0].message == "expected 4.0, got 0.5"
+    assert len(stats.rows) == 26 and stats.checks[0].runs == 26
