@@ -37,15 +37,6 @@ def _same(value, expected):
     return isinstance(value, np.ndarray) and value.shape == expected.shape and bool(np.allclose(value, expected))
 
 
-def _parts(value, n, call, labels):
-    ok = isinstance(value, (tuple, list)) and len(value) == n
-    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
-                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
-                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
-    return value
-
-
 def _distinct(rng, shape):
     """Values far from ties (a scaled permutation), so that every pooling window has one clear maximum."""
     return (rng.permutation(int(np.prod(shape))).reshape(shape) + 1.0) * 0.1
@@ -192,7 +183,7 @@ def _conv_backward_problem(student, rng, stride, pad):
     x, w, b = rng.normal(size=(2, 1, 5, 4)), rng.normal(size=(3, 1, 3, 2)), rng.normal(size=3)
     dout = rng.normal(size=(2, 3) + tuple((np.array([5, 4]) + 2 * pad - np.array([3, 2])) // stride + 1))
     call = f"conv2d_backward(dout, x, w, b, stride={stride}, pad={pad})"
-    got = _parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, call, "dx, dw, db")
+    got = expect.parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, name=call, labels="dx, dw, db")
     return dict(x=x, w=w, b=b), dout, got, call
 
 

@@ -16,29 +16,11 @@ def _text(en, ko):
     return {"en": en, "ko": ko}
 
 
-def _kind(value):
-    return type(value).__name__ if not isinstance(value, (tuple, list)) else f"{type(value).__name__} of {len(value)}"
-
-
-def _parts(value, n, call, labels):
-    """The student's tuple of ``n`` values, or a failure naming what came back instead."""
-    ok = isinstance(value, (tuple, list)) and len(value) == n
-    expect.true(
-        ok,
-        _text(f"{call} should return a tuple of {n} values ({labels}), got a {_kind(value)}",
-              f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {_kind(value)}을(를) 반환했습니다"),
-        hint=_text("Keep the return structure given in the README and the docstring.",
-                   "README와 docstring에 적힌 반환 형태를 그대로 지키세요."),
-    )
-    return value
-
-
 def _backward_gradient(student, X, S, grad_out, wRec):
     """((wx_grad, wRec_grad), grad_over_time) from the student, structure checked."""
     call = "backward_gradient(X, S, grad_out, wRec)"
-    grads, grad_over_time = _parts(student.backward_gradient(X, S, grad_out, wRec), 2, call,
-                                   "(wx_grad, wRec_grad), grad_over_time")
-    wx_grad, wRec_grad = _parts(grads, 2, f"{call}[0]", "wx_grad, wRec_grad")
+    grads, grad_over_time = expect.parts(student.backward_gradient(X, S, grad_out, wRec), 2, name=call, labels="(wx_grad, wRec_grad), grad_over_time")
+    wx_grad, wRec_grad = expect.parts(grads, 2, name=f"{call}[0]", labels="wx_grad, wRec_grad")
     return wx_grad, wRec_grad, grad_over_time
 
 
@@ -204,8 +186,7 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
     hs = _tanh_rnn(**p)
     dhs = rng.normal(size=hs.shape)
     da = dhs[:, 0] * (1.0 - hs[:, 0] ** 2)
-    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
-                 "rnn_backward(...)", ", ".join(RNN_GRADIENTS))
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5, name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
     # db depends on nothing but da, so it is compared first: a wrong db means a wrong tanh derivative.
     expected = {
         "db": (4, da.sum(axis=0), _text(
@@ -238,8 +219,7 @@ def rnn_backward_matches_numeric_gradient(student, rng):
     expect.shape(hs, (2, 4, 3), name="rnn_forward(X, h0, W_x, W_rec, b)")
     hs = np.asarray(hs, dtype=float)
     dhs = rng.normal(size=hs.shape)
-    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
-                 "rnn_backward(...)", ", ".join(RNN_GRADIENTS))
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5, name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
     expect.vjp(lambda X, h0, W_x, W_rec, b: student.rnn_forward(X, h0, W_x, W_rec, b), at=p, dout=dhs,
                got=dict(zip(("X", "h0", "W_x", "W_rec", "b"), got)), rng=rng, batch_size=2, time_axis={"X": 1},
                name="rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)")
@@ -254,8 +234,7 @@ def rnn_backward_truncation_blocks_from_start(student, rng):
     hs = _tanh_rnn(**p)
     dhs = np.zeros_like(hs)
     dhs[:, 4] = 1.0  # upstream gradient at step 4 only (second block)
-    got = _parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=3), 5,
-                 "rnn_backward(..., truncate=3)", ", ".join(RNN_GRADIENTS))
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=3), 5, name="rnn_backward(..., truncate=3)", labels=", ".join(RNN_GRADIENTS))
     dX, dh0 = (np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float))
     expect.shape(dX, p["X"].shape, name="rnn_backward(..., truncate=3)[0] (dX)")
     expect.shape(dh0, p["h0"].shape, name="rnn_backward(..., truncate=3)[1] (dh0)")

@@ -6,7 +6,6 @@ properties (softmax rows sum to 1, masked weights are 0) and numeric gradients o
 self_attention.
 """
 
-import math
 
 import numpy as np
 
@@ -21,15 +20,6 @@ def _softmax_row(row):
     """The softmax of one row of literal numbers, for the expected values of the checks."""
     e = np.exp(np.asarray(row, dtype=float) - np.max(row))
     return e / e.sum()
-
-
-def _parts(value, n, call, labels):
-    ok = isinstance(value, (tuple, list)) and len(value) == n
-    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
-                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
-                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
-    return value
 
 
 def _seed_problem():
@@ -56,7 +46,7 @@ def project_qkv_values(student, rng):
     X = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
     W_q, W_k, W_v = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
     expected = tuple(np.vstack([W, W.sum(axis=0)]) for W in (W_q, W_k, W_v))
-    got = _parts(student.project_qkv(X, W_q, W_k, W_v), 3, "project_qkv(X, W_q, W_k, W_v)", "Q, K, V")
+    got = expect.parts(student.project_qkv(X, W_q, W_k, W_v), 3, name="project_qkv(X, W_q, W_k, W_v)", labels="Q, K, V")
     for i, label in enumerate("QKV"):
         expect.close(got[i], expected[i], name=f"project_qkv(X, W_q, W_k, W_v)[{i}] ({label})",
                      hint=_text("Q = X @ W_q, K = X @ W_k, V = X @ W_v: one row per token.",
@@ -144,7 +134,7 @@ def softmax_large_inputs_stable(student):
 def self_attention_seed_example(student):
     """self_attention on the seed example: Q K^T row 110, 90, 80 with d_k = 64 gives A[0] = about 0.905, 0.074, 0.021."""
     X, W_q, W_k, W_v = _seed_problem()
-    Z, A = _parts(student.self_attention(X, W_q, W_k, W_v), 2, "self_attention(X, W_q, W_k, W_v)", "Z, A")
+    Z, A = expect.parts(student.self_attention(X, W_q, W_k, W_v), 2, name="self_attention(X, W_q, W_k, W_v)", labels="Z, A")
     expect.shape(A, (3, 3), name="self_attention(...)[1] (A)")
     a0 = _softmax_row([13.75, 11.25, 10.0])
     expect.close(np.asarray(A)[0], a0, name="self_attention(...)[1][0] (A's row for 'I')",
@@ -165,7 +155,7 @@ def self_attention_mask_rows_sum_to_one(student, rng):
     """self_attention with a causal mask: masked weights are exactly 0 and every row still sums to 1."""
     X, W_q, W_k, W_v = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
     mask = np.tril(np.ones((4, 4), dtype=bool))
-    Z, A = _parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2, "self_attention(..., mask=causal)", "Z, A")
+    Z, A = expect.parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2, name="self_attention(..., mask=causal)", labels="Z, A")
     expect.shape(A, (4, 4), name="self_attention(..., mask=causal)[1] (A)")
     A = np.asarray(A, dtype=float)
     expect.close(A[~mask], np.zeros(int((~mask).sum())), name="self_attention(..., mask=causal)[1] at masked positions",
@@ -193,7 +183,7 @@ def self_attention_fully_masked_row_is_zero(student, rng):
                  "가려진 점수를 -inf로 채우면 여기서 실패합니다: 행의 최댓값이 -inf이고 -inf - (-inf)는 NaN입니다. "
                  "허용된 위치가 없는 행은 따로 처리하세요.")
     call = "self_attention(..., mask with row 0 all False)"
-    Z, A = _parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2, call, "Z, A")
+    Z, A = expect.parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2, name=call, labels="Z, A")
     expect.shape(A, (4, 4), name=f"{call}[1] (A)")
     expect.close(np.asarray(A)[0], np.zeros(4), name=f"{call}[1][0] (A's fully masked row)", hint=hint)
     expect.shape(Z, (4, 5), name=f"{call}[0] (Z)")
@@ -222,7 +212,7 @@ def _backward_problem(student, rng):
               W_v=rng.normal(size=(3, 5)))
     dZ = rng.normal(size=(4, 5))
     call = "self_attention_backward(dZ, X, W_q, W_k, W_v)"
-    got = _parts(student.self_attention_backward(dZ, **at), 4, call, "dX, dW_q, dW_k, dW_v")
+    got = expect.parts(student.self_attention_backward(dZ, **at), 4, name=call, labels="dX, dW_q, dW_k, dW_v")
     return at, dZ, dict(zip(("X", "W_q", "W_k", "W_v"), got)), call
 
 
@@ -231,7 +221,7 @@ def _check_one(student, rng, name, index, hint):
 
     def Z(**changed):
         args = dict(at, **changed)
-        return _parts(student.self_attention(**args), 2, "self_attention(X, W_q, W_k, W_v)", "Z, A")[0]
+        return expect.parts(student.self_attention(**args), 2, name="self_attention(X, W_q, W_k, W_v)", labels="Z, A")[0]
 
     expect.vjp(Z, at={name: at[name]}, dout=dZ, got={name: got[name]}, rng=rng, name=f"{call}[{index}] (d{name})",
                hint=hint)

@@ -91,6 +91,19 @@ def raises(
     return None
 
 
+def parts(
+    actual: Any, n: int, *, name: str = "result", labels: str = "", hint: Text | None = None
+) -> tuple | list:
+    """``actual`` is a tuple (or list) of ``n`` values; returned so a check can unpack it.
+
+    ``dx, dw, db = expect.parts(student.conv2d_backward(...), 3, name="conv2d_backward(...)", labels="dx, dw, db")``
+    """
+    if type(actual) in (tuple, list) and len(actual) == n:
+        return actual
+    got = _kind(actual)
+    raise CheckFailure(msg("expect.wrong_parts", name=name, n=n, labels=labels, got=got), hint or msg("expect.parts_hint"))
+
+
 def gradient(
     f: Callable[..., Any], at: Mapping[str, Any], got: Mapping[str, Any], *, rng: np.random.Generator | None = None,
     batch_size: int | None = None, time_axis: Mapping[str, int] | None = None, name: str | None = None,
@@ -241,6 +254,15 @@ def _equal_sequence(actual: Any, expected: tuple | list, name: str, hint: Text |
         actual = actual.tolist()
     for position, (got_item, expected_item) in enumerate(zip(_sequence(actual, len(expected), name, hint), expected)):
         equal(got_item, expected_item, name=f"{name}[{position}]", hint=hint)
+
+
+def _kind(value: Any) -> str:
+    """What a value is, for messages: "list of 2", "ndarray", or a remote object's class."""
+    if isinstance(value, RemoteObject):
+        return value.remote_type
+    if type(value) in (tuple, list):
+        return f"{type(value).__name__} of {len(value)}"
+    return type(value).__name__
 
 
 def _sequence(actual: Any, length: int, name: str, hint: Text | None) -> tuple | list:

@@ -22,8 +22,6 @@ from grader.sandbox.launcher import Launcher
 from grader.submission import submission_time
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from grader.grading import GradeOptions
 
 EXIT_BELOW_THRESHOLD = 1

@@ -13,15 +13,6 @@ def _text(en, ko):
     return {"en": en, "ko": ko}
 
 
-def _parts(value, n, call, labels):
-    ok = isinstance(value, (tuple, list)) and len(value) == n
-    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
-                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
-                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
-    return value
-
-
 def _distinct(rng, shape):
     return (rng.permutation(int(np.prod(shape))).reshape(shape) + 1.0) * 0.1
 
@@ -102,7 +93,7 @@ def conv2d_backward_matches_reference(student, reference, rng):
         x, w, b = _conv_problem(rng, x_shape, w_shape)
         dout = rng.normal(size=reference.conv2d_forward(x, w, b, stride, pad).shape)
         call = f"conv2d_backward(dout, x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})"
-        got = _parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, call, "dx, dw, db")
+        got = expect.parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, name=call, labels="dx, dw, db")
         for i, (label, expected) in enumerate(zip(("dx", "dw", "db"), reference.conv2d_backward(dout, x, w, b, stride, pad))):
             expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
 
@@ -114,7 +105,7 @@ def conv2d_backward_uncovered_cells_get_zero(student, rng):
     """conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0."""
     x, w = rng.normal(size=(1, 2, 6, 6)), rng.normal(size=(2, 2, 3, 3))
     call = "conv2d_backward(dout, x (1,2,6,6), w (2,2,3,3), b, stride=2, pad=0)"
-    dx = _parts(student.conv2d_backward(rng.normal(size=(1, 2, 2, 2)), x, w, np.zeros(2), 2, 0), 3, call, "dx, dw, db")[0]
+    dx = expect.parts(student.conv2d_backward(rng.normal(size=(1, 2, 2, 2)), x, w, np.zeros(2), 2, 0), 3, name=call, labels="dx, dw, db")[0]
     expect.shape(dx, x.shape, name=f"{call}[0] (dx)")
     dx = np.asarray(dx, dtype=float)
     expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, 5, :] (last row, never covered)",
@@ -132,7 +123,7 @@ def conv2d_backward_numeric_gradient(student, reference, rng):
         x, w, b = _conv_problem(rng, x_shape, w_shape)
         dout = rng.normal(size=reference.conv2d_forward(x, w, b, stride, pad).shape)
         call = f"conv2d_backward(dout, x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})"
-        dx, dw, db = _parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, call, "dx, dw, db")
+        dx, dw, db = expect.parts(student.conv2d_backward(dout, x, w, b, stride, pad), 3, name=call, labels="dx, dw, db")
         expect.vjp(lambda x, w, b: reference.conv2d_forward(x, w, b, stride, pad), at={"x": x, "w": w, "b": b},
                    dout=dout, got={"x": dx, "w": dw, "b": db}, rng=rng, name=call)
 

@@ -4,7 +4,6 @@ a = 0.5 at the threshold), the book neuron against the reference neuron, and a n
 of gradients against the reference's loss and forward pass.
 """
 
-import math
 
 import numpy as np
 

@@ -16,15 +16,6 @@ def _text(en, ko):
     return {"en": en, "ko": ko}
 
 
-def _parts(value, n, call, labels):
-    ok = isinstance(value, (tuple, list)) and len(value) == n
-    kind = f"{type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-    expect.true(ok, _text(f"{call} should return a tuple of {n} values ({labels}), got a {kind}",
-                          f"{call}는 값 {n}개의 튜플 ({labels})을 반환해야 하는데 {kind}을(를) 반환했습니다"),
-                hint=_text("Keep the return structure given in the README.", "README에 적힌 반환 형태를 지키세요."))
-    return value
-
-
 def _problem(rng, n, d_model, d_k, d_v, scale=1.0):
     return dict(X=rng.normal(size=(n, d_model)) * scale, W_q=rng.normal(size=(d_model, d_k)),
                 W_k=rng.normal(size=(d_model, d_k)), W_v=rng.normal(size=(d_model, d_v)))
@@ -38,7 +29,7 @@ MASK_HINT = _text(
 
 
 def _compare_attention(got, expected, call, hint=None):
-    Z, A = _parts(got, 2, call, "Z, A")
+    Z, A = expect.parts(got, 2, name=call, labels="Z, A")
     expect.close(A, expected[1], name=f"{call}[1] (A)", hint=hint)
     expect.close(Z, expected[0], name=f"{call}[0] (Z)", hint=hint)
 
@@ -49,7 +40,7 @@ def _compare_attention(got, expected, call, hint=None):
 def project_and_scores_match_reference(student, reference, rng):
     """project_qkv, attention_scores and scale_scores equal the reference (d_k != d_v, unequal query/key counts)."""
     p = _problem(rng, 5, 4, 3, 6)
-    got = _parts(student.project_qkv(**p), 3, "project_qkv(X, W_q, W_k, W_v)", "Q, K, V")
+    got = expect.parts(student.project_qkv(**p), 3, name="project_qkv(X, W_q, W_k, W_v)", labels="Q, K, V")
     for i, (label, expected) in enumerate(zip("QKV", reference.project_qkv(**p))):
         expect.close(got[i], expected, name=f"project_qkv(X, W_q, W_k, W_v)[{i}] ({label})")
     Q, K = rng.normal(size=(3, 4)), rng.normal(size=(5, 4))
@@ -115,7 +106,7 @@ def self_attention_masks_match_reference(student, reference, rng):
     big = _problem(rng, 4, 3, 2, 3, scale=15.0)
     upper = np.triu(np.ones((4, 4), dtype=bool))
     call = "self_attention(X with large scores, mask=upper triangle)"
-    Z, A = _parts(student.self_attention(**big, mask=upper), 2, call, "Z, A")
+    Z, A = expect.parts(student.self_attention(**big, mask=upper), 2, name=call, labels="Z, A")
     hint = _text("Take the softmax over the allowed positions only, shifting each row by the maximum of its allowed "
                  "scores: a masked score may be far larger than every allowed one.",
                  "허용된 위치만으로 소프트맥스를 계산하고, 각 행은 허용된 점수의 최댓값으로 이동하세요: 가려진 점수가 "
@@ -134,7 +125,7 @@ def self_attention_backward_matches_reference(student, reference, rng):
         p = _problem(rng, n, d_model, d_k, d_v)
         dZ = rng.normal(size=(n, d_v))
         call = f"self_attention_backward(dZ, X ({n}, {d_model}), d_k={d_k}, d_v={d_v})"
-        got = _parts(student.self_attention_backward(dZ, **p), 4, call, ", ".join(GRADIENTS))
+        got = expect.parts(student.self_attention_backward(dZ, **p), 4, name=call, labels=", ".join(GRADIENTS))
         for i, (label, expected) in enumerate(zip(GRADIENTS, reference.self_attention_backward(dZ, **p))):
             expect.close(got[i], expected, name=f"{call}[{i}] ({label})")
 
@@ -148,6 +139,6 @@ def self_attention_backward_numeric_gradient(student, reference, rng):
         p = _problem(rng, n, d_model, d_k, d_v)
         dZ = rng.normal(size=(n, d_v))
         call = f"self_attention_backward(dZ, X ({n}, {d_model}), d_k={d_k}, d_v={d_v})"
-        got = _parts(student.self_attention_backward(dZ, **p), 4, call, ", ".join(GRADIENTS))
+        got = expect.parts(student.self_attention_backward(dZ, **p), 4, name=call, labels=", ".join(GRADIENTS))
         expect.vjp(lambda X, W_q, W_k, W_v: reference.self_attention(X, W_q, W_k, W_v)[0], at=p, dout=dZ,
                    got=dict(zip(NAMES, got)), rng=rng, name=call)

@@ -188,3 +188,13 @@ def test_an_authors_hint_follows_the_gradient_diagnosis() -> None:
     assert "opposite sign" in hint and hint.endswith("See slide 12.")
     _, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": grad * np.array([1.7, -0.4, 3.1])}, hint="See slide 12.")
     assert hint == "See slide 12."  # a plain mismatch says nothing the author's hint does not
+
+
+def test_parts_returns_the_tuple_or_says_what_came_back() -> None:
+    dx, dw = expect.parts((np.ones(2), np.zeros(3)), 2, name="backward(...)", labels="dx, dw")
+    assert dx.shape == (2,) and dw.shape == (3,)
+    message, hint = failure(expect.parts, [np.ones(2)], 2, name="backward(...)", labels="dx, dw")
+    assert message == "backward(...) should return a tuple of 2 values (dx, dw), got a list of 1"
+    assert "return structure" in hint
+    message, _ = failure(expect.parts, np.ones(2), 2, name="backward(...)", labels="dx, dw")
+    assert message.endswith("got a ndarray")
