@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from types import ModuleType
@@ -52,6 +53,8 @@ class ReferenceCache:
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
+        # grade() may run assignments in threads: a lookup and an eviction must not interleave.
+        self.lock = threading.Lock()
         self.entries: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
         self.size = 0
         self.stats = CacheStats()
@@ -59,25 +62,30 @@ class ReferenceCache:
         """Qualified names of functions seen changing their arguments: always called directly."""
 
     def get(self, key: bytes) -> tuple[bool, Any]:
-        entry = self.entries.get(key)
-        if entry is None:
-            return False, None
-        self.entries.move_to_end(key)
-        return True, copy_plain(entry[0])
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return False, None
+            self.entries.move_to_end(key)
+        return True, copy_plain(entry[0])  # stored values are never changed, so copying needs no lock
 
     def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
 
     def put(self, key: bytes, value: Any) -> None:
         size = plain_size(value)
         if size > self.max_bytes:
             return
-        self.entries[key] = (value, size)
-        self.size += size
-        while self.size > self.max_bytes:
-            _, (_, dropped) = self.entries.popitem(last=False)
-            self.size -= dropped
+        with self.lock:
+            if key in self.entries:
+                return  # another thread stored the same answer first
+            self.entries[key] = (value, size)
+            self.size += size
+            while self.size > self.max_bytes:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.size -= dropped
 
 
 class MemoizedModule(ModuleType):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import types
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from grader.checks.coursecode import CourseCode
-from grader.checks.refcache import MemoizedModule, ReferenceCache
+from grader.checks.refcache import MemoizedModule, ReferenceCache, plain_size
 from grader.course import load_course
 from grader.grading import GradeOptions, grade
 from tests.engine.helpers import REFERENCE
@@ -153,3 +155,26 @@ def test_grading_with_a_memoized_reference_gives_the_same_report_and_reuses_answ
     for report in memoized:
         assert [(c.name, c.status, c.message) for a in report.assignments for c in a.checks] == \
             [(c.name, c.status, c.message) for a in fresh.assignments for c in a.checks]
+
+
+def test_an_eviction_by_another_thread_waits_for_a_lookup_in_progress() -> None:
+    cache = ReferenceCache(max_bytes=plain_size(np.zeros(10)))  # room for one answer
+    cache.put(b"a", np.zeros(10))
+    paused, evicted = threading.Event(), threading.Event()
+
+    class PausingEntries(OrderedDict):
+        """Holds the lookup of "a" between finding it and marking it used: where another thread could evict it."""
+
+        def get(self, key, default=None):
+            value = super().get(key, default)
+            if key == b"a" and not paused.is_set():
+                paused.set()
+                evicted.wait(0.5)  # every chance for the other thread to evict "a" right now
+            return value
+
+    cache.entries = PausingEntries(cache.entries)
+    other = threading.Thread(target=lambda: (paused.wait(5), cache.put(b"b", np.ones(10)), evicted.set()))
+    other.start()
+    found, value = cache.get(b"a")  # unguarded, this raises KeyError: "a" was evicted mid-lookup
+    other.join(5)
+    assert found and np.array_equal(value, np.zeros(10)) and list(cache.entries) == [b"b"]
