@@ -197,7 +197,7 @@ def conv2d_backward_db_numeric(student, rng):
                  "(a sum over n, i and j, not a mean).",
                  "b[f]는 모든 이미지의 모든 출력 위치에 더해집니다: db[f] = dout[:, f].sum() "
                  "(n, i, j에 대한 평균이 아니라 합).")
-    expect.vjp(lambda b: student.conv2d_forward(at["x"], at["w"], b, 2, 1), at={"b": at["b"]}, dout=dout,
+    expect.vjp(student.conv2d_forward.partial(at["x"], at["w"], expect.param("b"), 2, 1), at={"b": at["b"]}, dout=dout,
                got={"b": db}, rng=rng, name=f"{call}[2] (db)", hint=hint)
 
 
@@ -211,7 +211,7 @@ def conv2d_backward_dx_numeric(student, rng):
                  "(+= over all i, j, p, q), then crop the padding on every side: dx = dxpad[:, :, P:P+H, P:P+W].",
                  "dout을 w를 거쳐 패딩된 그래디언트 dxpad[n, c, i*S + p, j*S + q]에 (모든 i, j, p, q에 대해 +=) "
                  "되돌린 다음, 네 방향의 패딩을 잘라 냅니다: dx = dxpad[:, :, P:P+H, P:P+W].")
-    expect.vjp(lambda x: student.conv2d_forward(x, at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
+    expect.vjp(student.conv2d_forward.partial(expect.param("x"), at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
                got={"x": dx}, rng=rng, name=f"{call}[0] (dx)", hint=hint)
 
 
@@ -226,7 +226,7 @@ def conv2d_backward_dw_numeric(student, rng):
                  "window of the padded input.",
                  "dw[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · xpad[n, c, i*S + p, j*S + q]입니다. 출력 (i, j)는 "
                  "xpad[i*stride + p, j*stride + q]의 창을 보았으므로, 패딩한 입력에서 stride 간격의 창을 쓰세요.")
-    expect.vjp(lambda w: student.conv2d_forward(at["x"], w, at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
+    expect.vjp(student.conv2d_forward.partial(at["x"], expect.param("w"), at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
                got={"w": dw}, rng=rng, name=f"{call}[1] (dw)", hint=hint)
 
 
@@ -256,7 +256,7 @@ def max_pool_backward_numeric(student, rng):
     hint = _text("Each window sends its dout to the position of its maximum only; rows and columns no "
                  "window reaches get 0.",
                  "각 창은 dout을 자신의 최댓값 위치로만 보냅니다. 어떤 창에도 닿지 않는 행과 열은 0입니다.")
-    expect.vjp(lambda x: student.max_pool2d_forward(x, 2, 2), at={"x": x}, dout=dout,
+    expect.vjp(student.max_pool2d_forward.partial(expect.param("x"), 2, 2), at={"x": x}, dout=dout,
                got={"x": student.max_pool2d_backward(dout, x, 2, 2)}, rng=rng,
                name="max_pool2d_backward(dout, x, size=2, stride=2)", hint=hint)
 
@@ -272,7 +272,7 @@ def max_pool_backward_overlapping_windows(student, rng):
                  "up, so accumulate (np.add.at or +=) instead of overwriting (dx[...] = dout).",
                  "stride < size이면 여러 창이 같은 최댓값 칸을 가질 수 있습니다. 그 그래디언트는 더해져야 하므로 "
                  "덮어쓰지 말고 (dx[...] = dout) 누적하세요 (np.add.at 또는 +=).")
-    expect.vjp(lambda x: student.max_pool2d_forward(x, 3, 1), at={"x": x}, dout=dout,
+    expect.vjp(student.max_pool2d_forward.partial(expect.param("x"), 3, 1), at={"x": x}, dout=dout,
                got={"x": student.max_pool2d_backward(dout, x, 3, 1)}, rng=rng,
                name="max_pool2d_backward(dout, x, size=3, stride=1)", hint=hint)
 

@@ -19,7 +19,8 @@ def _text(en, ko):
 def _backward_gradient(student, X, S, grad_out, wRec):
     """((wx_grad, wRec_grad), grad_over_time) from the student, structure checked."""
     call = "backward_gradient(X, S, grad_out, wRec)"
-    grads, grad_over_time = expect.parts(student.backward_gradient(X, S, grad_out, wRec), 2, name=call, labels="(wx_grad, wRec_grad), grad_over_time")
+    grads, grad_over_time = expect.parts(student.backward_gradient(X, S, grad_out, wRec), 2,
+                                         name=call, labels="(wx_grad, wRec_grad), grad_over_time")
     wx_grad, wRec_grad = expect.parts(grads, 2, name=f"{call}[0]", labels="wx_grad, wRec_grad")
     return wx_grad, wRec_grad, grad_over_time
 
@@ -144,8 +145,9 @@ def backward_gradient_matches_numeric_gradient(student, rng):
     S = np.asarray(S, dtype=float)
     wx_grad, wRec_grad, _ = _backward_gradient(student, X, S, student.output_gradient(S[:, -1], t), wRec)
 
-    def mean_loss(wx, wRec):
-        return student.loss(np.asarray(student.forward_states(X, wx, wRec))[:, -1], t)
+    # The states for every perturbed wx, wRec come back in one round trip; your loss is applied to each.
+    mean_loss = student.forward_states.partial(X, expect.param("wx"), expect.param("wRec")).then(
+        lambda S: student.loss(np.asarray(S)[:, -1], t))
 
     expect.gradient(mean_loss, at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng,
                     batch_size=n, name="backward_gradient(X, S, grad_out, wRec)[0]")
@@ -186,7 +188,8 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
     hs = _tanh_rnn(**p)
     dhs = rng.normal(size=hs.shape)
     da = dhs[:, 0] * (1.0 - hs[:, 0] ** 2)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5, name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
+                       name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
     # db depends on nothing but da, so it is compared first: a wrong db means a wrong tanh derivative.
     expected = {
         "db": (4, da.sum(axis=0), _text(
@@ -219,8 +222,9 @@ def rnn_backward_matches_numeric_gradient(student, rng):
     expect.shape(hs, (2, 4, 3), name="rnn_forward(X, h0, W_x, W_rec, b)")
     hs = np.asarray(hs, dtype=float)
     dhs = rng.normal(size=hs.shape)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5, name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
-    expect.vjp(lambda X, h0, W_x, W_rec, b: student.rnn_forward(X, h0, W_x, W_rec, b), at=p, dout=dhs,
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
+                       name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
+    expect.vjp(student.rnn_forward.partial(*map(expect.param, ("X", "h0", "W_x", "W_rec", "b"))), at=p, dout=dhs,
                got=dict(zip(("X", "h0", "W_x", "W_rec", "b"), got)), rng=rng, batch_size=2, time_axis={"X": 1},
                name="rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)")
 
@@ -234,7 +238,8 @@ def rnn_backward_truncation_blocks_from_start(student, rng):
     hs = _tanh_rnn(**p)
     dhs = np.zeros_like(hs)
     dhs[:, 4] = 1.0  # upstream gradient at step 4 only (second block)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=3), 5, name="rnn_backward(..., truncate=3)", labels=", ".join(RNN_GRADIENTS))
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=3), 5,
+                       name="rnn_backward(..., truncate=3)", labels=", ".join(RNN_GRADIENTS))
     dX, dh0 = (np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float))
     expect.shape(dX, p["X"].shape, name="rnn_backward(..., truncate=3)[0] (dX)")
     expect.shape(dh0, p["h0"].shape, name="rnn_backward(..., truncate=3)[1] (dh0)")

@@ -155,7 +155,8 @@ def self_attention_mask_rows_sum_to_one(student, rng):
     """self_attention with a causal mask: masked weights are exactly 0 and every row still sums to 1."""
     X, W_q, W_k, W_v = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
     mask = np.tril(np.ones((4, 4), dtype=bool))
-    Z, A = expect.parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2, name="self_attention(..., mask=causal)", labels="Z, A")
+    Z, A = expect.parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2,
+                        name="self_attention(..., mask=causal)", labels="Z, A")
     expect.shape(A, (4, 4), name="self_attention(..., mask=causal)[1] (A)")
     A = np.asarray(A, dtype=float)
     expect.close(A[~mask], np.zeros(int((~mask).sum())), name="self_attention(..., mask=causal)[1] at masked positions",
@@ -219,9 +220,9 @@ def _backward_problem(student, rng):
 def _check_one(student, rng, name, index, hint):
     at, dZ, got, call = _backward_problem(student, rng)
 
-    def Z(**changed):
-        args = dict(at, **changed)
-        return expect.parts(student.self_attention(**args), 2, name="self_attention(X, W_q, W_k, W_v)", labels="Z, A")[0]
+    arguments = {key: expect.param(key) if key == name else value for key, value in at.items()}
+    Z = student.self_attention.partial(**arguments).then(
+        lambda out: expect.parts(out, 2, name="self_attention(X, W_q, W_k, W_v)", labels="Z, A")[0])
 
     expect.vjp(Z, at={name: at[name]}, dout=dZ, got={name: got[name]}, rng=rng, name=f"{call}[{index}] (d{name})",
                hint=hint)

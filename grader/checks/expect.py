@@ -17,7 +17,9 @@ from grader.checks.failure import CheckFailure
 from grader.gradcheck import GradientReport, check_gradient, check_vjp
 from grader.i18n import Msg, Text, msg
 from grader.sandbox.errors import StudentError
-from grader.sandbox.proxy import RemoteObject
+from grader.sandbox.proxy import Param, RemoteObject
+
+param = Param  # expect.param("x"): an open argument of student.f.partial(...) (see docs/writing-checks.md)
 
 _SCALAR_TYPES = (bool, int, float, complex, np.generic)
 

@@ -112,6 +112,7 @@ def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) ->
     ``scale``, for replacements judged like the items they replace). Returns the scale used."""
     if not items:
         return 0.0 if scale is None else scale
+    ctx.loss.prefetch([arguments for item in items for arguments in item.line.arguments(item.step)])
     numeric = np.asarray([item.line.slopes(item.step).central for item in items])
     if scale is None:
         finite = numeric[np.isfinite(numeric)]

@@ -114,8 +114,6 @@ def _evident_eps(values: list[float]) -> float:
 
 
 def _probe(loss: Loss, point: Point, start: dict[str, np.ndarray], move: dict[str, np.ndarray], base: Value) -> list[float]:
-    values = [base.value]
-    for i in range(1, POINTS):
-        arguments, _ = point.with_changes({name: start[name] + i * move[name] for name in start})
-        values.append(loss(arguments))
-    return values
+    points = [point.with_changes({name: start[name] + i * move[name] for name in start})[0] for i in range(1, POINTS)]
+    loss.prefetch(points)
+    return [base.value] + [loss(arguments) for arguments in points]

@@ -54,6 +54,10 @@ class CoordinateLine:
             self._cache[t] = self._measure(t)
         return self._cache[t]
 
+    def arguments(self, t: float) -> list[dict[str, object]]:
+        """The two points :meth:`slopes` evaluates at step ``t`` (for a batch evaluation beforehand)."""
+        return [self._point.with_coordinate(self._name, self._index, self._x + sign * t)[0] for sign in (1, -1)]
+
     def _measure(self, t: float) -> Slopes:
         up_args, up = self._point.with_coordinate(self._name, self._index, self._x + t)
         down_args, down = self._point.with_coordinate(self._name, self._index, self._x - t)
@@ -87,6 +91,10 @@ class DirectionLine:
         if t not in self._cache:
             self._cache[t] = self._measure(t)
         return self._cache[t]
+
+    def arguments(self, t: float) -> list[dict[str, object]]:
+        """The two points :meth:`slopes` evaluates at step ``t`` (for a batch evaluation beforehand)."""
+        return [self._point.with_values(self._name, self._x + sign * t * self._d)[0] for sign in (1, -1)]
 
     def _measure(self, t: float) -> Slopes:
         up_args, up = self._point.with_values(self._name, self._x + t * self._d)

@@ -8,9 +8,11 @@ attributes and methods are again reached through the worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from grader.sandbox.errors import StaleObject
+from grader.sandbox.errors import StaleObject, StudentError
 from grader.sandbox.session import MODULE_HANDLE, StudentSession
 from grader.sandbox.wire import Handle
 
@@ -46,6 +48,18 @@ class RemoteObject:
         value = self._session.call(self._live_id(), None, to_wire(list(args)), to_wire(kwargs), self._label)
         return from_wire(self._session, value, f"the result of {self._label}")
 
+    def partial(self, *args: Any, **kwargs: Any) -> "RemoteCall":
+        """This function with some arguments fixed and the others left open as :class:`Param` placeholders:
+        ``student.conv2d_forward.partial(Param("x"), w, b, 2, 1)`` is ``f(x=...)``, callable in batches."""
+        return RemoteCall(self, args, kwargs)
+
+    def _call_many(self, calls: list[tuple[list[Any], dict[str, Any]]]) -> list[Any]:
+        if not self._handle.is_callable:
+            raise TypeError(f"{self._label} (a {self._handle.type_name}) is not callable")
+        wired = [(to_wire(list(args)), to_wire(dict(kwargs))) for args, kwargs in calls]
+        values = self._session.call_many(self._live_id(), wired, self._label)
+        return [from_wire(self._session, value, f"the result of {self._label}") for value in values]
+
     def __repr__(self) -> str:
         return f"<{self._handle.type_name} object in the student's worker>"
 
@@ -58,6 +72,53 @@ class RemoteObject:
         if self._generation != self._session.generation or self._session.worker is None:
             raise StaleObject(f"{self._label} belonged to a worker that has since been replaced")
         return self._handle.id
+
+
+@dataclass(frozen=True)
+class Param:
+    """A placeholder in :meth:`RemoteObject.partial`: filled with the keyword argument ``name``."""
+
+    name: str
+
+
+class RemoteCall:
+    """A remote function with some arguments open: ``f(**values)`` calls it once, ``f.many([...])`` in a batch.
+
+    The numeric gradient checker evaluates a function at many points; through ``many`` those points
+    cost one round trip to the worker instead of one each.
+    """
+
+    def __init__(
+        self, function: RemoteObject, args: tuple[Any, ...], kwargs: dict[str, Any],
+        transform: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.function, self.args, self.kwargs, self.transform = function, args, kwargs, transform
+
+    def then(self, transform: Callable[[Any], Any]) -> "RemoteCall":
+        """The same call, its result passed through ``transform`` in the parent (e.g. take ``Z`` of ``(Z, A)``)."""
+        previous = self.transform
+        combined = transform if previous is None else (lambda result: transform(previous(result)))
+        return RemoteCall(self.function, self.args, self.kwargs, combined)
+
+    def __call__(self, **values: Any) -> Any:
+        args, kwargs = self._fill(values)
+        return self._finish(self.function(*args, **kwargs))
+
+    def many(self, points: list[dict[str, Any]]) -> list[Any] | None:
+        """Results for every point, or None when one of the calls raised: the caller then calls one by
+        one, so the student's error surfaces from the call that caused it."""
+        try:
+            results = self.function._call_many([self._fill(values) for values in points])
+        except StudentError:
+            return None
+        return [self._finish(result) for result in results]
+
+    def _finish(self, result: Any) -> Any:
+        return result if self.transform is None else self.transform(result)
+
+    def _fill(self, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        fill = lambda value: values[value.name] if isinstance(value, Param) else value
+        return [fill(arg) for arg in self.args], {key: fill(value) for key, value in self.kwargs.items()}
 
 
 class StudentModule:

@@ -10,10 +10,12 @@ Protocol (each message a wire frame; the parent speaks first):
   {"op": "getattr", "target", "name"}                   -> {"ok": value}  | {"error": ...} | {"missing": name}
   {"op": "setattr", "target", "name", "value"}          -> {"ok": None}   | {"error": ...}
   {"op": "call", "target", "name", "args", "kwargs"[, "errstate"]} -> {"ok": value} | {"error": ...}
+  {"op": "call_many", "target", "calls": [[args, kwargs], ...][, "errstate"]} -> {"ok": [value, ...]} | {"error": ...}
   {"op": "exit"}                                        -> (the worker exits)
 Every reply also carries "output": what the student's code printed since the previous reply.
 ``target`` is a handle id; 0 is the student's module. ``name`` None in "call" calls the target itself;
 ``errstate`` (``np.errstate`` arguments) makes numpy's floating-point errors raise during the call.
+"call_many" calls the target once per item, in order, in one round trip; the first exception ends it.
 """
 
 from __future__ import annotations
@@ -115,6 +117,11 @@ class Worker:
             kwargs = {key: self._resolve(value) for key, value in request["kwargs"].items()}
             with np.errstate(**request.get("errstate", {})):
                 return {"ok": function(*args, **kwargs)}
+        if op == "call_many":
+            calls = [([self._resolve(arg) for arg in args], {key: self._resolve(v) for key, v in kwargs.items()})
+                     for args, kwargs in request["calls"]]
+            with np.errstate(**request.get("errstate", {})):
+                return {"ok": [target(*args, **kwargs) for args, kwargs in calls]}
         raise ValueError(f"unknown request {op!r}")
 
     def _load(self, source: str, filename: str, module_name: str) -> None:

@@ -105,7 +105,8 @@ def conv2d_backward_uncovered_cells_get_zero(student, rng):
     """conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0."""
     x, w = rng.normal(size=(1, 2, 6, 6)), rng.normal(size=(2, 2, 3, 3))
     call = "conv2d_backward(dout, x (1,2,6,6), w (2,2,3,3), b, stride=2, pad=0)"
-    dx = expect.parts(student.conv2d_backward(rng.normal(size=(1, 2, 2, 2)), x, w, np.zeros(2), 2, 0), 3, name=call, labels="dx, dw, db")[0]
+    dx = expect.parts(student.conv2d_backward(rng.normal(size=(1, 2, 2, 2)), x, w, np.zeros(2), 2, 0), 3,
+                      name=call, labels="dx, dw, db")[0]
     expect.shape(dx, x.shape, name=f"{call}[0] (dx)")
     dx = np.asarray(dx, dtype=float)
     expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, 5, :] (last row, never covered)",

@@ -86,7 +86,8 @@ def backward_gradient_matches_reference(student, reference, rng):
     S = reference.forward_states(X, 0.7, 0.9)
     grad_out = reference.output_gradient(S[:, -1], t)
     call = "backward_gradient(X, S, grad_out, wRec)"
-    grads, grad_over_time = expect.parts(student.backward_gradient(X, S, grad_out, 0.9), 2, name=call, labels="(wx_grad, wRec_grad), grad_over_time")
+    grads, grad_over_time = expect.parts(student.backward_gradient(X, S, grad_out, 0.9), 2,
+                                         name=call, labels="(wx_grad, wRec_grad), grad_over_time")
     (ref_wx, ref_wrec), ref_over_time = reference.backward_gradient(X, S, grad_out, 0.9)
     wx_grad, wRec_grad = expect.parts(grads, 2, name=f"{call}[0]", labels="wx_grad, wRec_grad")
     expect.close(wx_grad, ref_wx, name=f"{call}[0][0] (wx_grad)")
@@ -103,7 +104,8 @@ def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
         X, t = rng.normal(size=(n, T)), rng.normal(size=n)
         S = reference.forward_states(X, wx, wRec)
         call = f"backward_gradient(X, S, grad_out, wRec) with X of shape ({n}, {T})"
-        grads, _ = expect.parts(student.backward_gradient(X, S, reference.output_gradient(S[:, -1], t), wRec), 2, name=call, labels="(wx_grad, wRec_grad), grad_over_time")
+        grads, _ = expect.parts(student.backward_gradient(X, S, reference.output_gradient(S[:, -1], t), wRec), 2,
+                                name=call, labels="(wx_grad, wRec_grad), grad_over_time")
         wx_grad, wRec_grad = expect.parts(grads, 2, name=f"{call}[0]", labels="wx_grad, wRec_grad")
         expect.gradient(lambda wx, wRec: reference.loss(reference.forward_states(X, wx, wRec)[:, -1], t),
                         at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng,
@@ -135,7 +137,8 @@ def rnn_backward_numeric_gradient(student, reference, rng):
     hs = reference.rnn_forward(**p)
     dhs = rng.normal(size=hs.shape)
     call = "rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)"
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5, name=call, labels=", ".join(RNN_GRADIENTS))
+    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
+                       name=call, labels=", ".join(RNN_GRADIENTS))
     expect.vjp(reference.rnn_forward, at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=3,
                time_axis={"X": 1}, name=call)
 
@@ -164,7 +167,8 @@ def rnn_backward_truncated_numeric_gradient(student, reference, rng):
         hs = reference.rnn_forward(**p)
         dhs = rng.normal(size=hs.shape)
         call = f"rnn_backward(..., truncate={k}) with T={T}"
-        got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=k), 5, name=call, labels=", ".join(RNN_GRADIENTS))
+        got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=k), 5,
+                           name=call, labels=", ".join(RNN_GRADIENTS))
         hint = _text(f"Blocks of k = {k} steps are counted from the start (t = 0, k, 2k, ...): no gradient "
                      "flows from hs[:, t] into hs[:, t-1] when t is a positive multiple of k, but step t's "
                      "parameter gradients still count; h0 gets gradient from the first block only.",
