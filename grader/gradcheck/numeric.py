@@ -40,7 +40,23 @@ class Slopes:
     it stays near the jump in slope."""
 
 
-class CoordinateLine:
+class _Line:
+    """A line through the point along which the loss is differentiated; slopes are cached per step
+    (the second look reuses the first look's)."""
+
+    _cache: dict[float, Slopes]
+
+    def slopes(self, t: float) -> Slopes:
+        """Difference quotients at step ``t``."""
+        if t not in self._cache:
+            self._cache[t] = self._measure(t)
+        return self._cache[t]
+
+    def _measure(self, t: float) -> Slopes:
+        raise NotImplementedError
+
+
+class CoordinateLine(_Line):
     """``g(t)``: the loss with one coordinate of one parameter moved by ``t``."""
 
     def __init__(self, loss: Loss, point: Point, name: str, index: int, x: float, g0: float) -> None:
@@ -48,11 +64,6 @@ class CoordinateLine:
         self._x, self._g0 = x, g0
         self._cache: dict[float, Slopes] = {}
 
-    def slopes(self, t: float) -> Slopes:
-        """Difference quotients at step ``t`` (cached: the second look reuses the first)."""
-        if t not in self._cache:
-            self._cache[t] = self._measure(t)
-        return self._cache[t]
 
     def arguments(self, t: float) -> list[dict[str, object]]:
         """The two points :meth:`slopes` evaluates at step ``t`` (for a batch evaluation beforehand)."""
@@ -73,7 +84,7 @@ class CoordinateLine:
         )
 
 
-class DirectionLine:
+class DirectionLine(_Line):
     """``g(t)``: the loss with one parameter moved by ``t * d`` along a direction ``d``.
 
     The slopes estimate ``d . grad``. Rounding the moved parameter to its dtype moves it by ``delta``
@@ -86,11 +97,6 @@ class DirectionLine:
         self._x, self._d, self._analytic, self._g0 = x, d, analytic, g0
         self._cache: dict[float, Slopes] = {}
 
-    def slopes(self, t: float) -> Slopes:
-        """Difference quotients of the directional derivative at step ``t`` (cached)."""
-        if t not in self._cache:
-            self._cache[t] = self._measure(t)
-        return self._cache[t]
 
     def arguments(self, t: float) -> list[dict[str, object]]:
         """The two points :meth:`slopes` evaluates at step ``t`` (for a batch evaluation beforehand)."""
