@@ -78,7 +78,7 @@ def test_the_instructor_workflow_self_tests_and_grades_submissions_with_hidden_c
     workflow = yaml.safe_load(text)
     runs = {job: [step.get("run", "") for step in spec["steps"]] for job, spec in workflow["jobs"].items()}
     assert "grader check" in runs["self-test"] and "grader publish --check" in runs["self-test"]
-    assert any("grader grade --submission" in run for run in runs["grade-submissions"])
+    assert "grader batch submissions --out grades" in runs["grade-submissions"]
     assert "advisory" in text and "official" in text
 
 
