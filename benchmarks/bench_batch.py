@@ -3,7 +3,8 @@
 Run: python benchmarks/bench_batch.py [--students 1000] [--sample 200] [--baseline 30] [--jobs 1,2,3]
 
 Builds a synthetic class of the bundled course (per student and assignment: the reference, the stub
-or one of tests/course/buggy/<id>/*.py, mixed; a tenth of the students hand in a zip), then measures:
+or one of the buggy variants tests/course/buggy/<id>/*.yaml, mixed; a tenth of the students hand in a
+zip), then measures:
   1. the baseline: `grader grade --submission S --format json` once per submission, in a fresh process
      (serially, as nbgrader does, and two at a time);
   2. `grader batch` on the first --sample students with each --jobs value (a fresh --out each time);
@@ -33,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUGGY = ROOT / "tests/course/buggy"
+sys.path.insert(0, str(ROOT))  # the buggy variants are materialised by tests/course/variants.py
 GRADER = [sys.executable, "-m", "grader"]
 MIX = (("reference", 0.45), ("stub", 0.15), ("buggy", 0.40))
 
@@ -54,17 +55,19 @@ def snapshot_course(target: Path) -> Path:
 def make_class(folder: Path, course_dir: Path, students: int, seed: int = 6) -> list[str]:
     """``students`` submissions under ``folder``; returns their ids in order."""
     from grader.course import load_course
+    from tests.course.variants import variants
 
     course = load_course(course_dir)
     rng = random.Random(seed)
-    choices = {a.id: {"reference": [a.reference], "stub": [a.stub], "buggy": sorted((BUGGY / a.id).glob("*.py"))}
+    choices = {a.id: {"reference": [a.reference.read_bytes()], "stub": [a.stub.read_bytes()],
+                      "buggy": [v.source().encode("utf-8") for v in variants(a.id)]}
                for a in course.assignments}
     ids = [f"s{index:05d}" for index in range(students)]
     for student in ids:
         files = {}
         for assignment_id, kinds in choices.items():
             kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
-            files[f"{assignment_id}.py"] = rng.choice(kinds[kind]).read_bytes()
+            files[f"{assignment_id}.py"] = rng.choice(kinds[kind])
         if rng.random() < 0.1:
             with zipfile.ZipFile(folder / f"{student}.zip", "w", zipfile.ZIP_DEFLATED) as zipped:
                 for name, data in files.items():

@@ -10,9 +10,9 @@ from grader.course import load_course
 from grader.grading import GradeOptions, grade
 from grader.report.jsonreport import to_dict
 from tests.batch.helpers import results
+from tests.course.variants import variants
 
 ROOT = Path(__file__).resolve().parents[2]
-BUGGY = ROOT / "tests/course/buggy"
 
 
 def outcome(document: dict) -> list[tuple[str, str, str, float]]:
@@ -22,11 +22,12 @@ def outcome(document: dict) -> list[tuple[str, str, str, float]]:
 def test_a_small_class_of_the_bundled_course_is_graded_as_grade_grades_each_student(tmp_path: Path) -> None:
     course = load_course(ROOT)
     subs = tmp_path / "subs"
+    buggy = {a.id: [v.write(tmp_path / "variants" / a.id) for v in variants(a.id)] for a in course.assignments}
     students = {
         "reference": {a.id: a.reference for a in course.assignments},
         "stubs": {a.id: a.stub for a in course.assignments},
-        "buggy": {a.id: sorted((BUGGY / a.id).glob("*.py"))[0] for a in course.assignments},
-        "mixed": {a.id: (a.reference if i % 2 else sorted((BUGGY / a.id).glob("*.py"))[-1]) for i, a in enumerate(course.assignments)},
+        "buggy": {a.id: buggy[a.id][0] for a in course.assignments},
+        "mixed": {a.id: (a.reference if i % 2 else buggy[a.id][-1]) for i, a in enumerate(course.assignments)},
     }
     for student, files in students.items():
         (subs / student).mkdir(parents=True)

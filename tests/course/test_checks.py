@@ -1,8 +1,9 @@
 """The course's checks grade correctly: the self-test of assignments/*/checks.py and solutions/*/checks_hidden.py.
 
 - the references score full marks, the stubs zero, and correct alternative implementations full marks;
-- every buggy variant in tests/course/buggy/<id>/ loses points on the check its docstring names, with a
-  message or hint that points at the bug (asserted on the check's name and on words of its text);
+- every buggy variant (tests/course/buggy/<id>/<name>.yaml, materialised by tests/course/variants.py) loses
+  points on the check its docstring names, with a message or hint that points at the bug (asserted on the
+  check's name and on words of its text);
 - the hidden checks alone catch every buggy variant too;
 - every backward function is covered by numeric gradient checks, public and hidden: a slightly wrong
   gradient fails at least one check of each kind that calls expect.gradient / expect.vjp;
@@ -26,10 +27,10 @@ from grader.checks.loader import load_checks
 from grader.course import load_course
 from grader.grading import GradeOptions, grade
 from grader.sandbox.launcher import Launcher
+from tests.course.variants import variant, variants
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-BUGGY = HERE / "buggy"
 ALTERNATIVES = HERE / "alternatives"
 IDS = ("rnn_backward", "conv", "logistic_regression", "self_attention")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -167,8 +168,8 @@ def not_passed(result):
     return {check.name: f"{check.status}: {check.message} | {check.hint}" for check in result.checks if check.status != "passed"}
 
 
-def variants():
-    return [(aid, path.stem) for aid in IDS for path in sorted((BUGGY / aid).glob("*.py"))]
+def buggy_variants():
+    return [(aid, v.name) for aid in IDS for v in variants(aid)]
 
 
 def alternatives():
@@ -238,12 +239,12 @@ def test_every_assignment_has_an_alternative(aid):
 
 
 def test_every_buggy_variant_has_an_expectation():
-    assert {(aid, stem) for aid, stem in variants()} == {(aid, stem) for aid in EXPECTED for stem in EXPECTED[aid]}
+    assert {(aid, stem) for aid, stem in buggy_variants()} == {(aid, stem) for aid in EXPECTED for stem in EXPECTED[aid]}
 
 
-@pytest.mark.parametrize("aid, stem", variants())
-def test_buggy_variant_fails_the_check_that_points_at_its_bug(course, launcher, aid, stem):
-    result = grade_one(course, launcher, aid, BUGGY / aid / f"{stem}.py")
+@pytest.mark.parametrize("aid, stem", buggy_variants())
+def test_buggy_variant_fails_the_check_that_points_at_its_bug(course, launcher, tmp_path, aid, stem):
+    result = grade_one(course, launcher, aid, variant(aid, stem).write(tmp_path))
     failing = not_passed(result)
     expected = EXPECTED[aid][stem]
     assert result.score < result.max_score
@@ -265,8 +266,8 @@ def test_buggy_variant_fails_the_check_that_points_at_its_bug(course, launcher, 
     ("logistic_regression", "sigmoid_overflow", "error"),  # numpy raised FloatingPointError in the student's code
     ("self_attention", "mask_after_softmax", "failed"),
 ])
-def test_pointed_messages_are_korean_for_korean_students(course, launcher, aid, stem, status):
-    result = grade_one(course, launcher, aid, BUGGY / aid / f"{stem}.py", language="ko")
+def test_pointed_messages_are_korean_for_korean_students(course, launcher, tmp_path, aid, stem, status):
+    result = grade_one(course, launcher, aid, variant(aid, stem).write(tmp_path), language="ko")
     (name,) = list(EXPECTED[aid][stem]["fails"])[:1]
     (check,) = [check for check in result.checks if check.name == name]
     assert check.status == status
@@ -293,8 +294,7 @@ def _without_np(source, how):
 ])
 def test_numpy_errors_are_caught_however_the_submission_imports_numpy(course, launcher, tmp_path, how, stem, names, words):
     path = tmp_path / "logistic_regression.py"
-    path.write_text(_without_np((BUGGY / "logistic_regression" / f"{stem}.py").read_text(encoding="utf-8"), how),
-                    encoding="utf-8")
+    path.write_text(_without_np(variant("logistic_regression", stem).source(), how), encoding="utf-8")
     checks = {check.name: check for check in grade_one(course, launcher, "logistic_regression", path).checks}
     for name in names:  # the public check and the hidden one
         check = checks[name]

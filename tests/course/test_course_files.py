@@ -3,8 +3,9 @@
 - every graded function keeps the signature of the original exercises (the contract below);
 - solution markers come in non-nested pairs and wrap every graded body;
 - each stub is exactly the marker transformation of its reference;
-- each buggy variant in tests/course/buggy/<id>/ differs from the reference where its docstring says
-  ("Affects: ...") and nowhere else, on fixed probe inputs.
+- each buggy variant (tests/course/buggy/<id>/<name>.yaml, materialised by tests/course/variants.py)
+  differs from the reference where its docstring says ("Affects: ...") and nowhere else, on fixed probe
+  inputs.
 """
 
 import ast
@@ -18,9 +19,9 @@ import numpy as np
 import pytest
 
 from grader.publish.markers import strip_solutions
+from tests.course.variants import variant, variants
 
 ROOT = Path(__file__).resolve().parents[2]
-BUGGY = Path(__file__).resolve().parent / "buggy"
 IDS = ("rnn_backward", "conv", "logistic_regression", "self_attention")
 
 
@@ -279,10 +280,6 @@ def same(a, b):
     return np.allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
-def variants():
-    return [(aid, path) for aid in IDS for path in sorted((BUGGY / aid).glob("*.py"))]
-
-
 def affected(path):
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
     lines = doc.splitlines()
@@ -292,7 +289,7 @@ def affected(path):
 
 @pytest.mark.parametrize("aid", IDS)
 def test_each_assignment_has_five_to_eight_buggy_variants(aid):
-    assert 5 <= len(list((BUGGY / aid).glob("*.py"))) <= 8
+    assert 5 <= len(variants(aid)) <= 8
 
 
 @pytest.mark.parametrize("aid", IDS)
@@ -306,15 +303,16 @@ def test_the_reference_passes_every_probe(aid):
             assert status == "ok", (name, value)
 
 
-@pytest.mark.parametrize("aid, path", variants(), ids=lambda v: v if isinstance(v, str) else v.stem)
-def test_buggy_variant_differs_exactly_where_it_says(aid, path):
+@pytest.mark.parametrize("aid, stem", [(aid, v.name) for aid in IDS for v in variants(aid)])
+def test_buggy_variant_differs_exactly_where_it_says(aid, stem, tmp_path):
+    path = variant(aid, stem).write(tmp_path)
     reference = load(reference_path(aid), f"_probe_reference_{aid}")
-    variant = load(path, f"_buggy_{aid}_{path.stem}")
+    module = load(path, f"_buggy_{aid}_{stem}")
     names = affected(path)
     probes = PROBES[aid](np.random.default_rng(0))
     assert set(names) <= set(probes), names
     for name, name_probes in probes.items():
-        differs = [not same(run(p, reference), run(p, variant)) for p in name_probes]
+        differs = [not same(run(p, reference), run(p, module)) for p in name_probes]
         if name in names:
             assert any(differs), f"{path.name}: {name} should differ from the reference but does not"
         else:

@@ -56,12 +56,12 @@ def test_an_edit_whose_old_text_is_not_there_exactly_once_fails_naming_the_varia
 
 
 @pytest.mark.parametrize("text", [
-    "bug: b\ncheck: c\naffects: [f]\n",                                       # no edits
-    FLIPPED + "fixed: true\n",                                                # an unknown key
-    FLIPPED.replace("affects: [conv2d_forward]", "affects: conv2d_forward"),  # not a list
-    FLIPPED.replace("  new: |2", "  neww: |2"),                               # a misspelt edit field
-    "bug: [unclosed\n",                                                       # not YAML
-])
+    "bug: b\ncheck: c\naffects: [f]\n",
+    FLIPPED + "fixed: true\n",
+    FLIPPED.replace("affects: [conv2d_forward]", "affects: conv2d_forward"),
+    FLIPPED.replace("  new: |2", "  neww: |2"),
+    "bug: [unclosed\n",
+], ids=["no edits", "an unknown key", "affects not a list", "a misspelt edit field", "not YAML"])
 def test_a_malformed_variant_file_is_an_error_naming_it(tmp_path, text):
     path = write(tmp_path, text)
     with pytest.raises(VariantError, match=re.escape(str(path))):

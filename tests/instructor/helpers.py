@@ -9,7 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI_COURSE = ROOT / "tests" / "fixtures" / "mini_course"
-BUGGY = ROOT / "tests" / "course" / "buggy"
 BUNDLED_IDS = ("rnn_backward", "conv", "logistic_regression", "self_attention")
 
 

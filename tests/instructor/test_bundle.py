@@ -17,7 +17,8 @@ from grader.course import load_course
 from grader.publish.package import requirements
 from grader.publish.pipeline import publish
 from grader.sandbox.limits import unprivileged_ids
-from tests.instructor.helpers import BUGGY, BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
+from tests.course.variants import variant
+from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
 
 REFERENCE = (MINI_COURSE / "solutions/vectors/vectors.py").read_text()
 MINI_POINTS = 6.0
@@ -150,7 +151,7 @@ def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_varian
     references = {f"{aid}.py": (ROOT / f"solutions/{aid}/{aid}.py").read_text() for aid in BUNDLED_IDS}
     full = run_autograder(bundle, tmp_path / "reference", references)
     assert full["score"] == sum(test["max_score"] for test in full["tests"]) > 0
-    buggy = {**references, "conv.py": (BUGGY / "conv/flipped_kernel.py").read_text()}
+    buggy = {**references, "conv.py": variant("conv", "flipped_kernel").source()}
     results = run_autograder(bundle, tmp_path / "buggy", buggy)
     lost = {name for name, score in _scores(results).items() if score < _scores(full)[name]}
     assert lost and all(name.startswith("conv: ") for name in lost)
