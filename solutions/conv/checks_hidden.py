@@ -35,16 +35,14 @@ CONFIGS = (
     "ko": "크기, stride, 패딩, dilation의 여러 조합에서 conv_output_size가 공식의 값과 같습니다."})
 def conv_output_size_matches_reference(student, reference):
     """conv_output_size equals the formula's value on a grid of sizes, strides, paddings and dilations."""
-    for size in (1, 4, 7, 12):
-        for filter_size in (1, 2, 3, 5):
-            for stride in (1, 3):
-                for pad in (0, 2):
-                    for dilation in (1, 2):
-                        args = (size, filter_size, stride, pad, dilation)
-                        if dilation * (filter_size - 1) + 1 > size + 2 * pad:
-                            continue
-                        expect.equal(student.conv_output_size(*args), reference.conv_output_size(*args),
-                                     name=f"conv_output_size{args}")
+    grid = [(size, filter_size, stride, pad, dilation)
+            for size in (1, 4, 7, 12) for filter_size in (1, 2, 3, 5) for stride in (1, 3) for pad in (0, 2)
+            for dilation in (1, 2) if dilation * (filter_size - 1) + 1 <= size + 2 * pad]
+    names = ("size", "filter_size", "stride", "pad", "dilation")
+    size_of = student.conv_output_size.partial(*(expect.param(name) for name in names))
+    answers = size_of.each([dict(zip(names, args)) for args in grid])  # the whole grid in one round trip
+    for args, answer in zip(grid, answers):
+        expect.equal(answer, reference.conv_output_size(*args), name=f"conv_output_size{args}")
 
 
 @check(points=0.5, description={

@@ -81,3 +81,31 @@ def test_a_student_error_inside_a_batch_surfaces_from_its_own_call(mini_course: 
     check = checks["batched"]
     assert check.status == "error" and "ValueError" in check.message
     assert "raise ValueError" in check.traceback
+
+
+EACH_CHECKS = '''
+from grader import check, expect
+
+
+@check(points=1)
+def grid(student):
+    points = [{"x": float(x)} for x in range(10)]
+    answers = student.scale.partial(expect.param("x"), 2.0).each(points)
+    expect.equal(answers, [float(2 * x) for x in range(10)])
+'''
+
+
+def test_each_answers_a_grid_in_one_round_trip(mini_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (mini_course / "assignments/vectors/checks.py").write_text(EACH_CHECKS)
+    requests = _count_requests(monkeypatch)
+    result = grade_source(mini_course, REFERENCE + "\n\ndef scale(x, k):\n    return x * k\n", public_only=True)
+    assert by_name(result)["grid"].status == "passed"
+    assert requests.count("call_many") == 1 and "call" not in requests
+
+
+def test_each_raises_the_student_error_from_the_call_that_caused_it(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/checks.py").write_text(EACH_CHECKS)
+    source = REFERENCE + "\n\ndef scale(x, k):\n    if x == 7:\n        raise ZeroDivisionError('seven')\n    return x * k\n"
+    check = by_name(grade_source(mini_course, source, public_only=True))["grid"]
+    assert check.status == "error" and "ZeroDivisionError" in check.message and "seven" in check.message
+    assert "raise ZeroDivisionError" in check.traceback
