@@ -4,14 +4,17 @@ Run: python benchmarks/bench_batch.py [--students 1000] [--sample 200] [--baseli
 
 Builds a synthetic class of the bundled course (per student and assignment: the reference, the stub
 or one of the buggy variants tests/course/buggy/<id>/*.yaml, mixed; a tenth of the students hand in a
-zip), then measures:
+zip) twice: as copies (the issue's class: many files are identical, and `grader batch` grades an
+identical file once) and as distinct files (each file ends with a comment naming its student, so every
+file is graded: the engine's own throughput). Then measures:
   1. the baseline: `grader grade --submission S --format json` once per submission, in a fresh process
      (serially, as nbgrader does, and two at a time);
-  2. `grader batch` on the first --sample students with each --jobs value (a fresh --out each time);
-  3. the memoized reference on and off (jobs = core count, library call);
-  4. `grader batch` on all --students with the default jobs, timed end to end, with the peak RSS of the
-     grading processes, fork servers and sandbox workers (sampled from /proc);
-  5. where the time goes: one grading process, instrumented, over --breakdown students.
+  2. `grader batch` on the first --sample students of the distinct class with each --jobs value;
+  3. the memoized reference on and off (one process, library call, distinct class);
+  4. `grader batch` on all --students with the default jobs, timed end to end, for the class of copies
+     and for the distinct class, with the peak RSS of the grading processes, fork servers and sandbox
+     workers (sampled from /proc);
+  5. where the time goes: one grading process, instrumented, over --breakdown students (distinct class).
 Targets (issue 6, 2-core machine): 1,000 submissions in under 60 s; < 150 MB peak RSS per worker;
 throughput scaling with --jobs up to the core count.
 """
@@ -52,8 +55,9 @@ def snapshot_course(target: Path) -> Path:
     return target
 
 
-def make_class(folder: Path, course_dir: Path, students: int, seed: int = 6) -> list[str]:
-    """``students`` submissions under ``folder``; returns their ids in order."""
+def make_class(folder: Path, course_dir: Path, students: int, seed: int = 6, distinct: bool = False) -> list[str]:
+    """``students`` submissions under ``folder``; returns their ids in order. With ``distinct`` every file
+    ends with a comment naming its student, so no two files are identical (nothing is graded only once)."""
     from grader.course import load_course
     from tests.course.variants import variants
 
@@ -67,7 +71,7 @@ def make_class(folder: Path, course_dir: Path, students: int, seed: int = 6) -> 
         files = {}
         for assignment_id, kinds in choices.items():
             kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
-            files[f"{assignment_id}.py"] = rng.choice(kinds[kind])
+            files[f"{assignment_id}.py"] = rng.choice(kinds[kind]) + (f"\n# handed in by {student}\n".encode() if distinct else b"")
         if rng.random() < 0.1:
             with zipfile.ZipFile(folder / f"{student}.zip", "w", zipfile.ZIP_DEFLATED) as zipped:
                 for name, data in files.items():
@@ -189,8 +193,9 @@ def baseline(folder: Path, course_dir: Path, count: int, parallel: int) -> tuple
     return count / elapsed, cpu / count
 
 
-def batch_cli(folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool = False) -> tuple[float, float, int, RssSampler | None, str]:
-    """Seconds and CPU seconds of `grader batch` (a fresh --out), submissions graded, the RSS sampler, its summary line."""
+def batch_cli(folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool = False) -> tuple[float, float, int, RssSampler | None, str, str]:
+    """Seconds and CPU seconds of `grader batch` (a fresh --out), submissions graded, the RSS sampler, its
+    summary line, and the gradebook (grades.csv)."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     command = [*GRADER, "batch", str(folder), "--course", str(course_dir), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
     started, cpu = time.perf_counter(), cpu_seconds()
@@ -203,10 +208,11 @@ def batch_cli(folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool
     if sampler:
         sampler.stop()
     graded = len(list((out / "results").glob("*.json")))
+    gradebook = (out / "grades.csv").read_text(encoding="utf-8") if (out / "grades.csv").is_file() else ""
     shutil.rmtree(out, ignore_errors=True)
     if process.returncode != 0:
         raise RuntimeError(f"grader batch failed: {stdout}")
-    return elapsed, cpu, graded, sampler, stdout.strip()
+    return elapsed, cpu, graded, sampler, stdout.strip(), gradebook
 
 
 def memo_ab(folder: Path, course_dir: Path, count: int, rounds: int = 2) -> None:
@@ -399,28 +405,35 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
         course_dir = snapshot_course(scratch / "course")
-        everyone = scratch / "class"
-        make_class(everyone, course_dir, args.students)
-        sample = subset(everyone, scratch / "sample", args.sample)
+        copies, distinct = scratch / "class", scratch / "distinct"
+        make_class(copies, course_dir, args.students)
+        make_class(distinct, course_dir, args.students, distinct=True)
+        sample = subset(distinct, scratch / "sample", args.sample)
         print(f"# grader batch benchmark: {cores} cores, class of {args.students} (sample {args.sample}), "
               f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips")
         print(f"load average at start: {_load()} (other work on the machine slows every number below)\n")
-        print("| run | submissions/s (wall) | vs serial baseline | CPU s per submission | CPU-bound ceiling on idle cores |")
+        print("| run (distinct files) | submissions/s (wall) | vs serial baseline | CPU s per submission | CPU-bound ceiling on idle cores |")
         print("|---|---:|---:|---:|---:|", flush=True)
         serial = _row("fresh `grader grade` per submission, serial", *baseline(sample, course_dir, args.baseline, 1), None, cores)
         _row(f"fresh `grader grade` per submission, {cores} at a time", *baseline(sample, course_dir, args.baseline, cores), serial, cores)
         for jobs in [int(j) for j in args.jobs.split(",")]:
-            seconds, cpu, graded, _, _ = batch_cli(sample, course_dir, jobs)
+            seconds, cpu, graded, *_ = batch_cli(sample, course_dir, jobs)
             _row(f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)", graded / seconds, cpu / graded, serial, cores)
-        memo_ab(everyone, course_dir, args.breakdown)
-        seconds, cpu, graded, sampler, summary = batch_cli(everyone, course_dir, None, sample_rss=True)
-        print(f"\n## {graded} submissions, `grader batch` with the default jobs ({cores}): {seconds:.1f} s wall "
-              f"({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s ({cpu / graded:.3f} per submission; "
-              f"{graded * cpu / graded / cores:.1f} s on {cores} idle cores at best)\n  {summary}\n")
-        print("| process | peak RSS (VmHWM) | processes sampled |\n|---|---:|---:|")
-        for role in sorted(sampler.peaks):
-            print(f"| {role} | {sampler.peaks[role] / 1024:.1f} MB | {len(sampler.seen[role])} |")
-        breakdown(everyone, course_dir, args.breakdown)
+        memo_ab(distinct, course_dir, args.breakdown)
+        gradebooks = []
+        for label, folder in (("the issue's class of copies", copies), ("every file distinct", distinct)):
+            seconds, cpu, graded, sampler, summary, gradebook = batch_cli(folder, course_dir, None, sample_rss=True)
+            gradebooks.append(gradebook)
+            print(f"\n## {graded} submissions ({label}), `grader batch` with the default jobs ({cores}): {seconds:.1f} s wall "
+                  f"({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s ({cpu / graded:.3f} per submission; "
+                  f"{cpu / cores:.1f} s on {cores} idle cores at best)\n  {summary}\n")
+            print("| process | peak RSS (VmHWM) | processes sampled |\n|---|---:|---:|")
+            for role in sorted(sampler.peaks):
+                print(f"| {role} | {sampler.peaks[role] / 1024:.1f} MB | {len(sampler.seen[role])} |")
+        same = gradebooks[0] == gradebooks[1] and gradebooks[0].count("\n") > args.students
+        print(f"\ngrades.csv of the class of copies (identical files graded once) and of the distinct class (every file "
+              f"graded): {'identical' if same else 'DIFFERENT: reusing results changed a grade'}")
+        breakdown(distinct, course_dir, args.breakdown)
         print(f"\nload average at the end: {_load()}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

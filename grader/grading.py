@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from grader.checks.coursecode import CourseCode
 from grader.checks.registry import CheckSpec
@@ -33,6 +33,8 @@ from grader.sandbox.session import StudentSession
 from grader.scoring import apply_penalty, assignment_totals, grade_report, lateness
 from grader.submission import Source, SubmissionFile, locate, read_source
 
+if TYPE_CHECKING:
+    from grader.batch.identical import IdenticalFiles
 
 MAX_ASSIGNMENT_THREADS = 4
 
@@ -69,11 +71,15 @@ class LoadedAssignment:
     """The reference solution (None when hidden checks do not run)."""
 
 
-def grade(course: Course, options: GradeOptions, launcher: Launcher | None = None, code: CourseCode | None = None) -> GradeReport:
+def grade(
+    course: Course, options: GradeOptions, launcher: Launcher | None = None, code: CourseCode | None = None,
+    identical: IdenticalFiles | None = None,
+) -> GradeReport:
     """Grade a submission against ``course``; starts (and stops) a fork server unless one is given.
 
     ``code`` supplies the checks and references; by default they are loaded afresh (a batch passes one
-    that keeps them loaded and memoizes the reference across submissions).
+    that keeps them loaded and memoizes the reference across submissions). ``identical`` remembers
+    the results of files graded before, for files with the same text (a batch passes one).
     """
     started = time.perf_counter()
     assignments = select_assignments(course, options.assignment_ids)
@@ -83,7 +89,7 @@ def grade(course: Course, options: GradeOptions, launcher: Launcher | None = Non
     launcher = launcher or Launcher(denied_roots=course.instructor_only)
 
     def one(assignment: Assignment) -> AssignmentResult:
-        return grade_assignment(course, assignment, files[assignment.id], hidden, launcher, options, code)
+        return grade_assignment(course, assignment, files[assignment.id], hidden, launcher, options, code, identical)
 
     try:
         results = _map_assignments(one, assignments, parallel=code is None)
@@ -122,7 +128,7 @@ def runs_hidden_checks(course: Course, options: GradeOptions) -> bool:
 
 def grade_assignment(
     course: Course, assignment: Assignment, file: SubmissionFile, hidden: bool, launcher: Launcher, options: GradeOptions,
-    code: CourseCode | None = None,
+    code: CourseCode | None = None, identical: IdenticalFiles | None = None,
 ) -> AssignmentResult:
     loaded = load_assignment(assignment, hidden, code)
     checks = list(loaded.checks)
@@ -138,7 +144,23 @@ def grade_assignment(
     except NotebookError as exc:
         problem = msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint")
         return _unusable(assignment, checks, *problem, options, file=file.display_name, notes=notes)
-    return grade_source(course, loaded, source, launcher, options)
+    return _source_result(assignment, _checked(course, loaded, source, launcher, options, identical), source, options)
+
+
+def _checked(
+    course: Course, loaded: LoadedAssignment, source: Source, launcher: Launcher, options: GradeOptions,
+    identical: IdenticalFiles | None,
+) -> CheckedSource:
+    """The checks' results for ``source``: those of an identical file graded before, if known."""
+    if identical is None:
+        return check_source(course, loaded, source, launcher, options)
+    fingerprint = identical.fingerprint(loaded.assignment.id, source, _grading_settings(loaded, options))
+    checked = identical.get(fingerprint, source.filename)
+    if checked is None:
+        checked = check_source(course, loaded, source, launcher, options)
+        if not checked.machine_dependent:
+            identical.put(fingerprint, checked)
+    return checked
 
 
 def load_assignment(assignment: Assignment, hidden: bool, code: CourseCode | None = None) -> LoadedAssignment:
@@ -149,26 +171,58 @@ def load_assignment(assignment: Assignment, hidden: bool, code: CourseCode | Non
     return LoadedAssignment(assignment, checks, _reference(assignment, code) if hidden else None)
 
 
+@dataclass(frozen=True)
+class CheckedSource:
+    """What the checks made of one submission file, before scores and late penalties."""
+
+    results: tuple[CheckResult, ...]
+    """Every check's result."""
+    error: str | None
+    """Why the file could not be used at all (it failed to import), if so."""
+    filename: str
+    """The file name its messages and tracebacks use."""
+    machine_dependent: bool = False
+    """A worker timed out, crashed or was killed: the results depend on the machine, not only the code."""
+
+
 def grade_source(course: Course, loaded: LoadedAssignment, source: Source, launcher: Launcher, options: GradeOptions) -> AssignmentResult:
     """Grade submission code given as text in a fresh worker (used per file, and by ``grader check``
     for many variants of one reference with the checks loaded once)."""
+    return _source_result(loaded.assignment, check_source(course, loaded, source, launcher, options), source, options)
+
+
+def check_source(course: Course, loaded: LoadedAssignment, source: Source, launcher: Launcher, options: GradeOptions) -> CheckedSource:
+    """Run every check of ``loaded`` against ``source`` in a fresh worker."""
     assignment, checks = loaded.assignment, list(loaded.checks)
     session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
+    error = None
     try:
         problem = _start(session, source, options.language, assignment.limits.memory_mb)
         if problem is not None:
-            return _unusable(assignment, checks, *problem, options, file=source.filename, notes=source.notes)
-        context = CheckContext(
-            session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
-            default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
-            language=options.language,
-        )
-        results = _run_checks(checks, context, options)
+            results = [failed_without_running(spec, *problem, options.language) for spec in checks]
+            error = render(problem[0], options.language)
+        else:
+            context = CheckContext(
+                session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
+                default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
+                language=options.language,
+            )
+            results = _run_checks(checks, context, options)
     finally:
         session.close()
-    if source.line_map is not None:
+    if source.line_map is not None and error is None:
         results = [relocate_result(source.line_map, result, source.filename, options.language) for result in results]
-    return _assignment_result(assignment, results, None, source.filename, options, source.notes)
+    return CheckedSource(tuple(results), error, source.filename, machine_dependent=session.failures > 0)
+
+
+def _source_result(assignment: Assignment, checked: CheckedSource, source: Source, options: GradeOptions) -> AssignmentResult:
+    return _assignment_result(assignment, list(checked.results), checked.error, source.filename, options, source.notes)
+
+
+def _grading_settings(loaded: LoadedAssignment, options: GradeOptions) -> dict[str, object]:
+    """Everything besides the file that changes which checks run and what they report."""
+    return {"checks": [spec.name for spec in loaded.checks], "hidden": loaded.reference is not None,
+            "language": options.language, "timeout": options.timeout, "fail_fast": options.fail_fast}
 
 
 def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOptions) -> list[CheckResult]:

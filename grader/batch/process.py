@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.discover import Kind
+from grader.batch.identical import IdenticalFiles
 from grader.batch.records import StudentRecord, now, write_record
 from grader.batch.zips import ZipRejected, extract_python_files
 from grader.checks.coursecode import CourseCode
@@ -54,6 +55,8 @@ class BatchSettings:
     """Override of every check's time limit, in seconds."""
     memoize: bool = True
     """Memoize calls into the reference across students."""
+    reuse_identical: bool = True
+    """Give a file identical to one graded before that file's results instead of grading it again."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class ProcessGrader:
         self.course = load_course(settings.course_dir)
         self.code = CourseCode(reuse=True, memoize=settings.memoize)
         self.options = GradeOptions(language=settings.language, timeout=settings.timeout)
+        self.identical = IdenticalFiles() if settings.reuse_identical else None
         self.staging = settings.out_dir / STAGING_DIR / str(os.getpid())
         self.staging.mkdir(parents=True, exist_ok=True)
         preload(self.course, self.code, self.options)
@@ -128,7 +132,7 @@ class ProcessGrader:
             escape = _link_out_of(self.course, folder)
             if escape is not None:
                 return self._error(task, escape, started)
-            report = grade(self.course, dataclasses.replace(self.options, submission=folder), self.launcher, self.code)
+            report = grade(self.course, dataclasses.replace(self.options, submission=folder), self.launcher, self.code, self.identical)
             document = to_dict(report)
             if task.kind == "zip":  # name files as the student knows them: alice.zip/conv.py, not a temporary path
                 document = _renamed(document, display_path(Path(scratch)), task.path.name)

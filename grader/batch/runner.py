@@ -62,6 +62,8 @@ class BatchOptions:
     """Grade again even where a stored result is current."""
     memoize: bool = True
     """Memoize reference calls across students (off only to measure what it saves)."""
+    reuse_identical: bool = True
+    """Give a file identical to one already graded (same assignment, same text) that file's results."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     everyone = discover(submissions_dir, options.shard)  # the gradebook answers for the whole shard
     submissions = discover(submissions_dir, options.shard, options.students) if options.students else everyone
     tasks, skipped = plan(submissions, read_records(out_dir), fingerprint, options.force)
-    settings = BatchSettings(course.root, submissions_dir, out_dir, fingerprint, grade_options.language, options.timeout, options.memoize)
+    settings = BatchSettings(course.root, submissions_dir, out_dir, fingerprint, grade_options.language, options.timeout,
+                             options.memoize, options.reuse_identical)
     jobs = max(1, min(options.jobs, len(tasks)))
     display = ProgressDisplay(console, len(tasks))
     interrupted = False

@@ -29,9 +29,11 @@ EXIT_INTERRUPTED = 130
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
 @click.option("--force", is_flag=True, help="Grade again even submissions whose stored result is current.")
+@click.option("--regrade-identical", is_flag=True,
+              help="Grade every file, even one identical to a file already graded (by default it gets that file's results).")
 def batch_command(
     submissions_dir: Path, students: tuple[str, ...], course_dir: Path, out_dir: Path, jobs: int, shard: str,
-    lang: str | None, timeout: float | None, force: bool,
+    lang: str | None, timeout: float | None, force: bool, regrade_identical: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS_DIR (a sub-folder or <student>.zip each), or only STUDENTS.
 
@@ -39,7 +41,7 @@ def batch_command(
     """
     options = BatchOptions(
         submissions_dir=submissions_dir, course_dir=course_dir, out_dir=out_dir, jobs=jobs, shard=parse_shard(shard),
-        students=students, language=lang, timeout=timeout, force=force,
+        students=students, language=lang, timeout=timeout, force=force, reuse_identical=not regrade_identical,
     )
     summary = run_batch(options, Console(stderr=True))
     click.echo(summary_line(summary))

@@ -34,6 +34,8 @@ class StudentSession:
         self.load_timeout = load_timeout
         self.worker: WorkerProcess | None = None
         self.generation = 0
+        self.failures = 0
+        """Workers killed for a timeout, a crash or a broken reply: results that depend on the machine."""
         self.deadline: float | None = None
         self.budget_s = 0.0
         self.numpy_errors: dict[str, str] | None = None
@@ -144,6 +146,7 @@ class StudentSession:
         assert self.worker is not None
         status = self.worker.kill()
         self.worker = None
+        self.failures += 1
         return status
 
 

@@ -36,10 +36,10 @@ def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course
     subs = write_class(tmp_path / "subs", {"boom": REFERENCE, "fine": REFERENCE})
     real_grade = process_module.grade
 
-    def fragile_grade(course, options, launcher, code):
+    def fragile_grade(course, options, *rest):
         if options.submission.name == "boom":
             raise ZeroDivisionError("a bug in trusted code")
-        return real_grade(course, options, launcher, code)
+        return real_grade(course, options, *rest)
 
     monkeypatch.setattr(process_module, "grade", fragile_grade)
     grader = ProcessGrader(settings_for(mini_course, subs, tmp_path / "out"))

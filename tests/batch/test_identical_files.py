@@ -1,0 +1,69 @@
+"""Identical files in a class are graded once: the twin gets the same results under its own name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.batch.process import BatchSettings, ProcessGrader, Task
+from tests.batch.helpers import REFERENCE, STUB, results, write_class
+from tests.engine.helpers import with_function
+
+BROKEN_NORM = with_function("norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n")
+SLEEPY_NORM = with_function("norm", "def norm(x):\n    import time\n    time.sleep(30)\n")
+
+
+def grade_class(mini_course: Path, tmp_path: Path, students: dict[str, str], **settings: object) -> tuple[dict[str, dict], int]:
+    """Grade ``students`` in one process; their result documents, and how many files were reused."""
+    subs = write_class(tmp_path / "subs", students)
+    out = tmp_path / "out"
+    grader = ProcessGrader(BatchSettings(mini_course, subs, out, "test", **settings))  # type: ignore[arg-type]
+    try:
+        for student in students:
+            grader.grade(Task(student, subs / student, "folder", student))
+        reused = grader.identical.reused if grader.identical else 0
+    finally:
+        grader.close()
+    return results(out), reused
+
+
+def checks_of(document: dict) -> list[dict]:
+    (assignment,) = document["assignments"]
+    return assignment["checks"]
+
+
+def test_an_identical_file_gets_its_twins_results_under_its_own_name(mini_course: Path, tmp_path: Path) -> None:
+    documents, reused = grade_class(mini_course, tmp_path, {"alice": BROKEN_NORM, "bob": BROKEN_NORM, "carol": STUB})
+    assert reused == 1
+    alice, bob = checks_of(documents["alice"]), checks_of(documents["bob"])
+    assert [(c["name"], c["status"], c["score"]) for c in alice] == [(c["name"], c["status"], c["score"]) for c in bob]
+    broken = [c for c in bob if "broken norm" in c["message"]]
+    assert broken, "the twin's failing checks are reported"
+    for check in broken:
+        assert "bob" in check["traceback"] and "alice" not in check["traceback"]
+        assert "graded as" in check["output"] and "bob" in check["output"] and "alice" not in check["output"]
+    assert documents["alice"]["percent"] == documents["bob"]["percent"] < 100
+
+
+def test_a_file_that_differs_by_one_character_is_graded_on_its_own(mini_course: Path, tmp_path: Path) -> None:
+    _, reused = grade_class(mini_course, tmp_path, {"alice": REFERENCE, "bob": REFERENCE + "\n"})
+    assert reused == 0
+
+
+def test_results_that_depend_on_the_machine_are_not_reused(mini_course: Path, tmp_path: Path) -> None:
+    documents, reused = grade_class(mini_course, tmp_path, {"alice": SLEEPY_NORM, "bob": SLEEPY_NORM}, timeout=0.5)
+    assert reused == 0, "a file whose grading hit a timeout is graded again"
+    assert all(any(c["status"] == "timeout" for c in checks_of(documents[s])) for s in ("alice", "bob"))
+
+
+def test_reuse_can_be_turned_off(mini_course: Path, tmp_path: Path) -> None:
+    documents, reused = grade_class(mini_course, tmp_path, {"alice": REFERENCE, "bob": REFERENCE}, reuse_identical=False)
+    assert reused == 0 and documents["alice"]["percent"] == documents["bob"]["percent"] == 100.0
+
+
+def test_an_identical_file_that_cannot_be_imported_names_its_own_file(mini_course: Path, tmp_path: Path) -> None:
+    failing_import = "import numpy as np\nraise ImportError('missing piece in ' + __file__)\n"
+    documents, reused = grade_class(mini_course, tmp_path, {"alice": failing_import, "bob": failing_import})
+    assert reused == 1
+    (assignment,) = documents["bob"]["assignments"]
+    assert "missing piece in" in assignment["error"] and "bob" in assignment["error"] and "alice" not in assignment["error"]
+    assert all(check["status"] == "error" for check in assignment["checks"])
