@@ -135,17 +135,23 @@ def _saved_at(path: Path) -> int:
 def submission_time(submitted_at: str | None, metadata: Path | None) -> datetime | None:
     """When the submission was made: an ISO 8601 instant, or Gradescope's submission_metadata.json."""
     if submitted_at is not None:
-        return _instant(submitted_at, "--submitted-at")
+        return parse_instant(submitted_at, "--submitted-at")
     if metadata is None:
         return None
     try:
         created_at = json.loads(metadata.read_text(encoding="utf-8"))["created_at"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{metadata}: no readable created_at field ({exc})", "pass Gradescope's submission_metadata.json") from None
-    return _instant(str(created_at), f"{metadata}: created_at")
+    return parse_instant(str(created_at), f"{metadata}: created_at")
 
 
-def _instant(text: str, where: str) -> datetime:
+def parse_instant(text: str, where: str) -> datetime:
+    """``text`` as an ISO 8601 instant; one with no UTC offset is refused (its time zone would be a guess).
+
+    Every source of a submission time (``grader grade --submitted-at``, Gradescope's metadata, the
+    times file of ``grader batch``) goes through here, so they accept the same texts; ``where``
+    names the source in the error.
+    """
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
