@@ -168,7 +168,8 @@ def _died(settings: BatchSettings, task: Task, exit_code: int | None) -> Outcome
     """Record a student whose grading process died (the record is written here, by the runner)."""
     how = f"was killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exited with code {exit_code}"
     record = StudentRecord(task.student, "error", task.submission_hash, settings.course_hash, None,
-                           f"the grading process {how} while grading this submission; re-run to retry", now())
+                           f"the grading process {how} while grading this submission; re-run to retry", now(),
+                           submitted_at=task.submitted_at)
     return save_record(settings.out_dir, record)
 
 

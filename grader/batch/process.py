@@ -18,6 +18,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass
+from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ class BatchSettings:
     """Language of the messages."""
     timeout: float | None = None
     """Override of every check's time limit, in seconds."""
+    public_only: bool = False
+    """Run only the public checks, even where solutions/ is present."""
     memoize: bool = True
     """Memoize calls into the reference across students."""
     reuse_identical: bool = True
@@ -73,6 +76,8 @@ class Task:
     """Fingerprint of their files."""
     problem: str | None = None
     """Why they cannot be graded, when already known (recorded without grading)."""
+    submitted_at: datetime | None = None
+    """When they submitted, for late penalties; None grades them as on time."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class ProcessGrader:
         self.settings = settings
         self.course = load_course(settings.course_dir)
         self.code = CourseCode(reuse=True, memoize=settings.memoize)
-        self.options = GradeOptions(language=settings.language, timeout=settings.timeout)
+        self.options = GradeOptions(language=settings.language, timeout=settings.timeout, public_only=settings.public_only)
         self.identical = IdenticalFiles() if settings.reuse_identical else None
         self.staging = settings.out_dir / STAGING_DIR / str(os.getpid())
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -132,19 +137,22 @@ class ProcessGrader:
             escape = _link_out_of(self.course, folder)
             if escape is not None:
                 return self._error(task, escape, started)
-            report = grade(self.course, dataclasses.replace(self.options, submission=folder), self.launcher, self.code, self.identical)
+            options = dataclasses.replace(self.options, submission=folder, submitted_at=task.submitted_at)
+            report = grade(self.course, options, self.launcher, self.code, self.identical)
             document = to_dict(report)
             if task.kind == "zip":  # name files as the student knows them: alice.zip/conv.py, not a temporary path
                 document = _renamed(document, display_path(Path(scratch)), task.path.name)
-        return StudentRecord(
-            student=task.student, status="graded", submission_hash=task.submission_hash, course_hash=self.settings.course_hash,
-            report=document, graded_at=now(), duration_s=round(time.perf_counter() - started, 3),
-        )
+        return self._stored(task, started, report=document)
 
     def _error(self, task: Task, message: str, started: float) -> StudentRecord:
+        return self._stored(task, started, error=message)
+
+    def _stored(self, task: Task, started: float, report: dict[str, Any] | None = None, error: str | None = None) -> StudentRecord:
+        """The record of ``task``: graded with ``report``, or an error with ``error``."""
         return StudentRecord(
-            student=task.student, status="error", submission_hash=task.submission_hash, course_hash=self.settings.course_hash,
-            report=None, error=message, graded_at=now(), duration_s=round(time.perf_counter() - started, 3),
+            student=task.student, status="graded" if error is None else "error", submission_hash=task.submission_hash,
+            course_hash=self.settings.course_hash, report=report, error=error, graded_at=now(),
+            duration_s=round(time.perf_counter() - started, 3), submitted_at=task.submitted_at,
         )
 
 
@@ -191,8 +199,7 @@ def save_record(out_dir: Path, record: StudentRecord) -> Outcome:
     try:
         write_record(out_dir, record)
     except OSError as exc:  # e.g. a full disk: the student is reported as not graded, the batch goes on
-        record = StudentRecord(record.student, "error", record.submission_hash, record.course_hash, None,
-                               f"the result could not be written: {exc}", record.graded_at, record.duration_s)
+        record = dataclasses.replace(record, status="error", report=None, error=f"the result could not be written: {exc}")
     return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s)
 
 

@@ -1,9 +1,10 @@
 """One student's result file, ``OUT/results/<student>.json``: the ``grade`` JSON plus what resume needs.
 
 A graded student's file is exactly the document ``grader grade --format json`` writes, with two more
-keys: ``student`` and ``batch`` (status, error, the two hashes, when and how long). A student who
-could not be graded (a rejected zip, a crash of the grader itself) has ``status: "error"``, a null
-score and no assignments. Files are written atomically, so a reader never sees half of one.
+keys: ``student`` and ``batch`` (status, error, the two hashes, the submission time the late
+penalties were computed from, when and how long). A student who could not be graded (a rejected
+zip, a crash of the grader itself) has ``status: "error"``, a null score and no assignments. Files
+are written atomically, so a reader never sees half of one.
 """
 
 from __future__ import annotations
@@ -41,14 +42,21 @@ class StudentRecord:
     """When, as an ISO 8601 instant in UTC."""
     duration_s: float = 0.0
     """Seconds spent on this student."""
+    submitted_at: datetime | None = None
+    """The submission time late penalties were computed from; None: graded as on time."""
 
     @property
     def percent(self) -> float | None:
         return None if self.report is None else float(self.report["percent"])
 
-    def is_current(self, submission_hash: str, course_hash: str) -> bool:
-        """Whether this result can stand for a new run (graded, same files, same course)."""
-        return self.status == "graded" and (self.submission_hash, self.course_hash) == (submission_hash, course_hash)
+    def is_current(self, submission_hash: str, course_hash: str, submitted_at: datetime | None) -> bool:
+        """Whether this result can stand for a new run: graded, same files, same course, same submission time.
+
+        Times compare as instants (the same moment written with another UTC offset costs the same
+        penalty), so only a time that changes the grade's input re-grades.
+        """
+        same = (self.submission_hash, self.course_hash, self.submitted_at) == (submission_hash, course_hash, submitted_at)
+        return self.status == "graded" and same
 
 
 def result_path(out_dir: Path, student: str) -> Path:
@@ -66,6 +74,7 @@ def write_record(out_dir: Path, record: StudentRecord) -> None:
     document["batch"] = {
         "record_version": RECORD_VERSION, "status": record.status, "error": record.error,
         "submission_hash": record.submission_hash, "course_hash": record.course_hash,
+        "submitted_at": record.submitted_at.isoformat() if record.submitted_at is not None else None,
         "graded_at": record.graded_at, "duration_s": record.duration_s,
     }
     write_atomic(result_path(out_dir, record.student), json.dumps(document, ensure_ascii=False) + "\n")
@@ -88,9 +97,16 @@ def read_record(path: Path, keep_report: bool = True) -> StudentRecord | None:
             student=student, status=status, submission_hash=str(batch["submission_hash"]),
             course_hash=str(batch["course_hash"]), report=document if status == "graded" and keep_report else None,
             error=batch.get("error"), graded_at=str(batch.get("graded_at", "")), duration_s=float(batch.get("duration_s", 0.0)),
+            submitted_at=_instant_or_none(batch.get("submitted_at")),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _instant_or_none(text: str | None) -> datetime | None:
+    """A stored submission time. Records written before times were stored have none, which is right:
+    they were graded as on time (so they need no new record version)."""
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def read_records(out_dir: Path, keep_reports: bool = False) -> dict[str, StudentRecord]:

@@ -1,20 +1,23 @@
 """`grader batch` as a library call: discover, skip what is unchanged, grade the rest in parallel, write the outputs.
 
-Steps: validate the folders and load the course once here (a broken course stops the batch before any
-process starts); fingerprint every submission and the course; keep each stored result whose
-fingerprints match (resume); grade the others on a :class:`~grader.batch.pool.Pool`; rebuild the
-gradebook and report from the results. Ctrl-C stops the pool cleanly: every result already written
-stays, and the next run resumes from there.
+Steps: validate the folders, and load the course and the students' submission times once here (a
+broken course or times file stops the batch before any process starts); fingerprint every submission
+and the course; keep each stored result whose fingerprints and submission time match (resume); grade
+the others on a :class:`~grader.batch.pool.Pool`; rebuild the gradebook and report from the results.
+Ctrl-C stops the pool cleanly: every result already written stays, and the next run resumes from there.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from grader.batch.discover import Shard, Submission, discover
 from grader.batch.hashing import course_hash, submission_hash
@@ -23,11 +26,15 @@ from grader.batch.pool import Pool
 from grader.batch.process import STAGING_DIR, BatchSettings, Outcome, Task, preload
 from grader.batch.progress import ProgressDisplay
 from grader.batch.records import StudentRecord, read_records
+from grader.batch.times import read_submission_times
 from grader.checks.coursecode import CourseCode
 from grader.course import Course, load_course
 from grader.errors import UsageError
 from grader.grading import GradeOptions, runs_hidden_checks
 from grader.i18n import resolve_language
+
+NO_TIMES_WARNING = ("the course has due dates but no submission times were given: every submission will be graded "
+                    "as on time; pass --submitted-at FILE.csv (columns student,submitted_at) to apply the late policies")
 
 
 def default_jobs() -> int:
@@ -58,6 +65,10 @@ class BatchOptions:
     """Language of the messages (default: the course's)."""
     timeout: float | None = None
     """Override of every check's time limit, in seconds."""
+    public_only: bool = False
+    """Run only the public checks, even where solutions/ is present."""
+    submitted_at: Path | None = None
+    """A CSV file of each student's submission time (see :mod:`grader.batch.times`); without it, all are on time."""
     force: bool = False
     """Grade again even where a stored result is current."""
     memoize: bool = True
@@ -86,6 +97,8 @@ class BatchSummary:
     """Stopped by Ctrl-C (no gradebook written then)."""
     outputs: Outputs | None
     """The gradebook and report, when written."""
+    untimed: int = 0
+    """Submissions with no time in the ``submitted_at`` file, graded as on time (0 without the file)."""
 
     @property
     def rate(self) -> float:
@@ -94,17 +107,21 @@ class BatchSummary:
 
 
 def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSummary:
-    """Grade a class; progress goes to ``console`` when given. Raises GraderError for unusable input."""
+    """Grade a class; progress and warnings go to ``console`` when given. Raises GraderError for unusable input."""
     course = load_course(options.course_dir)
+    times = read_submission_times(options.submitted_at) if options.submitted_at is not None else None
     submissions_dir, out_dir = _folders(options)
-    grade_options = GradeOptions(language=resolve_language(options.language, course.language), timeout=options.timeout)
+    grade_options = GradeOptions(language=resolve_language(options.language, course.language), timeout=options.timeout,
+                                 public_only=options.public_only)
     preload(course, CourseCode(), grade_options)  # a broken check file stops us here, before any process starts
     fingerprint = course_hash(course, _graded_with(course, grade_options))
     everyone = discover(submissions_dir, options.shard)  # the gradebook answers for the whole shard
     submissions = discover(submissions_dir, options.shard, options.students) if options.students else everyone
-    tasks, skipped = plan(submissions, read_records(out_dir), fingerprint, options.force)
+    if times is None and console is not None and _has_deadline(course):
+        console.print(Text("warning: ", style="bold yellow") + Text(NO_TIMES_WARNING), soft_wrap=True)  # one line in a CI log
+    tasks, skipped = plan(submissions, read_records(out_dir), fingerprint, options.force, times)
     settings = BatchSettings(course.root, submissions_dir, out_dir, fingerprint, grade_options.language, options.timeout,
-                             options.memoize, options.reuse_identical)
+                             options.public_only, options.memoize, options.reuse_identical)
     jobs = max(1, min(options.jobs, len(tasks)))
     display = ProgressDisplay(console, len(tasks))
     interrupted = False
@@ -117,30 +134,40 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
         shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
     duration = display.elapsed
     outputs = None if interrupted else write_outputs(out_dir, _manifest(course, fingerprint, options.shard, everyone))
-    return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs)
+    untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
+    return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed)
 
 
-def plan(submissions: list[Submission], stored: dict[str, StudentRecord], fingerprint: str, force: bool) -> tuple[list[Task], int]:
-    """The tasks still to grade, and how many submissions are skipped because their result is current."""
-    tasks, skipped = [], 0
+def plan(
+    submissions: list[Submission], stored: dict[str, StudentRecord], fingerprint: str, force: bool,
+    times: Mapping[str, datetime] | None = None,
+) -> tuple[list[Task], int]:
+    """The tasks still to grade, and how many submissions are skipped because their result is current.
+
+    ``times`` holds each student's submission time (a student not in it is graded as on time).
+    """
+    tasks, skipped, times = [], 0, times or {}
     for submission in submissions:
-        task = _task(submission)
+        task = _task(submission, times.get(submission.student))
         record = stored.get(submission.student)
-        if not force and task.problem is None and record is not None and record.is_current(task.submission_hash, fingerprint):
+        current = record is not None and record.is_current(task.submission_hash, fingerprint, task.submitted_at)
+        if not force and task.problem is None and current:
             skipped += 1
         else:
             tasks.append(task)
     return tasks, skipped
 
 
-def _task(submission: Submission) -> Task:
+def _task(submission: Submission, submitted_at: datetime | None) -> Task:
+    def task(digest: str, problem: str | None = None) -> Task:
+        return Task(submission.student, submission.path, submission.kind, digest, problem, submitted_at)
+
     if submission.problem is not None:
-        return Task(submission.student, submission.path, submission.kind, "", submission.problem)
+        return task("", submission.problem)
     try:
-        digest = submission_hash(submission)
+        return task(submission_hash(submission))
     except OSError as exc:
-        return Task(submission.student, submission.path, submission.kind, "", f"the submission cannot be read: {exc}")
-    return Task(submission.student, submission.path, submission.kind, digest)
+        return task("", f"the submission cannot be read: {exc}")
 
 
 def _folders(options: BatchOptions) -> tuple[Path, Path]:
@@ -156,8 +183,16 @@ def _folders(options: BatchOptions) -> tuple[Path, Path]:
 
 
 def _graded_with(course: Course, options: GradeOptions) -> dict[str, object]:
-    """The options that change a grade, part of the course fingerprint."""
+    """The options that change a grade, part of the course fingerprint (``--public-only`` through ``hidden``).
+
+    Submission times are not: they differ per student, so each result stores its own (see ``plan``).
+    """
     return {"language": options.language, "timeout": options.timeout, "hidden": runs_hidden_checks(course, options)}
+
+
+def _has_deadline(course: Course) -> bool:
+    """Whether lateness can cost points in ``course`` (a due date, or a date after which a submission scores zero)."""
+    return any(a.due is not None or a.late_policy.zero_after is not None for a in course.assignments)
 
 
 def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission]) -> Manifest:

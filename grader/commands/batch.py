@@ -28,12 +28,16 @@ EXIT_INTERRUPTED = 130
               help="Grade only shard K of N (a stable split by student id); combine the outputs with `grader merge`.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
+@click.option("--public-only", is_flag=True, help="Run only the public checks, even where solutions/ is present.")
+@click.option("--submitted-at", "submitted_at", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FILE.csv",
+              help="Each student's submission time, for late penalties: a CSV with the columns student and submitted_at "
+                   "(ISO 8601 with offset). Default: everyone on time.")
 @click.option("--force", is_flag=True, help="Grade again even submissions whose stored result is current.")
 @click.option("--regrade-identical", is_flag=True,
               help="Grade every file, even one identical to a file already graded (by default it gets that file's results).")
 def batch_command(
     submissions_dir: Path, students: tuple[str, ...], course_dir: Path, out_dir: Path, jobs: int, shard: str,
-    lang: str | None, timeout: float | None, force: bool, regrade_identical: bool,
+    lang: str | None, timeout: float | None, public_only: bool, submitted_at: Path | None, force: bool, regrade_identical: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS_DIR (a sub-folder or <student>.zip each), or only STUDENTS.
 
@@ -41,16 +45,17 @@ def batch_command(
     """
     options = BatchOptions(
         submissions_dir=submissions_dir, course_dir=course_dir, out_dir=out_dir, jobs=jobs, shard=parse_shard(shard),
-        students=students, language=lang, timeout=timeout, force=force, reuse_identical=not regrade_identical,
+        students=students, language=lang, timeout=timeout, public_only=public_only, submitted_at=submitted_at, force=force,
+        reuse_identical=not regrade_identical,
     )
     summary = run_batch(options, Console(stderr=True))
-    click.echo(summary_line(summary))
+    click.echo(summary_line(summary, submitted_at))
     if summary.interrupted:
         sys.exit(EXIT_INTERRUPTED)
 
 
-def summary_line(summary: BatchSummary) -> str:
-    """The one line printed at the end."""
+def summary_line(summary: BatchSummary, times_file: Path | None = None) -> str:
+    """The one line printed at the end (``times_file``: the --submitted-at file, named when students lack a time)."""
     if summary.interrupted:
         return (f"Interrupted after grading {summary.graded} submissions in {summary.duration_s:.1f} s; "
                 "their results are kept: run the same command again to continue.")
@@ -60,6 +65,9 @@ def summary_line(summary: BatchSummary) -> str:
         parts.append(f"{summary.skipped} unchanged (kept)")
     if summary.failed:
         parts.append(f"{summary.failed} could not be graded")
+    if summary.untimed and times_file is not None:
+        students = "1 student" if summary.untimed == 1 else f"{summary.untimed} students"
+        parts.append(f"{students} had no time in {times_file}: graded as on time")
     stats = summary.outputs.stats if summary.outputs else None
     if stats is not None and stats.mean_percent is not None:
         parts.append(f"class mean {stats.mean_percent:.1f}%")
