@@ -1,9 +1,9 @@
 """Each student's submission time, for late penalties: the CSV file of ``grader batch --submitted-at``.
 
 The file is what an LMS exports: a header row naming (among any others, which are ignored) the
-columns ``student`` and ``submitted_at``, matched case-insensitively and ignoring surrounding spaces, then one
-row per student. Times are ISO 8601 instants with a UTC offset, read by the same rules as
-``grader grade --submitted-at``. A row with an empty time is a student with no known time (graded
+columns ``student`` and ``submitted_at``, matched case-insensitively and ignoring surrounding
+spaces, then one row per student. Times are ISO 8601 instants with a UTC offset, read by the same
+rules as ``grader grade --submitted-at``. A row with an empty time is a student with no known time (graded
 as on time, like a student with no row). Anything ambiguous (a missing column, a time that is not
 one, a student listed twice) stops the batch before grading, naming the file and line: a guessed
 time would be a wrong grade.
@@ -12,9 +12,9 @@ time would be a wrong grade.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from grader.errors import UsageError
 from grader.submission import parse_instant
@@ -27,12 +27,13 @@ def read_submission_times(path: Path) -> dict[str, datetime]:
     """The submission time of every student with one in ``path``, by student id."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:  # utf-8-sig: a spreadsheet's byte-order mark
-            return _times(path, csv.reader(file))
+            return _times(path, file)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"{path}: cannot be read as a CSV file ({exc})", "save it as UTF-8 CSV (comma-separated)") from None
 
 
-def _times(path: Path, reader: Iterator[list[str]]) -> dict[str, datetime]:
+def _times(path: Path, file: TextIO) -> dict[str, datetime]:
+    reader = csv.reader(file)
     header = next(reader, [])
     student_column, time_column = (_column(path, header, name) for name in (STUDENT, SUBMITTED_AT))
     times: dict[str, datetime] = {}
@@ -40,7 +41,7 @@ def _times(path: Path, reader: Iterator[list[str]]) -> dict[str, datetime]:
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue  # a blank line, e.g. at the end of a hand-edited file
-        line = reader.line_num  # type: ignore[attr-defined]  # csv readers count physical lines
+        line = reader.line_num  # physical lines, so a quoted cell spanning lines does not shift the count
         student, text = _cell(row, student_column), _cell(row, time_column)
         if not student:
             raise UsageError(f"{path}:{line}: no student id", "fill in the student column of that row, or delete the row")
