@@ -9,6 +9,7 @@ so there is nothing to unpickle. The files written are ordinary npy files (``np.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
@@ -34,11 +35,18 @@ def dump(array: np.ndarray) -> bytes:
         array = array.copy(order="C")
     if array.dtype.kind not in "biufc":
         raise NpyError(f"only bool and numeric arrays can be sent, not dtype {array.dtype}")
-    shape = repr(tuple(int(n) for n in array.shape))  # "()", "(3,)", "(2, 3)": numpy's own spelling
-    header = f"{{'descr': '{array.dtype.str}', 'fortran_order': False, 'shape': {shape}, }}"
+    return _preamble(array.dtype.str, array.shape) + array.tobytes()
+
+
+@functools.lru_cache(maxsize=1024)
+def _preamble(descr: str, shape: tuple[int, ...]) -> bytes:
+    """Magic, header length and header for arrays of this dtype and shape (a call sends the same few
+    shapes over and over: formatting the header was a third of the cost of a small array)."""
+    spelled = repr(tuple(int(n) for n in shape))  # "()", "(3,)", "(2, 3)": numpy's own spelling
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {spelled}, }}"
     padding = -(len(MAGIC) + _HEADER_LEN.size + len(header) + 1) % ALIGNMENT
     header_bytes = (header + " " * padding + "\n").encode("latin1")
-    return MAGIC + _HEADER_LEN.pack(len(header_bytes)) + header_bytes + array.tobytes()
+    return MAGIC + _HEADER_LEN.pack(len(header_bytes)) + header_bytes
 
 
 def load(data: bytes | memoryview) -> np.ndarray:
@@ -48,13 +56,20 @@ def load(data: bytes | memoryview) -> np.ndarray:
         raise NpyError("not an npy version 1.0 array")
     (header_len,) = _HEADER_LEN.unpack_from(data, len(MAGIC))
     start = len(MAGIC) + _HEADER_LEN.size
-    match = _HEADER.fullmatch(bytes(data[start : start + header_len]).decode("latin1"))
+    dtype, shape, expected = _parse_header(bytes(data[start : start + header_len]))
+    body = data[start + header_len :]
+    if len(body) != expected:
+        raise NpyError(f"npy body has {len(body)} bytes, its header promises {expected}")
+    return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_header(header: bytes) -> tuple[np.dtype, tuple[int, ...], int]:
+    """dtype, shape and body size from a header; the same header is parsed once. (Only the cache's
+    size is at stake if a worker sends many distinct headers: it is bounded.)"""
+    match = _HEADER.fullmatch(header.decode("latin1"))
     if match is None:
         raise NpyError("npy header describes something other than a plain numeric array")
     dtype = np.dtype(match["descr"])
     shape = tuple(int(n) for n in match["shape"].replace(" ", "").split(",") if n)
-    body = data[start + header_len :]
-    expected = dtype.itemsize * math.prod(shape)
-    if len(body) != expected:
-        raise NpyError(f"npy body has {len(body)} bytes, its header promises {expected}")
-    return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
+    return dtype, shape, dtype.itemsize * math.prod(shape)
