@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.failure import CheckFailure
+from grader.checks.refcache import shared_slopes
 from grader.gradcheck import GradientReport, check_gradient, check_vjp
 from grader.i18n import Msg, Text, msg
 from grader.sandbox.errors import StudentError
@@ -117,7 +118,7 @@ def gradient(
     which time steps are wrong; ``name`` labels the call in the message.
     """
     _refuse_remote(got, at)
-    _report_gradient(check_gradient(f, at, got, _rng(rng), batch_size, time_axis), name, hint)
+    _report_gradient(check_gradient(f, at, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f)), name, hint)
 
 
 def vjp(
@@ -127,7 +128,7 @@ def vjp(
 ) -> None:
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
-    _report_gradient(check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis), name, hint)
+    _report_gradient(check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f)), name, hint)
 
 
 def numeric(value: Any, name: str) -> np.ndarray:

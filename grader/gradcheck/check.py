@@ -20,7 +20,7 @@ from grader.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, floor, relati
 from grader.gradcheck.diagnose import Evidence, diagnose
 from grader.gradcheck.loss import Loss
 from grader.gradcheck.examine import examine
-from grader.gradcheck.numeric import CoordinateLine, DirectionLine, coordinate_steps, step_fraction
+from grader.gradcheck.numeric import CoordinateLine, DirectionLine, SharedSlopes, coordinate_steps, step_fraction
 from grader.gradcheck.point import Point
 from grader.gradcheck.report import Diagnosis, ParamResult
 
@@ -49,6 +49,8 @@ class Context:
     """First-look evaluations per parameter."""
     rng: np.random.Generator
     """Randomness for sampling (the caller's)."""
+    shared: SharedSlopes | None = None
+    """Slopes shared with other checks of the same function at the same point, when it is deterministic."""
 
     def noise(self, step: float | np.ndarray) -> float | np.ndarray:
         """How far rounding can move a central difference with this step: (e+ - e-) / 2h <= bound / h."""
@@ -97,13 +99,13 @@ def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int |
 
 
 def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, i: int) -> _Item:
-    line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0)
+    line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0, ctx.shared)
     return _Item(line, float(steps[i]), float(a[i]), i)
 
 
 def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray) -> _Item:
     d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
-    line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0)
+    line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0, ctx.shared)
     return _Item(line, step_fraction(ctx.eps), float(a @ d), None)
 
 
@@ -112,7 +114,8 @@ def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) ->
     ``scale``, for replacements judged like the items they replace). Returns the scale used."""
     if not items:
         return 0.0 if scale is None else scale
-    ctx.loss.prefetch([arguments for item in items for arguments in item.line.arguments(item.step)])
+    if ctx.loss.batches:
+        ctx.loss.prefetch([arguments for item in items for arguments in item.line.arguments(item.step)])
     numeric = np.asarray([item.line.slopes(item.step).central for item in items])
     if scale is None:
         finite = numeric[np.isfinite(numeric)]

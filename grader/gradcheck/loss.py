@@ -48,21 +48,25 @@ class Loss:
         self._prefetched: dict[tuple, object] = {}
         self.evaluations = 0
 
+    @property
+    def batches(self) -> bool:
+        """``f`` can evaluate a batch of points at once (building the batch is worth it)."""
+        # Looked up on the type: an object that forwards attribute access (a remote handle) is not asked.
+        return getattr(type(self._f), "many", None) is not None
+
     def prefetch(self, points: list[dict[str, object]]) -> None:
         """Evaluate ``points`` in one batch if ``f`` can; otherwise do nothing."""
-        # Looked up on the type: an object that forwards attribute access (a remote handle) is not asked.
-        many = getattr(type(self._f), "many", None)
-        if many is None or len(points) < 2:
+        if not self.batches or len(points) < 2:
             return
-        results = many(self._f, points)
+        results = type(self._f).many(self._f, points)  # type: ignore[attr-defined]
         if results is None:
             return
         self.evaluations += len(points)
-        self._prefetched.update(zip((_key(point) for point in points), results))
+        self._prefetched.update(zip((content_key(point) for point in points), results))
 
     def evaluate(self, kwargs: dict[str, object]) -> Value:
         """Call ``f`` once; its exceptions propagate unchanged (they are the student's errors)."""
-        key = _key(kwargs) if self._prefetched else None
+        key = content_key(kwargs) if self._prefetched else None
         if key is not None and key in self._prefetched:
             return self._reduce(self._prefetched.pop(key))
         self.evaluations += 1
@@ -94,7 +98,7 @@ def weighted_sum(dout: np.ndarray) -> Reduce:
     return reduce
 
 
-def _key(kwargs: dict[str, object]) -> tuple:
+def content_key(kwargs: dict[str, object]) -> tuple:
     """The arguments by content: the same point built twice has the same key."""
     return tuple(
         (name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else (name, repr(value))

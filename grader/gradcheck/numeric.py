@@ -8,8 +8,11 @@ its own error, and measures how much the one-sided slopes disagree, which is how
 
 from __future__ import annotations
 
+import hashlib
 import math
+import struct
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -40,17 +43,60 @@ class Slopes:
     it stays near the jump in slope."""
 
 
+class SlopeStore(Protocol):
+    """Where slopes are kept across checks (``grader.checks.refcache.ReferenceCache`` is one)."""
+
+    def get(self, key: bytes) -> tuple[bool, Any]: ...
+
+    def put(self, key: bytes, value: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class SharedSlopes:
+    """Slopes of one function at one point, shared by every check that differentiates it there.
+
+    Only for a function that computes the same values on every call with the same arguments (a check's
+    own function of the reference, in a batch that grades many students against the same points): its
+    slopes along a line are then the same for every student, and only the student's gradient differs.
+    """
+
+    store: SlopeStore
+    """The shared slopes, by key."""
+    prefix: bytes
+    """Identifies the function, the point and the reduction (the caller's digest)."""
+
+    def key(self, line: bytes, t: float) -> bytes:
+        return hashlib.blake2b(self.prefix + line + struct.pack("<d", t), digest_size=32).digest()
+
+
 class _Line:
     """A line through the point along which the loss is differentiated; slopes are cached per step
-    (the second look reuses the first look's)."""
+    (the second look reuses the first look's), and in ``shared`` across checks when given."""
 
     _cache: dict[float, Slopes]
+    _shared: SharedSlopes | None
 
     def slopes(self, t: float) -> Slopes:
         """Difference quotients at step ``t``."""
         if t not in self._cache:
-            self._cache[t] = self._measure(t)
+            self._cache[t] = self._shared_or_measured(t)
         return self._cache[t]
+
+    def _shared_or_measured(self, t: float) -> Slopes:
+        line = self._line_id() if self._shared is not None else None
+        if line is None:
+            return self._measure(t)
+        assert self._shared is not None
+        key = self._shared.key(line, t)
+        found, slopes = self._shared.store.get(key)
+        if not found:
+            slopes = self._measure(t)
+            self._shared.store.put(key, slopes)
+        return slopes
+
+    def _line_id(self) -> bytes | None:
+        """What identifies this line at the point, or None when its slopes may not be shared."""
+        raise NotImplementedError
 
     def _measure(self, t: float) -> Slopes:
         raise NotImplementedError
@@ -59,10 +105,15 @@ class _Line:
 class CoordinateLine(_Line):
     """``g(t)``: the loss with one coordinate of one parameter moved by ``t``."""
 
-    def __init__(self, loss: Loss, point: Point, name: str, index: int, x: float, g0: float) -> None:
+    def __init__(self, loss: Loss, point: Point, name: str, index: int, x: float, g0: float,
+                 shared: SharedSlopes | None = None) -> None:
         self._loss, self._point, self._name, self._index = loss, point, name, index
         self._x, self._g0 = x, g0
         self._cache: dict[float, Slopes] = {}
+        self._shared = shared
+
+    def _line_id(self) -> bytes:
+        return b"c" + self._name.encode() + b"\0" + str(self._index).encode()
 
 
     def arguments(self, t: float) -> list[dict[str, object]]:
@@ -92,10 +143,17 @@ class DirectionLine(_Line):
     correction is first order in the rounding (tiny next to any real bug) and needed only below float64.
     """
 
-    def __init__(self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float) -> None:
+    def __init__(self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float,
+                 shared: SharedSlopes | None = None) -> None:
         self._loss, self._point, self._name = loss, point, name
         self._x, self._d, self._analytic, self._g0 = x, d, analytic, g0
         self._cache: dict[float, Slopes] = {}
+        self._shared = shared
+
+    def _line_id(self) -> bytes | None:
+        if self._point.eps(self._name) > EPS64:
+            return None  # the rounding correction below uses the student's gradient
+        return b"d" + self._name.encode() + b"\0" + self._d.tobytes()
 
 
     def arguments(self, t: float) -> list[dict[str, object]]:
