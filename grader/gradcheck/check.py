@@ -134,6 +134,9 @@ def _second_looks(ctx: Context, items: list[_Item]) -> None:
     """Second look at the suspects, worst first, until enough failures are confirmed."""
     suspects = sorted((item for item in items if item.outcome == SUSPECT),
                       key=lambda item: -item.rel if math.isfinite(item.rel) else -math.inf)
+    if ctx.loss.batches:  # one round trip for the steps every second look starts with, not four each
+        ctx.loss.prefetch([arguments for item in suspects[:CONFIRMATIONS] for t in (2 * item.step, item.step / 2)
+                           for arguments in item.line.arguments(t)])
     confirmed = 0
     for item in suspects:
         if confirmed >= CONFIRMATIONS:

@@ -109,3 +109,14 @@ def test_each_raises_the_student_error_from_the_call_that_caused_it(mini_course:
     check = by_name(grade_source(mini_course, source, public_only=True))["grid"]
     assert check.status == "error" and "ZeroDivisionError" in check.message and "seven" in check.message
     assert "raise ZeroDivisionError" in check.traceback
+
+
+def test_second_looks_at_suspect_entries_are_batched_too(mini_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (mini_course / "assignments/vectors/checks.py").write_text(CHECKS.split("@check")[0] + "@check" + CHECKS.split("@check")[1])
+    requests = _count_requests(monkeypatch)
+    wrong = RIGHT.replace("dout * k *", "-dout * k *")  # every entry wrong: every coordinate is a suspect
+    check = by_name(grade_source(mini_course, _source(wrong), public_only=True))["batched"]
+    assert check.status == "failed" and "opposite sign" in check.hint
+    # First look, then the 2h and h/2 steps of the first eight suspects in one more round trip: the
+    # eight second looks (four evaluations each) used to cost 32 round trips.
+    assert len(requests) - requests.count("load") <= 10
