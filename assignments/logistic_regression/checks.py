@@ -133,7 +133,7 @@ def gradients_match_numeric_gradient(student, rng):
                 _text(f"gradients(X, y, w, b) should return a tuple (dw, db), got a {type(got).__name__}",
                       f"gradients(X, y, w, b)는 튜플 (dw, db)를 반환해야 하는데 {type(got).__name__}을(를) 반환했습니다"))
     # Your forward for every perturbed w, b in one round trip; your loss is applied to each.
-    mean_loss = student.forward.partial(X, expect.param("w"), expect.param("b")).then(lambda a: student.loss(a, y))
+    mean_loss = student.forward.partial(X, expect.param("w"), expect.param("b")).then(student.loss.partial(expect.param("a"), y))
     expect.gradient(mean_loss, at={"w": w, "b": b},
                     got={"w": got[0], "b": got[1]}, rng=rng, batch_size=n, name="gradients(X, y, w, b)")
 

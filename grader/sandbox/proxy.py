@@ -53,12 +53,22 @@ class RemoteObject:
         ``student.conv2d_forward.partial(Param("x"), w, b, 2, 1)`` is ``f(x=...)``, callable in batches."""
         return RemoteCall(self, args, kwargs)
 
-    def _call_many(self, calls: list[tuple[list[Any], dict[str, Any]]]) -> list[Any]:
+    def _call_many(
+        self, calls: list[tuple[list[Any], dict[str, Any]]],
+        then: tuple[RemoteObject, list[Any], dict[str, Any], int | str] | None = None,
+    ) -> list[Any]:
+        """One call per (args, kwargs) in one round trip; ``then`` (a function, its arguments and the
+        slot for each result) is applied to every result inside the worker."""
         if not self._handle.is_callable:
             raise TypeError(f"{self._label} (a {self._handle.type_name}) is not callable")
         wired = [(to_wire(list(args)), to_wire(dict(kwargs))) for args, kwargs in calls]
-        values = self._session.call_many(self._live_id(), wired, self._label)
-        return [from_wire(self._session, value, f"the result of {self._label}") for value in values]
+        stage, label = None, self._label
+        if then is not None:
+            function, args, kwargs, slot = then
+            stage = {"target": function._live_id(), "args": to_wire(args), "kwargs": to_wire(kwargs), "slot": slot}
+            label = f"{function._label}({self._label}(...))"
+        values = self._session.call_many(self._live_id(), wired, label, stage)
+        return [from_wire(self._session, value, f"the result of {label}") for value in values]
 
     def __repr__(self) -> str:
         return f"<{self._handle.type_name} object in the student's worker>"
@@ -90,25 +100,37 @@ class RemoteCall:
 
     def __init__(
         self, function: RemoteObject, args: tuple[Any, ...], kwargs: dict[str, Any],
-        transform: Callable[[Any], Any] | None = None,
+        transform: Callable[[Any], Any] | None = None, stage: RemoteCall | None = None,
     ) -> None:
-        self.function, self.args, self.kwargs, self.transform = function, args, kwargs, transform
+        self.function, self.args, self.kwargs, self.transform, self.stage = function, args, kwargs, transform, stage
 
-    def then(self, transform: Callable[[Any], Any]) -> "RemoteCall":
-        """The same call, its result passed through ``transform`` in the parent (e.g. take ``Z`` of ``(Z, A)``)."""
+    def then(self, transform: Callable[[Any], Any] | RemoteCall) -> RemoteCall:
+        """The same call, its result passed on: to ``transform`` in the parent (take ``Z`` of ``(Z, A)``),
+        or, when ``transform`` is itself a remote call with one open argument
+        (``student.loss.partial(expect.param("a"), y)``), to that call inside the worker, so a batch of
+        points still costs one round trip."""
+        if isinstance(transform, RemoteCall):
+            if self.stage is not None or self.transform is not None:
+                raise ValueError("a remote .then(...) must come first, and only once")
+            transform.open_name()  # the check author's mistake surfaces here, not in the worker
+            return RemoteCall(self.function, self.args, self.kwargs, None, transform)
         previous = self.transform
         combined = transform if previous is None else (lambda result: transform(previous(result)))
-        return RemoteCall(self.function, self.args, self.kwargs, combined)
+        return RemoteCall(self.function, self.args, self.kwargs, combined, self.stage)
 
     def __call__(self, **values: Any) -> Any:
         args, kwargs = self._fill(values)
-        return self._finish(self.function(*args, **kwargs))
+        result = self.function(*args, **kwargs)
+        if self.stage is not None:
+            result = self.stage(**{self.stage.open_name(): result})
+        return self._finish(result)
 
     def many(self, points: list[dict[str, Any]]) -> list[Any] | None:
         """Results for every point, or None when one of the calls raised: the caller then calls one by
         one, so the student's error surfaces from the call that caused it."""
+        then = None if self.stage is None else self.stage.function_and_slot()
         try:
-            results = self.function._call_many([self._fill(values) for values in points])
+            results = self.function._call_many([self._fill(values) for values in points], then)
         except StudentError:
             return None
         return [self._finish(result) for result in results]
@@ -118,6 +140,22 @@ class RemoteCall:
         calls are repeated one by one, so the student's error is raised by the call that caused it."""
         results = self.many(points)
         return results if results is not None else [self(**values) for values in points]
+
+    def open_name(self) -> str:
+        """The name of this call's one open argument (a stage of another call takes exactly one)."""
+        names = [value.name for value in (*self.args, *self.kwargs.values()) if isinstance(value, Param)]
+        if len(names) != 1:
+            raise ValueError(f"a call used in .then(...) needs exactly one expect.param(...) argument, not {len(names)}")
+        return names[0]
+
+    def function_and_slot(self) -> tuple[RemoteObject, list[Any], dict[str, Any], int | str]:
+        """This call as a stage: its function, its fixed arguments, and where the open one goes."""
+        slot = next((i for i, value in enumerate(self.args) if isinstance(value, Param)), None)
+        if slot is None:
+            slot = next(key for key, value in self.kwargs.items() if isinstance(value, Param))
+        args = [None if isinstance(value, Param) else value for value in self.args]
+        kwargs = {key: None if isinstance(value, Param) else value for key, value in self.kwargs.items()}
+        return self.function, args, kwargs, slot
 
     def _finish(self, result: Any) -> Any:
         return result if self.transform is None else self.transform(result)

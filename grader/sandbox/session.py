@@ -87,10 +87,15 @@ class StudentSession:
             request["errstate"] = self.numpy_errors
         return self.request(request, Activity("call", label))
 
-    def call_many(self, target: int, calls: list[tuple[list[Any], dict[str, Any]]], label: str) -> list[Any]:
+    def call_many(
+        self, target: int, calls: list[tuple[list[Any], dict[str, Any]]], label: str, then: dict[str, Any] | None = None
+    ) -> list[Any]:
         """Call ``target`` once per (args, kwargs), in order, in one round trip (each call is still timed
-        against the check's deadline, together)."""
+        against the check's deadline, together); ``then`` passes each result on to a second call in the
+        worker (see the worker's protocol)."""
         request: dict[str, Any] = {"op": "call_many", "target": target, "calls": [list(call) for call in calls]}
+        if then is not None:
+            request["then"] = then
         if self.numpy_errors is not None:
             request["errstate"] = self.numpy_errors
         results = self.request(request, Activity("call", label))

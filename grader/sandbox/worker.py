@@ -10,12 +10,14 @@ Protocol (each message a wire frame; the parent speaks first):
   {"op": "getattr", "target", "name"}                   -> {"ok": value}  | {"error": ...} | {"missing": name}
   {"op": "setattr", "target", "name", "value"}          -> {"ok": None}   | {"error": ...}
   {"op": "call", "target", "name", "args", "kwargs"[, "errstate"]} -> {"ok": value} | {"error": ...}
-  {"op": "call_many", "target", "calls": [[args, kwargs], ...][, "errstate"]} -> {"ok": [value, ...]} | {"error": ...}
+  {"op": "call_many", "target", "calls": [[args, kwargs], ...][, "then"][, "errstate"]} -> {"ok": [value, ...]} | {"error": ...}
   {"op": "exit"}                                        -> (the worker exits)
 Every reply also carries "output": what the student's code printed since the previous reply.
 ``target`` is a handle id; 0 is the student's module. ``name`` None in "call" calls the target itself;
 ``errstate`` (``np.errstate`` arguments) makes numpy's floating-point errors raise during the call.
 "call_many" calls the target once per item, in order, in one round trip; the first exception ends it.
+With "then": {"target", "args", "kwargs", "slot"}, each result is passed on to that second call, in
+args[slot] (an int) or kwargs[slot] (a str), and its result is the item's value.
 """
 
 from __future__ import annotations
@@ -120,9 +122,27 @@ class Worker:
         if op == "call_many":
             calls = [([self._resolve(arg) for arg in args], {key: self._resolve(v) for key, v in kwargs.items()})
                      for args, kwargs in request["calls"]]
+            then = self._stage(request["then"]) if "then" in request else (lambda result: result)
             with np.errstate(**request.get("errstate", {})):
-                return {"ok": [target(*args, **kwargs) for args, kwargs in calls]}
+                return {"ok": [then(target(*args, **kwargs)) for args, kwargs in calls]}
         raise ValueError(f"unknown request {op!r}")
+
+    def _stage(self, stage: dict) -> Any:
+        """The second call of a "then": a function of one result."""
+        function, slot = self.objects[stage["target"]], stage["slot"]
+        args, kwargs = self._resolve(stage["args"]), self._resolve(stage["kwargs"])
+
+        def call(result: Any) -> Any:
+            # Fresh copies per call, as each call of the batch gets: a function changing its argument
+            # in place must not change what the next point sees.
+            filled_args, filled_kwargs = _fresh(args), _fresh(kwargs)
+            if type(slot) is int:
+                filled_args[slot] = result
+            else:
+                filled_kwargs[slot] = result
+            return function(*filled_args, **filled_kwargs)
+
+        return call
 
     def _load(self, source: str, filename: str, module_name: str) -> None:
         self.filename = filename
@@ -167,6 +187,17 @@ class Worker:
         lines += traceback.format_list(frames)
         lines += traceback.format_exception_only(type(exc), exc)
         return "".join(lines)
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of decoded arguments: arrays copied, containers rebuilt, handles' objects shared."""
+    if type(value) is np.ndarray:
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(_fresh(item) for item in value)
+    if type(value) is dict:
+        return {key: _fresh(item) for key, item in value.items()}
+    return value
 
 
 def _last_student_line(exc: BaseException, filename: str) -> int | None:

@@ -120,3 +120,87 @@ def test_second_looks_at_suspect_entries_are_batched_too(mini_course: Path, monk
     # First look, then the 2h and h/2 steps of the first eight suspects in one more round trip: the
     # eight second looks (four evaluations each) used to cost 32 round trips.
     assert len(requests) - requests.count("load") <= 10
+
+
+CHAINED_CHECKS = '''
+import numpy as np
+from grader import check, expect
+
+
+@check(points=1)
+def chained(student, rng):
+    x, y = rng.normal(size=6), rng.normal(size=6)
+    loss = student.scale.partial(expect.param("x"), 3.0).then(student.weighted.partial(expect.param("a"), y))
+    got = student.weighted_backward(x, y, 3.0)
+    expect.gradient(loss, at={"x": x}, got={"x": got}, rng=rng)
+
+
+@check(points=1)
+def in_the_parent(student, rng):
+    x, y = rng.normal(size=6), rng.normal(size=6)
+    loss = student.scale.partial(expect.param("x"), 3.0).then(lambda a: student.weighted(a, y))
+    got = student.weighted_backward(x, y, 3.0)
+    expect.gradient(loss, at={"x": x}, got={"x": got}, rng=rng)
+'''
+
+WEIGHTED = (
+    "\n\ndef weighted(a, y):\n    return float(np.sum(a * y))\n"
+    "\n\ndef weighted_backward(x, y, k):\n    return y * k * (1 - np.tanh(k * x) ** 2)\n"
+)
+
+
+def _chained_course(mini_course: Path, which: str | None = None) -> Path:
+    parts = CHAINED_CHECKS.split("@check")
+    chosen = parts[1:] if which is None else [parts[1 if which == "chained" else 2]]
+    (mini_course / "assignments/vectors/checks.py").write_text(parts[0] + "".join("@check" + part for part in chosen))
+    return mini_course
+
+
+def test_a_remote_then_runs_in_the_worker_with_the_same_verdicts(mini_course: Path) -> None:
+    right = REFERENCE + FORWARD + WEIGHTED
+    checks = by_name(grade_source(_chained_course(mini_course), right, public_only=True))
+    assert checks["chained"].status == checks["in_the_parent"].status == "passed"
+    wrong = right.replace("return y * k *", "return -y * k *")
+    checks = by_name(grade_source(_chained_course(mini_course), wrong, public_only=True))
+    assert checks["chained"].status == checks["in_the_parent"].status == "failed"
+    assert checks["chained"].hint == checks["in_the_parent"].hint and "opposite sign" in checks["chained"].hint
+
+
+@pytest.mark.parametrize("which", ["chained", "in_the_parent"])
+def test_a_remote_then_keeps_a_batch_in_one_round_trip(mini_course: Path, monkeypatch: pytest.MonkeyPatch, which: str) -> None:
+    requests = _count_requests(monkeypatch)
+    grade_source(_chained_course(mini_course, which), REFERENCE + FORWARD + WEIGHTED, public_only=True)
+    round_trips = len(requests) - requests.count("load")
+    assert round_trips <= 8 if which == "chained" else round_trips > 12  # in the parent: one per point
+
+
+def test_a_second_call_that_changes_its_argument_cannot_change_the_next_points(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/checks.py").write_text(CHAINED_CHECKS.split("@check")[0] + """
+@check(points=1)
+def same_values(student, rng):
+    y = np.ones(3)
+    points = [{"x": np.full(3, float(i))} for i in range(4)]
+    batched = student.scale.partial(expect.param("x"), 1.0).then(student.weighted.partial(expect.param("a"), y)).each(points)
+    expect.close(batched, [float(np.sum(np.tanh(point["x"]))) for point in points])
+""")
+    mutating = WEIGHTED.replace("return float(np.sum(a * y))", "total = float(np.sum(a * y))\n    y *= 2\n    return total")
+    check = by_name(grade_source(mini_course, REFERENCE + FORWARD + mutating, public_only=True))["same_values"]
+    assert check.status == "passed", check.message
+
+
+def test_an_error_in_the_second_call_is_the_students_with_their_traceback(mini_course: Path) -> None:
+    broken = WEIGHTED.replace("return float(np.sum(a * y))", "raise KeyError('weighted is broken')")
+    check = by_name(grade_source(_chained_course(mini_course, "chained"), REFERENCE + FORWARD + broken, public_only=True))["chained"]
+    assert check.status == "error" and "weighted is broken" in check.message and "raise KeyError" in check.traceback
+
+
+def test_a_remote_then_needs_exactly_one_open_argument_and_comes_first(mini_course: Path) -> None:
+    source = REFERENCE + FORWARD + WEIGHTED
+    for bad in ('student.weighted.partial(expect.param("a"), expect.param("y"))',
+                'student.weighted.partial(x, y)'):
+        checks = CHAINED_CHECKS.split("@check")[0] + (
+            "@check(points=1)\ndef chained(student, rng):\n    x, y = rng.normal(size=6), rng.normal(size=6)\n"
+            f"    student.scale.partial(expect.param('x'), 3.0).then({bad})\n")
+        (mini_course / "assignments/vectors/checks.py").write_text(checks)
+        check = by_name(grade_source(mini_course, source, public_only=True))["chained"]
+        assert check.status == "error" and "exactly one expect.param" in check.message
