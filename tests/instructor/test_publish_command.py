@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import string
 from pathlib import Path
 
@@ -78,8 +79,17 @@ def test_the_instructor_workflow_self_tests_and_grades_submissions_with_hidden_c
     workflow = yaml.safe_load(text)
     runs = {job: [step.get("run", "") for step in spec["steps"]] for job, spec in workflow["jobs"].items()}
     assert "grader check" in runs["self-test"] and "grader publish --check" in runs["self-test"]
-    assert "grader batch submissions --out grades" in runs["grade-submissions"]
+    (grading,) = [run for run in runs["grade-submissions"] if "grader batch" in run]
     assert "advisory" in text and "official" in text
+    # The step as a shell runs it, with `grader` recording its arguments: the times file when committed.
+    checkout = mini_course / "checkout"
+    checkout.mkdir()
+    script = 'grader() { printf "%s\\n" "$@" > arguments; }\n' + grading
+    assert subprocess.run(["bash", "-euc", script], cwd=checkout).returncode == 0
+    assert (checkout / "arguments").read_text().split() == ["batch", "submissions", "--out", "grades"]
+    (checkout / "submission-times.csv").write_text("student,submitted_at\n")
+    assert subprocess.run(["bash", "-euc", script], cwd=checkout).returncode == 0
+    assert (checkout / "arguments").read_text().split() == ["batch", "submissions", "--out", "grades", "--submitted-at", "submission-times.csv"]
 
 
 def test_the_release_readme_catalogue_has_the_same_keys_and_placeholders_in_both_languages() -> None:
