@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from grader.sandbox import columns
 from grader.sandbox.channel import ChannelClosed, ChannelTimeout, FrameTooLarge
 from grader.sandbox.errors import Activity, MissingName, StudentError, WorkerCrashed, WorkerTimeout
 from grader.sandbox.launcher import ExitStatus, Launcher, WorkerProcess
@@ -93,16 +94,22 @@ class StudentSession:
         """Call ``target`` once per (args, kwargs), in order, in one round trip (each call is still timed
         against the check's deadline, together); ``then`` passes each result on to a second call in the
         worker (see the worker's protocol)."""
-        request: dict[str, Any] = {"op": "call_many", "target": target, "calls": [list(call) for call in calls]}
+        request: dict[str, Any] = {"op": "call_many", "target": target}
+        packed = columns.pack_calls(calls)
+        if packed is not None:
+            request["columns"] = packed
+        else:
+            request["calls"] = [list(call) for call in calls]
         if then is not None:
             request["then"] = then
         if self.numpy_errors is not None:
             request["errstate"] = self.numpy_errors
         results = self.request(request, Activity("call", label))
-        if type(results) is not list or len(results) != len(calls):
+        try:
+            return columns.unpack(results, len(calls)) if packed is not None else _each(results, len(calls))
+        except columns.ColumnsError:
             self._discard()
-            raise WorkerCrashed(Activity("call", label), malformed=True)
-        return results
+            raise WorkerCrashed(Activity("call", label), malformed=True) from None
 
     def request(self, message: dict[str, Any], during: Activity) -> Any:
         if self.worker is None:
@@ -153,6 +160,12 @@ class StudentSession:
         self.worker = None
         self.failures += 1
         return status
+
+
+def _each(results: Any, n: int) -> list[Any]:
+    if type(results) is not list or len(results) != n:
+        raise columns.ColumnsError(f"not a list of {n} results")
+    return results
 
 
 def _student_error(error: dict[str, Any]) -> StudentError:
