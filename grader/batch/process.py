@@ -94,6 +94,8 @@ class Outcome:
     """Why not, otherwise."""
     duration_s: float
     """Seconds spent."""
+    reused_files: int = 0
+    """Of their files, those identical to one graded before, which got that file's results."""
 
 
 class ProcessGrader:
@@ -114,13 +116,15 @@ class ProcessGrader:
     def grade(self, task: Task) -> Outcome:
         """Grade ``task``'s student and write their result file; never raises for a bad submission."""
         started = time.perf_counter()
+        reused_before = self.identical.reused if self.identical else 0
         try:
             record = self._record(task, started)
         except GraderError as error:  # e.g. the submission folder vanished: that student's problem
             record = self._error(task, str(error), started)
         except Exception as exc:  # the grader itself failed on this submission: record it, go on
             record = self._error(task, crash_message(exc), started)
-        return save_record(self.settings.out_dir, record)
+        reused = (self.identical.reused if self.identical else 0) - reused_before
+        return save_record(self.settings.out_dir, record, reused)
 
     def close(self) -> None:
         self.launcher.close()
@@ -194,13 +198,13 @@ def _link_out_of(course: Course, folder: Path) -> str | None:
     return None
 
 
-def save_record(out_dir: Path, record: StudentRecord) -> Outcome:
+def save_record(out_dir: Path, record: StudentRecord, reused_files: int = 0) -> Outcome:
     """Write ``record`` and sum it up for the runner; a failed write makes it an error, never a crash."""
     try:
         write_record(out_dir, record)
     except OSError as exc:  # e.g. a full disk: the student is reported as not graded, the batch goes on
         record = dataclasses.replace(record, status="error", report=None, error=f"the result could not be written: {exc}")
-    return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s)
+    return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s, reused_files)
 
 
 class Stopped(BaseException):

@@ -18,6 +18,7 @@ class ProgressDisplay:
         self.total = total
         self.done = 0
         self.failed = 0
+        self.reused_files = 0
         self.started = time.perf_counter()
         self.progress = Progress(
             TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
@@ -38,6 +39,7 @@ class ProgressDisplay:
         """Count one finished student."""
         self.done += 1
         self.failed += not outcome.graded
+        self.reused_files += outcome.reused_files
         elapsed = max(time.perf_counter() - self.started, 1e-9)
         self.progress.update(self.task, advance=1, failed=self.failed, rate=f"{self.done / elapsed:.1f}")
 

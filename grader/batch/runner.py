@@ -99,6 +99,8 @@ class BatchSummary:
     """The gradebook and report, when written."""
     untimed: int = 0
     """Submissions with no time in the ``submitted_at`` file, graded as on time (0 without the file)."""
+    reused_files: int = 0
+    """Files identical to one graded before in the same process, given that file's results."""
 
     @property
     def rate(self) -> float:
@@ -135,7 +137,8 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     duration = display.elapsed
     outputs = None if interrupted else write_outputs(out_dir, _manifest(course, fingerprint, options.shard, everyone))
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
-    return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed)
+    return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed,
+                        display.reused_files)
 
 
 def plan(

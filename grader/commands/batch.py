@@ -65,6 +65,9 @@ def summary_line(summary: BatchSummary, times_file: Path | None = None) -> str:
         parts.append(f"{summary.skipped} unchanged (kept)")
     if summary.failed:
         parts.append(f"{summary.failed} could not be graded")
+    if summary.reused_files:
+        files = "1 file" if summary.reused_files == 1 else f"{summary.reused_files} files"
+        parts.append(f"{files} identical to one already graded got its results")
     if summary.untimed and times_file is not None:
         students = "1 student" if summary.untimed == 1 else f"{summary.untimed} students"
         parts.append(f"{students} had no time in {times_file}: graded as on time")

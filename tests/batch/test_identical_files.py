@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.batch.process import BatchSettings, ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, results, write_class
+from tests.batch.helpers import REFERENCE, STUB, results, run_cli, write_class
 from tests.engine.helpers import with_function
 
 BROKEN_NORM = with_function("norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n")
@@ -67,3 +67,14 @@ def test_an_identical_file_that_cannot_be_imported_names_its_own_file(mini_cours
     (assignment,) = documents["bob"]["assignments"]
     assert "missing piece in" in assignment["error"] and "bob" in assignment["error"] and "alice" not in assignment["error"]
     assert all(check["status"] == "error" for check in assignment["checks"])
+
+
+def test_the_summary_says_how_many_files_were_graded_once(mini_course: Path, tmp_path: Path) -> None:
+    write_class(tmp_path / "subs", {"alice": STUB, "bob": STUB, "carol": STUB, "dave": REFERENCE})
+    batch = ("batch", "subs", "--course", str(mini_course), "--jobs", "1")
+    reused = run_cli(*batch, "--out", "out", cwd=tmp_path)
+    assert reused.returncode == 0, reused.stderr
+    assert "2 files identical to one already graded got its results" in reused.stdout, reused.stdout
+    regraded = run_cli(*batch, "--out", "again", "--regrade-identical", cwd=tmp_path)
+    assert regraded.returncode == 0 and "identical" not in regraded.stdout, regraded.stdout
+    assert (tmp_path / "out/grades.csv").read_text() == (tmp_path / "again/grades.csv").read_text()
