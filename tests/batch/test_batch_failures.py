@@ -16,7 +16,7 @@ import pytest
 import grader.batch.process as process_module
 from grader.batch.pool import Pool
 from grader.batch.process import BatchSettings, ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, processes_with_tmpdir, results, write_class
+from tests.batch.helpers import REFERENCE, STUB, processes_with_tmpdir, results, run_cli, write_class
 
 SLEEPY = "import time\ntime.sleep(30)\n" + REFERENCE
 
@@ -87,10 +87,6 @@ def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(m
         assert not by_student["victim"].graded and "killed by signal 9" in by_student["victim"].error
         assert results(out)["victim"]["batch"]["status"] == "error"
     wait_until(lambda: not processes_with_tmpdir(tmp_path / "tmp"), timeout=15)  # orphaned fork servers cleaned up
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd)
 
 
 def test_batch_and_merge_from_the_command_line(mini_course: Path, tmp_path: Path) -> None:

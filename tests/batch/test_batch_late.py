@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from grader.batch.records import StudentRecord, read_record, result_path, write_
 from grader.batch.runner import BatchOptions, run_batch
 from grader.batch.times import read_submission_times
 from grader.errors import UsageError
-from tests.batch.helpers import REFERENCE, results, write_class
+from tests.batch.helpers import REFERENCE, results, run_cli, write_class
 
 KST = timezone(timedelta(hours=9))
 DUE = "2026-12-01T23:59:00+09:00"
@@ -149,10 +147,6 @@ def test_public_only_runs_only_the_public_checks_and_switching_it_regrades(mini_
     everything = run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=out, jobs=1))
     assert everything.graded == 1 and results(out)["alice"]["max_score"] == FULL_MARKS
     assert json.loads((out / "batch.json").read_text())["course_hash"] != public_fingerprint
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd)
 
 
 def test_the_command_warns_without_times_and_counts_students_missing_from_them(mini_course: Path, tmp_path: Path) -> None:
