@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -44,6 +44,12 @@ class CheckContext:
     """The worker's memory limit, named in the hint of a MemoryError."""
     language: str
     """Language of the messages."""
+    student: StudentModule = field(init=False)
+    """What checks receive as ``student``: one for all the checks, so a function is looked up once per
+    worker, not once per check (a lookup is a round trip)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "student", StudentModule(self.session))
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def check_seed(course_seed: int, assignment_id: str, check_name: str) -> np.rand
 def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
     timeout = spec.timeout or context.default_timeout
     arguments = {
-        "student": StudentModule(context.session),
+        "student": context.student,
         "reference": context.reference,
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }

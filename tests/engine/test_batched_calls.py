@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox.session import StudentSession
-from tests.engine.helpers import REFERENCE, by_name, grade_source
+from tests.engine.helpers import REFERENCE, by_name, grade_source, with_function
 
 CHECKS = '''
 import numpy as np
@@ -204,3 +204,21 @@ def test_a_remote_then_needs_exactly_one_open_argument_and_comes_first(mini_cour
         (mini_course / "assignments/vectors/checks.py").write_text(checks)
         check = by_name(grade_source(mini_course, source, public_only=True))["chained"]
         assert check.status == "error" and "exactly one expect.param" in check.message
+
+
+def test_a_function_is_looked_up_once_per_worker_not_once_per_check(mini_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = "import numpy as np\nfrom grader import check, expect\n" + "".join(
+        f"\n\n@check(points=1)\ndef add_{i}(student):\n    expect.close(student.add(np.ones(2), np.ones(2)), np.full(2, 2.0))\n"
+        for i in range(4)
+    ) + (
+        "\n\n@check(points=1, timeout=0.5)\ndef hangs(student):\n    student.norm(np.ones(2))\n"
+        "\n\n@check(points=1)\ndef add_after_a_new_worker(student):\n    expect.close(student.add(np.ones(2), np.ones(2)), np.full(2, 2.0))\n"
+    )
+    (mini_course / "assignments/vectors/checks.py").write_text(checks)
+    requests = _count_requests(monkeypatch)
+    source = with_function("norm", "def norm(x):\n    while True:\n        pass\n")
+    result = by_name(grade_source(mini_course, source, public_only=True))
+    assert [result[f"add_{i}"].status for i in range(4)] == ["passed"] * 4
+    assert result["hangs"].status == "timeout" and result["add_after_a_new_worker"].status == "passed"
+    # add: once for the first worker, once again for the worker that replaced the one that hung; norm: once.
+    assert requests.count("getattr") == 3 and requests.count("call") == 6
