@@ -21,6 +21,12 @@ def grade_source(course_dir: Path, source: str, **options: object) -> Assignment
     return result
 
 
+def with_checks(course_dir: Path, checks: str) -> Path:
+    """``course_dir`` with its vectors assignment's public checks replaced by ``checks`` (a check file's text)."""
+    (course_dir / "assignments/vectors/checks.py").write_text(checks)
+    return course_dir
+
+
 def by_name(result: AssignmentResult) -> dict[str, CheckResult]:
     return {check.name: check for check in result.checks}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox.session import StudentSession
-from tests.engine.helpers import REFERENCE, by_name, grade_source, with_function
+from tests.engine.helpers import REFERENCE, by_name, grade_source, with_checks, with_function
 
 CHECKS = '''
 import numpy as np
@@ -31,11 +31,6 @@ FORWARD = "\n\ndef scale(x, k):\n    return np.tanh(k * x)\n"
 RIGHT = "\n\ndef scale_backward(dout, x, k):\n    return dout * k * (1 - np.tanh(k * x) ** 2)\n"
 
 
-def _course(mini_course: Path) -> Path:
-    (mini_course / "assignments/vectors/checks.py").write_text(CHECKS)
-    return mini_course
-
-
 def _source(backward: str) -> str:
     return REFERENCE + FORWARD + backward
 
@@ -53,17 +48,17 @@ def _count_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_batched_and_one_by_one_give_the_same_verdicts(mini_course: Path) -> None:
-    checks = by_name(grade_source(_course(mini_course), _source(RIGHT), public_only=True))
+    checks = by_name(grade_source(with_checks(mini_course, CHECKS), _source(RIGHT), public_only=True))
     assert checks["batched"].status == checks["one_by_one"].status == "passed"
     wrong = RIGHT.replace("dout * k *", "-dout * k *")
-    checks = by_name(grade_source(_course(mini_course), _source(wrong), public_only=True))
+    checks = by_name(grade_source(with_checks(mini_course, CHECKS), _source(wrong), public_only=True))
     assert checks["batched"].status == checks["one_by_one"].status == "failed"
     assert checks["batched"].hint == checks["one_by_one"].hint and "opposite sign" in checks["batched"].hint
 
 
 @pytest.mark.parametrize("check", ["batched", "one_by_one"])
 def test_batching_turns_forty_round_trips_into_a_few(mini_course: Path, monkeypatch: pytest.MonkeyPatch, check: str) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text(CHECKS.split("@check")[0] + "@check" + CHECKS.split("@check")[1 if check == "batched" else 2])
+    with_checks(mini_course, CHECKS.split("@check")[0] + "@check" + CHECKS.split("@check")[1 if check == "batched" else 2])
     requests = _count_requests(monkeypatch)
     grade_source(mini_course, _source(RIGHT), public_only=True)
     round_trips = len(requests) - requests.count("load")
@@ -77,7 +72,7 @@ def test_a_student_error_inside_a_batch_surfaces_from_its_own_call(mini_course: 
         "    if calls > 3:\n        raise ValueError(f'call {calls} failed')\n    return np.tanh(k * x)\n"
         "\n\ndef scale_backward(dout, x, k):\n    return dout\n"
     )
-    checks = by_name(grade_source(_course(mini_course), source, public_only=True))
+    checks = by_name(grade_source(with_checks(mini_course, CHECKS), source, public_only=True))
     check = checks["batched"]
     assert check.status == "error" and "ValueError" in check.message
     assert "raise ValueError" in check.traceback
@@ -96,7 +91,7 @@ def grid(student):
 
 
 def test_each_answers_a_grid_in_one_round_trip(mini_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text(EACH_CHECKS)
+    with_checks(mini_course, EACH_CHECKS)
     requests = _count_requests(monkeypatch)
     result = grade_source(mini_course, REFERENCE + "\n\ndef scale(x, k):\n    return x * k\n", public_only=True)
     assert by_name(result)["grid"].status == "passed"
@@ -104,7 +99,7 @@ def test_each_answers_a_grid_in_one_round_trip(mini_course: Path, monkeypatch: p
 
 
 def test_each_raises_the_student_error_from_the_call_that_caused_it(mini_course: Path) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text(EACH_CHECKS)
+    with_checks(mini_course, EACH_CHECKS)
     source = REFERENCE + "\n\ndef scale(x, k):\n    if x == 7:\n        raise ZeroDivisionError('seven')\n    return x * k\n"
     check = by_name(grade_source(mini_course, source, public_only=True))["grid"]
     assert check.status == "error" and "ZeroDivisionError" in check.message and "seven" in check.message
@@ -112,7 +107,7 @@ def test_each_raises_the_student_error_from_the_call_that_caused_it(mini_course:
 
 
 def test_second_looks_at_suspect_entries_are_batched_too(mini_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text(CHECKS.split("@check")[0] + "@check" + CHECKS.split("@check")[1])
+    with_checks(mini_course, CHECKS.split("@check")[0] + "@check" + CHECKS.split("@check")[1])
     requests = _count_requests(monkeypatch)
     wrong = RIGHT.replace("dout * k *", "-dout * k *")  # every entry wrong: every coordinate is a suspect
     check = by_name(grade_source(mini_course, _source(wrong), public_only=True))["batched"]
@@ -152,8 +147,7 @@ WEIGHTED = (
 def _chained_course(mini_course: Path, which: str | None = None) -> Path:
     parts = CHAINED_CHECKS.split("@check")
     chosen = parts[1:] if which is None else [parts[1 if which == "chained" else 2]]
-    (mini_course / "assignments/vectors/checks.py").write_text(parts[0] + "".join("@check" + part for part in chosen))
-    return mini_course
+    return with_checks(mini_course, parts[0] + "".join("@check" + part for part in chosen))
 
 
 def test_a_remote_then_runs_in_the_worker_with_the_same_verdicts(mini_course: Path) -> None:
@@ -175,7 +169,7 @@ def test_a_remote_then_keeps_a_batch_in_one_round_trip(mini_course: Path, monkey
 
 
 def test_a_second_call_that_changes_its_argument_cannot_change_the_next_points(mini_course: Path) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text(CHAINED_CHECKS.split("@check")[0] + """
+    with_checks(mini_course, CHAINED_CHECKS.split("@check")[0] + """
 @check(points=1)
 def same_values(student, rng):
     y = np.ones(3)
@@ -201,7 +195,7 @@ def test_a_remote_then_needs_exactly_one_open_argument_and_comes_first(mini_cour
         checks = CHAINED_CHECKS.split("@check")[0] + (
             "@check(points=1)\ndef chained(student, rng):\n    x, y = rng.normal(size=6), rng.normal(size=6)\n"
             f"    student.scale.partial(expect.param('x'), 3.0).then({bad})\n")
-        (mini_course / "assignments/vectors/checks.py").write_text(checks)
+        with_checks(mini_course, checks)
         check = by_name(grade_source(mini_course, source, public_only=True))["chained"]
         assert check.status == "error" and "exactly one expect.param" in check.message
 
@@ -214,7 +208,7 @@ def test_a_function_is_looked_up_once_per_worker_not_once_per_check(mini_course:
         "\n\n@check(points=1, timeout=0.5)\ndef hangs(student):\n    student.norm(np.ones(2))\n"
         "\n\n@check(points=1)\ndef add_after_a_new_worker(student):\n    expect.close(student.add(np.ones(2), np.ones(2)), np.full(2, 2.0))\n"
     )
-    (mini_course / "assignments/vectors/checks.py").write_text(checks)
+    with_checks(mini_course, checks)
     requests = _count_requests(monkeypatch)
     source = with_function("norm", "def norm(x):\n    while True:\n        pass\n")
     result = by_name(grade_source(mini_course, source, public_only=True))

@@ -9,7 +9,7 @@ import pytest
 
 from grader.sandbox import wire
 from grader.sandbox.columns import ColumnsError, pack, pack_calls, unpack, unpack_calls
-from tests.engine.helpers import REFERENCE, by_name, grade_source
+from tests.engine.helpers import REFERENCE, by_name, grade_source, with_checks
 
 
 def _through_the_wire(value: object) -> object:
@@ -61,7 +61,7 @@ def test_a_column_that_does_not_hold_the_items_it_claims_is_refused(column: obje
 
 
 def test_a_worker_answering_a_batch_with_a_forged_column_fails_only_that_check(mini_course: Path) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text('''
+    with_checks(mini_course, '''
 import numpy as np
 from grader import check, expect
 

@@ -10,6 +10,7 @@ import pytest
 
 from grader.course import load_course
 from grader.errors import CourseError
+from tests.engine.helpers import with_checks
 
 
 def write(course: Path, text: str) -> None:
@@ -76,7 +77,7 @@ def test_a_broken_course_exits_2_with_the_message_and_no_traceback(mini_course: 
 
 
 def test_a_broken_check_file_is_a_course_error_naming_its_line(mini_course: Path) -> None:
-    (mini_course / "assignments/vectors/checks.py").write_text("from grader import check\n\n@check(points=1)\ndef c(student):\n    return 1 +\n")
+    with_checks(mini_course, "from grader import check\n\n@check(points=1)\ndef c(student):\n    return 1 +\n")
     completed = subprocess.run(
         [sys.executable, "-m", "grader", "grade", "--course", str(mini_course)], capture_output=True, text=True, timeout=60
     )
@@ -99,6 +100,6 @@ def test_a_broken_check_file_is_a_course_error_naming_its_line(mini_course: Path
 def test_invalid_checks_are_course_errors(mini_course: Path, check_source: str, expected: str) -> None:
     from grader.checks.loader import load_checks
 
-    (mini_course / "assignments/vectors/checks.py").write_text("from grader import check\n\n" + check_source)
+    with_checks(mini_course, "from grader import check\n\n" + check_source)
     with pytest.raises(CourseError, match=expected):
         load_checks(load_course(mini_course).assignments[0], include_hidden=False)
