@@ -162,22 +162,24 @@ def shared_slopes(f: Callable[..., Any]) -> SharedSlopes | None:
     """
     if not inspect.isfunction(f) or not f.__closure__:
         return None
-    parts: list[Any] = [marshal.dumps(f.__code__)]  # the code itself, constants and nested code included
-    cache = None
     try:
-        for cell in f.__closure__:
-            value = cell.cell_contents
+        captured = [cell.cell_contents for cell in f.__closure__]
+    except ValueError:  # an empty cell (a name not yet assigned)
+        return None
+    caches = [value.__dict__["__memo_cache__"] for value in captured if isinstance(value, MemoizedModule)]
+    if not caches:
+        return None  # outside a batch (or not a function of the reference): nothing to share, nothing to hash
+    parts: list[Any] = [marshal.dumps(f.__code__)]  # the code itself, constants and nested code included
+    try:
+        for value in captured:
             if isinstance(value, MemoizedModule):
-                cache = value.__dict__["__memo_cache__"]
                 parts.append(b"M" + value.__name__.encode() + b";")
             else:
                 _collect(parts, value)
         _collect(parts, (f.__defaults__, f.__kwdefaults__))
-    except (Uncacheable, ValueError):  # ValueError: an empty cell (a name not yet assigned)
+    except Uncacheable:
         return None
-    if cache is None:
-        return None
-    return SharedSlopes(cache, hashlib.blake2b(b"".join(parts), digest_size=32).digest())
+    return SharedSlopes(caches[0], hashlib.blake2b(b"".join(parts), digest_size=32).digest())
 
 
 def _store(cache: ReferenceCache, key: bytes, result: Any) -> None:
