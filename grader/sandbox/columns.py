@@ -24,13 +24,12 @@ class ColumnsError(ValueError):
     """A packed batch that does not describe the number of items it claims (a protocol violation)."""
 
 
-def pack_calls(calls: list[tuple[list[Any], dict[str, Any]]]) -> dict[str, Any] | None:
-    """``calls`` as columns, or None when they do not share one shape of arguments (then send them as they are)."""
-    if not calls:
-        return None
-    first_args, first_kwargs = calls[0]
+def pack_calls(calls: list[tuple[list[Any], dict[str, Any]]]) -> dict[str, Any]:
+    """``calls`` as columns. They must share one shape of arguments (the same number of positional
+    arguments and the same keywords), as the calls of one partial function do."""
+    first_args, first_kwargs = calls[0] if calls else ([], {})
     if any(len(args) != len(first_args) or kwargs.keys() != first_kwargs.keys() for args, kwargs in calls):
-        return None
+        raise ValueError("the calls of one batch must take the same arguments")
     return {
         "n": len(calls),
         "args": [pack([args[i] for args, _ in calls]) for i in range(len(first_args))],

@@ -94,19 +94,14 @@ class StudentSession:
         """Call ``target`` once per (args, kwargs), in order, in one round trip (each call is still timed
         against the check's deadline, together); ``then`` passes each result on to a second call in the
         worker (see the worker's protocol)."""
-        request: dict[str, Any] = {"op": "call_many", "target": target}
-        packed = columns.pack_calls(calls)
-        if packed is not None:
-            request["columns"] = packed
-        else:
-            request["calls"] = [list(call) for call in calls]
+        request: dict[str, Any] = {"op": "call_many", "target": target, "columns": columns.pack_calls(calls)}
         if then is not None:
             request["then"] = then
         if self.numpy_errors is not None:
             request["errstate"] = self.numpy_errors
         results = self.request(request, Activity("call", label))
         try:
-            return columns.unpack(results, len(calls)) if packed is not None else _each(results, len(calls))
+            return columns.unpack(results, len(calls))
         except columns.ColumnsError:
             self._discard()
             raise WorkerCrashed(Activity("call", label), malformed=True) from None
@@ -160,12 +155,6 @@ class StudentSession:
         self.worker = None
         self.failures += 1
         return status
-
-
-def _each(results: Any, n: int) -> list[Any]:
-    if type(results) is not list or len(results) != n:
-        raise columns.ColumnsError(f"not a list of {n} results")
-    return results
 
 
 def _student_error(error: dict[str, Any]) -> StudentError:

@@ -10,14 +10,13 @@ Protocol (each message a wire frame; the parent speaks first):
   {"op": "getattr", "target", "name"}                   -> {"ok": value}  | {"error": ...} | {"missing": name}
   {"op": "setattr", "target", "name", "value"}          -> {"ok": None}   | {"error": ...}
   {"op": "call", "target", "name", "args", "kwargs"[, "errstate"]} -> {"ok": value} | {"error": ...}
-  {"op": "call_many", "target", "calls": [[args, kwargs], ...][, "then"][, "errstate"]} -> {"ok": [value, ...]} | {"error": ...}
   {"op": "call_many", "target", "columns": {...}[, "then"][, "errstate"]} -> {"ok": column} | {"error": ...}
   {"op": "exit"}                                        -> (the worker exits)
 Every reply also carries "output": what the student's code printed since the previous reply.
 ``target`` is a handle id; 0 is the student's module. ``name`` None in "call" calls the target itself;
 ``errstate`` (``np.errstate`` arguments) makes numpy's floating-point errors raise during the call.
 "call_many" calls the target once per item, in order, in one round trip; the first exception ends it.
-Its calls may come as columns (see :mod:`grader.sandbox.columns`); the results then go back as one.
+Its calls come as columns and its results go back as one (see :mod:`grader.sandbox.columns`).
 With "then": {"target", "args", "kwargs", "slot"}, each result is passed on to that second call, in
 args[slot] (an int) or kwargs[slot] (a str), and its result is the item's value.
 """
@@ -123,14 +122,12 @@ class Worker:
             with np.errstate(**request.get("errstate", {})):
                 return {"ok": function(*args, **kwargs)}
         if op == "call_many":
-            packed = "columns" in request
-            given = columns.unpack_calls(request["columns"]) if packed else request["calls"]
             calls = [([self._resolve(arg) for arg in args], {key: self._resolve(v) for key, v in kwargs.items()})
-                     for args, kwargs in given]
+                     for args, kwargs in columns.unpack_calls(request["columns"])]
             then = self._stage(request["then"]) if "then" in request else (lambda result: result)
             with np.errstate(**request.get("errstate", {})):
                 results = [then(target(*args, **kwargs)) for args, kwargs in calls]
-            return {"ok": columns.pack(results) if packed else results}
+            return {"ok": columns.pack(results)}
         raise ValueError(f"unknown request {op!r}")
 
     def _stage(self, stage: dict) -> Any:

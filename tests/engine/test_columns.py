@@ -42,10 +42,11 @@ def test_anything_else_goes_as_it_is(values: list) -> None:
     assert pack(values)[0] == "each" and pack(values)[1] == values
 
 
-def test_calls_of_different_shapes_are_not_packed() -> None:
-    assert pack_calls([([1], {}), ([1, 2], {})]) is None
-    assert pack_calls([([1], {"a": 1}), ([1], {"b": 1})]) is None
-    assert pack_calls([]) is None
+def test_calls_of_different_shapes_are_refused_and_no_calls_are_an_empty_batch() -> None:
+    for calls in ([([1], {}), ([1, 2], {})], [([1], {"a": 1}), ([1], {"b": 1})]):
+        with pytest.raises(ValueError, match="same arguments"):
+            pack_calls(calls)
+    assert unpack_calls(_through_the_wire(pack_calls([]))) == []
 
 
 @pytest.mark.parametrize("column", [
