@@ -195,24 +195,22 @@ def check_source(course: Course, loaded: LoadedAssignment, source: Source, launc
     """Run every check of ``loaded`` against ``source`` in a fresh worker."""
     assignment, checks = loaded.assignment, list(loaded.checks)
     session = StudentSession(launcher, source.text, source.filename, assignment.id, _limits(assignment), assignment.limits.import_timeout)
-    error = None
     try:
         problem = _start(session, source, options.language, assignment.limits.memory_mb)
         if problem is not None:
-            results = [failed_without_running(spec, *problem, options.language) for spec in checks]
-            error = render(problem[0], options.language)
-        else:
-            context = CheckContext(
-                session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
-                default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
-                language=options.language,
-            )
-            results = _run_checks(checks, context, options)
+            unusable = _not_run(checks, *problem, options.language, source.filename)
+            return dataclasses.replace(unusable, machine_dependent=session.failures > 0)
+        context = CheckContext(
+            session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
+            default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
+            language=options.language,
+        )
+        results = _run_checks(checks, context, options)
     finally:
         session.close()
-    if source.line_map is not None and error is None:
+    if source.line_map is not None:
         results = [relocate_result(source.line_map, result, source.filename, options.language) for result in results]
-    return CheckedSource(tuple(results), error, source.filename, machine_dependent=session.failures > 0)
+    return CheckedSource(tuple(results), None, source.filename, machine_dependent=session.failures > 0)
 
 
 def _source_result(assignment: Assignment, checked: CheckedSource, source: Source, options: GradeOptions) -> AssignmentResult:
@@ -275,8 +273,14 @@ def _unusable(
     assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, options: GradeOptions, file: str,
     notes: tuple[Msg, ...] = (),
 ) -> AssignmentResult:
-    results = [failed_without_running(spec, message, hint, options.language) for spec in checks]
-    return _assignment_result(assignment, results, render(message, options.language), file, options, notes)
+    unusable = _not_run(checks, message, hint, options.language, file)
+    return _assignment_result(assignment, list(unusable.results), unusable.error, file, options, notes)
+
+
+def _not_run(checks: list[CheckSpec], message: Msg, hint: Msg, language: str, file: str) -> CheckedSource:
+    """Every check failed without running, for a submission that cannot be used at all (``message`` says why)."""
+    results = tuple(failed_without_running(spec, message, hint, language) for spec in checks)
+    return CheckedSource(results, render(message, language), file)
 
 
 def _assignment_result(
