@@ -1,7 +1,9 @@
 """Checking one parameter's gradient: first look, second look, redraws, result.
 
-First look: one central difference per planned coordinate and direction. Anything whose relative
-error exceeds the tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
+First look: one difference per planned coordinate and direction, forward in float64 (one evaluation,
+accurate to ~1e-6 of the scale against a tolerance of 1e-5) and central otherwise (two evaluations; a
+forward difference is too coarse for float32's tolerance). Anything whose relative error exceeds the
+tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
 Richardson extrapolation, an error estimate, a kink test, closer steps if undecided) in order of
 decreasing error, and only a confirmed failure makes the parameter fail. Sampled coordinates and
 directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict cannot change, so the
@@ -12,21 +14,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from grader.gradcheck import sampling
 from grader.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, floor, relative_error
 from grader.gradcheck.diagnose import Evidence, diagnose
-from grader.gradcheck.loss import Loss
 from grader.gradcheck.examine import examine
-from grader.gradcheck.numeric import CoordinateLine, DirectionLine, SharedSlopes, coordinate_steps, step_fraction
+from grader.gradcheck.loss import EPS64, Loss
+from grader.gradcheck.numeric import (CoordinateLine, DirectionLine, SharedSlopes, coordinate_steps, one_sided_fraction,
+                                      step_fraction)
 from grader.gradcheck.point import Point
 from grader.gradcheck.report import Diagnosis, ParamResult
 
 SUSPECT = "suspect"
 CONFIRMATIONS = 8
 """Confirmed failures after which a parameter's second look stops."""
+FORWARD_NOISE_SHARE = 0.01
+"""A one-sided first look may be blind to absolute errors up to this share of the tolerance on the
+largest entry (1e-7 of it in float64): ten times the slack the scale floor already gives small entries."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,10 @@ class Context:
         """How far rounding can move a central difference with this step: (e+ - e-) / 2h <= bound / h."""
         return self.noise_bound / step
 
+    def forward_noise(self, step: float | np.ndarray) -> float | np.ndarray:
+        """How far rounding can move a forward difference (e+ - e0) / h: twice :meth:`noise`."""
+        return 2.0 * self.noise(step)
+
 
 @dataclass(slots=True)
 class _Item:
@@ -65,7 +76,11 @@ class _Item:
     line: CoordinateLine | DirectionLine
     """The loss along this coordinate or direction."""
     step: float
-    """The first-look step."""
+    """The central step a second look starts from."""
+    first_step: float
+    """The first look's step (``step`` itself unless the first look is one-sided)."""
+    one_sided: bool
+    """The first look is a forward difference (see :func:`_one_sided`)."""
     analytic: float
     """The student's derivative along the line (an entry, or v . gradient)."""
     index: int | None
@@ -87,9 +102,10 @@ def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int |
     x = ctx.point.flat64(name)
     a = analytic.reshape(-1)
     plan = sampling.plan(x.size, ctx.budget, ctx.rng)
-    steps = coordinate_steps(x, ctx.eps)
+    one_sided = _one_sided(ctx, a)
+    steps = _Steps(coordinate_steps(x, step_fraction(ctx.eps)), coordinate_steps(x, _first_fraction(ctx, one_sided)), one_sided)
     coords = [_coordinate(ctx, name, x, a, steps, int(i)) for i in plan.coordinates]
-    directions = [_direction(ctx, name, x, a) for _ in range(plan.directions)]
+    directions = [_direction(ctx, name, x, a, one_sided) for _ in range(plan.directions)]
     coord_scale, direction_scale = _first_look(ctx, coords), _first_look(ctx, directions)
     _second_looks(ctx, coords)
     _second_looks(ctx, directions)
@@ -98,29 +114,54 @@ def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int |
     return _result(ctx, name, analytic, plan, coords, directions, batch_size, time_axis)
 
 
-def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, i: int) -> _Item:
+def _one_sided(ctx: Context, analytic: np.ndarray) -> bool:
+    """Whether a parameter's first look takes forward differences: in float64 only (float32's tolerance
+    needs central ones), and only while their rounding noise, which is the first look's absolute slack
+    on small entries, stays under FORWARD_NOISE_SHARE of the tolerance on the largest claimed entry. A
+    loss of 1e8 + |x|^2 is too noisy for them (the slack would swallow a sign error) and gets central
+    differences. A claimed gradient inflated to pass this test fails on its own inflated entries."""
+    if ctx.eps > EPS64:
+        return False
+    claimed = float(np.max(np.abs(analytic), initial=0.0))
+    return float(ctx.forward_noise(one_sided_fraction(ctx.eps))) <= FORWARD_NOISE_SHARE * ctx.rtol * claimed
+
+
+class _Steps(NamedTuple):
+    """Per coordinate: the central step and the first look's; and whether the first look is one-sided."""
+
+    central: np.ndarray
+    first: np.ndarray
+    one_sided: bool
+
+
+def _first_fraction(ctx: Context, one_sided: bool) -> float:
+    return one_sided_fraction(ctx.eps) if one_sided else step_fraction(ctx.eps)
+
+
+def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: _Steps, i: int) -> _Item:
     line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0, ctx.shared)
-    return _Item(line, float(steps[i]), float(a[i]), i)
+    return _Item(line, float(steps.central[i]), float(steps.first[i]), steps.one_sided, float(a[i]), i)
 
 
-def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray) -> _Item:
+def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, one_sided: bool) -> _Item:
     d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
     line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0, ctx.shared)
-    return _Item(line, step_fraction(ctx.eps), float(a @ d), None)
+    return _Item(line, step_fraction(ctx.eps), _first_fraction(ctx, one_sided), one_sided, float(a @ d), None)
 
 
 def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) -> float:
-    """One central difference each, judged against a floor set by the largest of them (or by
-    ``scale``, for replacements judged like the items they replace). Returns the scale used."""
+    """One difference each, judged against a floor set by the largest of them (or by ``scale``, for
+    replacements judged like the items they replace). Returns the scale used."""
     if not items:
         return 0.0 if scale is None else scale
     if ctx.loss.batches:
-        ctx.loss.prefetch([arguments for item in items for arguments in item.line.arguments(item.step)])
-    numeric = np.asarray([item.line.slopes(item.step).central for item in items])
+        ctx.loss.prefetch([arguments for item in items
+                           for arguments in item.line.arguments(item.first_step, (1,) if item.one_sided else (1, -1))])
+    numeric = np.asarray([_first_difference(item) for item in items])
     if scale is None:
         finite = numeric[np.isfinite(numeric)]
         scale = float(np.max(np.abs(finite), initial=0.0))
-    floors = floor(scale, ctx.noise(np.asarray([item.step for item in items])), ctx.rtol)
+    floors = floor(scale, np.asarray([_first_look_noise(ctx, item) for item in items]), ctx.rtol)
     rels = relative_error(np.asarray([item.analytic for item in items]), numeric, floors)
     for item, value, item_floor, rel in zip(items, numeric, floors, rels):
         item.numeric, item.floor, item.rel = float(value), float(item_floor), float(rel)
@@ -130,12 +171,21 @@ def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) ->
     return scale
 
 
+def _first_difference(item: _Item) -> float:
+    return item.line.forward(item.first_step) if item.one_sided else item.line.slopes(item.first_step).central
+
+
+def _first_look_noise(ctx: Context, item: _Item) -> float:
+    """How far rounding can move the item's first-look difference."""
+    return float(ctx.forward_noise(item.first_step) if item.one_sided else ctx.noise(item.first_step))
+
+
 def _second_looks(ctx: Context, items: list[_Item]) -> None:
     """Second look at the suspects, worst first, until enough failures are confirmed."""
     suspects = sorted((item for item in items if item.outcome == SUSPECT),
                       key=lambda item: -item.rel if math.isfinite(item.rel) else -math.inf)
-    if ctx.loss.batches:  # one round trip for the steps every second look starts with, not four each
-        ctx.loss.prefetch([arguments for item in suspects[:CONFIRMATIONS] for t in (2 * item.step, item.step / 2)
+    if ctx.loss.batches:  # one round trip for the steps every second look starts with, not one per step
+        ctx.loss.prefetch([arguments for item in suspects[:CONFIRMATIONS] for t in _second_look_steps(ctx, item)
                            for arguments in item.line.arguments(t)])
     confirmed = 0
     for item in suspects:
@@ -146,7 +196,13 @@ def _second_looks(ctx: Context, items: list[_Item]) -> None:
         confirmed += verdict.outcome == FAIL
 
 
-def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, plan: sampling.Plan,
+def _second_look_steps(ctx: Context, item: _Item) -> tuple[float, ...]:
+    """The central steps a second look starts with that the first look has not measured."""
+    steps = (2 * item.step, item.step / 2)
+    return steps + (item.step,) if item.one_sided else steps
+
+
+def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: _Steps, plan: sampling.Plan,
             coords: list[_Item], directions: list[_Item], coord_scale: float,
             direction_scale: float) -> tuple[list[_Item], list[_Item]]:
     """Replace sampled coordinates and directions that were skipped, while spares last."""
@@ -157,7 +213,7 @@ def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.nda
         asked = min(pending, spare)
         indices = sampling.more_coordinates(x.size, taken, asked, ctx.rng)
         fresh = [_coordinate(ctx, name, x, a, steps, int(i)) for i in indices]
-        fresh_directions = [_direction(ctx, name, x, a) for _ in range(min(pending_directions, spare - len(fresh)))]
+        fresh_directions = [_direction(ctx, name, x, a, steps.one_sided) for _ in range(min(pending_directions, spare - len(fresh)))]
         spare -= len(fresh) + len(fresh_directions)
         for batch, scale in ((fresh, coord_scale), (fresh_directions, direction_scale)):
             _first_look(ctx, batch, scale)
@@ -201,14 +257,14 @@ def _result(ctx: Context, name: str, analytic: np.ndarray, plan: sampling.Plan, 
 
 def _diagnose(ctx: Context, name: str, analytic: np.ndarray, compared: list[_Item], compared_directions: list[_Item],
               batch_size: int | None, time_axis: int | None) -> Diagnosis:
-    steps = np.asarray([item.step for item in compared])
+    steps, first_noise = np.asarray([item.step for item in compared]), np.asarray([_first_look_noise(ctx, item) for item in compared])
     evidence = Evidence(
         name=name,
         analytic=analytic,
         indices=np.asarray([item.index for item in compared], dtype=np.int64),
         numeric=np.asarray([item.numeric for item in compared]),
         floor=np.asarray([item.floor for item in compared]),
-        slack=CONFIDENCE * np.asarray(ctx.noise(steps / 2)),
+        slack=CONFIDENCE * np.maximum(ctx.noise(steps / 2), first_noise),
         trusted=np.asarray([item.trusted for item in compared], dtype=bool),
         wrong=np.asarray([item.outcome != PASS for item in compared], dtype=bool),
         scale=_scale(compared),

@@ -11,7 +11,7 @@ from grader.gradcheck import check_gradient
 from grader.gradcheck.compare import FAIL, PASS, SKIP, default_rtol, floor, judge, relative_error
 from grader.gradcheck.loss import Loss, scalar
 from grader.gradcheck.noise import noise_level
-from grader.gradcheck.numeric import CoordinateLine, Estimate, coordinate_steps, second_look, step_fraction
+from grader.gradcheck.numeric import CoordinateLine, Estimate, coordinate_steps, one_sided_fraction, second_look, step_fraction
 from grader.gradcheck.point import Point
 
 EPS64, EPS32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
@@ -24,10 +24,11 @@ def _line(f, x: float, dtype: type = np.float64) -> CoordinateLine:
 
 
 def test_steps_scale_with_each_coordinate_and_the_precision() -> None:
-    steps = coordinate_steps(np.array([0.0, 1e-8, -3.0, 1e4]), EPS64)
+    steps = coordinate_steps(np.array([0.0, 1e-8, -3.0, 1e4]), step_fraction(EPS64))
     np.testing.assert_allclose(steps, step_fraction(EPS64) * np.array([1.0, 1.0, 3.0, 1e4]))
     assert step_fraction(EPS64) == pytest.approx(6.06e-6, rel=1e-2)
     assert step_fraction(EPS32) == pytest.approx(4.92e-3, rel=1e-2)
+    assert one_sided_fraction(EPS64) == pytest.approx(5.46e-7, rel=1e-2)
 
 
 def test_richardson_removes_the_h_squared_error() -> None:
