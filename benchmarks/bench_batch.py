@@ -14,7 +14,10 @@ file is graded: the engine's own throughput). Then measures:
   4. `grader batch` on all --students with the default jobs, timed end to end, for the class of copies
      and for the distinct class, with the peak RSS of the grading processes, fork servers and sandbox
      workers (sampled from /proc);
-  5. where the time goes: one grading process, instrumented, over --breakdown students (distinct class).
+  5. where the time goes: one grading process, instrumented and pinned to one core, over --breakdown
+     students (distinct class); then the sandbox workers' CPU split by replaying what they were sent in
+     this process: the submissions' own code, the worker's request handling, and the rest (process
+     start and end, page faults, wake-ups).
 Targets (issue 6, 2-core machine): 1,000 submissions in under 60 s; < 150 MB peak RSS per worker;
 throughput scaling with --jobs up to the core count.
 """
@@ -22,6 +25,9 @@ throughput scaling with --jobs up to the core count.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import copy
+import io
 import os
 import random
 import resource
@@ -31,13 +37,18 @@ import sys
 import tempfile
 import threading
 import time
+import types
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the buggy variants are materialised by tests/course/variants.py
+from grader.sandbox.wire import Handle  # noqa: E402  (after the path above)
+from grader.sandbox.worker import MODULE_HANDLE  # noqa: E402
+
 GRADER = [sys.executable, "-m", "grader"]
 MIX = (("reference", 0.45), ("stub", 0.15), ("buggy", 0.40))
 
@@ -298,6 +309,131 @@ class CheckAttribution:
             print(f"    {name:60s}{count / students:7.0f}{'  (numeric gradient)' if name in self.numeric else ''}")
 
 
+class Replay:
+    """Records what the checks send into each submission, then replays it in this process, to split the
+    sandbox workers' CPU into the submissions' own code, the worker's handling of requests (decoding,
+    fresh copies, encoding), and the rest (process start and end, page faults, waking up per request).
+
+    ``student_code`` times only the student's functions, called with the recorded arguments against the
+    same source: a floor under any grader of these checks (calls on the student's objects, rather than
+    its functions, are counted as not replayed). ``worker`` feeds the recorded requests to the worker's
+    own request handler, student code included."""
+
+    def __init__(self) -> None:
+        self.sessions: list[tuple[Any, dict[int, str], list[tuple]]] = []
+        self.requests: list[list[dict]] = []
+        self.index: dict[int, int] = {}
+
+    def _entry(self, session) -> tuple[Any, dict[int, str], list[tuple]]:
+        key = id(session)
+        if key not in self.index or self.sessions[self.index[key]][0] is not session:
+            self.index[key] = len(self.sessions)
+            self.sessions.append((session, {}, []))
+            self.requests.append([])
+        return self.sessions[self.index[key]]
+
+    def patches(self, session_class) -> list[tuple[Any, str, Callable]]:
+        getattr_, call, call_many, exchange = session_class.getattr, session_class.call, session_class.call_many, session_class._exchange
+
+        def recorded_exchange(session, message, *rest):
+            self._entry(session)
+            self.requests[self.index[id(session)]].append(message)  # encoded when replayed, not here
+            return exchange(session, message, *rest)
+
+        def recorded_getattr(session, target, name):
+            value = getattr_(session, target, name)
+            if target == MODULE_HANDLE and type(value) is Handle:
+                self._entry(session)[1][value.id] = name
+            return value
+
+        def recorded_call(session, target, name, args, kwargs, label):
+            # Kept as sent (copied only when replayed): copying here would be charged to the parent's time.
+            self._entry(session)[2].append((target, name, [(args, kwargs)], None))
+            return call(session, target, name, args, kwargs, label)
+
+        def recorded_call_many(session, target, calls, label, then=None):
+            self._entry(session)[2].append((target, None, calls, then))
+            return call_many(session, target, calls, label, then)
+
+        return [(session_class, "getattr", recorded_getattr), (session_class, "call", recorded_call),
+                (session_class, "call_many", recorded_call_many), (session_class, "_exchange", recorded_exchange)]
+
+    def worker(self) -> float:
+        """CPU seconds of the worker's request handler over every recorded request (decoding included)."""
+        from grader.sandbox.wire import decode, encode
+        from grader.sandbox.worker import CappedOutput, Worker
+
+        seconds = 0.0
+        for messages in self.requests:
+            frames = [encode(message) for message in messages]
+            handler = Worker(None, CappedOutput(1 << 20))  # type: ignore[arg-type]  (no channel: called directly)
+            started = time.process_time()
+            _quietly(lambda: [handler._reply(decode(frame)) for frame in frames])
+            seconds += time.process_time() - started
+        return seconds
+
+    def student_code(self) -> tuple[float, int, int]:
+        """CPU seconds inside the student's functions, calls replayed, calls not replayed."""
+        seconds, replayed, skipped = 0.0, 0, 0
+        for session, names, calls in self.sessions:
+            module = self._load(session.load_request)
+            for target, name, arguments, then in calls:
+                function = self._function(module, names, target, name)
+                stage = None if then is None else self._function(module, names, then["target"], None)
+                if function is None or (then is not None and stage is None) or _has_handle(arguments):
+                    skipped += len(arguments)
+                    continue
+                for args, kwargs in arguments:
+                    args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+                    started = time.process_time()
+                    _quietly(lambda: self._call(function, args, kwargs, stage, then))
+                    seconds += time.process_time() - started
+                    replayed += 1
+        return seconds, replayed, skipped
+
+    @staticmethod
+    def _load(request: dict) -> types.ModuleType:
+        module = types.ModuleType(request["module"])
+        _quietly(lambda: exec(compile(request["source"], request["filename"], "exec"), module.__dict__))
+        return module
+
+    @staticmethod
+    def _function(module, names: dict[int, str], target: int, name: str | None):
+        if target == MODULE_HANDLE:
+            return getattr(module, name, None) if name else None
+        return getattr(module, names[target], None) if target in names and name is None else None
+
+    @staticmethod
+    def _call(function, args, kwargs, stage, then) -> None:
+        result = function(*args, **kwargs)
+        if stage is not None:
+            stage_args, stage_kwargs = list(copy.deepcopy(then["args"])), dict(copy.deepcopy(then["kwargs"]))
+            if type(then["slot"]) is int:
+                stage_args[then["slot"]] = result
+            else:
+                stage_kwargs[then["slot"]] = result
+            stage(*stage_args, **stage_kwargs)
+
+
+def _has_handle(value: Any) -> bool:
+    if type(value) is Handle:
+        return True
+    if type(value) in (list, tuple):
+        return any(_has_handle(item) for item in value)
+    if type(value) is dict:
+        return any(_has_handle(item) for item in value.values())
+    return False
+
+
+def _quietly(action: Callable[[], Any]) -> None:
+    """Run a student's code for its cost only: its output and its errors are not the benchmark's."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            action()
+        except Exception:
+            pass
+
+
 def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     """Grade ``count`` students in this process, as one grading process of a batch does, and attribute the time."""
     from grader import grading
@@ -316,33 +452,51 @@ def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     ]
     patches += [(expect, name, checks.gradient) for name in ("gradient", "vjp") if hasattr(expect, name)]
     patches.append((grading, "run_check", checks.check))
+    replay = Replay()
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     for owner, name, category in patches:
         setattr(owner, name, timers.wrap(category, getattr(owner, name)))
+    recorders = replay.patches(session_module.StudentSession)
+    originals += [(owner, name, getattr(owner, name)) for owner, name, _ in recorders]
+    for owner, name, recorder in recorders:
+        setattr(owner, name, recorder)
     memo_factory = refcache._memoized
     refcache._memoized = lambda function, qualname, cache: _timed_memo(timers, memo_factory(function, qualname, cache))
     tasks = _tasks(folder, count)
     out = Path(tempfile.mkdtemp(prefix="bench-breakdown-"))
     settings = batch_process.BatchSettings(course_dir, folder, out, "bench")
+    affinity = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(affinity)})  # inherited by the fork server and its workers
     try:
         started = time.perf_counter()
         grader = batch_process.ProcessGrader(settings)
         setup = time.perf_counter() - started
-        worker_cpu_before, parent_cpu_before = _children_cpu(grader.launcher.process.pid), time.process_time()
+        server_before, parent_cpu_before = _fork_server_cpu(grader.launcher.process.pid), time.process_time()
         started = time.perf_counter()
         for task in tasks:
             grader.grade(task)
         total = time.perf_counter() - started
-        parent_cpu, worker_cpu = time.process_time() - parent_cpu_before, _children_cpu(grader.launcher.process.pid) - worker_cpu_before
+        server_after = _fork_server_cpu(grader.launcher.process.pid)
+        parent_cpu, server_cpu, worker_cpu = (time.process_time() - parent_cpu_before, server_after[0] - server_before[0],
+                                              server_after[1] - server_before[1])
         stats = grader.code.cache.stats if grader.code.cache else None
         grader.close()
     finally:
+        os.sched_setaffinity(0, affinity)
         for owner, name, original in originals:
             setattr(owner, name, original)
         refcache._memoized = memo_factory
         shutil.rmtree(out, ignore_errors=True)
-    _print_breakdown(timers, total, count, setup, parent_cpu, worker_cpu, stats)
+    _print_breakdown(timers, total, count, setup, (parent_cpu, server_cpu, worker_cpu), stats)
     checks.report(count)
+    seconds, replayed, skipped = replay.student_code()
+    handler = replay.worker()
+    print(f"\n  the sandbox workers' CPU, {1e3 * worker_cpu / count:.1f} ms per student, replayed in this process:")
+    print(f"    the submissions' own code (same calls): {1e3 * seconds / count:8.1f} ms ({replayed / count:.0f} calls; "
+          f"{skipped / count:.1f} on the student's objects not replayed)")
+    print(f"    the worker's request handler, that code included: {1e3 * handler / count:8.1f} ms")
+    print(f"    so process start/end, page faults and wake-ups: about {1e3 * (worker_cpu - handler) / count:.1f} ms")
+    print("  (two cores grading 1,000 in 60 s leave 120 ms of CPU per student for everything)")
 
 
 def _timed_memo(timers: Timers, memoized):
@@ -358,16 +512,21 @@ def _tasks(folder: Path, count: int):
     return [Task(s.student, s.path, s.kind, "bench") for s in discover(folder)[:count]]
 
 
-def _children_cpu(pid: int) -> float:
-    """CPU seconds of the reaped children (the sandbox workers) of the fork server ``pid``."""
+def _fork_server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds of the fork server ``pid`` itself (forking, reaping) and of its reaped children (the workers)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, (int(fields[13]) + int(fields[14])) / ticks
 
 
-def _print_breakdown(timers: Timers, total: float, count: int, setup: float, parent_cpu: float, worker_cpu: float, stats) -> None:
+def _print_breakdown(timers: Timers, total: float, count: int, setup: float, cpu: tuple[float, float, float], stats) -> None:
     per = lambda seconds: f"{1e3 * seconds / count:8.1f} ms"
     accounted = sum(timers.totals.values())
+    parent_cpu, server_cpu, worker_cpu = cpu
     print(f"\n## Where the time goes: one grading process, {count} students, memoized reference\n")
+    print("  (pinned to one core, as a grading process is in effect when every core has one: a grading process and")
+    print("  its worker take turns, and waking the other on another core costs about twice as much; the timers")
+    print("  below add their own overhead to every round trip)")
     print(f"  process start (course, checks, references; the fork server starts in the background): {setup:.2f} s once")
     print(f"  {'wall time per student':44s}{per(total)}")
     for name, seconds in timers.totals.most_common():
@@ -375,6 +534,7 @@ def _print_breakdown(timers: Timers, total: float, count: int, setup: float, par
         print(f"    {name:42s}{per(seconds)}  ({calls:.0f} per student, {1e3 * seconds / max(timers.counts[name], 1):.3f} ms each)")
     print(f"    {'the rest (grading pipeline, result JSON)':42s}{per(total - accounted)}")
     print(f"  {'parent CPU per student':44s}{per(parent_cpu)}")
+    print(f"  {'fork server CPU per student (forking, reaping)':44s}{per(server_cpu)}")
     print(f"  {'sandbox worker CPU per student':44s}{per(worker_cpu)}")
     if stats is not None:
         print(f"  reference cache: {stats.hits} hits, {stats.misses} misses, {stats.bypassed} bypassed")
