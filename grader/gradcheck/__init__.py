@@ -1,6 +1,6 @@
 """Numeric gradient checks that are never wrong about a correct gradient and say what is wrong.
 
-``check_gradient`` compares claimed gradients of a scalar loss with central differences;
+``check_gradient`` compares claimed gradients of a scalar loss with finite differences;
 ``check_vjp`` does the same for a function with an array output and an upstream gradient ``dout``.
 Both return a :class:`GradientReport`; neither raises because the student's gradient is wrong (shape,
 type, NaN included). Exceptions raised by ``f`` itself propagate unchanged.
@@ -50,8 +50,9 @@ def check_gradient(
     ``at`` is never mutated and ``f`` gets fresh copies on every call. ``batch_size`` lets the diagnosis
     name a missing or doubled mean; ``time_axis`` ({name: axis}) lets it say which time steps are wrong.
     ``rtol`` defaults from the precisions of f's output, the parameters and the claimed gradients;
-    ``budget`` is the number of first-look loss evaluations per parameter (default 200): up to it every
-    coordinate is checked, beyond it a sample of coordinates plus random directional derivatives.
+    ``budget`` is the first look's loss evaluations per parameter, counted as two per coordinate (default
+    200): up to it every coordinate is checked, beyond it a sample of coordinates plus random
+    directional derivatives.
     ``shared`` (only for an ``f`` that computes the same values every time: its prefix identifies
     ``f``) keeps the slopes measured along each line, so a later check of the same ``f`` at the same
     point, against another claimed gradient, measures only what it has not seen; verdicts are the same.

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_BUDGET = 200
-"""First-look loss evaluations per parameter; up to this, every coordinate is checked."""
+"""First-look loss evaluations per parameter, counted as two per coordinate or direction; up to this,
+every coordinate is checked."""
 DIRECTIONS = 8
-"""Random directions per sampled parameter (each costs two evaluations)."""
+"""Random directions per sampled parameter (each costs two evaluations' worth of the budget)."""
 FULL, SAMPLED = "full", "sampled+directional"
 
 
@@ -35,7 +36,9 @@ class Plan:
 
 
 def plan(size: int, budget: int, rng: np.random.Generator) -> Plan:
-    """Check everything if two evaluations per coordinate fit the budget, else sample."""
+    """Check everything if two evaluations per coordinate fit the budget, else sample. (The budget counts a
+    coordinate as two, the cost of a central difference, even where the first look is one-sided: the
+    coverage is the same in float64 and float32, and float64 simply spends less.)"""
     if 2 * size <= budget:
         return Plan(FULL, np.arange(size), 0, 0)
     directions = min(DIRECTIONS, max(1, budget // 8))
