@@ -36,6 +36,9 @@ class Manifest:
     """``K/N`` for one shard, ``merged`` for a merge of several."""
     students: tuple[str, ...]
     """The students this output answers for, by id."""
+    submission_times: str = ""
+    """Digest of the ``--submitted-at`` times it was graded with (``times_digest``; "" without, "mixed"
+    for a merge of shards graded with different ones)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ def read_manifest(out_dir: Path) -> Manifest:
     path = out_dir / MANIFEST_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Manifest(str(data["course_title"]), str(data["course_hash"]), str(data["shard"]), tuple(map(str, data["students"])))
+        return Manifest(str(data["course_title"]), str(data["course_hash"]), str(data["shard"]), tuple(map(str, data["students"])),
+                        str(data.get("submission_times", "")))  # absent from the manifests of earlier versions
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
                          "pass the --out folders of finished `grader batch` runs") from None
@@ -78,7 +82,7 @@ def read_manifest(out_dir: Path) -> Manifest:
 def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
     """Combine the outputs of shards into ``target``; returns the outputs and warnings to show."""
     manifests = [read_manifest(source) for source in sources]
-    warnings = _mixed_courses(sources, manifests)
+    warnings = _mixed_courses(sources, manifests) + _mixed_times(sources, manifests)
     chosen: dict[str, StudentRecord] = {}
     origin: dict[str, Path] = {}
     for source, manifest in zip(sources, manifests):
@@ -95,7 +99,9 @@ def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
                 chosen[student], origin[student] = record, source
     for student, source in origin.items():
         _copy_result(result_path(source, student), result_path(target, student))
-    merged = Manifest(manifests[0].course_title, manifests[0].course_hash, "merged", tuple(sorted(chosen)))
+    times = {manifest.submission_times for manifest in manifests}
+    merged = Manifest(manifests[0].course_title, manifests[0].course_hash, "merged", tuple(sorted(chosen)),
+                      times.pop() if len(times) == 1 else "mixed")
     return write_outputs(target, merged), warnings
 
 
@@ -105,6 +111,14 @@ def _mixed_courses(sources: list[Path], manifests: list[Manifest]) -> list[str]:
         return []
     listing = ", ".join(f"{source} ({manifest.course_hash[:12]})" for source, manifest in zip(sources, manifests))
     return [f"the shards were graded with different courses, graders or options: {listing}; grades may not be comparable"]
+
+
+def _mixed_times(sources: list[Path], manifests: list[Manifest]) -> list[str]:
+    if len({manifest.submission_times for manifest in manifests}) == 1:
+        return []
+    listing = ", ".join(f"{source} ({manifest.submission_times[:12] or 'none'})" for source, manifest in zip(sources, manifests))
+    return [f"the shards were graded with different submission times (--submitted-at): {listing}; each student's late "
+            "penalty follows the times of their own shard. Re-run the shards with the same file if that is not what you meant"]
 
 
 def _copy_result(source: Path, destination: Path) -> None:

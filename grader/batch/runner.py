@@ -26,7 +26,7 @@ from grader.batch.pool import Pool
 from grader.batch.process import STAGING_DIR, BatchSettings, Outcome, Task, preload
 from grader.batch.progress import ProgressDisplay
 from grader.batch.records import StudentRecord, read_records
-from grader.batch.times import read_submission_times
+from grader.batch.times import read_submission_times, times_digest
 from grader.checks.coursecode import CourseCode
 from grader.course import Course, load_course
 from grader.errors import UsageError
@@ -135,7 +135,7 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     finally:
         shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
     duration = display.elapsed
-    outputs = None if interrupted else write_outputs(out_dir, _manifest(course, fingerprint, options.shard, everyone))
+    outputs = None if interrupted else write_outputs(out_dir, _manifest(course, fingerprint, options.shard, everyone, times))
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
     return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed,
                         display.reused_files)
@@ -198,8 +198,9 @@ def _has_deadline(course: Course) -> bool:
     return any(a.due is not None or a.late_policy.zero_after is not None for a in course.assignments)
 
 
-def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission]) -> Manifest:
-    return Manifest(course.title, fingerprint, str(shard), tuple(submission.student for submission in submissions))
+def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission],
+              times: dict[str, datetime] | None) -> Manifest:
+    return Manifest(course.title, fingerprint, str(shard), tuple(submission.student for submission in submissions), times_digest(times))
 
 
 __all__ = ["BatchOptions", "BatchSummary", "Outcome", "default_jobs", "plan", "run_batch"]

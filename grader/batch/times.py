@@ -12,7 +12,8 @@ time would be a wrong grade.
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+import hashlib
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
@@ -30,6 +31,15 @@ def read_submission_times(path: Path) -> dict[str, datetime]:
             return _times(path, file)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"{path}: cannot be read as a CSV file ({exc})", "save it as UTF-8 CSV (comma-separated)") from None
+
+
+def times_digest(times: dict[str, datetime] | None) -> str:
+    """What identifies the times a batch was graded with ("" for none): the same instants, however the
+    file wrote them (offsets, column order, other columns), give the same digest."""
+    if times is None:
+        return ""
+    lines = sorted(f"{student}\t{when.astimezone(timezone.utc).isoformat()}" for student, when in times.items())
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def _times(path: Path, file: TextIO) -> dict[str, datetime]:

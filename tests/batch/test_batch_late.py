@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from grader.batch.discover import Shard
+from grader.batch.outputs import merge, read_manifest
 from grader.batch.records import StudentRecord, read_record, result_path, write_record
 from grader.batch.runner import BatchOptions, run_batch
-from grader.batch.times import read_submission_times
+from grader.batch.times import read_submission_times, times_digest
 from grader.errors import UsageError
 from tests.batch.helpers import REFERENCE, results, run_cli, write_class
 
@@ -166,3 +168,33 @@ def test_the_command_warns_without_times_and_counts_students_missing_from_them(m
     refused = run_cli(*batch, "--submitted-at", "times.csv", cwd=tmp_path)
     assert refused.returncode == 2 and "times.csv:3: student 'bob' is listed twice" in refused.stderr, refused.stderr
     assert "fix:" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_the_times_digest_ignores_how_the_file_writes_them(tmp_path: Path) -> None:
+    same = read_submission_times(write_times(tmp_path / "a.csv", f"student,submitted_at\nalice,{ON_TIME}\nbob,{TWO_DAYS_LATE}\n"))
+    # The same instants in UTC, in the other order, with another column.
+    in_utc = read_submission_times(write_times(tmp_path / "b.csv", "submitted_at,note,student\n"
+                                                                    "2026-12-03T01:00:00+00:00,x,bob\n2026-12-01T11:00:00Z,,alice\n"))
+    later = read_submission_times(write_times(tmp_path / "c.csv", f"student,submitted_at\nalice,{TWO_DAYS_LATE}\nbob,{TWO_DAYS_LATE}\n"))
+    assert times_digest(same) == times_digest(in_utc) != times_digest(later)
+    assert times_digest(None) == "" != times_digest({})
+
+
+def test_merging_shards_graded_with_different_times_warns(mini_course: Path, tmp_path: Path) -> None:
+    with_late_policy(mini_course)
+    subs = write_class(tmp_path / "subs", {f"s{i}": REFERENCE for i in range(4)})
+    first = write_times(tmp_path / "first.csv", "student,submitted_at\n" + "".join(f"s{i},{ON_TIME}\n" for i in range(4)))
+    second = write_times(tmp_path / "second.csv", "student,submitted_at\n" + "".join(f"s{i},{TWO_DAYS_LATE}\n" for i in range(4)))
+    parts = [tmp_path / f"part{k}" for k in (1, 2)]
+
+    def shards(times_of_second: Path) -> None:
+        for k, (part, times) in enumerate(zip(parts, (first, times_of_second)), start=1):
+            run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2), submitted_at=times))
+
+    shards(first)
+    assert merge(parts, tmp_path / "same")[1] == []
+    assert read_manifest(tmp_path / "same").submission_times == times_digest(read_submission_times(first))
+    shards(second)
+    (warning,) = merge(parts, tmp_path / "mixed")[1]
+    assert "different submission times" in warning and str(parts[0]) in warning and str(parts[1]) in warning
+    assert read_manifest(tmp_path / "mixed").submission_times == "mixed"
