@@ -88,7 +88,7 @@ class _Item:
     numeric: float = math.nan
     """The numeric derivative, from the latest look."""
     floor: float = 0.0
-    """The relative error's floor here."""
+    """The relative error's floor here for central differences (what a second look is judged against)."""
     rel: float = math.nan
     """The relative error, from the latest look."""
     outcome: str = SUSPECT
@@ -161,8 +161,11 @@ def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) ->
     if scale is None:
         finite = numeric[np.isfinite(numeric)]
         scale = float(np.max(np.abs(finite), initial=0.0))
-    floors = floor(scale, np.asarray([_first_look_noise(ctx, item) for item in items]), ctx.rtol)
-    rels = relative_error(np.asarray([item.analytic for item in items]), numeric, floors)
+    first_floors = floor(scale, np.asarray([_first_look_noise(ctx, item) for item in items]), ctx.rtol)
+    rels = relative_error(np.asarray([item.analytic for item in items]), numeric, first_floors)
+    # A second look (central differences) and the diagnosis judge against the central floor: a
+    # one-sided first look's larger noise must not loosen them.
+    floors = floor(scale, ctx.noise(np.asarray([item.step for item in items])), ctx.rtol)
     for item, value, item_floor, rel in zip(items, numeric, floors, rels):
         item.numeric, item.floor, item.rel = float(value), float(item_floor), float(rel)
         # NaN (the loss is not finite a step away) is a suspect too: a smaller step may settle it.
