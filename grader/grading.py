@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 MAX_ASSIGNMENT_THREADS = 4
 
 
+Progress = Callable[[str, int, int, str | None], None]
+"""``(assignment id, checks finished, checks in all, the check running now or None)``: called before each
+check of an assignment and once after its last, from the thread grading that assignment."""
+
+
 @dataclass(frozen=True)
 class GradeOptions:
     """What to grade and how; the command line fills it, library users may too."""
@@ -57,6 +62,8 @@ class GradeOptions:
     """When the submission was made (for late penalties); None means on time."""
     fail_fast: bool = False
     """Stop an assignment at its first check that loses points (the rest are not run or reported)."""
+    progress: Progress | None = dataclasses.field(default=None, compare=False, repr=False)
+    """Told how far each assignment has got (the terminal's status line); it changes no result."""
 
 
 @dataclass(frozen=True)
@@ -226,9 +233,13 @@ def _grading_settings(loaded: LoadedAssignment, options: GradeOptions) -> dict[s
 def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOptions) -> list[CheckResult]:
     results: list[CheckResult] = []
     for spec in checks:
+        if options.progress is not None:
+            options.progress(context.assignment_id, len(results), len(checks), spec.name)
         results.append(run_check(_with_timeout(spec, options), context))
         if options.fail_fast and results[-1].status != "passed":
             break
+    if options.progress is not None:
+        options.progress(context.assignment_id, len(checks), len(checks), None)
     return results
 
 

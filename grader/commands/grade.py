@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import datetime
@@ -60,9 +61,14 @@ def grade_command(
     # The fork server (a fresh interpreter importing numpy, ~0.2 s) boots while this process imports
     # the grading pipeline (~0.2 s) below; started after it, a student would wait for both in turn.
     with Launcher(denied_roots=course.instructor_only) as launcher:
-        from grader.grading import grade
+        from rich.console import Console
 
-        report = grade(course, _options(ids, submission, public_only, timeout, language, when), launcher)
+        from grader.grading import grade
+        from grader.report.status import grading_status
+
+        with grading_status(Console(stderr=True), language) as progress:
+            options = dataclasses.replace(_options(ids, submission, public_only, timeout, language, when), progress=progress)
+            report = grade(course, options, launcher)
     _show(report, output_format, output, verbose)
     if fail_under is not None and report.percent < fail_under:
         sys.exit(EXIT_BELOW_THRESHOLD)
