@@ -15,6 +15,7 @@ whole; a change made while grading runs is noticed at the next tick and graded i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from grader.checks.coursecode import CourseCode
 from grader.course import Assignment, Course
 from grader.grading import GradeOptions, grade_assignment, runs_hidden_checks, select_assignments
 from grader.i18n import msg, render
+from grader.report.status import grading_status
 from grader.report.text import print_report
 from grader.results import AssignmentResult
 from grader.sandbox.launcher import Launcher
@@ -99,9 +101,9 @@ class WatchSession:
         started = time.perf_counter()
         assignment = watched.assignment
         file = locate(self.course, [assignment.id], self.options.submission)[assignment.id]
-        self.results[assignment.id] = grade_assignment(
-            self.course, assignment, file, self.hidden, self.launcher, self.options, self.code
-        )
+        with grading_status(self.console, self.options.language) as progress:
+            options = dataclasses.replace(self.options, progress=progress)
+            self.results[assignment.id] = grade_assignment(self.course, assignment, file, self.hidden, self.launcher, options, self.code)
         return time.perf_counter() - started
 
     def draw(self, graded: Assignment, seconds: float) -> None:

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from grader.course import load_course
+from grader.grading import GradeOptions
 from grader.report.status import SHOW_AFTER_S, WAITING_AFTER_S, GradingStatus, grading_status
+from grader.watch import WatchSession
 from tests.engine.helpers import REFERENCE, grade_source, with_function
 
 
@@ -69,11 +72,17 @@ def test_no_line_is_drawn_where_output_is_not_a_terminal() -> None:
         progress("vectors", 0, 5, "add_small")
 
 
-def test_a_slow_check_is_named_on_the_terminal_and_the_report_on_stdout_stays_clean(mini_course: Path, tmp_path: Path) -> None:
+def _slow_submission(tmp_path: Path) -> Path:
+    """The reference with a norm that takes 2.6 s (one public check calls it)."""
     submission = tmp_path / "sub"
     submission.mkdir()
     slow_norm = "def norm(v):\n    import time\n    time.sleep(2.6)\n    return float(np.sqrt(np.sum(v * v)))\n"
     (submission / "vectors.py").write_text(with_function("norm", slow_norm))
+    return submission
+
+
+def test_a_slow_check_is_named_on_the_terminal_and_the_report_on_stdout_stays_clean(mini_course: Path, tmp_path: Path) -> None:
+    submission = _slow_submission(tmp_path)
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))  # wide: no line is cut short
     command = [sys.executable, "-m", "grader", "grade", "--course", str(mini_course), "--submission", str(submission),
@@ -99,3 +108,15 @@ def _read_all(controller: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_watch_mode_shows_the_line_too(mini_course: Path, tmp_path: Path) -> None:
+    submission = _slow_submission(tmp_path)
+    screen = io.StringIO()
+    options = GradeOptions(submission=submission, language="en", timeout=10)
+    session = WatchSession(load_course(mini_course), options, Console(file=screen, force_terminal=True, width=200))
+    try:
+        session.grade(session.watched[0])
+    finally:
+        session.close()
+    assert "your code running for 2 s in norm_345" in screen.getvalue()
