@@ -55,8 +55,8 @@ class GradingStatus:
     def update(self, assignment_id: str, done: int, total: int, running: str | None) -> None:
         with self._lock:
             previous = self._assignments.get(assignment_id)
-            same_check = previous is not None and previous.running == running and previous.done == done
-            since = previous.since if same_check and previous is not None else self.clock()
+            still_running = previous is not None and (previous.running, previous.done) == (running, done)
+            since = previous.since if previous is not None and still_running else self.clock()
             self._assignments[assignment_id] = _Assignment(done, total, running, since)
 
     def line(self) -> str:
