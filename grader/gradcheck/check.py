@@ -1,8 +1,9 @@
 """Checking one parameter's gradient: first look, second look, redraws, result.
 
-First look: one difference per planned coordinate and direction, forward in float64 (one evaluation,
-accurate to ~1e-6 of the scale against a tolerance of 1e-5) and central otherwise (two evaluations; a
-forward difference is too coarse for float32's tolerance). Anything whose relative error exceeds the
+First look: one difference per planned coordinate and direction: forward in float64 when the loss is
+quiet enough (one evaluation, accurate to ~3e-7 of the scale against a tolerance of 1e-5; see
+``_one_sided``), central otherwise (two evaluations; a forward difference is too coarse for float32's
+tolerance and too noisy for a loss like 1e8 + |x|^2). Anything whose relative error exceeds the
 tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
 Richardson extrapolation, an error estimate, a kink test, closer steps if undecided) in order of
 decreasing error, and only a confirmed failure makes the parameter fail. Sampled coordinates and
@@ -188,7 +189,7 @@ def _second_looks(ctx: Context, items: list[_Item]) -> None:
     suspects = sorted((item for item in items if item.outcome == SUSPECT),
                       key=lambda item: -item.rel if math.isfinite(item.rel) else -math.inf)
     if ctx.loss.batches:  # one round trip for the steps every second look starts with, not one per step
-        ctx.loss.prefetch([arguments for item in suspects[:CONFIRMATIONS] for t in _second_look_steps(ctx, item)
+        ctx.loss.prefetch([arguments for item in suspects[:CONFIRMATIONS] for t in _second_look_steps(item)
                            for arguments in item.line.arguments(t)])
     confirmed = 0
     for item in suspects:
@@ -199,7 +200,7 @@ def _second_looks(ctx: Context, items: list[_Item]) -> None:
         confirmed += verdict.outcome == FAIL
 
 
-def _second_look_steps(ctx: Context, item: _Item) -> tuple[float, ...]:
+def _second_look_steps(item: _Item) -> tuple[float, ...]:
     """The central steps a second look starts with that the first look has not measured."""
     steps = (2 * item.step, item.step / 2)
     return steps + (item.step,) if item.one_sided else steps

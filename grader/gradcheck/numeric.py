@@ -141,8 +141,8 @@ class CoordinateLine(_Line):
 
 
     def arguments(self, t: float, signs: tuple[int, ...] = (1, -1)) -> list[dict[str, object]]:
-        """The points :meth:`slopes` (``signs`` (1,)): :meth:`forward`) evaluates at step ``t``, for a batch
-        evaluation beforehand."""
+        """The points evaluated at step ``t``, for a batch evaluation beforehand: ``signs`` (1, -1) for
+        :meth:`slopes`, (1,) for :meth:`forward`."""
         return [self._point.with_coordinate(self._name, self._index, self._x + sign * t)[0] for sign in signs]
 
     def _measure_forward(self, t: float) -> float:
@@ -187,8 +187,8 @@ class DirectionLine(_Line):
 
 
     def arguments(self, t: float, signs: tuple[int, ...] = (1, -1)) -> list[dict[str, object]]:
-        """The points :meth:`slopes` (``signs`` (1,)): :meth:`forward`) evaluates at step ``t``, for a batch
-        evaluation beforehand."""
+        """The points evaluated at step ``t``, for a batch evaluation beforehand: ``signs`` (1, -1) for
+        :meth:`slopes`, (1,) for :meth:`forward`."""
         return [self._point.with_values(self._name, self._x + sign * t * self._d)[0] for sign in signs]
 
     def _measure_forward(self, t: float) -> float:
