@@ -46,6 +46,8 @@ from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the buggy variants are materialised by tests/course/variants.py
+from bench_engine import fork_server_cpu  # noqa: E402  (this folder: python benchmarks/bench_batch.py puts it on the path)
+
 from grader.sandbox.wire import Handle  # noqa: E402  (after the path above)
 from grader.sandbox.worker import MODULE_HANDLE  # noqa: E402
 
@@ -471,12 +473,12 @@ def breakdown(folder: Path, course_dir: Path, count: int) -> None:
         started = time.perf_counter()
         grader = batch_process.ProcessGrader(settings)
         setup = time.perf_counter() - started
-        server_before, parent_cpu_before = _fork_server_cpu(grader.launcher.process.pid), time.process_time()
+        server_before, parent_cpu_before = fork_server_cpu(grader.launcher.process.pid), time.process_time()
         started = time.perf_counter()
         for task in tasks:
             grader.grade(task)
         total = time.perf_counter() - started
-        server_after = _fork_server_cpu(grader.launcher.process.pid)
+        server_after = fork_server_cpu(grader.launcher.process.pid)
         parent_cpu, server_cpu, worker_cpu = (time.process_time() - parent_cpu_before, server_after[0] - server_before[0],
                                               server_after[1] - server_before[1])
         stats = grader.code.cache.stats if grader.code.cache else None
@@ -510,13 +512,6 @@ def _tasks(folder: Path, count: int):
     from grader.batch.process import Task
 
     return [Task(s.student, s.path, s.kind, "bench") for s in discover(folder)[:count]]
-
-
-def _fork_server_cpu(pid: int) -> tuple[float, float]:
-    """CPU seconds of the fork server ``pid`` itself (forking, reaping) and of its reaped children (the workers)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks, (int(fields[13]) + int(fields[14])) / ticks
 
 
 def _print_breakdown(timers: Timers, total: float, count: int, setup: float, cpu: tuple[float, float, float], stats) -> None:

@@ -68,12 +68,7 @@ def call_overhead_ms(launcher: Launcher, repeats: int) -> dict[str, float]:
 def process_cpu_ms(launcher: Launcher, repeats: int, round_trips: int) -> dict[str, float]:
     """CPU per worker (start, import the small module, ``round_trips`` empty requests, end), split into
     the parent, the fork server (forking, reaping) and the worker itself, in ms."""
-    def server_and_workers() -> tuple[float, float]:
-        fields = Path(f"/proc/{launcher.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks, (int(fields[13]) + int(fields[14])) / ticks
-
-    server_before, parent_before = server_and_workers(), time.process_time()
+    server_before, parent_before = fork_server_cpu(launcher.process.pid), time.process_time()
     for _ in range(repeats):
         session = StudentSession(launcher, SOURCE, "bench.py", "bench", Limits(), load_timeout=10)
         session.start()
@@ -81,9 +76,16 @@ def process_cpu_ms(launcher: Launcher, repeats: int, round_trips: int) -> dict[s
             for _ in range(round_trips):
                 session.getattr(MODULE_HANDLE, "__name__")
         session.close()
-    parent, server_after = time.process_time() - parent_before, server_and_workers()
+    parent, server_after = time.process_time() - parent_before, fork_server_cpu(launcher.process.pid)
     return {"parent": 1e3 * parent / repeats, "fork server": 1e3 * (server_after[0] - server_before[0]) / repeats,
             "worker": 1e3 * (server_after[1] - server_before[1]) / repeats}
+
+
+def fork_server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds of the fork server ``pid`` itself (forking, reaping) and of its reaped children (the workers)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, (int(fields[13]) + int(fields[14])) / ticks
 
 
 def pinned(function: Callable[[], T]) -> T:
