@@ -2,6 +2,11 @@
 
 Small frozen dataclasses; scores are computed once, by :mod:`grader.scoring`, when results are built,
 so a reporter only ever formats what is here.
+
+Their text is inert by construction: every text field passes through :mod:`grader.safetext` when a
+result is made, so no control character, escape sequence or bidi override in a student's message,
+output, type name or file name can reach any renderer (terminal, JSON, Gradescope, JUnit, GitHub,
+notebook, batch records), however the text got in.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from grader.course.model import AutograderSettings
+from grader.safetext import safe_line, safe_text
 
 Status = Literal["passed", "failed", "error", "timeout"]
 Visibility = Literal["public", "hidden"]
@@ -45,6 +51,9 @@ class CheckResult:
     line: int | None = None
     """Line of the student's file most related to the failure, when known."""
 
+    def __post_init__(self) -> None:
+        _make_inert(self, lines=("name",), texts=("description", "message", "hint", "output", "traceback"))
+
 
 @dataclass(frozen=True)
 class AssignmentResult:
@@ -74,6 +83,10 @@ class AssignmentResult:
     """What the student should know about how the file was read (skipped notebook magics, which of
     <id>.py and <id>.ipynb was graded), in the report's language."""
 
+    def __post_init__(self) -> None:
+        _make_inert(self, lines=("id", "title", "file"), texts=("error",))
+        object.__setattr__(self, "notes", tuple(safe_text(note) for note in self.notes))
+
 
 @dataclass(frozen=True)
 class GradeReport:
@@ -99,3 +112,14 @@ class GradeReport:
     @property
     def percent(self) -> float:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+
+def _make_inert(result: CheckResult | AssignmentResult, lines: tuple[str, ...], texts: tuple[str, ...]) -> None:
+    """Replace the one-line fields ``lines`` and the multi-line fields ``texts`` (None stays None) of a
+    frozen ``result`` by their inert forms."""
+    for name in lines:
+        object.__setattr__(result, name, safe_line(getattr(result, name)))
+    for name in texts:
+        value = getattr(result, name)
+        if value is not None:
+            object.__setattr__(result, name, safe_text(value))

@@ -11,6 +11,7 @@ at the start of a line, so every piece of student text inside an annotation is e
 GitHub's toolkit escapes it (no raw CR or LF can survive), and what the student's code printed is
 never written here. In the Markdown, student text is escaped so it cannot end a table cell or row,
 nor become a link, an image or HTML; a traceback sits in a code fence longer than any it contains.
+(Control characters and bidi overrides never get this far: the result model makes them visible.)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 
 from grader.i18n import msg, render as tr
 from grader.report.wording import (
-    assignment_lines, check_details, points, qualified_name, status_word, summary_lines, utf8_safe,
+    assignment_lines, check_details, points, qualified_name, status_word, summary_lines,
 )
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
@@ -32,7 +33,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def render(report: GradeReport) -> str:
     lines = [line for assignment in report.assignments for line in _annotations(assignment, report.language)]
     lines.append(command("notice", "\n".join(summary_lines(report)), title=tr(msg("report.summary_title"), report.language)))
-    return utf8_safe("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 def step_summary(report: GradeReport) -> str:
@@ -44,7 +45,7 @@ def step_summary(report: GradeReport) -> str:
         parts += _assignment_markdown(assignment, language)
     if not report.hidden_ran:
         parts += [markdown(tr(msg("report.hidden_later"), language)), ""]
-    return utf8_safe("\n".join(parts))
+    return "\n".join(parts)
 
 
 def command(name: str, message: str, **properties: object) -> str:

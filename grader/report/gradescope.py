@@ -12,7 +12,7 @@ import html
 import json
 from typing import Any
 
-from grader.report.wording import check_details, qualified_name, summary_lines, utf8_safe
+from grader.report.wording import check_details, qualified_name, summary_lines
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
 PUBLIC_VISIBILITY = "visible"
@@ -20,7 +20,7 @@ PUBLIC_VISIBILITY = "visible"
 
 
 def render(report: GradeReport) -> str:
-    return utf8_safe(json.dumps(results(report), ensure_ascii=False, indent=2)) + "\n"
+    return json.dumps(results(report), ensure_ascii=False, indent=2) + "\n"
 
 
 def results(report: GradeReport) -> dict[str, Any]:

@@ -72,12 +72,3 @@ def summary_lines(report: GradeReport) -> list[str]:
     if not report.hidden_ran:
         lines.append(tr(msg("report.hidden_later"), language))
     return lines
-
-
-def utf8_safe(text: str) -> str:
-    """``text`` with whatever UTF-8 cannot encode replaced by ``?``.
-
-    A student's exception message can carry a lone surrogate (``raise ValueError("\\ud800")`` crosses
-    the wire as JSON); left in, it would make writing the report fail and lose every result.
-    """
-    return text.encode("utf-8", "replace").decode("utf-8")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from grader.safetext import safe_line, safe_text
 from grader.sandbox import columns
 from grader.sandbox.channel import ChannelClosed, ChannelTimeout, FrameTooLarge
 from grader.sandbox.errors import Activity, MissingName, StudentError, WorkerCrashed, WorkerTimeout
@@ -68,8 +69,9 @@ class StudentSession:
             self.deadline, self.numpy_errors = None, None
 
     def take_output(self) -> str:
-        """What the student's code printed since the last call, capped at the output limit."""
-        text = "".join(self.output)
+        """What the student's code printed since the last call, capped at the output limit, made inert
+        (joined first, so a CRLF split between two replies still reads as one line end)."""
+        text = safe_text("".join(self.output))
         if self.output_truncated:
             text += f"\n... [output truncated at {self.limits.output_kb} KB]\n"
         self.output, self.output_size, self.output_truncated = [], 0, False
@@ -135,7 +137,7 @@ class StudentSession:
         if "ok" in reply:
             return reply["ok"]
         if "missing" in reply:
-            raise MissingName(_text(reply["missing"], 200))
+            raise MissingName(safe_line(_text(reply["missing"], 200)))
         if type(reply.get("error")) is dict:
             raise _student_error(reply["error"])
         self._discard()
@@ -158,13 +160,15 @@ class StudentSession:
 
 
 def _student_error(error: dict[str, Any]) -> StudentError:
+    """The student's exception, its text made inert where it enters the trusted parent: whatever the
+    parent does with it (a check, a message, a log line), no control character comes along."""
     mro = error.get("mro")
     line = error.get("line")
     return StudentError(
-        type_name=_text(error.get("type"), 200) or "Exception",
-        class_names=tuple(_text(name, 200) for name in mro) if type(mro) is list else (),
-        message=_text(error.get("message"), _MAX_TEXT),
-        traceback=_text(error.get("traceback"), _MAX_TEXT),
+        type_name=safe_line(_text(error.get("type"), 200)) or "Exception",
+        class_names=tuple(safe_line(_text(name, 200)) for name in mro) if type(mro) is list else (),
+        message=safe_text(_text(error.get("message"), _MAX_TEXT)),
+        traceback=safe_text(_text(error.get("traceback"), _MAX_TEXT)),
         line=line if type(line) is int else None,
     )
 

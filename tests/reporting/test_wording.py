@@ -8,7 +8,7 @@ import string
 import yaml
 
 from grader.i18n.text import CATALOG_DIR
-from grader.report.wording import check_details, late_note, summary_lines, utf8_safe
+from grader.report.wording import check_details, late_note, summary_lines
 from tests.reporting.reports import TRACEBACK, check, mixed_report
 
 
@@ -46,6 +46,3 @@ def test_summary_says_when_hidden_checks_did_not_run() -> None:
     passed = report.checks_by_status["passed"]
     assert summary_lines(report)[1] == f"{passed} of {sum(report.checks_by_status.values())} checks passed"
 
-
-def test_utf8_safe_replaces_only_what_utf8_cannot_encode() -> None:
-    assert utf8_safe("ok 한글 🙂 \ud800!") == "ok 한글 🙂 ?!"
