@@ -2,8 +2,10 @@
 
 UTF-8 with a byte-order mark (Excel otherwise reads Korean titles as mojibake), comma-separated,
 CRLF line ends, numbers with a dot. Every text cell that came from a student or a course (ids,
-titles, messages) is neutralised against formula injection: a cell starting with ``= + - @`` (or a
-tab or carriage return) gets a leading ``'``, so a student named ``=HYPERLINK(...)`` stays text.
+titles, messages) is made inert and kept on one line (:func:`grader.safetext.safe_line`: a student id
+taken from a folder or zip name with escape codes in it shows them, ``\x1b[2J``, in a terminal's
+``cat`` too), and neutralised against formula injection: a cell starting with ``= + - @`` (or a tab
+or carriage return) gets a leading ``'``, so a student named ``=HYPERLINK(...)`` stays text.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Iterable, Sequence
 
 from grader.atomic import write_atomic
 from grader.batch.stats import ClassStats, points
+from grader.safetext import safe_line
 
 GRADES_FILE = "grades.csv"
 CHECKS_FILE = "checks.csv"
@@ -72,5 +75,5 @@ def _cell(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return neutralise(value)
+        return neutralise(safe_line(value))
     return points(value)

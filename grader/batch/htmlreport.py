@@ -3,7 +3,8 @@
 A histogram of scores (inline SVG), pass rates per assignment and per check (CSS bars), the most
 common failure messages, and a table of students that sorts when a header is clicked (a few lines of
 inline JS that only reorder rows rendered here). Every string that came from a student or a course
-(ids, titles, messages) is HTML-escaped; the page loads nothing from the network.
+(ids, titles, messages) is made inert (:mod:`grader.safetext`: control characters and bidi overrides
+shown as ``\x1b``, ``\u202e``) and HTML-escaped; the page loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from string import Template
 
 from grader.atomic import write_atomic
 from grader.batch.stats import HISTOGRAM_BINS, CheckStat, ClassStats, StudentRow, points
+from grader.safetext import safe_text
 
 REPORT_FILE = "report.html"
 _WIDTH, _HEIGHT, _TOP, _BOTTOM, _LEFT = 720, 260, 24, 40, 36
@@ -23,7 +25,7 @@ _WIDTH, _HEIGHT, _TOP, _BOTTOM, _LEFT = 720, 260, 24, 40, 36
 
 def esc(value: object) -> str:
     """Text safe inside an element or a quoted attribute."""
-    return html.escape(str(value), quote=True)
+    return html.escape(safe_text(str(value)), quote=True)
 
 
 def write_report(out_dir: Path, stats: ClassStats, title: str) -> Path:

@@ -32,6 +32,7 @@ from grader.course import Course, load_course
 from grader.errors import GraderError
 from grader.grading import GradeOptions, grade, load_assignment, runs_hidden_checks
 from grader.report.jsonreport import to_dict
+from grader.safetext import safe_line
 from grader.sandbox.launcher import Launcher
 from grader.submission import display_path, locate
 
@@ -145,7 +146,7 @@ class ProcessGrader:
             report = grade(self.course, options, self.launcher, self.code, self.identical)
             document = to_dict(report)
             if task.kind == "zip":  # name files as the student knows them: alice.zip/conv.py, not a temporary path
-                document = _renamed(document, display_path(Path(scratch)), task.path.name)
+                document = _renamed(document, display_path(Path(scratch)), safe_line(task.path.name))
         return self._stored(task, started, report=document)
 
     def _error(self, task: Task, message: str, started: float) -> StudentRecord:
