@@ -13,6 +13,7 @@ import sys
 import click
 
 from grader.errors import GraderError
+from grader.safetext import safe_text
 
 # command name -> (module, attribute, one-line help shown by `grader --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -53,7 +54,8 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except GraderError as error:
-        click.echo(click.style("error: ", fg="red", bold=True) + str(error), err=True)
+        # A message may quote a path or a name a student chose (a submission folder, a zip member).
+        click.echo(click.style("error: ", fg="red", bold=True) + safe_text(str(error)), err=True)
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)

@@ -85,10 +85,14 @@ def _show(report: GradeReport, output_format: str, output: Path | None, verbose:
         write_atomic(output, rendered if rendered is not None else _text(report, verbose))
     if output_format == "github":
         _append_step_summary(report)
-    if rendered is not None and (output is None or output_format in STDOUT_FORMATS):
-        click.echo(rendered, nl=False)
-    else:
-        print_report(report, Console(), verbose)
+    if rendered is not None and output_format in STDOUT_FORMATS:
+        click.echo(rendered, nl=False)  # its lines are the workflow commands (student text in them escaped)
+        return
+    with github.commands_paused(click.echo):  # on a runner, no student text in any other report can be one
+        if rendered is not None and output is None:
+            click.echo(rendered, nl=False)
+        else:
+            print_report(report, Console(), verbose)
 
 
 def _options(

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from grader.batch.outputs import merge
+from grader.report.github import commands_paused
+from grader.safetext import safe_text
 
 
 @click.command("merge")
@@ -16,7 +18,8 @@ from grader.batch.outputs import merge
 def merge_command(sources: tuple[Path, ...], out_dir: Path) -> None:
     """Merge the --out folders SOURCES of sharded `grader batch` runs (no course needed)."""
     outputs, warnings = merge(list(sources), out_dir)
-    for warning in warnings:
-        click.echo(click.style("warning: ", fg="yellow", bold=True) + warning, err=True)
+    with commands_paused(lambda line: click.echo(line, err=True)):  # warnings name students (folder names)
+        for warning in warnings:
+            click.echo(click.style("warning: ", fg="yellow", bold=True) + safe_text(warning), err=True)
     click.echo(f"Merged {len(outputs.stats.rows)} students from {len(sources)} outputs -> "
                f"{', '.join(str(path) for path in outputs.files)}")

@@ -12,11 +12,19 @@ GitHub's toolkit escapes it (no raw CR or LF can survive), and what the student'
 never written here. In the Markdown, student text is escaped so it cannot end a table cell or row,
 nor become a link, an image or HTML; a traceback sits in a code fence longer than any it contains.
 (Control characters and bidi overrides never get this far: the result model makes them visible.)
+
+The runner also reads the legacy form ``##[command]data`` *anywhere* in a line. In the lines written
+here that cannot act, because a line that is already a ``::`` command is never read again. Any other
+report printed on a runner (the terminal table, JSON, JUnit) is wrapped by :func:`commands_paused`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import secrets
+from collections.abc import Callable, Iterator
 
 from grader.i18n import msg, render as tr
 from grader.report.wording import (
@@ -52,6 +60,25 @@ def command(name: str, message: str, **properties: object) -> str:
     """A workflow command line, e.g. ``::error file=a.py,line=3,title=T::message``; None properties are left out."""
     given = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value not in (None, ""))
     return f"::{name}{' ' + given if given else ''}::{escape_data(message)}"
+
+
+@contextlib.contextmanager
+def commands_paused(write: Callable[[str], None]) -> Iterator[None]:
+    """On a GitHub runner, nothing ``write`` prints inside the block acts as a workflow command.
+
+    The runner's own switch: ``::stop-commands::TOKEN`` before, ``::TOKEN::`` after, with a random
+    token made after grading, so no student code could have printed it to resume commands early.
+    Elsewhere (``GITHUB_ACTIONS`` is not ``true``) this writes nothing.
+    """
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        yield
+        return
+    token = secrets.token_hex(16)
+    write(f"::stop-commands::{token}")
+    try:
+        yield
+    finally:
+        write(f"::{token}::")
 
 
 def escape_data(text: str) -> str:
