@@ -1,12 +1,15 @@
-"""The fork server: a pre-warmed process that forks one worker per request.
+"""The fork server: a pre-warmed process that forks one confined worker per request.
 
 Started once per grading run by :mod:`grader.sandbox.launcher` as a fresh interpreter (``python -I``)
-that imports numpy and the worker code and nothing of the course, so a forked worker starts in about
-a millisecond without inheriting any reference solution or check from the trusted parent.
+that imports numpy and the worker code and nothing of the course, so a forked worker starts in a few
+milliseconds without inheriting any reference solution or check from the trusted parent.
 
-Control protocol on a SOCK_SEQPACKET socket, JSON messages (both ends are trusted):
-  {"op": "spawn", "limits": {...}} + one fd (the worker's end of its channel) -> {"pid": int}
-  {"op": "reap", "pid": int}  -> {"exit_code": int | None, "signal": int | None}
+Control protocol on a SOCK_SEQPACKET socket, JSON messages (both ends are trusted). Its command line
+carries only a descriptor number; everything else comes over the socket, so nothing a worker could
+read (``/proc/<pid>/cmdline``) names a folder of the course or of the class:
+  {"source_root", "base_dir", "policy": {...}}  (first, read by the bootstrap) -> {"layers": {...}}
+  {"op": "spawn", "limits": {...}} + one fd (the worker's end of its channel) -> {"pid": int} | {"error": str}
+  {"op": "reap", "pid": int}  -> {"exit_code": int | None, "signal": int | None, "cpu_s": float}
 The parent kills a worker before reaping it unless it exited on request. When the parent goes away
 the server kills every worker, removes their directories and exits.
 """
@@ -19,13 +22,15 @@ import os
 import shutil
 import signal
 import socket
-import sys
 import tempfile
+from dataclasses import dataclass
 
 import numpy  # noqa: F401  (the point of the fork server: workers start with numpy imported)
 
 from grader.sandbox import guard, limits as limits_module, worker
 from grader.sandbox.channel import Channel
+from grader.sandbox.confine import CONFINEMENT_FAILED, Confinement, Policy, clean_sys_path
+from grader.sandbox.uids import HeldUid, UidsExhausted
 
 MAX_CONTROL_MESSAGE = 1 << 16
 
@@ -41,14 +46,22 @@ PRELOADED_MODULES = (
 )
 
 
+@dataclass
+class _Live:
+    """A worker not yet reaped: its folder and the uid it holds."""
+
+    workdir: str
+    uid: HeldUid | None
+
+
 class ForkServer:
     """Forks workers on request and reaps them, removing each worker's temporary directory."""
 
-    def __init__(self, control: socket.socket, base_dir: str, denied_roots: tuple[str, ...]) -> None:
+    def __init__(self, control: socket.socket, base_dir: str, confinement: Confinement) -> None:
         self.control = control
         self.base_dir = base_dir
-        self.denied_roots = denied_roots
-        self.workdirs: dict[int, str] = {}
+        self.confinement = confinement
+        self.live: dict[int, _Live] = {}
 
     def serve(self) -> None:
         try:
@@ -67,28 +80,39 @@ class ForkServer:
 
     def spawn(self, request: dict, fds: list[int]) -> dict:
         (channel_fd,) = fds
+        try:
+            uid = self.confinement.take_uid()
+        except UidsExhausted as exc:
+            os.close(channel_fd)
+            return {"error": str(exc)}
         workdir = tempfile.mkdtemp(prefix="grader-worker-", dir=self.base_dir)
-        if limits_module.running_as_root():
-            os.chown(workdir, *limits_module.unprivileged_ids())
+        owner = self.confinement.owner(uid)
+        if owner is not None:
+            os.chown(workdir, *owner)
         pid = os.fork()
         if pid == 0:
-            _become_worker(channel_fd, workdir, limits_module.Limits.from_wire(request["limits"]), self.denied_roots)
+            _become_worker(channel_fd, workdir, limits_module.Limits.from_wire(request["limits"]), self.confinement, uid)
         os.close(channel_fd)
-        self.workdirs[pid] = workdir
+        self.live[pid] = _Live(workdir, uid)
         return {"pid": pid}
 
     def reap(self, pid: int) -> dict:
         try:
-            _, status = os.waitpid(pid, 0)
+            _, status, usage = os.wait4(pid, 0)
         except ChildProcessError:
-            return {"exit_code": None, "signal": None}
-        shutil.rmtree(self.workdirs.pop(pid, ""), ignore_errors=True)
+            return {"exit_code": None, "signal": None, "cpu_s": 0.0}
+        live = self.live.pop(pid, None)
+        if live is not None:
+            shutil.rmtree(live.workdir, ignore_errors=True)
+            if live.uid is not None:
+                live.uid.release()  # only now: the uid has no process left (the filter or NPROC let it start none)
+        cpu_s = round(usage.ru_utime + usage.ru_stime, 3)
         if os.WIFSIGNALED(status):
-            return {"exit_code": None, "signal": os.WTERMSIG(status)}
-        return {"exit_code": os.WEXITSTATUS(status), "signal": None}
+            return {"exit_code": None, "signal": os.WTERMSIG(status), "cpu_s": cpu_s}
+        return {"exit_code": os.WEXITSTATUS(status), "signal": None, "cpu_s": cpu_s}
 
     def shutdown(self) -> None:
-        for pid in list(self.workdirs):
+        for pid in list(self.live):
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
@@ -96,8 +120,10 @@ class ForkServer:
             self.reap(pid)
 
 
-def _become_worker(channel_fd: int, workdir: str, limits: limits_module.Limits, denied_roots: tuple[str, ...]) -> None:
-    """In the forked child: isolate, restrict, then serve the parent. Never returns."""
+def _become_worker(
+    channel_fd: int, workdir: str, limits: limits_module.Limits, confinement: Confinement, uid: HeldUid | None
+) -> None:
+    """In the forked child: isolate, confine, then serve the parent. Never returns."""
     try:
         os.setsid()  # its own process group, so the parent can kill it with everything it started
         _keep_only_fd(channel_fd)
@@ -105,12 +131,13 @@ def _become_worker(channel_fd: int, workdir: str, limits: limits_module.Limits, 
         os.chdir(workdir)
         os.environ.update(TMPDIR=workdir, HOME=workdir)
         tempfile.tempdir = workdir
-        limits_module.apply_rlimits(limits)
-        if limits_module.running_as_root():
-            limits_module.drop_privileges()
-            limits_module.forbid_new_processes()
-        sys.path[:] = [path for path in sys.path if not _is_source_checkout(path)]
-        guard.install(guard.Fence(os.path.realpath(workdir), denied_roots, os.getpid()))
+        try:
+            confinement.apply(workdir, uid, limits)
+        except Exception:
+            os._exit(CONFINEMENT_FAILED)
+        clean_sys_path()
+        if confinement.audit_hook:
+            guard.install(guard.Fence(os.path.realpath(workdir), confinement.read_only, os.getpid()))
         worker.run(channel, limits.output_kb * 1024)
     finally:
         os._exit(70)
@@ -125,21 +152,18 @@ def _keep_only_fd(keep: int) -> None:
     os.closerange(keep + 1, 1 << 16)
 
 
-def _is_source_checkout(path: str) -> bool:
-    """A sys.path entry that holds the course next to the grader (a development checkout)."""
-    return os.path.isdir(os.path.join(path, "solutions"))
-
-
-def main() -> None:
-    control_fd, base_dir, denied = int(sys.argv[1]), sys.argv[2], tuple(json.loads(sys.argv[3]))
+def main(control: socket.socket, config: dict) -> None:
+    """Serve the parent on ``control``, after the bootstrap read ``config`` from it (see the module docstring)."""
     for name in PRELOADED_MODULES:
         importlib.import_module(name)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it closes us cleanly
-    ForkServer(socket.socket(fileno=control_fd), base_dir, denied).serve()
+    confinement = Confinement(Policy.from_wire(config["policy"]), config["base_dir"])
+    try:
+        control.send(json.dumps({"layers": confinement.layers().to_dict()}).encode())
+    except OSError:
+        os._exit(0)  # the parent has gone already (it stopped before its first worker)
+    ForkServer(control, config["base_dir"], confinement).serve()
     # Every worker is reaped and every directory removed by now; skipping the interpreter's teardown
     # (tens of ms with numpy loaded) lets the parent's wait for us return at once.
     os._exit(0)
 
-
-if __name__ == "__main__":
-    main()

@@ -1,10 +1,12 @@
-"""The audit hook that fences student code inside its worker (defence in depth).
+"""The audit hook: readable refusals for what the kernel's fences refuse anyway (a courtesy, not a fence).
 
-Installed last in the worker, after the limits and the uid drop, it turns the operations a
-submission has no business doing into ``PermissionError``: starting processes, opening sockets,
-signalling other processes, loading native code through ctypes, changing its own limits, writing
-outside its temporary directory, and reading the course's instructor-only files. The parent never
-relies on it for a verdict; it narrows what a hostile submission can try.
+Installed last in the worker, after every kernel layer (:mod:`grader.sandbox.confine`), it turns the
+operations a submission has no business doing into a ``PermissionError`` whose message says what is
+not allowed, where the kernel would only answer "Operation not permitted": starting processes, opening
+sockets, signalling other processes, loading native code through ctypes, changing its own limits,
+writing outside its temporary directory, and reading outside it and the Python installation. PEP 578
+says it plainly: audit hooks are not a sandbox. Nothing depends on this hook for safety; the tests in
+tests/security/ show every attack contained with it switched off.
 """
 
 from __future__ import annotations
@@ -35,19 +37,18 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 @dataclass(frozen=True)
 class Fence:
-    """Where the worker may write, what it may not read, and its own pid (the only one it may signal)."""
+    """Where the worker may write, what else it may read, and its own pid (the only one it may signal);
+    the same folders as its Landlock rules."""
 
     workdir: str
-    denied_roots: tuple[str, ...]
+    readable: tuple[str, ...]
     pid: int
 
     def may_write(self, path: str) -> bool:
         return _is_within(path, self.workdir) or path == os.devnull
 
     def may_read(self, path: str) -> bool:
-        if any(_is_within(path, root) for root in self.denied_roots):
-            return False
-        return not _is_other_process(path, self.pid)
+        return self.may_write(path) or any(_is_within(path, root) for root in self.readable)
 
 
 def install(fence: Fence) -> None:
@@ -102,11 +103,6 @@ def _resolve(path: str | bytes | os.PathLike) -> str:
 
 def _is_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _is_other_process(path: str, own_pid: int) -> bool:
-    parts = path.split(os.sep)
-    return len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and int(parts[2]) != own_pid
 
 
 def _is_own(args: tuple[Any, ...], own_pid: int) -> bool:

@@ -1,9 +1,8 @@
 """Per-worker resource limits and the drop to an unprivileged user.
 
-These run in the forked worker before any student code exists. rlimits bound what the kernel lets the
-process consume; the drop from root to an unprivileged uid makes the course's instructor-only files
-and the grader's own processes out of reach (the audit hook in :mod:`grader.sandbox.guard` is a second
-line, not the first).
+These run in the forked worker before any student code exists (see :mod:`grader.sandbox.confine` for
+the order): rlimits bound what the kernel lets the process consume; as root, the drop to a uid of the
+worker's own puts the grader's processes and every other worker out of its reach.
 """
 
 from __future__ import annotations
@@ -50,13 +49,14 @@ def apply_rlimits(limits: Limits) -> None:
     _set(resource.RLIMIT_CORE, 0)
 
 
-def forbid_new_processes() -> None:
-    """No fork for this uid from now on (ignored by the kernel for root, hence after the uid drop)."""
-    _set(resource.RLIMIT_NPROC, 0)
+def limit_processes(tasks: int) -> None:
+    """At most ``tasks`` processes and threads for this uid from now on (the kernel ignores the limit for
+    root, hence after the uid drop)."""
+    _set(resource.RLIMIT_NPROC, tasks)
 
 
 def unprivileged_ids() -> tuple[int, int]:
-    """The uid and gid workers run as when the grader itself runs as root."""
+    """The uid and gid workers run as when the grader runs as root without a uid per worker."""
     try:
         entry = pwd.getpwnam(UNPRIVILEGED_USER)
         return entry.pw_uid, entry.pw_gid
@@ -68,9 +68,8 @@ def running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-def drop_privileges() -> None:
-    """Become the unprivileged user for good (no way back: real, effective and saved ids change)."""
-    uid, gid = unprivileged_ids()
+def drop_privileges(uid: int, gid: int) -> None:
+    """Become ``uid``/``gid`` for good (no way back: real, effective and saved ids change)."""
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
