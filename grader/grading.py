@@ -100,10 +100,12 @@ def grade(
 
     try:
         results = _map_assignments(one, assignments, parallel=code is None)
+        layers = launcher.layers
     finally:
         if owned:
             launcher.close()
-    return grade_report(results, hidden, options.language, round(time.perf_counter() - started, 3), course.autograder)
+    duration = round(time.perf_counter() - started, 3)
+    return grade_report(results, hidden, options.language, duration, course.autograder, layers)
 
 
 def _map_assignments(

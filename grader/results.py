@@ -16,6 +16,7 @@ from typing import Literal
 
 from grader.course.model import AutograderSettings
 from grader.safetext import safe_line, safe_text
+from grader.sandbox.layers import SandboxLayers
 
 Status = Literal["passed", "failed", "error", "timeout"]
 Visibility = Literal["public", "hidden"]
@@ -108,6 +109,8 @@ class GradeReport:
     """How many checks ended in each status."""
     autograder: AutograderSettings = AutograderSettings()
     """The course's presentation settings for autograder platforms (Gradescope visibility)."""
+    sandbox: SandboxLayers | None = None
+    """The fences the student's code ran behind (None when no code ran)."""
 
     @property
     def percent(self) -> float:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from grader.course.model import AutograderSettings, LatePolicy
 from grader.results import AssignmentResult, CheckResult, GradeReport, Status
+from grader.sandbox.layers import SandboxLayers
 
 SECONDS_PER_DAY = 86_400
 
@@ -59,7 +60,7 @@ def _days_late(due: datetime, submitted_at: datetime) -> int:
 
 def grade_report(
     assignments: Sequence[AssignmentResult], hidden_ran: bool, language: str, duration_s: float,
-    autograder: AutograderSettings = AutograderSettings(),
+    autograder: AutograderSettings = AutograderSettings(), sandbox: SandboxLayers | None = None,
 ) -> GradeReport:
     statuses = Counter(check.status for assignment in assignments for check in assignment.checks)
     return GradeReport(
@@ -71,4 +72,5 @@ def grade_report(
         duration_s=duration_s,
         checks_by_status=dict(statuses),
         autograder=autograder,
+        sandbox=sandbox,
     )

@@ -36,6 +36,8 @@ def results(report: GradeReport) -> dict[str, Any]:
         "test_name_format": "text",
         "test_output_format": "text",
         "stdout_visibility": report.autograder.stdout_visibility,
+        # Which fences the student's code ran behind, kept with the submission for the instructor.
+        "extra_data": {"sandbox": report.sandbox.to_dict() if report.sandbox is not None else None},
         "tests": [
             _test(assignment, check, f"{a}.{c}", report)
             for a, assignment in enumerate(report.assignments, start=1)

@@ -20,6 +20,7 @@ def to_dict(report: GradeReport) -> dict[str, Any]:
         "hidden_checks_ran": report.hidden_ran,
         "language": report.language,
         "duration_s": report.duration_s,
+        "sandbox": report.sandbox.to_dict() if report.sandbox is not None else None,
         "assignments": [_assignment(a) for a in report.assignments],
     }
 

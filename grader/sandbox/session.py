@@ -8,6 +8,7 @@ and the next request transparently starts a fresh worker and loads the submissio
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -31,7 +32,10 @@ class StudentSession:
         self, launcher: Launcher, source: str, filename: str, module_name: str, limits: Limits, load_timeout: float
     ) -> None:
         self.launcher = launcher
-        self.load_request = {"op": "load", "source": source, "filename": filename, "module": module_name}
+        # The worker learns the file's bare name, never the folder it is in (a classmate's, the course's);
+        # its tracebacks get the full name back on arrival.
+        self.filenames = (os.path.basename(filename), filename)
+        self.load_request = {"op": "load", "source": source, "filename": self.filenames[0], "module": module_name}
         self.limits = limits
         self.load_timeout = load_timeout
         self.worker: WorkerProcess | None = None
@@ -139,7 +143,7 @@ class StudentSession:
         if "missing" in reply:
             raise MissingName(safe_line(_text(reply["missing"], 200)))
         if type(reply.get("error")) is dict:
-            raise _student_error(reply["error"])
+            raise _student_error(reply["error"], *self.filenames)
         self._discard()
         raise WorkerCrashed(during, malformed=True)
 
@@ -159,16 +163,18 @@ class StudentSession:
         return status
 
 
-def _student_error(error: dict[str, Any]) -> StudentError:
+def _student_error(error: dict[str, Any], worker_filename: str, filename: str) -> StudentError:
     """The student's exception, its text made inert where it enters the trusted parent: whatever the
-    parent does with it (a check, a message, a log line), no control character comes along."""
+    parent does with it (a check, a message, a log line), no control character comes along. Its
+    traceback names the file as the student knows it (the worker knew only the bare name)."""
     mro = error.get("mro")
     line = error.get("line")
+    traceback = _text(error.get("traceback"), _MAX_TEXT).replace(f'File "{worker_filename}"', f'File "{filename}"')
     return StudentError(
         type_name=safe_line(_text(error.get("type"), 200)) or "Exception",
         class_names=tuple(safe_line(_text(name, 200)) for name in mro) if type(mro) is list else (),
         message=safe_text(_text(error.get("message"), _MAX_TEXT)),
-        traceback=safe_text(_text(error.get("traceback"), _MAX_TEXT)),
+        traceback=safe_text(traceback),
         line=line if type(line) is int else None,
     )
 
