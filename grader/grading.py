@@ -260,7 +260,8 @@ def _start(session: StudentSession, source: Source, language: str, memory_mb: in
     except WorkerTimeout as timeout:
         return timeout_problem(timeout)[0], hint
     except WorkerCrashed as crash:
-        return crash_problem(crash, memory_mb)[0], hint
+        problem, own_hint = crash_problem(crash, memory_mb)
+        return problem, own_hint if crash.foreign else hint  # a kill from outside is nothing to "fix first"
     except SandboxError as error:
         return msg("check.import_failed", error=str(error)), hint
     return None

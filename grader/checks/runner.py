@@ -21,6 +21,7 @@ from grader.checks.registry import CheckSpec
 from grader.i18n import Msg, Text, msg, render
 from grader.results import CheckResult, Status
 from grader.sandbox.errors import Activity, MissingName, StaleObject, StudentError, WorkerCrashed, WorkerTimeout
+from grader.sandbox.launcher import SandboxUnavailable
 from grader.sandbox.proxy import StudentModule
 from grader.sandbox.session import StudentSession
 from grader.scoring import check_score
@@ -101,6 +102,8 @@ def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext) -> _
         return _Outcome("timeout", *timeout_problem(timeout))
     except WorkerCrashed as crash:
         return _crash(crash, context)
+    except SandboxUnavailable:
+        raise  # the grader's problem, not this check's: the run stops with its message
     except (StaleObject, AssertionError, Exception) as exc:  # the check could not use what it got
         return _Outcome("error", msg("check.unusable_result", error=f"{type(exc).__name__}: {exc}"), msg("check.unusable_result_hint"))
     return _Outcome("passed")
@@ -128,6 +131,9 @@ def crash_problem(crash: WorkerCrashed, memory_mb: int) -> tuple[Msg, Msg]:
         return msg("check.malformed_reply", during=during), msg("check.malformed_reply_hint")
     if crash.signal == signal.SIGXCPU:
         return msg("check.cpu_limit", during=during), msg("check.timeout_hint")
+    if crash.foreign:
+        name = signal.Signals(crash.signal).name
+        return msg("check.killed_from_outside", during=during, signal=name), msg("check.killed_from_outside_hint")
     if crash.signal is not None:
         name = signal.Signals(crash.signal).name
         return msg("check.killed", during=during, signal=name), msg("check.killed_hint", mb=memory_mb)

@@ -1,9 +1,9 @@
 """Putting a forked worker behind the kernel's fences, and proving first that they hold on this machine.
 
-The parent decides the policy (what a worker may read, which layers to apply) and sends it to the fork
-server. The fork server builds a :class:`Confinement` from it: it forks one probe child that applies
-every layer asked for and reports which held, so that a run records only layers that really stood (an
-old kernel has no Landlock; a container may forbid seccomp). Each worker then applies exactly those
+The parent decides the policy (:mod:`grader.sandbox.policy`: what a worker may read, which layers to
+apply) and sends it to the fork server. The fork server builds a :class:`Confinement` from it: it forks
+one probe child that applies every layer asked for and reports which held, so that a run records only
+layers that really stood (an old kernel has no Landlock; a container may forbid seccomp). Each worker then applies exactly those
 layers, in this order, before any student code exists:
 
 1. rlimits (CPU, memory, file size, descriptors, core dumps);
@@ -14,7 +14,7 @@ layers, in this order, before any student code exists:
 5. no new processes: the filter refuses them; without it, RLIMIT_NPROC=0 does (which also stops threads).
 
 A layer that held in the probe but fails in a worker ends that worker before it runs anything
-(:data:`CONFINEMENT_FAILED`): a worker never runs with fewer fences than its run reports.
+(exit code :data:`~grader.sandbox.layers.CONFINEMENT_FAILED`): a worker never runs with fewer fences than its run reports.
 """
 
 from __future__ import annotations
@@ -23,67 +23,20 @@ import json
 import os
 import shutil
 import sys
-import sysconfig
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TypeVar
 
 from grader.sandbox import landlock, limits as limits_module, syscalls
 from grader.sandbox.layers import SandboxLayers
+from grader.sandbox.policy import Policy
 from grader.sandbox.uids import HeldUid, UidPool, mapped
 
-CONFINEMENT_FAILED = 71
-"""A worker's exit code when a layer its run reports could not be applied to it."""
 THREADS_PER_WORKER = 64
 """Tasks a worker's own uid may have (as root, with the filter refusing processes, these are threads)."""
 
-_SYSTEM_LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib")
-_SYSTEM_FILES = ("/etc/localtime", "/usr/share/zoneinfo", "/sys/devices/system/cpu", "/dev/urandom", "/dev/random",
-                 "/dev/zero")
 _WRITABLE_DEVICES = ("/dev/null",)
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Policy:
-    """What the parent asks of every worker's fences (sent to the fork server as JSON)."""
-
-    read_only: tuple[str, ...]
-    """Folders and files a worker may read: the Python installation, numpy, system libraries."""
-    off: frozenset[str]
-    """Layers switched off for this run (test-only, see :mod:`grader.sandbox.layers`)."""
-    uid_range: tuple[int, int]
-    """The uids workers may be given, as root."""
-
-    def to_wire(self) -> dict:
-        return {"read_only": list(self.read_only), "off": sorted(self.off), "uid_range": list(self.uid_range)}
-
-    @classmethod
-    def from_wire(cls, data: dict) -> "Policy":
-        first, last = data["uid_range"]
-        return cls(tuple(data["read_only"]), frozenset(data["off"]), (int(first), int(last)))
-
-
-def worker_read_roots() -> tuple[str, ...]:
-    """What a worker needs to read: the standard library, the site-packages that hold numpy, the C
-    libraries numpy and Python load on demand, and a few system files (time zone, CPU count, random)."""
-    import numpy  # the parent has it imported already
-
-    python = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
-    python.add(os.path.dirname(os.path.dirname(numpy.__file__)))
-    roots = [os.path.realpath(path) for path in sorted(python) if path]
-    return tuple(dict.fromkeys(roots + [path for path in _SYSTEM_LIBRARIES + _SYSTEM_FILES if os.path.exists(path)]))
-
-
-def readable_protected(read_roots: Iterable[str], protected: Iterable[str]) -> tuple[str, str] | None:
-    """A (root, folder) pair where a protected folder lies inside what workers may read, if any."""
-    for folder in protected:
-        real = os.path.realpath(folder)
-        for root in read_roots:
-            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-                return root, folder
-    return None
 
 
 class Confinement:

@@ -60,14 +60,16 @@ class WorkerTimeout(SandboxError):
 class WorkerCrashed(SandboxError):
     """The worker process ended (os._exit, a signal, a CPU limit) or broke the protocol.
 
-    ``signal`` is the signal that ended it, ``exit_code`` its exit code (None when unknown), and
-    ``malformed`` says it was killed for sending something that is not a valid reply.
+    ``signal`` is the signal that ended it, ``exit_code`` its exit code (None when unknown),
+    ``malformed`` says it was killed for sending something that is not a valid reply, and ``foreign``
+    that the signal came from outside: none of its limits or faults sends it.
     """
 
     during: Activity
     signal: int | None = None
     exit_code: int | None = None
     malformed: bool = False
+    foreign: bool = False
 
 
 class StaleObject(SandboxError):

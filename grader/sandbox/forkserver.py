@@ -29,7 +29,9 @@ import numpy  # noqa: F401  (the point of the fork server: workers start with nu
 
 from grader.sandbox import guard, limits as limits_module, worker
 from grader.sandbox.channel import Channel
-from grader.sandbox.confine import CONFINEMENT_FAILED, Confinement, Policy, clean_sys_path
+from grader.sandbox.confine import Confinement, clean_sys_path
+from grader.sandbox.layers import CONFINEMENT_FAILED
+from grader.sandbox.policy import Policy
 from grader.sandbox.uids import HeldUid, UidsExhausted
 
 MAX_CONTROL_MESSAGE = 1 << 16

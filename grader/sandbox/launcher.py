@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 from grader.errors import GraderError, UsageError
 from grader.sandbox.channel import Channel
-from grader.sandbox.confine import Policy, readable_protected, worker_read_roots
+from grader.sandbox.policy import Policy, readable_protected, worker_read_roots
 from grader.sandbox.layers import SandboxLayers, switched_off
 from grader.sandbox.limits import Limits
 from grader.sandbox.uids import RANGE_VARIABLE, parse_range
@@ -30,6 +30,9 @@ from grader.sandbox.uids import RANGE_VARIABLE, parse_range
 # otherwise eat the address-space limit.
 _SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 _START_TIMEOUT_S = 30.0
+_SELF_INFLICTED = frozenset({signal.SIGXCPU, signal.SIGXFSZ, signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL,
+                             signal.SIGABRT, signal.SIGSYS, signal.SIGTRAP})
+"""Signals a process gets from its own limits (CPU, file size) or faults (a stack overflow, a bad syscall)."""
 _REAP_TIMEOUT_S = 10.0
 
 
@@ -44,6 +47,13 @@ class ExitStatus:
     exit_code: int | None
     signal: int | None
     cpu_s: float = 0.0
+
+    def killed_from_outside(self, limits: Limits) -> bool:
+        """Ended by a signal that neither its limits nor a fault of its own sends: another program's kill,
+        the kernel's out-of-memory killer. (A process that signals itself looks the same.)"""
+        if self.signal is None or self.signal in _SELF_INFLICTED:
+            return False
+        return not (self.signal == signal.SIGKILL and self.cpu_s >= limits.cpu_s)  # RLIMIT_CPU's hard limit
 
 
 class Launcher:

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 LAYER_NAMES = ("audit_hook", "seccomp", "landlock", "uids")
+CONFINEMENT_FAILED = 71
+"""A worker's exit code when a layer its run reports could not be applied to it (it ran nothing)."""
 OFF_VARIABLE = "GRADER_SANDBOX_OFF"
 
 

@@ -17,7 +17,8 @@ from grader.safetext import safe_line, safe_text
 from grader.sandbox import columns
 from grader.sandbox.channel import ChannelClosed, ChannelTimeout, FrameTooLarge
 from grader.sandbox.errors import Activity, MissingName, StudentError, WorkerCrashed, WorkerTimeout
-from grader.sandbox.launcher import ExitStatus, Launcher, WorkerProcess
+from grader.sandbox.launcher import ExitStatus, Launcher, SandboxUnavailable, WorkerProcess
+from grader.sandbox.layers import CONFINEMENT_FAILED
 from grader.sandbox.limits import Limits
 from grader.sandbox.wire import WireError, decode, encode
 from grader.sandbox.worker import MODULE_HANDLE
@@ -51,7 +52,19 @@ class StudentSession:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start a worker and import the submission (raises the student's import error, if any)."""
+        """Start a worker and import the submission (raises the student's import error, if any).
+
+        A worker killed from outside while importing (another program, the out-of-memory killer) is not
+        the student's doing: it is started once more before the kill is reported.
+        """
+        try:
+            self._start_once()
+        except WorkerCrashed as crash:
+            if not crash.foreign:
+                raise
+            self._start_once()
+
+    def _start_once(self) -> None:
         self.worker = self.launcher.spawn(self.limits)
         self.generation += 1
         deadline = time.monotonic() + self.load_timeout
@@ -129,8 +142,13 @@ class StudentSession:
             raise WorkerTimeout(timeout_s, during) from None
         except (ChannelClosed, WireError, FrameTooLarge) as exc:
             status = self._discard()
+            if status.exit_code == CONFINEMENT_FAILED:
+                raise SandboxUnavailable("a worker could not be put behind the fences this run reports (seccomp, "
+                                         "Landlock, its own uid); nothing of the submission ran",
+                                         "run again; if it keeps happening, report it with `uname -r`") from None
             malformed = not isinstance(exc, ChannelClosed)
-            raise WorkerCrashed(during, status.signal, status.exit_code, malformed=malformed) from None
+            foreign = not malformed and status.killed_from_outside(self.limits)
+            raise WorkerCrashed(during, status.signal, status.exit_code, malformed=malformed, foreign=foreign) from None
         return self._unpack(reply, during)
 
     def _unpack(self, reply: Any, during: Activity) -> Any:

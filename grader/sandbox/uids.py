@@ -2,24 +2,23 @@
 
 Workers with different uids are strangers to the kernel: none can signal, trace or read the ``/proc``
 files of another, whatever else is or is not in force. The uids come from a range no account uses
-(``GRADER_WORKER_UIDS=first-last``; by default systemd's unallocated 1879048192–2147483647 block holds
-:data:`DEFAULT_RANGE`). A uid is taken by an exclusive ``flock`` on a file named after it in a folder
-only root may enter, held by the fork server for as long as the worker lives, so fork servers of
-different grading processes (a batch's jobs, two graders on one machine) never hand out the same uid
-twice at once; the kernel drops the lock if the fork server dies.
+(``GRADER_WORKER_UIDS=first-last``; by default :data:`DEFAULT_RANGE`, inside the block systemd leaves
+unallocated, 1879048192–2147483647). A uid is taken by binding an abstract unix socket named after it,
+held by the fork server for as long as the worker lives: fork servers of different grading processes
+(a batch's jobs, two graders on one machine) never hand out the same uid twice at once, the kernel
+releases the name if the fork server dies, and nothing is written to the filesystem. (Another local
+program can squat a name; that only makes the grader skip that uid.)
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import random
-import stat
+import socket
 from dataclasses import dataclass
 
 DEFAULT_RANGE = (1_900_000_000, 1_900_004_095)
 RANGE_VARIABLE = "GRADER_WORKER_UIDS"
-_LOCK_DIRS = ("/run/grader-worker-uids", "/tmp/grader-worker-uids")
+_CLAIM_PREFIX = "\0grader-worker-uid-"
 
 
 class UidRangeError(ValueError):
@@ -59,10 +58,10 @@ class HeldUid:
     """A uid taken for one worker; :meth:`release` gives it back."""
 
     uid: int
-    lock_fd: int
+    claim: socket.socket
 
     def release(self) -> None:
-        os.close(self.lock_fd)
+        self.claim.close()
 
 
 class UidPool:
@@ -70,11 +69,10 @@ class UidPool:
 
     def __init__(self, first: int, last: int) -> None:
         self.first, self.last = first, last
-        self.lock_dir = _private_lock_dir()
 
     def take(self) -> HeldUid:
         size = self.last - self.first + 1
-        start = random.randrange(size)  # fork servers starting together rarely contend for the same file
+        start = random.randrange(size)  # fork servers starting together rarely contend for the same name
         for offset in range(size):
             uid = self.first + (start + offset) % size
             held = self._try(uid)
@@ -82,26 +80,12 @@ class UidPool:
                 return held
         raise UidsExhausted(f"all {size} worker uids of {self.first}-{self.last} are in use; widen {RANGE_VARIABLE}")
 
-    def _try(self, uid: int) -> HeldUid | None:
-        fd = os.open(os.path.join(self.lock_dir, str(uid)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    @staticmethod
+    def _try(uid: int) -> HeldUid | None:
+        claim = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+            claim.bind(f"{_CLAIM_PREFIX}{uid}")
+        except OSError:  # EADDRINUSE: a live worker (of any fork server here) has it
+            claim.close()
             return None
-        return HeldUid(uid, fd)
-
-
-def _private_lock_dir() -> str:
-    """A folder for the lock files that only root can enter (checked, not assumed: /tmp is shared)."""
-    for path in _LOCK_DIRS:
-        try:
-            os.mkdir(path, 0o700)
-        except FileExistsError:
-            pass
-        except OSError:
-            continue
-        info = os.lstat(path)
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and stat.S_IMODE(info.st_mode) == 0o700:
-            return path
-    raise UidRangeError(f"no private folder for worker uid locks: none of {', '.join(_LOCK_DIRS)} is root's own (mode 0700)")
+        return HeldUid(uid, claim)

@@ -1,0 +1,59 @@
+"""What the parent asks of every worker's fences: what it may read, and which layers to apply.
+
+Decided in the trusted parent (which knows the course's and the class's folders and checks that none
+lies inside what workers may read) and sent to the fork server, which never learns those folders. Kept
+apart from :mod:`grader.sandbox.confine` so the parent does not load the kernel interfaces it never calls.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sysconfig
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_SYSTEM_LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib")
+_SYSTEM_FILES = ("/etc/localtime", "/usr/share/zoneinfo", "/sys/devices/system/cpu", "/dev/urandom", "/dev/random",
+                 "/dev/zero")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the parent asks of every worker's fences (sent to the fork server as JSON)."""
+
+    read_only: tuple[str, ...]
+    """Folders and files a worker may read: the Python installation, numpy, system libraries."""
+    off: frozenset[str]
+    """Layers switched off for this run (test-only, see :mod:`grader.sandbox.layers`)."""
+    uid_range: tuple[int, int]
+    """The uids workers may be given, as root."""
+
+    def to_wire(self) -> dict:
+        return {"read_only": list(self.read_only), "off": sorted(self.off), "uid_range": list(self.uid_range)}
+
+    @classmethod
+    def from_wire(cls, data: dict) -> "Policy":
+        first, last = data["uid_range"]
+        return cls(tuple(data["read_only"]), frozenset(data["off"]), (int(first), int(last)))
+
+
+def worker_read_roots() -> tuple[str, ...]:
+    """What a worker needs to read: the standard library, the site-packages that hold numpy, the C
+    libraries numpy and Python load on demand, and a few system files (time zone, CPU count, random)."""
+    numpy = importlib.util.find_spec("numpy")  # located, not imported: the parent may not need it yet
+    python = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    if numpy is not None and numpy.origin:
+        python.add(os.path.dirname(os.path.dirname(numpy.origin)))
+    roots = [os.path.realpath(path) for path in sorted(python) if path]
+    return tuple(dict.fromkeys(roots + [path for path in _SYSTEM_LIBRARIES + _SYSTEM_FILES if os.path.exists(path)]))
+
+
+def readable_protected(read_roots: Iterable[str], protected: Iterable[str]) -> tuple[str, str] | None:
+    """A (root, folder) pair where a protected folder lies inside what workers may read, if any."""
+    for folder in protected:
+        real = os.path.realpath(folder)
+        for root in read_roots:
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                return root, folder
+    return None
