@@ -19,6 +19,7 @@ from grader.batch.htmlreport import write_report
 from grader.batch.records import RESULTS_DIR, StudentRecord, read_record, read_records, result_path
 from grader.batch.stats import ClassStats, class_stats
 from grader.errors import UsageError
+from grader.sandbox.layers import SandboxLayers
 
 MANIFEST_FILE = "batch.json"
 MANIFEST_VERSION = 1
@@ -39,6 +40,9 @@ class Manifest:
     submission_times: str = ""
     """Digest of the ``--submitted-at`` times it was graded with (``times_digest``; "" without, "mixed"
     for a merge of shards graded with different ones)."""
+    sandbox: SandboxLayers | None = None
+    """The fences its students' code ran behind (for a merge: what held in every shard); None when unknown
+    (written by a grader before this was recorded)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,9 @@ class Outputs:
 
 def write_outputs(out_dir: Path, manifest: Manifest) -> Outputs:
     """Write the manifest, then the gradebook and report from the results of ``manifest.students``."""
-    write_atomic(out_dir / MANIFEST_FILE, json.dumps({"format_version": MANIFEST_VERSION, **asdict(manifest)}, ensure_ascii=False, indent=1) + "\n")
+    document = {"format_version": MANIFEST_VERSION, **asdict(manifest),
+                "sandbox": manifest.sandbox.to_dict() if manifest.sandbox is not None else None}
+    write_atomic(out_dir / MANIFEST_FILE, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     stats = class_stats(_stored(out_dir, manifest.students))
     grades, checks = write_gradebook(out_dir, stats)
     report = write_report(out_dir, stats, manifest.course_title)
@@ -72,8 +78,9 @@ def read_manifest(out_dir: Path) -> Manifest:
     path = out_dir / MANIFEST_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        sandbox = SandboxLayers.from_dict(data["sandbox"]) if data.get("sandbox") else None
         return Manifest(str(data["course_title"]), str(data["course_hash"]), str(data["shard"]), tuple(map(str, data["students"])),
-                        str(data.get("submission_times", "")))  # absent from the manifests of earlier versions
+                        str(data.get("submission_times", "")), sandbox)  # both absent from earlier versions' manifests
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
                          "pass the --out folders of finished `grader batch` runs") from None
@@ -100,8 +107,10 @@ def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
     for student, source in origin.items():
         _copy_result(result_path(source, student), result_path(target, student))
     times = {manifest.submission_times for manifest in manifests}
+    known = [manifest.sandbox for manifest in manifests if manifest.sandbox is not None]
+    sandbox = SandboxLayers.common(known) if len(known) == len(manifests) else None
     merged = Manifest(manifests[0].course_title, manifests[0].course_hash, "merged", tuple(sorted(chosen)),
-                      times.pop() if len(times) == 1 else "mixed")
+                      times.pop() if len(times) == 1 else "mixed", sandbox)
     return write_outputs(target, merged), warnings
 
 

@@ -108,8 +108,7 @@ class ProcessGrader:
         self.code = CourseCode(reuse=True, memoize=settings.memoize)
         self.options = GradeOptions(language=settings.language, timeout=settings.timeout, public_only=settings.public_only)
         self.identical = IdenticalFiles() if settings.reuse_identical else None
-        self.staging = settings.out_dir / STAGING_DIR / str(os.getpid())
-        self.staging.mkdir(parents=True, exist_ok=True)
+        self.staging = private_folder(private_folder(settings.out_dir / STAGING_DIR) / str(os.getpid()))
         preload(self.course, self.code, self.options)
         denied = [self.course.solutions_dir, settings.submissions_dir, settings.out_dir]
         self.launcher = Launcher(denied_roots=denied)
@@ -159,6 +158,15 @@ class ProcessGrader:
             course_hash=self.settings.course_hash, report=report, error=error, graded_at=now(),
             duration_s=round(time.perf_counter() - started, 3), submitted_at=task.submitted_at,
         )
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` as a folder only this user may enter: unzipped submissions are staged where no worker
+    (another uid, as root) can read them, even on a machine without Landlock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return path
 
 
 def preload(course: Course, code: CourseCode, options: GradeOptions) -> None:

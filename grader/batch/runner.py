@@ -32,6 +32,8 @@ from grader.course import Course, load_course
 from grader.errors import UsageError
 from grader.grading import GradeOptions, runs_hidden_checks
 from grader.i18n import resolve_language
+from grader.sandbox.launcher import Launcher, require_confined
+from grader.sandbox.layers import SandboxLayers
 
 NO_TIMES_WARNING = ("the course has due dates but no submission times were given: every submission will be graded "
                     "as on time; pass --submitted-at FILE.csv (columns student,submitted_at) to apply the late policies")
@@ -75,6 +77,8 @@ class BatchOptions:
     """Memoize reference calls across students (off only to measure what it saves)."""
     reuse_identical: bool = True
     """Give a file identical to one already graded (same assignment, same text) that file's results."""
+    allow_unconfined: bool = False
+    """Grade hidden checks even where seccomp and Landlock cannot confine the students' code."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     submissions = discover(submissions_dir, options.shard, options.students) if options.students else everyone
     if times is None and console is not None and _has_deadline(course):
         console.print(Text("warning: ", style="bold yellow") + Text(NO_TIMES_WARNING), soft_wrap=True)  # one line in a CI log
+    sandbox = _fences(course, grade_options, submissions_dir, out_dir, options.allow_unconfined)
     tasks, skipped = plan(submissions, read_records(out_dir), fingerprint, options.force, times)
     settings = BatchSettings(course.root, submissions_dir, out_dir, fingerprint, grade_options.language, options.timeout,
                              options.public_only, options.memoize, options.reuse_identical)
@@ -135,7 +140,8 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     finally:
         shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
     duration = display.elapsed
-    outputs = None if interrupted else write_outputs(out_dir, _manifest(course, fingerprint, options.shard, everyone, times))
+    manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox)
+    outputs = None if interrupted else write_outputs(out_dir, manifest)
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
     return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed,
                         display.reused_files)
@@ -199,8 +205,19 @@ def _has_deadline(course: Course) -> bool:
 
 
 def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission],
-              times: dict[str, datetime] | None) -> Manifest:
-    return Manifest(course.title, fingerprint, str(shard), tuple(submission.student for submission in submissions), times_digest(times))
+              times: dict[str, datetime] | None, sandbox: SandboxLayers) -> Manifest:
+    students = tuple(submission.student for submission in submissions)
+    return Manifest(course.title, fingerprint, str(shard), students, times_digest(times), sandbox)
+
+
+def _fences(course: Course, options: GradeOptions, submissions_dir: Path, out_dir: Path, allow_unconfined: bool) -> SandboxLayers:
+    """The fences this machine puts around workers (a fork server is started to find out), checked before
+    anyone is graded: hidden checks run confined, or not at all without ``allow_unconfined``."""
+    with Launcher(denied_roots=[*course.instructor_only, submissions_dir, out_dir]) as probe:
+        layers = probe.layers
+    if runs_hidden_checks(course, options) and not allow_unconfined:
+        require_confined(layers)
+    return layers
 
 
 __all__ = ["BatchOptions", "BatchSummary", "Outcome", "default_jobs", "plan", "run_batch"]

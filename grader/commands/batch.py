@@ -35,9 +35,12 @@ EXIT_INTERRUPTED = 130
 @click.option("--force", is_flag=True, help="Grade again even submissions whose stored result is current.")
 @click.option("--regrade-identical", is_flag=True,
               help="Grade every file, even one identical to a file already graded (by default it gets that file's results).")
+@click.option("--allow-unconfined", is_flag=True,
+              help="Run hidden checks even where seccomp and Landlock cannot confine the students' code (refused by default).")
 def batch_command(
     submissions_dir: Path, students: tuple[str, ...], course_dir: Path, out_dir: Path, jobs: int, shard: str,
     lang: str | None, timeout: float | None, public_only: bool, submitted_at: Path | None, force: bool, regrade_identical: bool,
+    allow_unconfined: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS_DIR (a sub-folder or <student>.zip each), or only STUDENTS.
 
@@ -46,7 +49,7 @@ def batch_command(
     options = BatchOptions(
         submissions_dir=submissions_dir, course_dir=course_dir, out_dir=out_dir, jobs=jobs, shard=parse_shard(shard),
         students=students, language=lang, timeout=timeout, public_only=public_only, submitted_at=submitted_at, force=force,
-        reuse_identical=not regrade_identical,
+        reuse_identical=not regrade_identical, allow_unconfined=allow_unconfined,
     )
     summary = run_batch(options, Console(stderr=True))
     click.echo(summary_line(summary, submitted_at))

@@ -19,7 +19,7 @@ from grader.i18n import LANGUAGES, resolve_language
 from grader.report import github
 from grader.report.formats import FORMATS, STDOUT_FORMATS, render_report
 from grader.results import GradeReport
-from grader.sandbox.launcher import Launcher
+from grader.sandbox.launcher import Launcher, require_confined
 from grader.submission import submission_time
 
 if TYPE_CHECKING:
@@ -46,10 +46,13 @@ EXIT_BELOW_THRESHOLD = 1
               help="Gradescope's submission_metadata.json, to read the submission time from.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show what your code printed.")
 @click.option("--watch", is_flag=True, help="Grade again every time you save a submission file (Ctrl-C stops).")
+@click.option("--require-confinement", is_flag=True,
+              help="Refuse to run hidden checks unless seccomp and Landlock confine the code (official grading).")
+@click.option("--allow-unconfined", is_flag=True, help="Run hidden checks even where --require-confinement would refuse.")
 def grade_command(
     ids: tuple[str, ...], course_dir: Path, submission: Path | None, public_only: bool, output_format: str,
     output: Path | None, timeout: float | None, fail_under: float | None, lang: str | None, submitted_at: str | None,
-    submission_metadata: Path | None, verbose: bool, watch: bool,
+    submission_metadata: Path | None, verbose: bool, watch: bool, require_confinement: bool, allow_unconfined: bool,
 ) -> None:
     """Grade IDS (default: every assignment) and print the score with what to fix."""
     course = load_course(course_dir)
@@ -63,12 +66,14 @@ def grade_command(
     with Launcher(denied_roots=course.instructor_only) as launcher:
         from rich.console import Console
 
-        from grader.grading import grade
+        from grader.grading import grade, runs_hidden_checks
         from grader.report.status import grading_status
 
+        options = _options(ids, submission, public_only, timeout, language, when)
+        if require_confinement and not allow_unconfined and runs_hidden_checks(course, options):
+            require_confined(launcher.layers)
         with grading_status(Console(stderr=True), language) as progress:
-            options = dataclasses.replace(_options(ids, submission, public_only, timeout, language, when), progress=progress)
-            report = grade(course, options, launcher)
+            report = grade(course, dataclasses.replace(options, progress=progress), launcher)
     _show(report, output_format, output, verbose)
     if fail_under is not None and report.percent < fail_under:
         sys.exit(EXIT_BELOW_THRESHOLD)

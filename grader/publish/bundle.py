@@ -7,8 +7,9 @@
     course/            course.yaml (complete), assignments/ (stubs, READMEs, public checks) and
                        solutions/ (references, hidden checks): readable by root only
 
-Graded code runs in the grader's sandbox as ``nobody`` (the grader runs as root there), so the
-permissions keep solutions/ out of its reach, and the sandbox's audit hook denies it as well.
+Graded code runs in the grader's sandbox under a uid of its own (the grader runs as root there), behind
+seccomp and Landlock; ``run_autograder`` refuses to grade when those cannot be applied (unless
+AUTOGRADER_ALLOW_UNCONFINED=1), and the permissions keep solutions/ out of a worker's reach even then.
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ def print_report(report: GradeReport, console: Console, verbose: bool = False, b
     console.print(_total(report))
     if not report.hidden_ran:
         console.print(Text(tr(msg("report.hidden_later"), report.language), style="dim"))
+    elif report.sandbox is not None and not report.sandbox.confined:
+        missing = " + ".join(report.sandbox.missing_kernel_layers())
+        console.print(Text(tr(msg("report.unconfined", missing=missing), report.language), style="bold yellow"))
 
 
 def _assignment_table(result: AssignmentResult, language: str, verbose: bool, box: Box) -> Group:

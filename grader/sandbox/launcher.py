@@ -168,6 +168,20 @@ class WorkerProcess:
         return self.launcher.reap(self.pid)
 
 
+def require_confined(layers: SandboxLayers) -> None:
+    """Refuse to go on when the kernel's fences are not both in force (official grading of hidden checks)."""
+    if layers.confined:
+        return
+    missing = " and ".join(layers.missing_kernel_layers())
+    raise SandboxUnavailable(
+        f"hidden checks would run without the kernel's fences: {missing} not in force on this machine "
+        f"(Linux {os.uname().release}, Landlock ABI {layers.landlock_abi}); a submission could then read the "
+        "references, the hidden checks and other students' files",
+        "grade on Linux 5.13 or newer with libseccomp installed (see docs/architecture.md, Threat model), "
+        "or pass --allow-unconfined to accept the risk",
+    )
+
+
 def _policy(denied_roots: Sequence[Path]) -> Policy:
     """What workers may read and which layers they get, checked against the folders they must not read."""
     read_only = worker_read_roots()

@@ -43,6 +43,13 @@ class SandboxLayers:
         """The kernel fences that were not in force, by name."""
         return [name for name, held in (("seccomp", self.seccomp), ("Landlock", self.landlock_abi > 0)) if not held]
 
+    @classmethod
+    def common(cls, runs: "list[SandboxLayers]") -> "SandboxLayers":
+        """What held in every one of ``runs`` (the shards of a merged batch): each layer at its weakest."""
+        return cls(all(run.seccomp for run in runs), min(run.landlock_abi for run in runs),
+                   all(run.landlock_scopes for run in runs), all(run.separate_uids for run in runs),
+                   all(run.audit_hook for run in runs))
+
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "confined": self.confined}
 

@@ -43,6 +43,14 @@ def mini_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metadata: dict | None = None) -> dict:
     """Unpack the bundle as Gradescope does (zip modes lost), put ``files`` in the submission, run it."""
+    completed = start_autograder(bundle_zip, root, files, metadata)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads((root / "results/results.json").read_text())
+
+
+def start_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metadata: dict | None = None,
+                     **environment: str) -> subprocess.CompletedProcess:
+    """Unpack the bundle, put ``files`` in the submission and run ``run_autograder`` with ``environment`` added."""
     with zipfile.ZipFile(bundle_zip) as archive:
         archive.extractall(root / "source")
     for name, text in files.items():
@@ -50,10 +58,19 @@ def run_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metadata
         (root / "submission" / name).write_text(text)
     if metadata is not None:
         (root / "submission_metadata.json").write_text(json.dumps(metadata))
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    completed = subprocess.run(["bash", str(root / "source/run_autograder")], env=env, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return json.loads((root / "results/results.json").read_text())
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable, **environment}
+    return subprocess.run(["bash", str(root / "source/run_autograder")], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_autograder_refuses_to_grade_unconfined_unless_told_to(mini_zip: Path, tmp_path: Path) -> None:
+    refused = start_autograder(mini_zip, tmp_path / "a", {"vectors.py": REFERENCE}, GRADER_SANDBOX_OFF="seccomp,landlock")
+    assert refused.returncode == 2 and "seccomp and Landlock not in force" in refused.stderr
+    assert not (tmp_path / "a/results/results.json").exists()  # Gradescope shows the error, never a grade
+    allowed = start_autograder(mini_zip, tmp_path / "b", {"vectors.py": REFERENCE}, GRADER_SANDBOX_OFF="seccomp,landlock",
+                               AUTOGRADER_ALLOW_UNCONFINED="1")
+    assert allowed.returncode == 0, allowed.stderr
+    results = json.loads((tmp_path / "b/results/results.json").read_text())
+    assert results["score"] == MINI_POINTS and results["extra_data"]["sandbox"]["confined"] is False
 
 
 def _scores(results: dict) -> dict[str, float]:

@@ -5,6 +5,8 @@
 #   AUTOGRADER_ROOT    the Gradescope layout's root (default /autograder; tests use a temporary folder)
 #   AUTOGRADER_PYTHON  the Python with the grader's dependencies (default: the venv setup.sh made)
 #   AUTOGRADER_FORMAT  the report format of results.json (default gradescope)
+#   AUTOGRADER_ALLOW_UNCONFINED=1  grade hidden checks even where seccomp and Landlock cannot confine the
+#                      submission (by default such a run stops with an error instead of a grade)
 set -euo pipefail
 
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
@@ -13,8 +15,9 @@ COURSE="$SOURCE/course"
 PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 FORMAT="${AUTOGRADER_FORMAT:-gradescope}"
 
-# Again, in case the image was built without setup.sh's permissions: graded code runs as `nobody`
-# (the grader drops to it when it runs as root) and must not open a reference or a hidden check.
+# Again, in case the image was built without setup.sh's permissions: graded code runs under a uid of
+# its own (the grader drops to it when it runs as root) and must not open a reference or a hidden check
+# even where Landlock is missing.
 find "$COURSE/solutions" -type d -exec chmod 700 {} +
 find "$COURSE/solutions" -type f -exec chmod 600 {} +
 
@@ -25,7 +28,11 @@ if [ -d "$SUBMISSION/assignments" ]; then
 fi
 
 mkdir -p "$ROOT/results"
-args=(grade --course "$COURSE" --submission "$SUBMISSION" --format "$FORMAT" --output "$ROOT/results/results.json")
+args=(grade --course "$COURSE" --submission "$SUBMISSION" --format "$FORMAT" --output "$ROOT/results/results.json"
+      --require-confinement)
+if [ "${AUTOGRADER_ALLOW_UNCONFINED:-0}" = 1 ]; then
+  args+=(--allow-unconfined)
+fi
 if [ -f "$ROOT/submission_metadata.json" ]; then
   args+=(--submission-metadata "$ROOT/submission_metadata.json")  # submission time, for late penalties
 fi
