@@ -18,8 +18,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from grader.checks.coursecode import CourseCode
+from grader.checks.dependencies import failed_dependency, run_order
 from grader.checks.registry import CheckSpec
-from grader.checks.runner import CheckContext, crash_problem, failed_without_running, run_check, timeout_problem
+from grader.checks.runner import (
+    CheckContext, crash_problem, failed_without_running, not_run_result, run_check, timeout_problem,
+)
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
 from grader.i18n import Msg, msg, render
@@ -233,16 +236,27 @@ def _grading_settings(loaded: LoadedAssignment, options: GradeOptions) -> dict[s
 
 
 def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOptions) -> list[CheckResult]:
-    results: list[CheckResult] = []
-    for spec in checks:
+    """Every check's result, in definition order; run in :func:`run_order` (dependencies first).
+
+    A check whose dependency did not pass is reported not run; with ``fail_fast`` the run stops at the
+    first check that loses points, so only the checks run until then are reported.
+    """
+    results: dict[str, CheckResult] = {}
+    blocked_by: dict[str, str] = {}
+    for spec in run_order(checks):
         if options.progress is not None:
             options.progress(context.assignment_id, len(results), len(checks), spec.name)
-        results.append(run_check(_with_timeout(spec, options), context))
-        if options.fail_fast and results[-1].status != "passed":
+        blame = failed_dependency(spec, results, blocked_by)
+        if blame is None:
+            results[spec.name] = run_check(_with_timeout(spec, options), context)
+        else:
+            blocked_by[spec.name] = blame
+            results[spec.name] = not_run_result(spec, msg("check.depends_failed", name=blame), context.language)
+        if options.fail_fast and results[spec.name].status != "passed":
             break
     if options.progress is not None:
         options.progress(context.assignment_id, len(checks), len(checks), None)
-    return results
+    return [results[spec.name] for spec in checks if spec.name in results]
 
 
 def _start(session: StudentSession, source: Source, language: str, memory_mb: int) -> tuple[Msg, Msg] | None:

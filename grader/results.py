@@ -18,9 +18,9 @@ from grader.course.model import AutograderSettings
 from grader.safetext import safe_line, safe_text
 from grader.sandbox.layers import SandboxLayers
 
-Status = Literal["passed", "failed", "error", "timeout"]
+Status = Literal["passed", "failed", "error", "timeout", "not_run"]
 Visibility = Literal["public", "hidden"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout")
+STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout", "not_run")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ class CheckResult:
     max_score: float
     """Points the check is worth."""
     status: Status
-    """passed; failed (wrong answer); error (the code raised, crashed or returned unusable data); timeout."""
+    """passed; failed (wrong answer); error (the code raised, crashed or returned unusable data); timeout;
+    not_run (not attempted because something it needs failed first: the message says what). Only
+    passed earns points."""
     visibility: Visibility
     """public (students can run it) or hidden (runs only where solutions/ is present)."""
     message: str = ""

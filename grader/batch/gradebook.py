@@ -53,13 +53,13 @@ def grades_table(stats: ClassStats) -> list[list[Cell]]:
 
 
 def checks_table(stats: ClassStats) -> list[list[Cell]]:
-    """One row per check: how many students passed, failed, erred or timed out, and the pass rate."""
+    """One row per check: how many students passed, failed, erred, timed out or had it not run, and the pass rate."""
     rows: list[list[Cell]] = [["assignment", "check", "visibility", "points", "students", "passed", "failed", "error",
-                               "timeout", "pass_rate_percent"]]
+                               "timeout", "not_run", "pass_rate_percent"]]
     for check in stats.checks:
         counts = check.counts
         rows.append([check.assignment, check.name, check.visibility, check.points, check.runs, counts["passed"],
-                     counts["failed"], counts["error"], counts["timeout"], round(check.pass_rate, 2)])
+                     counts["failed"], counts["error"], counts["timeout"], counts["not_run"], round(check.pass_rate, 2)])
     return rows
 
 

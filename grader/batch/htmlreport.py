@@ -118,7 +118,8 @@ def _failures(stats: ClassStats) -> str:
         f'<td class="message">{esc(f.message)}</td></tr>'
         for f in stats.failures
     )
-    return ('<p class="meta">Messages that differ only in numbers are counted together; one example is shown.</p>'
+    return ('<p class="meta">Messages that differ only in numbers are counted together; one example is shown. '
+            'Checks not run are left out: their message names the failure that stopped them, counted in its own row.</p>'
             '<table><thead><tr><th class="num">Students</th><th>Assignment</th><th>Check</th><th>Message (example)</th></tr>'
             f'</thead><tbody>{rows}</tbody></table>')
 

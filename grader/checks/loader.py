@@ -11,13 +11,15 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
+from grader.checks.dependencies import validate_dependencies
 from grader.checks.registry import CheckSpec, Visibility, collect_checks
 from grader.course import Assignment
 from grader.errors import CourseError
 
 
 def load_checks(assignment: Assignment, include_hidden: bool) -> list[CheckSpec]:
-    """Public checks, then (if asked and present) hidden ones; names must be unique per assignment."""
+    """Public checks, then (if asked and present) hidden ones; names must be unique per assignment and
+    every ``depends`` must name one of them."""
     sources: list[tuple[Path, Visibility]] = [(path, "public") for path in assignment.public_check_files]
     if include_hidden:
         sources += [(path, "hidden") for path in assignment.hidden_check_files]
@@ -26,6 +28,7 @@ def load_checks(assignment: Assignment, include_hidden: bool) -> list[CheckSpec]
         module = load_module(path, f"_grader_course.{assignment.id}.{visibility}.{path.stem}")
         specs += collect_checks(module, visibility, path)
     _require_unique_names(specs)
+    validate_dependencies(specs)
     return specs
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +37,8 @@ class CheckOptions:
     numpy_errors: str | None
     """"raise": numpy overflow, division by zero and invalid operations in the student's code raise
     FloatingPointError during this check (underflow stays allowed); None leaves numpy's default."""
+    depends: tuple[str, ...] = ()
+    """Names of checks of the same assignment that must pass before this one runs."""
 
 
 NUMPY_ERROR_MODES = ("raise",)
@@ -66,16 +69,20 @@ class CheckSpec:
     """The check file, for error messages."""
     line: int
     """Line of the definition, for error messages and ordering."""
+    depends: tuple[str, ...] = ()
+    """Checks (by name, same assignment) that must pass first; otherwise this one is reported not run
+    (see :mod:`grader.checks.dependencies`)."""
 
 
 def check(
     points: float = 1, timeout: float | None = None, name: str | None = None, description: Text | None = None,
-    numpy_errors: str | None = None,
+    numpy_errors: str | None = None, depends: str | Sequence[str] = (),
 ) -> Callable[[Callable], Callable]:
     """Mark a function as a check worth ``points`` (see docs/writing-checks.md)."""
 
     def label(function: Callable) -> Callable:
-        setattr(function, _LABEL, CheckOptions(points, timeout, name, description, numpy_errors))
+        names = (depends,) if isinstance(depends, str) else depends
+        setattr(function, _LABEL, CheckOptions(points, timeout, name, description, numpy_errors, names))
         return function
 
     return label
@@ -109,6 +116,7 @@ def _spec(function: Callable, options: CheckOptions, visibility: Visibility, fil
     if options.numpy_errors not in (None, *NUMPY_ERROR_MODES):
         raise CourseError(f"{where}: numpy_errors must be 'raise' or left out, got {options.numpy_errors!r}",
                           "write numpy_errors=\"raise\" to make overflow, division by zero and NaN raise in the student's code")
+    depends = _dependency_names(options.depends, where)
     doc = inspect.getdoc(function) or ""
     return CheckSpec(
         name=options.name or function.__name__,
@@ -121,7 +129,17 @@ def _spec(function: Callable, options: CheckOptions, visibility: Visibility, fil
         numpy_errors=STRICT_NUMPY if options.numpy_errors == "raise" else None,
         file=file,
         line=line,
+        depends=depends,
     )
+
+
+def _dependency_names(depends: Any, where: str) -> tuple[str, ...]:
+    """``depends`` as a tuple of names; whether they name checks is known only once every check file of
+    the assignment is collected (:func:`grader.checks.dependencies.validate_dependencies`)."""
+    if not isinstance(depends, (tuple, list)) or not all(isinstance(name, str) and name for name in depends):
+        raise CourseError(f"{where}: depends must be a check name or a tuple of check names, got {depends!r}",
+                          'write e.g. depends=("forward_matches_reference",)')
+    return tuple(dict.fromkeys(depends))
 
 
 def _require_positive(value: Any, where: str) -> None:

@@ -89,6 +89,15 @@ def failed_without_running(spec: CheckSpec, message: Text, hint: Text | None, la
     )
 
 
+def not_run_result(spec: CheckSpec, message: Text, language: str) -> CheckResult:
+    """The result of a check that was not attempted (``message`` says why); no hint: the fix belongs to
+    whatever stopped it, which has its own row."""
+    return CheckResult(
+        name=spec.name, description=render(spec.description, language), score=0.0, max_score=spec.points,
+        status="not_run", visibility=spec.visibility, message=render(message, language),
+    )
+
+
 def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext) -> _Outcome:
     try:
         spec.function(**arguments)

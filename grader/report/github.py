@@ -2,7 +2,8 @@
 
 ``render`` gives one ``::error`` per check that did not pass, at the student's file and line when
 known (one per assignment when the submission could not be graded at all, rather than the same
-error once per check), and one ``::notice`` with the summary. ``step_summary`` gives the Markdown
+error once per check), a ``::warning`` per check reported not run (it lost its points, but the
+error to fix is another check's), and one ``::notice`` with the summary. ``step_summary`` gives the Markdown
 the grade command appends to ``$GITHUB_STEP_SUMMARY``: a table per assignment, then the tracebacks
 of its errors.
 
@@ -103,7 +104,8 @@ def _annotations(assignment: AssignmentResult, language: str) -> list[str]:
         details = check_details(assignment.checks[0], language) if assignment.checks else assignment.error
         return [command("error", details, file=file, title=f"{assignment.id}: {assignment.title}")]
     return [
-        command("error", check_details(check, language), file=file, line=check.line, title=_title(assignment, check, language))
+        command("warning" if check.status == "not_run" else "error", check_details(check, language), file=file,
+                line=check.line, title=_title(assignment, check, language))
         for check in assignment.checks if check.status != "passed"
     ]
 

@@ -52,7 +52,7 @@ def _test(assignment: AssignmentResult, check: CheckResult, number: str, report:
         "number": number,
         "score": check.score,
         "max_score": check.max_score,
-        # Gradescope knows only passed and failed; error and timeout say what happened in the output.
+        # Gradescope knows only passed and failed; error, timeout and not_run say what happened in the output.
         "status": "passed" if check.status == "passed" else "failed",
         "output": check_details(check, report.language),
         "tags": [assignment.id, check.visibility],

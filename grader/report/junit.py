@@ -4,7 +4,10 @@ One ``testsuite`` per assignment (its properties carry the title, points and lat
 ``testcase`` per check: ``failure`` for a wrong answer, ``error`` for an error or timeout (its type
 says which), with the message as attribute and message, hint and traceback as text. What the
 student's code printed goes to the case's ``system-out``, which reporters show only when asked.
-Nothing is ever ``skipped``: a check that could not run is an error.
+
+Nothing is ever ``skipped``: a check reported ``not_run`` (a dependency failed, a function it needs
+hung before, the assignment's time budget ran out) is a ``failure`` of type ``not_run``. It lost its
+points, and CI gates and reporters treat ``skipped`` as harmless.
 
 XML 1.0 forbids most control characters, lone surrogates and U+FFFE/U+FFFF, and student output may
 hold any of them. The result model never does: :mod:`grader.safetext` shows each as ``\\xNN`` or
@@ -19,11 +22,14 @@ from collections.abc import Sequence
 from grader.report.wording import check_details, points
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
+_FAILURES = ("failed", "not_run")
+"""Statuses reported as ``failure`` (the rest of the lost ones, error and timeout, are ``error``)."""
+
 
 def render(report: GradeReport) -> str:
     root = ET.Element("testsuites", {
         "name": "grader", "tests": str(sum(len(a.checks) for a in report.assignments)),
-        "failures": str(_count(report.assignments, ("failed",))),
+        "failures": str(_count(report.assignments, _FAILURES)),
         "errors": str(_count(report.assignments, ("error", "timeout"))),
         "skipped": "0", "time": _seconds(report.duration_s),
     })
@@ -36,7 +42,7 @@ def render(report: GradeReport) -> str:
 def _suite(assignment: AssignmentResult, language: str) -> ET.Element:
     suite = ET.Element("testsuite", {
         "name": assignment.id, "tests": str(len(assignment.checks)),
-        "failures": str(_count([assignment], ("failed",))),
+        "failures": str(_count([assignment], _FAILURES)),
         "errors": str(_count([assignment], ("error", "timeout"))),
         "skipped": "0", "time": _seconds(sum(c.duration_s for c in assignment.checks)),
     })
@@ -65,7 +71,7 @@ def _case(assignment: AssignmentResult, check: CheckResult, language: str) -> ET
         attributes["line"] = str(check.line)
     case = ET.Element("testcase", attributes)
     if check.status != "passed":
-        tag = "failure" if check.status == "failed" else "error"
+        tag = "failure" if check.status in _FAILURES else "error"
         problem = ET.SubElement(case, tag, {"message": check.message, "type": check.status})
         problem.text = check_details(check, language)
     if check.output:

@@ -17,7 +17,7 @@ from grader.i18n import render as tr, msg
 from grader.report.wording import late_note, points, status_word
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
-_STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow"}
+_STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow", "not_run": "dim"}
 
 
 def print_report(report: GradeReport, console: Console, verbose: bool = False, box: Box = boxes.HEAVY_HEAD) -> None:

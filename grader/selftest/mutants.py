@@ -71,7 +71,8 @@ class MutantOutcome:
     caught_by: str | None
     """The first check it lost points on (None: it survived)."""
     status: str
-    """That check's status (failed, error, timeout), or passed for a survivor."""
+    """That check's status (failed, error, timeout, or not_run when the assignment's time budget ran
+    out), or passed for a survivor."""
 
     @property
     def caught(self) -> bool:
@@ -333,13 +334,14 @@ def _idle_checks(
     are run, without the others, against the caught mutants (quick failures first, hangs last) until
     each has failed once.
     """
-    idle = [spec for spec in loaded.checks if spec.name not in {o.caught_by for o in outcomes}]
+    # A check reported not run caught nothing by itself.
+    idle = [spec for spec in loaded.checks if spec.name not in {o.caught_by for o in outcomes if o.status != "not_run"}]
     order = {"failed": 0, "error": 1, "timeout": 2}
     caught = sorted((o for o in outcomes if o.caught), key=lambda o: order.get(o.status, 3))
 
     def failing(outcome: MutantOutcome, checks: tuple[CheckSpec, ...]) -> set[str]:
         result = grade_source(course, replace(loaded, checks=checks), Source(outcome.mutant.source, "mutant"), launcher, options)
-        return {check.name for check in result.checks if check.status != "passed"}
+        return {check.name for check in result.checks if check.status not in ("passed", "not_run")}
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for start in range(0, len(caught), jobs):

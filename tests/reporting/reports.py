@@ -17,6 +17,7 @@ GRADESCOPE_SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.sche
 """results.json as Gradescope's Autograder Specifications describe it (see the schema's description)."""
 TRACEBACK = 'Traceback (most recent call last):\n  File "conv.py", line 12, in forward\n    raise ValueError("boom")\nValueError: boom\n'
 IMPORT_ERROR = "your module could not be imported: SyntaxError: invalid syntax (line 3)"
+NOT_RUN = "depends on `backward_matches_numeric_gradient`, which failed: fix that first"
 IMPORT_HINT = "Fix this first: no check can run until the file imports. Run `python rnn_backward.py` to see the same error."
 
 
@@ -34,7 +35,8 @@ def assignment(id: str, checks: list[CheckResult], late: Lateness = Lateness(0, 
 
 
 def conv(**check_fields: object) -> AssignmentResult:
-    """Two days late at 10% a day: one check of each status, public and hidden, one with a known line."""
+    """Two days late at 10% a day: one check of each status (not_run without a hint, as grading makes it),
+    public and hidden, one with a known line."""
     checks = [
         check("forward_matches_reference", "passed", 2, duration_s=0.125),
         check("backward_matches_numeric_gradient", "failed", 3, "hidden", duration_s=0.5,
@@ -44,6 +46,7 @@ def conv(**check_fields: object) -> AssignmentResult:
               line=12, output="debug: stride 2\n"),
         check("no_infinite_loop", "timeout", 1, duration_s=2.0,
               message="your code did not finish within 2 s while running forward", hint="Look for an infinite loop."),
+        check("backward_of_own_forward", "not_run", 2, message=NOT_RUN),
     ]
     checks = [dataclasses.replace(c, **check_fields) if c.status != "passed" else c for c in checks]
     return assignment("conv", checks, Lateness(2, 20.0), title="Convolution", file="conv.py")
@@ -57,7 +60,7 @@ def unimportable() -> AssignmentResult:
 
 
 def mixed_report(language: str = "en", autograder: AutograderSettings = AutograderSettings(), **check_fields: object) -> GradeReport:
-    """Passed, failed, error and timeout; public and hidden; a late penalty; an assignment that did not import."""
+    """Passed, failed, error, timeout and not run; public and hidden; a late penalty; an assignment that did not import."""
     return grade_report([conv(**check_fields), unimportable()], hidden_ran=True, language=language, duration_s=3.5,
                         autograder=autograder)
 

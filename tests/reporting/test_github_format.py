@@ -8,7 +8,7 @@ import pytest
 
 from grader.report import github
 from grader.report.wording import check_details
-from tests.reporting.reports import IMPORT_ERROR, mixed_report
+from tests.reporting.reports import IMPORT_ERROR, NOT_RUN, mixed_report
 
 FORGERY = "boom\n::error::forged\r\n::add-mask::x %0A | cell, a:b"
 
@@ -36,7 +36,7 @@ def test_one_error_per_check_that_did_not_pass_at_the_students_file_and_line() -
     report = mixed_report()
     errors = [c for c in commands() if c[0] == "error"]
     conv = report.assignments[0]
-    expected = [(c.name, c.line) for c in conv.checks if c.status != "passed"]
+    expected = [(c.name, c.line) for c in conv.checks if c.status not in ("passed", "not_run")]
     conv_errors = [e for e in errors if e[1]["title"].startswith("conv: ")]
     assert [(e[1]["title"].split(" ")[1], e[1].get("line")) for e in conv_errors] == [
         (name, str(line) if line is not None else None) for name, line in expected]
@@ -44,6 +44,12 @@ def test_one_error_per_check_that_did_not_pass_at_the_students_file_and_line() -
     stride = next(e for e in conv_errors if "handles_stride" in e[1]["title"])
     assert stride[1]["title"] == "conv: handles_stride (error, 0/1)"
     assert stride[2] == check_details(conv.checks[2], "en") and "ValueError: boom" in stride[2]
+
+
+def test_a_check_not_run_is_a_warning_without_a_hint() -> None:
+    (warning,) = [c for c in commands() if c[0] == "warning"]
+    assert warning[1] == {"file": "conv.py", "title": "conv: backward_of_own_forward (not run, 0/2)"}
+    assert warning[2] == NOT_RUN
 
 
 def test_an_unimportable_assignment_gives_one_error_not_one_per_check() -> None:
@@ -66,8 +72,8 @@ def test_hostile_student_text_cannot_forge_a_command() -> None:
     rendered = github.render(report)
     lines = rendered.splitlines()
     # The runner reads a command at the start of a line (after leading blanks): only ours may be there.
-    assert len(lines) == 1 + 3 + 1  # conv's three problems, rnn_backward's one, the notice
-    assert all(re.match(r"::(error|notice) ", line) for line in lines)
+    assert len(lines) == 1 + 4 + 1  # conv's four problems, rnn_backward's one, the notice
+    assert all(re.match(r"::(error|warning|notice) ", line) for line in lines)
     assert "\r" not in rendered and not any(line.lstrip().startswith(("::add-mask", "::error::")) for line in lines)
     # ... and the student's text reads back as written (its CRLF line end read as LF), including a literal "%0A".
     conv_errors = [parse(line) for line in lines if "title=conv%3A" in line]

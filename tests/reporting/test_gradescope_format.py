@@ -57,7 +57,7 @@ def test_the_late_penalty_and_the_import_error_are_in_the_top_level_output() -> 
     report = mixed_report()
     output = html.unescape(json.loads(gradescope.render(report))["output"])
     conv = report.assignments[0]
-    assert late_note(conv, "en") in output and "Late by 2 day(s): 20% off, 2/7 becomes 1.6/7." in output
+    assert late_note(conv, "en") in output and "Late by 2 day(s): 20% off, 2/9 becomes 1.6/9." in output
     assert IMPORT_ERROR in output
     assert output.startswith(f"Total: {report.score:g}/{report.max_score:g} ({report.percent:.1f}%)")
 
@@ -66,18 +66,19 @@ def test_each_check_is_a_test_named_by_assignment_and_check_and_numbered_in_orde
     report = mixed_report()
     tests = results()["tests"]
     assert [t["name"] for t in tests] == [f"{a.id}: {c.name}" for a, c in all_checks(report)]
-    assert [t["number"] for t in tests] == ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2"]
+    assert [t["number"] for t in tests] == ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2"]
     assert [(t["score"], t["max_score"]) for t in tests] == [(c.score, c.max_score) for _, c in all_checks(report)]
     assert [t["tags"] for t in tests] == [[a.id, c.visibility] for a, c in all_checks(report)]
     assert tests[0]["name"] == "conv: forward_matches_reference"
 
 
-def test_error_and_timeout_are_failed_tests() -> None:
+def test_error_timeout_and_not_run_are_failed_tests() -> None:
     statuses = {t["name"]: t["status"] for t in results()["tests"]}
     assert statuses["conv: forward_matches_reference"] == "passed"
     assert statuses["conv: backward_matches_numeric_gradient"] == "failed"
     assert statuses["conv: handles_stride"] == "failed"
     assert statuses["conv: no_infinite_loop"] == "failed"
+    assert statuses["conv: backward_of_own_forward"] == "failed"
 
 
 def test_output_holds_message_hint_and_for_errors_the_traceback() -> None:

@@ -30,10 +30,12 @@ def test_one_suite_per_assignment_with_the_right_counts() -> None:
     for suite, assignment in zip(suites, report.assignments):
         checks = list(assignment.checks)
         assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (
-            len(checks), count(checks, "failed"), count(checks, "error", "timeout"), 0)
+            len(checks), count(checks, "failed", "not_run"), count(checks, "error", "timeout"), 0)
         assert suite.time == pytest.approx(sum(c.duration_s for c in checks), abs=1e-3)
     all_ = [c for _, c in all_checks(report)]
-    assert (document.tests, document.failures, document.errors) == (len(all_), count(all_, "failed"), count(all_, "error", "timeout"))
+    assert (document.tests, document.failures, document.errors) == (
+        len(all_), count(all_, "failed", "not_run"), count(all_, "error", "timeout"))
+    assert count(all_, "not_run") > 0
     assert document.time == pytest.approx(report.duration_s)
 
 
@@ -44,12 +46,12 @@ def test_every_case_reads_back_with_its_name_time_and_result() -> None:
     for (suite_name, case), (assignment, check) in zip(cases, all_checks(report)):
         assert (suite_name, case.classname, case.name) == (assignment.id, assignment.id, check.name)
         assert case.time == pytest.approx(check.duration_s, abs=1e-3)
-        expected_kind = {"passed": None, "failed": Failure, "error": Error, "timeout": Error}[check.status]
+        expected_kind = {"passed": None, "failed": Failure, "error": Error, "timeout": Error, "not_run": Failure}[check.status]
         assert [type(r) for r in case.result] == ([] if expected_kind is None else [expected_kind])
         if expected_kind is not None:
             (problem,) = case.result
             assert problem.message == check.message and problem.type == check.status
-            assert problem.text.startswith(check.message) and f"Hint: {check.hint}" in problem.text
+            assert problem.text.startswith(check.message) and (f"Hint: {check.hint}" in problem.text) == bool(check.hint)
 
 
 def test_only_errors_carry_the_traceback() -> None:
@@ -61,7 +63,7 @@ def test_only_errors_carry_the_traceback() -> None:
 def test_suite_properties_show_title_points_and_late_penalty() -> None:
     suite = next(iter(read(mixed_report())))
     properties = {p.name: p.value for p in suite.properties()}
-    assert properties == {"title": "Convolution", "score": "1.6/7", "raw_score": "2/7", "days_late": "2", "penalty_percent": "20"}
+    assert properties == {"title": "Convolution", "score": "1.6/9", "raw_score": "2/9", "days_late": "2", "penalty_percent": "20"}
 
 
 def test_the_import_error_is_a_property_of_its_suite() -> None:

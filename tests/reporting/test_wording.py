@@ -35,7 +35,7 @@ def test_details_are_message_then_hint_then_traceback_for_errors_only() -> None:
 
 def test_late_note_only_when_lateness_cost_points() -> None:
     conv, on_time = mixed_report().assignments
-    assert late_note(conv, "en") == "Late by 2 day(s): 20% off, 2/7 becomes 1.6/7."
+    assert late_note(conv, "en") == "Late by 2 day(s): 20% off, 2/9 becomes 1.6/9."
     assert late_note(on_time, "en") == ""
 
 
