@@ -44,13 +44,20 @@ def test_cells_that_a_spreadsheet_would_evaluate_are_neutralised(tmp_path: Path)
 
 
 def test_checks_csv_counts_each_status_and_the_pass_rate(tmp_path: Path) -> None:
-    statuses = ["passed", "passed", "failed", "error", "timeout"]
+    statuses = ["passed", "passed", "failed", "error", "timeout", "not_run"]
     stats = class_stats([record(f"s{i}", 50.0, {"add_small": (status, "m"), "norm": ("passed", "")}) for i, status in enumerate(statuses)])
     _, checks = write_gradebook(tmp_path, stats)
     header, add_small, norm = read_csv(checks)
     row = dict(zip(header, add_small))
-    assert (row["check"], row["students"], row["passed"], row["failed"], row["error"], row["timeout"]) == ("add_small", "5", "2", "1", "1", "1")
-    assert row["pass_rate_percent"] == "40" and dict(zip(header, norm))["pass_rate_percent"] == "100"
+    counts = ("check", "students", "passed", "failed", "error", "timeout", "not_run")
+    assert tuple(row[column] for column in counts) == ("add_small", "6", "2", "1", "1", "1", "1")
+    assert row["pass_rate_percent"] == "33.33" and dict(zip(header, norm))["pass_rate_percent"] == "100"
+
+
+def test_checks_not_run_are_not_counted_among_common_failures() -> None:
+    not_run = "depends on `add_small`, which failed: fix that first"
+    records = [record(f"s{i}", 0.0, {"add_small": ("failed", "wrong sign"), "doubled": ("not_run", not_run)}) for i in range(3)]
+    assert [(f.check, f.count) for f in class_stats(records).failures] == [("add_small", 3)]
 
 
 def test_histogram_means_and_common_failures_are_computed_from_the_records() -> None:
