@@ -9,16 +9,20 @@ your own forward functions.
 import numpy as np
 
 from grader import check, expect
+from grader.checks import mistakes
 
 # Seed 001: the kernel [[0,1,2],[2,2,0],[0,1,2]] moved over a 5x5 input; the first output is
 # 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12.
 SEED_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=float)
 SEED_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=float)
 SEED_OUTPUT = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]], dtype=float)
+# What the same input gives with the kernel turned by 180 degrees (true convolution, a typical mistake).
+FLIPPED_KERNEL_OUTPUT = np.array([[18, 20, 19], [10, 9, 17], [11, 8, 14]], dtype=float)
 
-# Seed 004: 2x2 max pooling with stride 2.
+# Seed 004: 2x2 max pooling with stride 2; the same input with overlapping 3x3 windows and stride 1, by hand.
 POOL_INPUT = np.array([[1, 5, 2, 8], [3, 2, 7, 1], [5, 0, 4, 1], [1, 2, 3, 4]], dtype=float)
 POOL_OUTPUT = np.array([[5, 8], [5, 4]], dtype=float)
+POOL_OUTPUT_3X3_STRIDE_1 = np.array([[7, 8], [7, 7]], dtype=float)
 
 SIZE_HINT = {
     "en": "O = floor((H + 2P - K) / S) + 1: a 5x5 input and a 3x3 kernel give 3, and 28x28 with a 3x3 kernel and "
@@ -30,11 +34,6 @@ SIZE_HINT = {
 
 def _text(en, ko):
     return {"en": en, "ko": ko}
-
-
-def _same(value, expected):
-    """Whether the student's value is an array equal to ``expected`` (used to recognise a known mistake)."""
-    return isinstance(value, np.ndarray) and value.shape == expected.shape and bool(np.allclose(value, expected))
 
 
 def _distinct(rng, shape):
@@ -117,17 +116,22 @@ def conv2d_forward_seed_example(student):
     """conv2d_forward on the seed example: 5x5 input, kernel [[0,1,2],[2,2,0],[0,1,2]], first output 12."""
     x, w, b = SEED_INPUT[None, None], SEED_KERNEL[None, None], np.zeros(1)
     got = student.conv2d_forward(x, w, b)
-    hint = _text("out[i, j] = sum(x[i:i+3, j:j+3] * w): the first window [[3,3,2],[0,0,1],[3,1,2]] gives "
-                 "3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12.",
-                 "out[i, j] = sum(x[i:i+3, j:j+3] * w)입니다. 첫 창 [[3,3,2],[0,0,1],[3,1,2]]에서 "
-                 "3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12가 나옵니다.")
-    if not _same(got, SEED_OUTPUT[None, None]) and _same(
-            student.conv2d_forward(x, w[:, :, ::-1, ::-1].copy(), b), SEED_OUTPUT[None, None]):
-        hint = _text("This looks like a flipped kernel: CNN convolution is cross-correlation, do not flip w. "
-                     "out[i, j] = sum(x[i:i+KH, j:j+KW] * w) with w as given (first output 12).",
-                     "커널을 뒤집은 것 같습니다. CNN의 합성곱은 cross-correlation이므로 w를 뒤집지 마세요. "
-                     "out[i, j] = sum(x[i:i+KH, j:j+KW] * w)이고 w는 주어진 그대로 씁니다 (첫 출력 12).")
-    expect.close(got, SEED_OUTPUT[None, None], name="conv2d_forward(seed 5x5 input, seed kernel, b=0)", hint=hint)
+    flipped = mistakes.Mistake(
+        FLIPPED_KERNEL_OUTPUT[None, None],
+        message=_text("this is what a flipped kernel gives (w turned by 180°, a true convolution)",
+                      "커널을 뒤집었을 때의 결과입니다 (w를 180° 돌린 진짜 합성곱)"),
+        hint=_text("CNN convolution is cross-correlation: the window starting at (i, j) is multiplied cell by cell "
+                   "with w as given, out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q] (first output 12).",
+                   "CNN의 합성곱은 cross-correlation입니다: (i, j)에서 시작하는 창에 주어진 그대로의 w를 칸마다 "
+                   "곱합니다. out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q] (첫 출력 12)."))
+    mistakes.close(got, SEED_OUTPUT[None, None], name="conv2d_forward(seed 5x5 input, seed kernel, b=0)",
+                   known=[flipped],
+                   hint=_text("out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q] over the 3×3 window starting at (i, j): the "
+                              "first window [[3,3,2],[0,0,1],[3,1,2]] gives 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + "
+                              "1*1 + 2*2 = 12.",
+                              "out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q]이고 창은 (i, j)에서 시작하는 3×3입니다. 첫 창 "
+                              "[[3,3,2],[0,0,1],[3,1,2]]에서 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12가 "
+                              "나옵니다."))
 
 
 @check(points=1, description={
@@ -193,10 +197,10 @@ def _conv_backward_problem(student, rng, stride, pad):
 def conv2d_backward_db_numeric(student, rng):
     """conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b."""
     at, dout, (_, _, db), call = _conv_backward_problem(student, rng, 2, 1)
-    hint = _text("b[f] is added at every output position of every image: db[f] = dout[:, f].sum() "
-                 "(a sum over n, i and j, not a mean).",
-                 "b[f]는 모든 이미지의 모든 출력 위치에 더해집니다: db[f] = dout[:, f].sum() "
-                 "(n, i, j에 대한 평균이 아니라 합).")
+    hint = _text("b[f] is added at every output position of every image, so db[f] collects dout[n, f, i, j] from all "
+                 "of them: a sum over n, i and j, not a mean.",
+                 "b[f]는 모든 이미지의 모든 출력 위치에 더해지므로 db[f]는 그 모든 위치의 dout[n, f, i, j]를 모읍니다: "
+                 "n, i, j에 대한 평균이 아니라 합입니다.")
     expect.vjp(student.conv2d_forward.partial(at["x"], at["w"], expect.param("b"), 2, 1), at={"b": at["b"]}, dout=dout,
                got={"b": db}, rng=rng, name=f"{call}[2] (db)", hint=hint)
 
@@ -207,10 +211,12 @@ def conv2d_backward_db_numeric(student, rng):
 def conv2d_backward_dx_numeric(student, rng):
     """conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
     at, dout, (dx, _, _), call = _conv_backward_problem(student, rng, 2, 1)
-    hint = _text("Spread dout back through w into the padded gradient dxpad[n, c, i*S + p, j*S + q] "
-                 "(+= over all i, j, p, q), then crop the padding on every side: dx = dxpad[:, :, P:P+H, P:P+W].",
-                 "dout을 w를 거쳐 패딩된 그래디언트 dxpad[n, c, i*S + p, j*S + q]에 (모든 i, j, p, q에 대해 +=) "
-                 "되돌린 다음, 네 방향의 패딩을 잘라 냅니다: dx = dxpad[:, :, P:P+H, P:P+W].")
+    hint = _text("Output (i, j) read the padded cells xpad[i·S + p, j·S + q]: each of them gets dout[n, f, i, j] · "
+                 "w[f, c, p, q] back, added up over every window that covers it. Those are gradients of the padded "
+                 "input: crop the padding on every side (P rows and columns) to get dx.",
+                 "출력 (i, j)는 패딩한 칸 xpad[i·S + p, j·S + q]를 읽었습니다: 그 칸마다 dout[n, f, i, j] · "
+                 "w[f, c, p, q]가 돌아가고, 그 칸을 덮는 모든 창에서 온 값을 더합니다. 이것은 패딩한 입력의 "
+                 "그래디언트이므로 네 방향의 패딩 (P행, P열)을 잘라 내야 dx가 됩니다.")
     expect.vjp(student.conv2d_forward.partial(expect.param("x"), at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
                got={"x": dx}, rng=rng, name=f"{call}[0] (dx)", hint=hint)
 
@@ -221,11 +227,12 @@ def conv2d_backward_dx_numeric(student, rng):
 def conv2d_backward_dw_numeric(student, rng):
     """conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
     at, dout, (_, dw, _), call = _conv_backward_problem(student, rng, 2, 1)
-    hint = _text("dw[f, c, p, q] = sum over n, i, j of dout[n, f, i, j] * xpad[n, c, i*S + p, j*S + q]: "
-                 "output (i, j) saw the window at xpad[i*stride + p, j*stride + q], so use every stride-th "
-                 "window of the padded input.",
-                 "dw[f, c, p, q] = Σ_{n,i,j} dout[n, f, i, j] · xpad[n, c, i*S + p, j*S + q]입니다. 출력 (i, j)는 "
-                 "xpad[i*stride + p, j*stride + q]의 창을 보았으므로, 패딩한 입력에서 stride 간격의 창을 쓰세요.")
+    hint = _text("w[f, c, p, q] met xpad[n, c, i·S + p, j·S + q] at output (i, j): its gradient is the sum over n, i "
+                 "and j of dout[n, f, i, j] times that cell. The windows start every S (stride) cells of the padded "
+                 "input, not at every cell.",
+                 "w[f, c, p, q]는 출력 (i, j)에서 xpad[n, c, i·S + p, j·S + q]와 만났습니다: 그 그래디언트는 n, i, j에 "
+                 "대해 dout[n, f, i, j]와 그 칸을 곱해 더한 것입니다. 창은 패딩한 입력의 모든 칸이 아니라 S (stride) "
+                 "칸마다 시작합니다.")
     expect.vjp(student.conv2d_forward.partial(at["x"], expect.param("w"), at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
                got={"w": dw}, rng=rng, name=f"{call}[1] (dw)", hint=hint)
 
@@ -236,14 +243,18 @@ def conv2d_backward_dw_numeric(student, rng):
 
 
 @check(points=0.5, description={
-    "en": "max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]].",
-    "ko": "노트 예제의 max_pool2d_forward: 2x2 창, stride 2 -> [[5, 8], [5, 4]]."})
+    "en": "max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]]; 3x3, stride 1 -> [[7, 8], [7, 7]].",
+    "ko": "노트 예제의 max_pool2d_forward: 2x2 창, stride 2 -> [[5, 8], [5, 4]]; 3x3, stride 1 -> [[7, 8], [7, 7]]."})
 def max_pool_forward_seed_example(student):
-    """max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]]."""
+    """max_pool2d_forward on the notes' example: 2x2 windows, stride 2 -> [[5, 8], [5, 4]]; 3x3, stride 1 -> [[7, 8], [7, 7]]."""
+    hint = _text("Each output is the maximum of one size x size window; windows start every stride cells (with stride < "
+                 "size they overlap).",
+                 "각 출력은 size × size 창 하나의 최댓값이고, 창은 stride 칸마다 시작합니다 (stride < size이면 창이 "
+                 "겹칩니다).")
     expect.close(student.max_pool2d_forward(POOL_INPUT[None, None]), POOL_OUTPUT[None, None],
-                 name="max_pool2d_forward(x, size=2, stride=2)",
-                 hint=_text("Each output is the maximum of one size x size window; windows start every stride cells.",
-                            "각 출력은 size × size 창 하나의 최댓값이고, 창은 stride 칸마다 시작합니다."))
+                 name="max_pool2d_forward(x, size=2, stride=2)", hint=hint)
+    expect.close(student.max_pool2d_forward(POOL_INPUT[None, None], 3, 1), POOL_OUTPUT_3X3_STRIDE_1[None, None],
+                 name="max_pool2d_forward(x, size=3, stride=1)", hint=hint)
 
 
 @check(points=1, description={
@@ -269,9 +280,10 @@ def max_pool_backward_overlapping_windows(student, rng):
     x = _distinct(rng, (1, 2, 5, 5))
     dout = rng.normal(size=(1, 2, 3, 3))
     hint = _text("With stride < size several windows can share the same maximum cell: its gradients must add "
-                 "up, so accumulate (np.add.at or +=) instead of overwriting (dx[...] = dout).",
+                 "up, so accumulate them instead of overwriting (an assignment through an index array keeps only one "
+                 "window's value; np.add.at adds them all).",
                  "stride < size이면 여러 창이 같은 최댓값 칸을 가질 수 있습니다. 그 그래디언트는 더해져야 하므로 "
-                 "덮어쓰지 말고 (dx[...] = dout) 누적하세요 (np.add.at 또는 +=).")
+                 "덮어쓰지 말고 누적하세요 (인덱스 배열을 통한 대입은 한 창의 값만 남기고, np.add.at은 모두 더합니다).")
     expect.vjp(student.max_pool2d_forward.partial(expect.param("x"), 3, 1), at={"x": x}, dout=dout,
                got={"x": student.max_pool2d_backward(dout, x, 3, 1)}, rng=rng,
                name="max_pool2d_backward(dout, x, size=3, stride=1)", hint=hint)

@@ -1,6 +1,7 @@
 """2D convolution (CNN 방식의 cross-correlation) and max pooling: output sizes, forward, backward.
 
 Layouts: images x (N, C, H, W), kernels w (F, C, KH, KW), bias b (F,), outputs (N, F, OH, OW).
+Arrays may hold ints (pixel values) or floats (float32 or float64); every result is a float array.
 """
 
 import numpy as np

@@ -49,8 +49,10 @@ def sigmoid_values(student):
     expect.true(bool(np.ndim(scalar) == 0),
                 _text(f"sigmoid(0.0) should be a number, got an array of shape {np.shape(scalar)}",
                       f"sigmoid(0.0)은 숫자여야 하는데 모양이 {np.shape(scalar)}인 배열입니다"),
-                hint=_text("For a scalar input return a float, e.g. `return out[()]` for a 0-d array.",
-                           "스칼라 입력에는 float를 반환하세요. 예: 0차원 배열이면 `return out[()]`."))
+                hint=_text("For a scalar input return a number, not a 0-d array: index the 0-d array with an empty tuple, "
+                           "or convert it, to get its value.",
+                           "스칼라 입력에는 0차원 배열이 아니라 숫자를 반환하세요: 0차원 배열을 빈 튜플로 인덱싱하거나 "
+                           "변환하면 값이 나옵니다."))
 
 
 @check(points=1.5, numpy_errors="raise", description={
@@ -99,10 +101,9 @@ def loss_small_example(student):
     "ko": "확률이 정확히 0과 1이어도 loss가 유한합니다: a를 먼저 [EPS, 1 - EPS]로 자릅니다 (EPS = 1e-15)."})
 def loss_exact_zero_one_probabilities(student):
     """loss with probabilities of exactly 0 and 1 is finite: a is clipped to [EPS, 1 - EPS] first (EPS = 1e-15)."""
-    hint = _text("Not finite: log(0) is -inf. Clip a to [EPS, 1 - EPS] with EPS = 1e-15 first "
-                 "(a = np.clip(a, EPS, 1 - EPS)), then take the logs.",
-                 "유한하지 않습니다: log(0)은 -inf입니다. 먼저 EPS = 1e-15로 a를 [EPS, 1 - EPS]로 자르고 "
-                 "(a = np.clip(a, EPS, 1 - EPS)) 그다음 로그를 계산하세요.")
+    hint = _text("Not finite: log(0) is -inf. Clip a into [EPS, 1 − EPS] with EPS = 1e-15 first, then take the logs.",
+                 "유한하지 않습니다: log(0)은 -inf입니다. 먼저 EPS = 1e-15로 a를 [EPS, 1 − EPS] 안으로 자르고 "
+                 "그다음 로그를 계산하세요.")
     call = "loss(a=[0, 1, 1], y=[1, 0, 1])"
     got = student.loss(np.array([0.0, 1.0, 1.0]), np.array([1, 0, 1]))
     # Clipped: log(EPS) for a = 0 with y = 1, log(1 - (1 - EPS)) for a = 1 with y = 0, log(1 - EPS) for a = 1, y = 1.
@@ -158,10 +159,10 @@ def gradient_descent_first_loss_is_log2(student, rng):
 
 
 @check(points=1, description={
-    "en": "gradient_descent with one epoch: w = -lr * X.T @ (0.5 - y) / n and b = -lr * mean(0.5 - y), from zeros.",
-    "ko": "epoch 하나의 gradient_descent: 0에서 시작해 w = -lr * X.T @ (0.5 - y) / n, b = -lr * mean(0.5 - y)."})
+    "en": "gradient_descent with one epoch from zeros: w = -lr Xᵀ(0.5 - y) / n and b = -lr mean(0.5 - y).",
+    "ko": "epoch 하나의 gradient_descent: 0에서 시작해 w = -lr Xᵀ(0.5 - y) / n, b = -lr mean(0.5 - y)."})
 def gradient_descent_first_update(student, rng):
-    """gradient_descent with one epoch: w = -lr * X.T @ (0.5 - y) / n and b = -lr * mean(0.5 - y), from zeros."""
+    """gradient_descent with one epoch from zeros: w = -lr Xᵀ(0.5 - y) / n and b = -lr mean(0.5 - y)."""
     X, y = _separable_data(rng, n=10)
     lr = 0.3
     result = student.gradient_descent(X, y, lr=lr, epochs=1)
@@ -194,10 +195,10 @@ def gradient_descent_loss_decreases(student, rng):
     expect.true(not up,
                 _text(f"the loss goes up (or stays) at epochs {up[:5]}: losses = {np.round(losses[:4], 4).tolist()}...",
                       f"epoch {up[:5]}에서 손실이 커지거나 그대로입니다: losses = {np.round(losses[:4], 4).tolist()}..."),
-                hint=_text("Gradient descent steps against the gradient: w <- w - lr * dw with dw = X.T @ (a - y) / n "
-                           "(a - y, not y - a, and a mean over the samples).",
-                           "경사 하강법은 그래디언트의 반대 방향으로 갑니다: w <- w - lr * dw, dw = X.T @ (a - y) / n "
-                           "(y - a가 아니라 a - y이고, 샘플에 대한 평균입니다)."))
+                hint=_text("Gradient descent steps against the gradient: w ← w − lr·dw with dw = Xᵀ(a − y) / n "
+                           "(a − y, not y − a, and a mean over the samples).",
+                           "경사 하강법은 그래디언트의 반대 방향으로 갑니다: w ← w − lr·dw, dw = Xᵀ(a − y) / n "
+                           "(y − a가 아니라 a − y이고, 샘플에 대한 평균입니다)."))
 
 
 @check(points=1, description={
@@ -216,8 +217,8 @@ def predict_strict_threshold(student):
     expect.true(bool(np.asarray(got).dtype.kind in "iu"),
                 _text(f"predict should return an int array of 0s and 1s, got dtype {np.asarray(got).dtype}",
                       f"predict는 0과 1의 정수 배열을 반환해야 하는데 dtype이 {np.asarray(got).dtype}입니다"),
-                hint=_text("Convert the comparison: (a > threshold).astype(int).",
-                           "비교 결과를 변환하세요: (a > threshold).astype(int)."))
+                hint=_text("The comparison gives booleans: convert them to the ints 0 and 1.",
+                           "비교하면 불리언이 나옵니다: 정수 0과 1로 변환하세요."))
     expect.equal(student.predict(X, w, b, threshold=0.55), np.array([0, 1, 0, 1]),
                  name="predict(X, w, b, threshold=0.55)", hint=hint)
     expect.equal(student.predict(X, w, b, threshold=0.6), np.array([0, 0, 0, 1]),
@@ -238,15 +239,17 @@ def neuron_methods(student):
     neuron.w = np.array([1.0, 2.0])
     neuron.b = 0.5
     expect.close(neuron.forpass(np.array([1.0, 1.0])), 3.5, name="forpass([1, 1]) with w = [1, 2], b = 0.5",
-                 hint=_text("z = np.sum(x * self.w) + self.b", "z = np.sum(x * self.w) + self.b"))
+                 hint=_text("forpass is the weighted sum of one sample: z = Σ_i x_i w_i + b.",
+                            "forpass는 샘플 하나의 가중합입니다: z = Σ_i x_i w_i + b."))
     expect.close(neuron.backprop(np.array([1.0, 2.0]), 0.5), (np.array([0.5, 1.0]), 0.5),
                  name="backprop(x=[1, 2], err=0.5)",
-                 hint=_text("backprop returns (x * err, 1 * err).", "backprop은 (x * err, 1 * err)를 반환합니다."))
+                 hint=_text("backprop returns the pair (∂L/∂w, ∂L/∂b) = (x·err, err).",
+                            "backprop은 (∂L/∂w, ∂L/∂b) = (x·err, err) 쌍을 반환합니다."))
     expect.close(neuron.activation(0.0), 0.5, name="activation(0.0)")
     expect.close(neuron.activation(-1000.0), 1.0 / (1.0 + math.exp(100.0)), rtol=1e-6, atol=0.0,
                  name="activation(-1000.0)",
-                 hint=_text("activation clips z at -100 from below (np.clip(z, -100, None)) before the sigmoid.",
-                            "activation은 시그모이드 전에 z를 아래에서 -100으로 자릅니다 (np.clip(z, -100, None))."))
+                 hint=_text("activation clips z at −100 from below (no upper bound) before the sigmoid.",
+                            "activation은 시그모이드 전에 z를 아래에서 −100으로 자릅니다 (위쪽 한계 없음)."))
     got = neuron.predict(np.array([[1.0, 1.0], [-3.0, 0.0], [-0.5, 0.0]]))  # z = 3.5, -2.5 and exactly 0
     expect.equal(got, np.array([True, False, False]), name="predict([[1, 1], [-3, 0], [-0.5, 0]]) with w = [1, 2], b = 0.5",
                  hint=_text("predict is activation(forpass(x_i)) > 0.5, strictly: z = 0 gives a = 0.5, which is False.",
@@ -263,9 +266,9 @@ def neuron_fit_starts_from_ones(student):
     """LogisticNeuron.fit with epochs=0 leaves the book's initial values: w = ones(n_features), b = 0."""
     neuron = student.LogisticNeuron()
     neuron.fit(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 2.0]]), np.array([1, 0]), epochs=0)
-    hint = _text("Different weights than the book's neuron: fit initialises w = np.ones(n_features) and b = 0 "
-                 "before the first epoch.",
-                 "책의 뉴런과 가중치가 다릅니다: fit은 첫 epoch 전에 w = np.ones(특성 수), b = 0으로 초기화합니다.")
+    hint = _text("Different weights than the book's neuron: fit starts from w = (1, …, 1), one 1 per feature, and "
+                 "b = 0 before the first epoch.",
+                 "책의 뉴런과 가중치가 다릅니다: fit은 첫 epoch 전에 w = (1, …, 1) (특성마다 1), b = 0에서 시작합니다.")
     expect.close(neuron.w, np.ones(3), name="LogisticNeuron.w after fit(x, y, epochs=0)", hint=hint)
     expect.close(neuron.b, 0.0, name="LogisticNeuron.b after fit(x, y, epochs=0)", hint=hint)
 
@@ -278,11 +281,11 @@ def neuron_fit_moves_downhill(student):
     neuron = student.LogisticNeuron()
     neuron.fit(np.array([[1.0, 0.0]]), np.array([1]), epochs=1)
     step = 1.0 - 1.0 / (1.0 + math.exp(-1.0))  # a = sigmoid(1 * 1 + 0 * 1 + 0), err = -(1 - a)
-    hint = _text("Weights move the wrong way (or by the wrong amount): the book uses err = -(y - a) with "
-                 "w -= w_grad, b -= b_grad, where (w_grad, b_grad) = backprop(x, err) = (x * err, err); for y = 1 "
-                 "the weights of positive inputs must grow.",
-                 "가중치가 반대 방향으로 (또는 다른 크기로) 움직입니다: 책은 err = -(y - a)와 w -= w_grad, "
-                 "b -= b_grad를 씁니다 ((w_grad, b_grad) = backprop(x, err) = (x * err, err)). y = 1이면 양수 입력의 "
+    hint = _text("Weights move the wrong way (or by the wrong amount): the book's error is err = −(y − a), and each "
+                 "sample's update subtracts backprop's gradients (learning rate 1): w ← w − x·err, b ← b − err. For "
+                 "y = 1 the weights of positive inputs must grow.",
+                 "가중치가 반대 방향으로 (또는 다른 크기로) 움직입니다: 책의 오차는 err = −(y − a)이고, 샘플마다 "
+                 "backprop의 그래디언트를 뺍니다 (학습률 1): w ← w − x·err, b ← b − err. y = 1이면 양수 입력의 "
                  "가중치가 커져야 합니다.")
     expect.close(neuron.w, np.array([1.0 + step, 1.0]), name="LogisticNeuron.w after fit([[1, 0]], [1], epochs=1)",
                  hint=hint)

@@ -67,8 +67,10 @@ def update_state_formula(student):
     "ko": "README 예제의 forward_states: X = 1, wx = wRec = 1이면 상태가 0, 1, 2, 3으로 셉니다."})
 def forward_states_counts_ones(student):
     """forward_states on the README example: with X = 1 and wx = wRec = 1 the states count 0, 1, 2, 3."""
-    hint = _text("S has T+1 columns, S[:, 0] = 0 and S[:, k] = update_state(X[:, k-1], S[:, k-1], wx, wRec).",
-                 "S의 열은 T+1개이고 S[:, 0] = 0, S[:, k] = update_state(X[:, k-1], S[:, k-1], wx, wRec)입니다.")
+    hint = _text("S has T+1 columns: S_0 = 0, then state k is the update of state k−1 with the input of step k, which "
+                 "is column k−1 of X (columns count from 0).",
+                 "S의 열은 T+1개입니다: S_0 = 0이고, 상태 k는 상태 k−1을 k번째 입력 (0부터 세므로 X의 k−1번 열)으로 "
+                 "갱신한 것입니다.")
     expect.close(student.forward_states(np.ones((2, 3)), 1.0, 1.0), np.array([[0.0, 1, 2, 3], [0, 1, 2, 3]]),
                  name="forward_states(np.ones((2, 3)), wx=1, wRec=1)", hint=hint)
     expect.close(student.forward_states(np.ones((1, 3)), 1.0, 0.5), np.array([[0.0, 1, 1.5, 1.75]]),
@@ -82,7 +84,8 @@ def loss_and_output_gradient_example(student):
     """loss is the mean squared error; output_gradient is 2 * (y - t) per sample (not averaged)."""
     y, t = np.array([1.0, 3.0]), np.array([0.0, 1.0])
     expect.close(student.loss(y, t), (1.0 + 4.0) / 2, name="loss(y=[1, 3], t=[0, 1])",
-                 hint=_text("loss = np.mean((t - y)**2).", "loss = np.mean((t - y)**2)입니다."))
+                 hint=_text("loss is the mean over the samples of (t − y)²: ((0 − 1)² + (1 − 3)²) / 2 = 2.5.",
+                            "loss는 샘플에 대한 (t − y)²의 평균입니다: ((0 − 1)² + (1 − 3)²) / 2 = 2.5."))
     expect.close(student.output_gradient(y, t), np.array([2.0, 4.0]), name="output_gradient(y=[1, 3], t=[0, 1])",
                  hint=_text("output_gradient is the per-sample derivative 2 * (y - t): not divided by the batch size "
                             "(backward_gradient takes the mean).",
@@ -104,10 +107,10 @@ def grad_over_time_powers_of_wrec(student, rng):
     _, _, grad_over_time = _backward_gradient(student, X, S, grad_out, wRec)
     expected = grad_out[:, None] * wRec ** (T - np.arange(T + 1))[None, :]
     expect.close(grad_over_time, expected, name="backward_gradient(...)[1] (grad_over_time)",
-                 hint=_text("grad_over_time[:, -1] = grad_out, and grad_over_time[:, k-1] = grad_over_time[:, k] * wRec "
-                            "(so grad_over_time[:, k] = grad_out * wRec**(T - k)); it has T+1 columns.",
-                            "grad_over_time[:, -1] = grad_out이고 grad_over_time[:, k-1] = grad_over_time[:, k] * wRec "
-                            "입니다 (즉 grad_over_time[:, k] = grad_out * wRec**(T - k)). 열은 T+1개입니다."))
+                 hint=_text("The last column is grad_out (the gradient of S_T), and every step back in time multiplies by "
+                            "∂S_k/∂S_{k−1} = wRec, so column k holds grad_out · wRec^(T − k); there are T+1 columns.",
+                            "마지막 열은 grad_out (S_T의 그래디언트)이고, 시간을 한 단계 거슬러 갈 때마다 "
+                            "∂S_k/∂S_{k−1} = wRec가 곱해지므로 k번 열은 grad_out · wRec^(T − k)입니다. 열은 T+1개입니다."))
 
 
 @check(points=1, description={
@@ -122,15 +125,15 @@ def backward_gradient_hand_example(student):
                  hint=_text("grad_over_time[:, -1] = grad_out, then one factor wRec per step back: [0.25, 0.5, 1].",
                             "grad_over_time[:, -1] = grad_out이고, 한 시점 거슬러 갈 때마다 wRec를 곱합니다: [0.25, 0.5, 1]."))
     expect.close(wx_grad, 1.0 * 2.0 + 0.5 * 1.0, name=f"{call}[0][0] (wx_grad)",
-                 hint=_text("S_k depends on wx through X[:, k-1]: wx_grad = sum over k of mean(grad_over_time[:, k] * "
-                            "X[:, k-1]) = 1 * 2 + 0.5 * 1 = 2.5.",
-                            "S_k는 X[:, k-1]을 통해 wx에 의존합니다: wx_grad = Σ_k mean(grad_over_time[:, k] * X[:, k-1]) "
-                            "= 1 * 2 + 0.5 * 1 = 2.5."))
+                 hint=_text("∂S_k/∂wx is the input of step k (column k−1 of X), so each step adds the batch mean of "
+                            "(the gradient of S_k) × (that input): 1 · 2 + 0.5 · 1 = 2.5.",
+                            "∂S_k/∂wx는 k번째 입력 (X의 k−1번 열)이므로 시점마다 (S_k의 그래디언트) × (그 입력)의 배치 "
+                            "평균을 더합니다: 1 · 2 + 0.5 · 1 = 2.5."))
     expect.close(wRec_grad, 1.0 * 1.0 + 0.5 * 0.0, name=f"{call}[0][1] (wRec_grad)",
-                 hint=_text("S_k = S_{k-1} * wRec + X_k * wx, so dS_k/dwRec = S_{k-1}, the state it came from (not S_k): "
-                            "wRec_grad = sum over k of mean(grad_over_time[:, k] * S[:, k-1]) = 1 * 1 + 0.5 * 0 = 1.",
-                            "S_k = S_{k-1} * wRec + X_k * wx이므로 dS_k/dwRec = S_{k-1}, 즉 이전 상태입니다 (S_k가 아님): "
-                            "wRec_grad = Σ_k mean(grad_over_time[:, k] * S[:, k-1]) = 1 * 1 + 0.5 * 0 = 1."))
+                 hint=_text("S_k = S_{k-1} · wRec + X_k · wx, so ∂S_k/∂wRec = S_{k-1}, the state it came from (not S_k): "
+                            "each step adds the batch mean of (the gradient of S_k) × S_{k-1}: 1 · 1 + 0.5 · 0 = 1.",
+                            "S_k = S_{k-1} · wRec + X_k · wx이므로 ∂S_k/∂wRec = S_{k-1}, 즉 이전 상태입니다 (S_k가 아님): "
+                            "시점마다 (S_k의 그래디언트) × S_{k-1}의 배치 평균을 더합니다: 1 · 1 + 0.5 · 0 = 1."))
 
 
 @check(points=2, description={
@@ -172,11 +175,12 @@ def rnn_forward_recurrence(student, rng):
         expected = np.tanh(p["X"][:, t] @ p["W_x"] + h_prev @ p["W_rec"] + p["b"])
         previous = "h0" if t == 0 else f"hs[:, {t - 1}]"
         expect.close(hs[:, t], expected, name=f"rnn_forward(...)[:, {t}] (time step {t})",
-                     hint=_text(f"Time step {t} must be tanh(X[:, {t}] @ W_x + {previous} @ W_rec + b): "
-                                "carry the new state forward, so that step t uses the state of step t-1 "
-                                "(h0 only at t = 0).",
-                                f"시점 {t}는 tanh(X[:, {t}] @ W_x + {previous} @ W_rec + b)여야 합니다. 새 상태를 "
-                                "다음 시점으로 넘겨서 시점 t가 시점 t-1의 상태를 쓰게 하세요 (h0는 t = 0에서만)."))
+                     hint=_text(f"h_t = tanh(x_t W_x + h_(t−1) W_rec + b): time step {t} must use {previous} as h_(t−1). "
+                                "Carry the new state forward, so that step t uses the state of step t−1 (h0 only at "
+                                "t = 0).",
+                                f"h_t = tanh(x_t W_x + h_(t−1) W_rec + b)입니다: 시점 {t}는 {previous}를 h_(t−1)로 써야 "
+                                "합니다. 새 상태를 다음 시점으로 넘겨서 시점 t가 시점 t−1의 상태를 쓰게 하세요 (h0는 "
+                                "t = 0에서만)."))
 
 
 @check(points=1, description={
@@ -193,20 +197,26 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
     # db depends on nothing but da, so it is compared first: a wrong db means a wrong tanh derivative.
     expected = {
         "db": (4, da.sum(axis=0), _text(
-            "db = da.sum(axis=0) with da = dhs[:, 0] * (1 - hs[:, 0]**2): hs already holds tanh(a), so "
-            "tanh'(a) = 1 - hs**2 (do not apply tanh again, and do not skip the factor).",
-            "db = da.sum(axis=0)이고 da = dhs[:, 0] * (1 - hs[:, 0]**2)입니다. hs에는 이미 tanh(a)가 들어 있으므로 "
-            "tanh'(a) = 1 - hs**2입니다 (tanh를 다시 적용하지도, 이 인수를 빠뜨리지도 마세요).")),
-        "dX": (0, (da @ p["W_x"].T)[:, None, :], _text("dX[:, t] = da @ W_x.T.", "dX[:, t] = da @ W_x.T입니다.")),
+            "b enters every sample's pre-activation a, so db sums δ = dhs ⊙ tanh'(a) over the samples. hs already holds "
+            "tanh(a), so tanh'(a) = 1 − h² with h = hs: do not apply tanh again, and do not skip the factor.",
+            "b는 모든 샘플의 활성화 전 값 a에 들어가므로 db는 δ = dhs ⊙ tanh'(a)를 샘플에 대해 더한 것입니다. hs에는 "
+            "이미 tanh(a)가 들어 있으므로 h = hs일 때 tanh'(a) = 1 − h²입니다: tanh를 다시 적용하지도, 이 인수를 "
+            "빠뜨리지도 마세요.")),
+        "dX": (0, (da @ p["W_x"].T)[:, None, :], _text(
+            "x_t enters through W_x (x_t W_x): its gradient is δ_t times the transpose of W_x.",
+            "x_t는 W_x를 거쳐 들어갑니다 (x_t W_x): 그 그래디언트는 δ_t 곱하기 W_x의 전치입니다.")),
         "dh0": (1, da @ p["W_rec"].T, _text(
-            "h0 feeds step 0 through W_rec: dh0 = da @ W_rec.T (the gradient left after the last loop iteration).",
-            "h0는 W_rec를 거쳐 시점 0에 들어갑니다: dh0 = da @ W_rec.T (루프가 끝난 뒤 남은 그래디언트).")),
-        "dW_x": (2, p["X"][:, 0].T @ da, _text("dW_x = X[:, t].T @ da, shape (D, H).",
-                                              "dW_x = X[:, t].T @ da이고 모양은 (D, H)입니다.")),
+            "h0 feeds step 0 through W_rec: its gradient is δ_0 times the transpose of W_rec, what flows out of step 0.",
+            "h0는 W_rec를 거쳐 시점 0에 들어갑니다: 그 그래디언트는 δ_0 곱하기 W_rec의 전치, 즉 시점 0에서 흘러 나가는 "
+            "그래디언트입니다.")),
+        "dW_x": (2, p["X"][:, 0].T @ da, _text(
+            "x_t is multiplied by W_x from the left, so W_x's gradient is x_tᵀ δ_t (summed over t), shape (D, H).",
+            "W_x에는 x_t가 왼쪽에서 곱해지므로 W_x의 그래디언트는 x_tᵀ δ_t (t에 대한 합)이고 모양은 (D, H)입니다.")),
         "dW_rec": (3, p["h0"].T @ da, _text(
-            "h_t = tanh(... + h_prev @ W_rec + b), so dW_rec = h_prev.T @ da (h_prev = h0 at t = 0), not da.T @ h_prev.",
-            "h_t = tanh(... + h_prev @ W_rec + b)이므로 dW_rec = h_prev.T @ da입니다 (t = 0이면 h_prev = h0). "
-            "da.T @ h_prev가 아닙니다.")),
+            "h_(t−1) is multiplied by W_rec from the left, so W_rec's gradient is h_(t−1)ᵀ δ_t (h_(t−1) = h0 at t = 0), "
+            "not δ_tᵀ h_(t−1).",
+            "W_rec에는 h_(t−1)이 왼쪽에서 곱해지므로 W_rec의 그래디언트는 h_(t−1)ᵀ δ_t입니다 (t = 0이면 "
+            "h_(t−1) = h0). δ_tᵀ h_(t−1)이 아닙니다.")),
     }
     for label, (i, value, hint) in expected.items():
         expect.close(got[i], value, name=f"rnn_backward(...)[{i}] ({label}), T = 1", hint=hint)

@@ -26,14 +26,14 @@ def update_state(xk, sk, wx, wRec):
 def forward_states(X, wx, wRec):
     """모든 시점의 상태 / all states of the linear RNN.
 
-    X: (n_samples, T) 입력 시퀀스 / input sequences.
-    Returns S: (n_samples, T+1) with S[:, 0] = 0 and S[:, k] = update_state(X[:, k-1], S[:, k-1], ...).
+    X: (n_samples, T) 입력 시퀀스 / input sequences: numbers, as an array (int or float) or nested lists.
+    Returns S: (n_samples, T+1) floats with S[:, 0] = 0 and S[:, k] = update_state(X[:, k-1], S[:, k-1], ...).
     """
     raise NotImplementedError
 
 
 def loss(y, t):
-    """평균 제곱 오차 / mean squared error: np.mean((t - y)**2).
+    """평균 제곱 오차 / mean squared error: the mean over the samples of (t - y)².
 
     y, t: (n_samples,) 출력과 정답 / outputs and targets. Returns a float.
     """
@@ -70,7 +70,7 @@ def backward_gradient(X, S, grad_out, wRec):
 def rnn_forward(X, h0, W_x, W_rec, b):
     """tanh RNN 순전파 / forward pass.
 
-    X: (N, T, D), h0: (N, H), W_x: (D, H), W_rec: (H, H), b: (H,).
+    X: (N, T, D) (ints allowed), h0: (N, H), W_x: (D, H), W_rec: (H, H), b: (H,).
     Returns hs: (N, T, H), hs[:, t] = tanh(X[:, t] @ W_x + h_prev @ W_rec + b), where h_prev is
     hs[:, t-1] (h0 for t = 0).
     """
@@ -86,6 +86,6 @@ def rnn_backward(dhs, X, hs, h0, W_x, W_rec, b, truncate=None):
       hs[:, t-1] when t is a positive multiple of k: blocks of k steps counted from the start
       (steps 0..k-1, k..2k-1, ...); h0 only gets gradient from the first block. Parameter gradients
       still collect every step (the cut-off state is treated as a constant).
-    Returns (dX, dh0, dW_x, dW_rec, db) with the shapes of X, h0, W_x, W_rec, b.
+    Returns (dX, dh0, dW_x, dW_rec, db) with the shapes of X, h0, W_x, W_rec, b (floats, also for an int X).
     """
     raise NotImplementedError

@@ -1,12 +1,13 @@
 """Hidden checks of conv: the reference on seeded random inputs and edge cases (a batch of one,
-non-square inputs and kernels, stride > 1 with padding, cells no window covers, ties and overlapping
-pooling windows, non-integer sizes), and numeric gradient checks of both backward functions against
-the reference's forward pass.
+non-square inputs and kernels, stride > 1 with padding, cells no window covers, ties and overlapping pooling windows, non-integer sizes, int and float32 images),
+and numeric gradient checks of both backward functions against the reference's forward pass (so a wrong
+forward pass never costs the backward passes' points here).
 """
 
 import numpy as np
 
 from grader import check, expect
+from grader.checks import mistakes
 
 
 def _text(en, ko):
@@ -97,23 +98,24 @@ def conv2d_backward_matches_reference(student, reference, rng):
 
 
 @check(points=1, description={
-    "en": "conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0.",
-    "ko": "conv2d_backward: 어떤 창도 덮지 않는 입력 칸 (6x6 입력, 3x3 커널, stride 2)은 dx = 0입니다."})
-def conv2d_backward_uncovered_cells_get_zero(student, rng):
-    """conv2d_backward: input cells that no window covers (6x6 input, 3x3 kernel, stride 2) get dx = 0."""
-    x, w = rng.normal(size=(1, 2, 6, 6)), rng.normal(size=(2, 2, 3, 3))
+    "en": "conv2d_backward with cells no window covers (6x6 input, 3x3 kernel, stride 2): those get dx = 0, the others the reference's dx.",
+    "ko": "어떤 창도 덮지 않는 칸이 있는 conv2d_backward (6x6 입력, 3x3 커널, stride 2): 그 칸은 dx = 0, 나머지는 참조 구현의 dx."})
+def conv2d_backward_uncovered_cells_get_zero(student, reference, rng):
+    """conv2d_backward with cells no window covers (6x6 input, 3x3 kernel, stride 2): those get dx = 0, the others the reference's dx."""
+    x, w, b, dout = rng.normal(size=(1, 2, 6, 6)), rng.normal(size=(2, 2, 3, 3)), np.zeros(2), rng.normal(size=(1, 2, 2, 2))
     call = "conv2d_backward(dout, x (1,2,6,6), w (2,2,3,3), b, stride=2, pad=0)"
-    dx = expect.parts(student.conv2d_backward(rng.normal(size=(1, 2, 2, 2)), x, w, np.zeros(2), 2, 0), 3,
-                      name=call, labels="dx, dw, db")[0]
+    dx = expect.parts(student.conv2d_backward(dout, x, w, b, 2, 0), 3, name=call, labels="dx, dw, db")[0]
     expect.shape(dx, x.shape, name=f"{call}[0] (dx)")
     dx = np.asarray(dx, dtype=float)
-    expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, 5, :] (last row, never covered)",
-                 hint=_text("With stride 2 the windows cover rows and columns 0 to 4 only: the last row and column get 0.",
-                            "stride 2에서는 창이 0~4번 행과 열만 덮습니다. 마지막 행과 열의 그래디언트는 0입니다."))
-    expect.close(dx[:, :, :, 5], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, :, 5] (last column, never covered)")
+    hint = _text("With stride 2 the windows cover rows and columns 0 to 4 only: the last row and column get 0.",
+                 "stride 2에서는 창이 0~4번 행과 열만 덮습니다. 마지막 행과 열의 그래디언트는 0입니다.")
+    expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, 5, :] (last row, never covered)", hint=hint)
+    expect.close(dx[:, :, :, 5], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, :, 5] (last column, never covered)", hint=hint)
+    expected = reference.conv2d_backward(dout, x, w, b, 2, 0)[0]
+    expect.close(dx[:, :, :5, :5], expected[:, :, :5, :5], name=f"{call}[0][:, :, :5, :5] (the covered cells)")
 
 
-@check(points=2, description={
+@check(points=1.5, description={
     "en": "conv2d_backward equals the numeric gradient of the reference's conv2d_forward (x, w and b).",
     "ko": "conv2d_backward가 참조 구현의 conv2d_forward의 수치 그래디언트와 같습니다 (x, w, b)."})
 def conv2d_backward_numeric_gradient(student, reference, rng):
@@ -150,7 +152,7 @@ def max_pool_backward_matches_reference(student, reference, rng):
                      name=f"max_pool2d_backward(dout, x {x.shape}, size={size}, stride={stride})")
 
 
-@check(points=1, description={
+@check(points=0.5, description={
     "en": "max_pool2d_backward equals the numeric gradient of the reference's max_pool2d_forward.",
     "ko": "max_pool2d_backward가 참조 구현의 max_pool2d_forward의 수치 그래디언트와 같습니다."})
 def max_pool_backward_numeric_gradient(student, reference, rng):
@@ -161,3 +163,27 @@ def max_pool_backward_numeric_gradient(student, reference, rng):
         expect.vjp(lambda x: reference.max_pool2d_forward(x, size, stride), at={"x": x}, dout=dout,
                    got={"x": student.max_pool2d_backward(dout, x, size, stride)}, rng=rng,
                    name=f"max_pool2d_backward(dout, x {shape}, size={size}, stride={stride})")
+
+
+@check(points=1, description={
+    "en": "int images (pixel values), int kernels and float32 images: conv2d_forward, conv2d_backward and max_pool2d_backward keep the fractions.",
+    "ko": "정수 이미지 (픽셀 값), 정수 커널, float32 이미지: conv2d_forward, conv2d_backward, max_pool2d_backward가 소수 부분을 잃지 않습니다."})
+def conv_integer_and_float32_inputs(student, reference, rng):
+    """int images (pixel values), int kernels and float32 images: conv2d_forward, conv2d_backward and max_pool2d_backward keep the fractions."""
+    x = rng.integers(0, 256, size=(2, 2, 5, 6))
+    w, b = rng.integers(-3, 4, size=(3, 2, 3, 3)), rng.normal(size=3)
+    call = "conv2d_forward(x int (2,2,5,6), w int (3,2,3,3), b, stride=1, pad=1)"
+    expected = reference.conv2d_forward(x, w, b, 1, 1)
+    mistakes.close(student.conv2d_forward(x, w, b, 1, 1), expected, name=call, known=[mistakes.truncated(expected)])
+    dout = rng.normal(size=expected.shape)
+    call = "conv2d_backward(dout, x int (2,2,5,6), w int (3,2,3,3), b, stride=1, pad=1)"
+    got = expect.parts(student.conv2d_backward(dout, x, w, b, 1, 1), 3, name=call, labels="dx, dw, db")
+    for i, (label, value) in enumerate(zip(("dx", "dw", "db"), reference.conv2d_backward(dout, x, w, b, 1, 1))):
+        mistakes.close(got[i], value, name=f"{call}[{i}] ({label})", known=[mistakes.truncated(value)])
+    pool_dout = rng.normal(size=(2, 2, 2, 3))
+    expected = reference.max_pool2d_backward(pool_dout, x)
+    mistakes.close(student.max_pool2d_backward(pool_dout, x), expected, name="max_pool2d_backward(dout, x int (2,2,5,6))",
+                   known=[mistakes.truncated(expected)])
+    x32, w32 = rng.normal(size=(1, 2, 5, 5)).astype(np.float32), rng.normal(size=(2, 2, 3, 3)).astype(np.float32)
+    expect.close(student.conv2d_forward(x32, w32, b[:2], 2, 1), reference.conv2d_forward(x32, w32, b[:2], 2, 1),
+                 rtol=1e-5, atol=1e-5, name="conv2d_forward(x float32 (1,2,5,5), w float32 (2,2,3,3), b, stride=2, pad=1)")

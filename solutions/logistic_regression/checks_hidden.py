@@ -1,13 +1,15 @@
 """Hidden checks of logistic_regression: the reference on seeded random inputs and edge cases (one sample,
-one feature, |z| = 1e4 and the overflow border near -710, probabilities of exactly 0 or 1, epochs = 0,
-a = 0.5 at the threshold), the book neuron against the reference neuron, and a numeric gradient check
-of gradients against the reference's loss and forward pass.
+one feature, |z| = 1e4 and the overflow border near -710, float32 z, probabilities of exactly 0 or 1,
+epochs = 0, a = 0.5 at the threshold, lists and int arrays), the book neuron against the reference
+neuron (trained twice, on int features), and a numeric gradient check of gradients against the
+reference's loss and forward pass (so a wrong forward pass never costs the gradient's points here).
 """
 
 
 import numpy as np
 
 from grader import check, expect
+from grader.checks import mistakes
 
 
 def _text(en, ko):
@@ -41,16 +43,20 @@ def sigmoid_matches_reference(student, reference, rng):
 
 
 @check(points=1, numpy_errors="raise", description={
-    "en": "sigmoid at +-1e4, +-800, around the overflow border -710 and at +-40: no numpy error, the reference's values.",
-    "ko": "±1e4, ±800, 오버플로 경계 -710 근처, ±40에서의 sigmoid: numpy 오류 없이 참조 구현의 값."})
+    "en": "sigmoid at +-1e4, +-800, around the overflow border -710, at +-40, and in float32: no numpy error, the reference's values.",
+    "ko": "±1e4, ±800, 오버플로 경계 -710 근처, ±40, float32에서의 sigmoid: numpy 오류 없이 참조 구현의 값."})
 def sigmoid_extremes_match_reference(student, reference):
-    """sigmoid at +-1e4, +-800, around the overflow border -710 and at +-40: no numpy error, the reference's values."""
+    """sigmoid at +-1e4, +-800, around the overflow border -710, at +-40, and in float32: no numpy error, the reference's values."""
     hint = _text("Take exp of -|z| only (it never overflows) and use z >= 0 / z < 0 branches.",
                  "-|z|의 exp만 계산하고 (오버플로하지 않습니다) z >= 0과 z < 0으로 나누세요.")
     z = np.array([-1e4, -800.0, -712.0, -708.0, -40.0, 40.0, 708.0, 712.0, 800.0, 1e4])
     call = "sigmoid([-1e4, -800, -712, -708, -40, 40, 708, 712, 800, 1e4])"
     expect.close(student.sigmoid(z), reference.sigmoid(z), name=call, hint=hint)
     expect.close(student.sigmoid(-1e4), 0.0, name="sigmoid(-1e4)", hint=hint)
+    # float32 overflows in exp from about 89 on: a clip that is safe in float64 (at 500, say) is not here.
+    z32 = np.array([-1e4, -500.0, -100.0, -90.0, 0.0, 90.0, 100.0, 1e4], dtype=np.float32)
+    expect.close(student.sigmoid(z32), reference.sigmoid(z32), rtol=1e-5, atol=1e-30,
+                 name="sigmoid(float32 [-1e4, -500, -100, -90, 0, 90, 100, 1e4])", hint=hint)
 
 
 @check(points=1, description={
@@ -94,7 +100,7 @@ def gradients_match_reference(student, reference, rng):
         expect.close(db, ref_db, name=f"{call}[1] (db)")
 
 
-@check(points=3, description={
+@check(points=2.5, description={
     "en": "gradients equals the numeric gradient of the reference's mean loss (random, one sample, one feature).",
     "ko": "gradients가 참조 구현의 평균 손실의 수치 그래디언트와 같습니다 (무작위, 샘플 하나, 특성 하나)."})
 def gradients_numeric_gradient(student, reference, rng):
@@ -107,7 +113,7 @@ def gradients_numeric_gradient(student, reference, rng):
                         got={"w": dw, "b": db}, rng=rng, batch_size=n, name=call)
 
 
-@check(points=1.5, description={
+@check(points=1, description={
     "en": "gradient_descent returns the reference's (w, b, losses) for several learning rates and epochs = 0.",
     "ko": "여러 학습률과 epochs = 0에서 gradient_descent가 참조 구현의 (w, b, losses)를 반환합니다."})
 def gradient_descent_matches_reference(student, reference, rng):
@@ -152,3 +158,32 @@ def neuron_fit_matches_reference(student, reference, rng):
         expect.close(theirs.w, ours.w, name=f"w after {call}")
         expect.close(theirs.b, ours.b, name=f"b after {call}")
         expect.equal(theirs.predict(X), ours.predict(X), name=f"predict(x) after {call}")
+
+
+@check(points=1, description={
+    "en": "What students try: LogisticNeuron.fit twice (the second starts afresh) and on int features; gradients of lists.",
+    "ko": "학생들이 해 보는 것: LogisticNeuron.fit 두 번 (두 번째는 처음부터)과 정수 특성, 리스트의 gradients."})
+def neuron_refit_and_integer_inputs(student, reference, rng):
+    """What students try: LogisticNeuron.fit twice (the second starts afresh) and on int features; gradients of lists."""
+    X1, y1, _, _ = _problem(rng, 6, 3)
+    X2 = rng.integers(0, 2, size=(8, 2))  # int 0/1 features, another feature count
+    y2 = (X2[:, 0] > X2[:, 1]).astype(int)
+    ours = reference.LogisticNeuron()
+    ours.fit(X2, y2, epochs=3)
+    theirs = student.LogisticNeuron()
+    theirs.fit(X1, y1, epochs=2)
+    theirs.fit(X2, y2, epochs=3)
+    call = "LogisticNeuron: fit(x (6, 3), y, epochs=2), then fit(x int (8, 2), y, epochs=3)"
+    hint = _text("Every call of fit starts afresh from w = (1, …, 1) and b = 0, for the features of the data it is "
+                 "given; the weights are floats even when x holds ints.",
+                 "fit은 호출할 때마다 주어진 데이터의 특성 수에 맞춰 w = (1, …, 1), b = 0에서 새로 시작합니다. x가 "
+                 "정수여도 가중치는 실수입니다.")
+    expect.close(theirs.w, ours.w, name=f"w after {call}", hint=hint)
+    expect.close(theirs.b, ours.b, name=f"b after {call}", hint=hint)
+    _, y, w, b = _problem(rng, 5, 2)
+    X_list, y_list = rng.integers(-3, 4, size=(5, 2)).tolist(), y.tolist()
+    call = "gradients(X as a list of lists of ints, y as a list, w, b)"
+    dw, db = _pair(student.gradients(X_list, y_list, w, b), call)
+    ref_dw, ref_db = reference.gradients(X_list, y_list, w, b)
+    expect.close(dw, ref_dw, name=f"{call}[0] (dw)")
+    expect.close(db, ref_db, name=f"{call}[1] (db)")

@@ -13,8 +13,9 @@ EPS = 1e-15
 def sigmoid(z):
     """시그모이드 / logistic function 1 / (1 + exp(-z)), elementwise.
 
-    z: scalar or array. Returns the same shape (a float for a scalar). Numerically stable: no overflow
-    warning and no NaN for any finite z (|z| up to 1e4 and beyond); exp is only taken of -|z|.
+    z: scalar or array (any float dtype, float32 too). Returns the same shape (a float for a scalar).
+    Numerically stable: no overflow warning and no NaN for any finite z (|z| up to 1e4 and beyond) in
+    float64 or float32; exp is only taken of -|z|.
     """
     # BEGIN SOLUTION
     z = np.asarray(z, dtype=float)
@@ -51,8 +52,8 @@ def loss(a, y):
 def gradients(X, y, w, b):
     """손실의 기울기 / gradient of the mean loss at (w, b).
 
-    X: (n, d), y: (n,), w: (d,), b: float.
-    With a = forward(X, w, b): dw = X.T @ (a - y) / n  (shape (d,)),  db = mean(a - y)  (float).
+    X: (n, d), y: (n,) (arrays or nested lists of numbers), w: (d,), b: float.
+    With a = forward(X, w, b): dw = Xᵀ(a - y) / n  (shape (d,)),  db = mean(a - y)  (float).
     """
     # BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
@@ -104,14 +105,14 @@ class LogisticNeuron:
         # END SOLUTION
 
     def forpass(self, x):
-        """직선 방정식 / z = sum(x * w) + b for one sample x: (d,). Returns a float."""
+        """직선 방정식 / the weighted sum z = Σ_i x_i w_i + b of one sample x: (d,). Returns a float."""
         # BEGIN SOLUTION
         z = np.sum(x * self.w) + self.b
         return z
         # END SOLUTION
 
     def backprop(self, x, err):
-        """그래디언트 / (w_grad, b_grad) = (x * err, 1 * err) for one sample, err = -(y - a)."""
+        """그래디언트 / the pair (w_grad, b_grad) = (∂L/∂w, ∂L/∂b) = (x·err, err) of one sample, err = -(y - a)."""
         # BEGIN SOLUTION
         w_grad = x * err
         b_grad = 1 * err
@@ -127,8 +128,11 @@ class LogisticNeuron:
         # END SOLUTION
 
     def fit(self, x, y, epochs=100):
-        """학습 / train: w = ones(d), b = 0, then for each epoch, for each sample in order (no shuffling):
-        a = activation(forpass(x_i)), err = -(y_i - a), w -= w_grad, b -= b_grad (learning rate 1).
+        """학습 / train on x: (n, d) (a numpy array, ints allowed) and y: (n,) labels.
+
+        Starts afresh on every call (a second fit forgets the first): w = ones(d) (floats), b = 0; then
+        for each epoch, for each sample in order (no shuffling): a = σ(z) from forpass and activation,
+        err = -(y_i - a), and w, b move against backprop's gradients (learning rate 1).
         """
         # BEGIN SOLUTION
         self.w = np.ones(x.shape[1])

@@ -1,11 +1,13 @@
 """Hidden checks of rnn_backward: the reference on seeded random inputs and edge cases (a batch of one,
-T = 1, truncation with T not a multiple of k, k >= T, bad k), and numeric gradient checks of both
-backward functions against the reference's forward pass (the student's forward cannot mislead them).
+T = 1, truncation with T not a multiple of k, k >= T, bad k, lists of ints and int arrays), and numeric
+gradient checks of both backward functions against the reference's forward pass (the student's forward
+cannot mislead them, and a wrong forward pass never costs the backward passes' points here).
 """
 
 import numpy as np
 
 from grader import check, expect
+from grader.checks import mistakes
 
 RNN_ARGS = ("X", "h0", "W_x", "W_rec", "b")
 RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")
@@ -95,7 +97,7 @@ def backward_gradient_matches_reference(student, reference, rng):
     expect.close(grad_over_time, ref_over_time, name=f"{call}[1] (grad_over_time)")
 
 
-@check(points=2, description={
+@check(points=1.5, description={
     "en": "backward_gradient equals the numeric gradient of the reference's mean loss (random, batch of one, T = 1).",
     "ko": "backward_gradient가 참조 구현의 평균 손실의 수치 그래디언트와 같습니다 (무작위, 배치 하나, T = 1)."})
 def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
@@ -128,7 +130,7 @@ def rnn_forward_matches_reference(student, reference, rng):
                      name=f"rnn_forward(...) with N={N}, T={T}, D={D}, H={H}")
 
 
-@check(points=2, description={
+@check(points=1.5, description={
     "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through the reference's forward.",
     "ko": "rnn_backward (전체 BPTT)가 참조 구현의 forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
 def rnn_backward_numeric_gradient(student, reference, rng):
@@ -206,3 +208,25 @@ def rnn_backward_rejects_bad_truncate(student, rng):
                  "truncate를 먼저 확인하세요: None이거나 1 이상의 정수여야 하고, 아니면 ValueError를 냅니다.")
     for bad in (0, -2, 2.5):
         expect.raises(ValueError, student.rnn_backward, *args, truncate=bad, hint=hint)
+
+
+@check(points=1, description={
+    "en": "Inputs students test with: X as a list of ints or an int array (states, hs and dX keep their fractions).",
+    "ko": "학생들이 시험해 보는 입력: 정수 리스트나 정수 배열인 X (상태, hs, dX의 소수 부분이 사라지지 않음)."})
+def integer_inputs_match_reference(student, reference, rng):
+    """Inputs students test with: X as a list of ints or an int array (states, hs and dX keep their fractions)."""
+    for label, X in (("[[1, 2, 3], [0, 1, 1]]", [[1, 2, 3], [0, 1, 1]]), ("np.ones((2, 4), dtype=int)", np.ones((2, 4), dtype=int))):
+        expected = reference.forward_states(X, 1.0, 0.5)
+        mistakes.close(student.forward_states(X, 1.0, 0.5), expected, name=f"forward_states({label}, wx=1, wRec=0.5)",
+                       known=[mistakes.truncated(expected)])
+    p = _rnn_problem(rng, N=2, T=3, D=2, H=3)
+    p["X"] = rng.integers(-2, 3, size=(2, 3, 2))
+    expected = reference.rnn_forward(**p)
+    mistakes.close(student.rnn_forward(**p), expected, name="rnn_forward(X int (2, 3, 2), ...)",
+                   known=[mistakes.truncated(expected)])
+    dhs = rng.normal(size=expected.shape)
+    args = (dhs, p["X"], expected, p["h0"], p["W_x"], p["W_rec"], p["b"])
+    call = "rnn_backward(dhs, X int (2, 3, 2), hs, h0, W_x, W_rec, b)"
+    got = expect.parts(student.rnn_backward(*args), 5, name=call, labels=", ".join(RNN_GRADIENTS))
+    for i, (label, value) in enumerate(zip(RNN_GRADIENTS, reference.rnn_backward(*args))):
+        mistakes.close(got[i], value, name=f"{call}[{i}] ({label})", known=[mistakes.truncated(value)])

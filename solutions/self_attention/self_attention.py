@@ -12,7 +12,7 @@ def project_qkv(X, W_q, W_k, W_v):
     """쿼리, 키, 밸류 행렬 / queries, keys, values.
 
     X: (n, d_model); W_q, W_k: (d_model, d_k); W_v: (d_model, d_v).
-    Returns (Q, K, V) = (X @ W_q, X @ W_k, X @ W_v), shapes (n, d_k), (n, d_k), (n, d_v).
+    Returns (Q, K, V) = (X W_q, X W_k, X W_v), shapes (n, d_k), (n, d_k), (n, d_v).
     """
     # BEGIN SOLUTION
     return X @ W_q, X @ W_k, X @ W_v
@@ -20,7 +20,7 @@ def project_qkv(X, W_q, W_k, W_v):
 
 
 def attention_scores(Q, K):
-    """1단계 / step 1: scores = Q @ K.T, shape (n, n); scores[i, j] = q_i · k_j (row i: query i)."""
+    """1단계 / step 1: scores = Q Kᵀ, shape (n, n); scores[i, j] = q_i · k_j (row i: query i)."""
     # BEGIN SOLUTION
     return Q @ K.T
     # END SOLUTION
@@ -35,6 +35,8 @@ def scale_scores(scores, d_k):
 
 def softmax(x, axis=-1):
     """3단계 / step 3: softmax along `axis` (default: each row), same shape; slices sum to 1.
+
+    x: an array-like of numbers (a list, an int array or a float32/float64 array); the result is float.
 
     Stable: the maximum of each slice is subtracted before exp, so inputs up to 1e4 in magnitude give
     no overflow and no NaN (softmax(x) = softmax(x - c) for any constant c).
@@ -77,8 +79,7 @@ def self_attention_backward(dZ, X, W_q, W_k, W_v):
     """셀프 어텐션 역전파 (마스크 없음) / backward pass of self_attention without a mask.
 
     dZ: (n, d_v) = dL/dZ. Returns (dX, dW_q, dW_k, dW_v) with the shapes of X, W_q, W_k, W_v.
-    Chain: dV = A^T dZ, dA = dZ V^T, dS = A * (dA - rowsum(dA * A)) (softmax Jacobian),
-    dQ = dS K / sqrt(d_k), dK = dS^T Q / sqrt(d_k); X feeds Q, K and V, so dX sums three terms.
+    The chain rule through the four steps (and the softmax's Jacobian) is in the README.
     """
     # BEGIN SOLUTION
     Q, K, V = project_qkv(X, W_q, W_k, W_v)

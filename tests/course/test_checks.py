@@ -41,12 +41,12 @@ EXPECTED = {
     "rnn_backward": {
         "dW_rec_transposed": dict(
             fails={"rnn_backward_matches_numeric_gradient": ["W_rec", "transpose"],
-                   "rnn_backward_one_step_tanh_derivative": ["dW_rec", "h_prev.T @ da"]}),
+                   "rnn_backward_one_step_tanh_derivative": ["dW_rec", "h_(t−1)ᵀ δ_t"]}),
         "dh0_not_propagated": dict(
             fails={"rnn_backward_matches_numeric_gradient": ["h0", "all zeros"],
-                   "rnn_backward_one_step_tanh_derivative": ["dh0", "da @ W_rec.T"]}),
+                   "rnn_backward_one_step_tanh_derivative": ["dh0", "transpose of W_rec"]}),
         "missing_tanh_derivative": dict(
-            fails={"rnn_backward_one_step_tanh_derivative": ["db", "1 - hs**2"]}),
+            fails={"rnn_backward_one_step_tanh_derivative": ["db", "1 − h²"]}),
         "previous_state_off_by_one": dict(
             fails={"backward_gradient_hand_example": ["wRec_grad", "S_{k-1}"],
                    "backward_gradient_matches_numeric_gradient": ["wRec"]},
@@ -97,10 +97,10 @@ EXPECTED = {
             fails={"gradient_descent_first_loss_is_log2": ["losses[0]", "before the update"]},
             passes=["gradient_descent_first_update"]),
         "neuron_error_sign_flipped": dict(
-            fails={"neuron_fit_moves_downhill": ["wrong way", "err = -(y - a)"]},
+            fails={"neuron_fit_moves_downhill": ["wrong way", "err = −(y − a)"]},
             passes=["neuron_fit_starts_from_ones", "neuron_methods"]),
         "neuron_init_zeros": dict(
-            fails={"neuron_fit_starts_from_ones": ["np.ones(n_features)"]},
+            fails={"neuron_fit_starts_from_ones": ["w = (1, …, 1)"]},
             passes=["neuron_methods"]),
         "predict_thresholds_z": dict(
             fails={"predict_strict_threshold": ["probability", "not z"]}),
@@ -112,7 +112,7 @@ EXPECTED = {
     },
     "self_attention": {
         "backward_dK_not_transposed": dict(
-            fails={"self_attention_backward_dW_k": ["W_k", "dS.T @ Q"]},
+            fails={"self_attention_backward_dW_k": ["W_k", "transpose of the scores' gradient"]},
             passes=["self_attention_backward_dW_q", "self_attention_backward_dW_v"]),
         "backward_missing_softmax_jacobian": dict(
             fails={"self_attention_backward_dW_q": ["W_q", "Jacobian"]},
@@ -121,17 +121,17 @@ EXPECTED = {
             fails={"self_attention_fully_masked_row_is_zero": ["NaN", "no allowed position"]},
             passes=["self_attention_mask_rows_sum_to_one"]),
         "k_times_q_transposed": dict(
-            fails={"attention_scores_row_is_query": ["transposed", "Q @ K.T"]}),
+            fails={"attention_scores_row_is_query": ["transposed", "Q Kᵀ"]}),
         "mask_after_softmax": dict(
-            fails={"self_attention_mask_rows_sum_to_one": ["do not sum to 1", "before normalising"]}),
+            fails={"self_attention_mask_rows_sum_to_one": ["applied after the softmax", "out of the softmax itself"]}),
         "missing_sqrt_dk_scaling": dict(
-            fails={"self_attention_seed_example": ["sqrt(d_k) = 8", "peaked"]},
+            fails={"self_attention_seed_example": ["without the scale 1/√d_k", "peaked"]},
             passes=["scale_scores_seed_example"]),
         "softmax_not_stable": dict(
             fails={"softmax_large_inputs_stable": ["NaN", "row maximum"]},
             passes=["softmax_seed_example", "softmax_rows_sum_to_one"]),
         "softmax_wrong_axis": dict(
-            fails={"softmax_rows_sum_to_one": ["Rows do not sum to 1", "axis"]}),
+            fails={"softmax_rows_sum_to_one": ["each row of softmax(x) must sum to 1; yours: each column", "axis"]}),
     },
 }
 
