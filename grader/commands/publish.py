@@ -36,7 +36,7 @@ def publish_command(course_dir: Path, out: Path | None, check_only: bool) -> Non
     for path in published.skipped:
         click.echo(f"not released (only stubs, README*.md and checks*.py are): {display_path(path)}")
     for note in published.notes:
-        click.echo(f"note: {note} (released: you wrote it in a public file)")
+        click.echo(f"note: published on purpose (course.yaml published_solution_lines): {note}")
     click.echo(f"student release:    {display_path(published.release)} (checked: nothing of solutions/ in it)")
     click.echo(f"autograder bundle:  {display_path(published.bundle_zip)} (upload to Gradescope)")
     click.echo(f"instructor CI:      {display_path(published.instructor_workflow)} (copy into your course repository)")

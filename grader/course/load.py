@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from grader.course.model import VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings
+from grader.course.model import VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings, PublishedLine
 from grader.errors import CourseError
 from grader.i18n import LANGUAGES
 
@@ -23,7 +23,8 @@ COURSE_FILE = "course.yaml"
 _ID = re.compile(r"[a-z_][a-z0-9_]*")
 _TOP_KEYS = ("title", "seed", "language", "limits", "autograder", "assignments")
 _AUTOGRADER_KEYS = ("hidden_visibility", "stdout_visibility")
-_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy")
+_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy", "published_solution_lines")
+_PUBLISHED_LINE_KEYS = ("line", "reason")
 _LATE_POLICY_KEYS = ("percent_per_day", "zero_after")
 # Below these a worker cannot even hold numpy, and every check would fail for the wrong reason.
 _LIMIT_MINIMUMS = {"memory_mb": 256, "cpu_s": 1}
@@ -100,6 +101,7 @@ def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: 
         solution_dir=root.resolve() / "solutions" / assignment_id,
         due=reader.instant(item, "due", where),
         late_policy=_late_policy(reader, item.get("late_policy"), f"{where}.late_policy"),
+        published_solution_lines=_published_lines(reader, item, f"{where}.published_solution_lines"),
     )
     if not assignment.stub.is_file():
         reader.fail(
@@ -133,6 +135,23 @@ def _late_policy(reader: "_Reader", data: Any, where: str) -> LatePolicy:
     reader.keys(data, where, _LATE_POLICY_KEYS)
     percent = reader.percent(data, "percent_per_day", where) if "percent_per_day" in data else 0.0
     return LatePolicy(percent_per_day=percent, zero_after=reader.instant(data, "zero_after", where))
+
+
+def _published_lines(reader: "_Reader", item: dict, where: str) -> tuple[PublishedLine, ...]:
+    if "published_solution_lines" not in item:
+        return ()
+    entries = item["published_solution_lines"]
+    example = "write `- {line: \"h = np.tanh(x @ W)\", reason: \"the README's recurrence\"}`"
+    if not isinstance(entries, list):
+        reader.fail(where, item, f"must be a list of lines with their reasons, got {entries!r}", example)
+    lines = []
+    for index, entry in enumerate(entries):
+        at = f"{where}[{index}]"
+        if not isinstance(entry, dict):
+            reader.fail(at, None, f"must be a mapping with line and reason, got {entry!r}", example)
+        reader.keys(entry, at, _PUBLISHED_LINE_KEYS)
+        lines.append(PublishedLine(reader.string(entry, "line", at, required=True), reader.string(entry, "reason", at, required=True)))
+    return tuple(lines)
 
 
 def _autograder(reader: "_Reader", data: Any, where: str) -> AutograderSettings:

@@ -36,6 +36,16 @@ class LatePolicy:
 
 
 @dataclass(frozen=True)
+class PublishedLine:
+    """A solution line students may see on purpose (course.yaml ``published_solution_lines``)."""
+
+    line: str
+    """The line as written in the reference's solution block (spacing and comments do not matter)."""
+    reason: str
+    """Why students may see it; ``grader publish`` shows it next to every place the line appears."""
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One assignment of the course."""
 
@@ -53,6 +63,8 @@ class Assignment:
     """When the assignment is due (timezone-aware), or None."""
     late_policy: LatePolicy = LatePolicy()
     """What lateness costs."""
+    published_solution_lines: tuple[PublishedLine, ...] = ()
+    """Solution lines the student release may contain (instructor-only: never published itself)."""
 
     @property
     def stub(self) -> Path:

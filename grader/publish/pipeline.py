@@ -10,7 +10,7 @@ from grader.errors import UsageError
 from grader.publish.bundle import write_bundle
 from grader.publish.files import write_text
 from grader.publish.markers import write_stubs
-from grader.publish.release import public_solution_lines, write_release
+from grader.publish.release import published_on_purpose, write_release
 from grader.publish.templates import template
 
 RELEASE = "release"
@@ -31,7 +31,7 @@ class Published:
     bundle_zip: Path
     instructor_workflow: Path
     notes: tuple[str, ...] = ()
-    """Solution lines that public files repeat on the instructor's own account (see public_solution_lines)."""
+    """Where the release shows solution lines that course.yaml lists as published on purpose, with the reasons."""
 
 
 def default_out(course: Course) -> Path:
@@ -46,7 +46,7 @@ def publish(course: Course, out: Path) -> Published:
     skipped = write_release(course, out / RELEASE)
     archive = write_bundle(course, out / BUNDLE)
     write_text(out / INSTRUCTOR_WORKFLOW, template("workflows/instructor.yml"))
-    notes = tuple(public_solution_lines(course))
+    notes = tuple(published_on_purpose(course, out / RELEASE))
     return Published(tuple(rewritten), tuple(skipped), out / RELEASE, out / BUNDLE, archive, out / INSTRUCTOR_WORKFLOW, notes)
 
 

@@ -34,6 +34,7 @@ from grader.notebook.stub import write_stub_notebook
 from grader.publish.files import copy_file, publishable_files, replaced_directory, write_text
 from grader.publish.markers import generate_stub, solution_blocks, source_lines
 from grader.publish.package import build_wheel, wheel_name
+from grader.publish.solution_lines import SolutionLine, python_strings, sightings, solution_lines, tokens_of
 from grader.publish.templates import template
 
 # Every course.yaml key is either for students or instructor-only; publishing refuses a key that is
@@ -41,7 +42,8 @@ from grader.publish.templates import template
 STUDENT_KEYS = ("title", "seed", "language", "limits", "assignments")
 INSTRUCTOR_ONLY_KEYS = ("autograder",)
 STUDENT_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy")
-INSTRUCTOR_ONLY_ASSIGNMENT_KEYS: tuple[str, ...] = ()
+# published_solution_lines names solution lines: publishing it would publish them.
+INSTRUCTOR_ONLY_ASSIGNMENT_KEYS: tuple[str, ...] = ("published_solution_lines",)
 STUDENT_FILE_PATTERNS = ("README*.md", "checks*.py")
 """Files of assignments/<id>/ that go to students besides the stub."""
 
@@ -85,7 +87,8 @@ def write_release(course: Course, target: Path) -> list[Path]:
         if leaks:
             raise CourseError(
                 "the student release would contain solutions: " + "; ".join(map(str, leaks[:10])) + ("; ..." if len(leaks) > 10 else ""),
-                "remove those lines from the public files (README, public checks), or reword them in solutions/",
+                "state the mathematics instead of the code line (README, notebook, public checks and their hints), "
+                "or list the line under the assignment's published_solution_lines in course.yaml with the reason",
             )
     return skipped
 
@@ -136,21 +139,22 @@ def _public_part(data: dict, public: tuple[str, ...], private: tuple[str, ...], 
 
 # -- the leak scan --------------------------------------------------------------------------------
 def find_leaks(course: Course, release: Path) -> list[Leak]:
-    """Every line and file of solutions/ found in ``release``.
+    """Every solution line, line and file of solutions/ found in ``release``.
 
-    What "no line" means: a line of solutions/ leaks when the release has it although the instructor's
-    material for students does not. A line inside a solution block may appear only if the same
-    assignment's public files have it (its generated stub, README, public checks: a README may show
-    a formula of the reference on purpose, and :func:`public_solution_lines` lists those). Any other
-    line of solutions/ (hidden checks, helpers) only if a stub or public check file of the course has
-    it, since check files share boilerplate such as ``@check(points=2)`` across assignments, but
-    never because a README has it. Lines without a letter or digit, or with a lone keyword
-    (``else:``), say nothing and are not compared. Notebooks are compared cell by cell. Whole files
-    are compared by content, members of archives too; archives (the grader's wheel) only file by
-    file: the wheel is built from the grader, never from the course, and the grader's code shares
-    generic lines such as ``return value`` with any Python file.
+    - **Solution lines** (inside ``# BEGIN SOLUTION`` blocks): a non-trivial one leaks wherever its
+      computing part appears, in any text of the release (READMEs, notebook cells, public checks and
+      their hint strings), compared token by token (:mod:`grader.publish.solution_lines` says what
+      is trivial). Only the lines course.yaml lists under ``published_solution_lines`` may appear.
+    - **Other lines of solutions/** (hidden checks, helpers): a line leaks when the release has it
+      although no stub or public check file of the course does (check files share boilerplate such
+      as ``@check(points=2)``), never because a README has it. Lines without a letter or digit, or
+      with a lone keyword (``else:``), say nothing and are not compared.
+    - **Files** are compared by content, members of archives too; archives (the grader's wheel) only
+      file by file: the wheel is built from the grader, never from the course, and the grader's code
+      shares generic lines such as ``return value`` with any Python file.
     """
-    lines, files = _protected(course)
+    hidden, files = _protected(course)
+    secret = [line for lines in _solution_lines(course).values() for line in lines.secret]
     leaks: list[Leak] = []
     for path in sorted(p for p in release.rglob("*") if p.is_file()):
         name = path.relative_to(release).as_posix()
@@ -159,30 +163,105 @@ def find_leaks(course: Course, release: Path) -> list[Leak]:
             leaks.append(Leak(name, None, files.get(_digest(data), "a solutions/ folder")))
         if zipfile.is_zipfile(path):
             leaks += _archive_leaks(path, name, files)
-        elif path.suffix == ".ipynb":
-            leaks += _notebook_leaks(data, name, lines)
-        else:
-            leaks += _line_leaks(data, name, lines)
-    return leaks
+            continue
+        for text in _texts(path, data, name):
+            leaks += _line_leaks(text, hidden)
+            leaks += [Leak(text.where, number, line.origin) for number, line in _sighted(text, secret)]
+    return _unique(leaks)
 
 
-def public_solution_lines(course: Course) -> list[str]:
-    """Lines of solution blocks that the instructor also wrote into a public file (a formula in a
-    README, a recurrence a public check computes): public on purpose, presumably, but worth a look."""
+def published_on_purpose(course: Course, release: Path) -> list[str]:
+    """Where the release shows the solution lines course.yaml lets it show, with the reasons given."""
+    per_assignment = _solution_lines(course).values()
+    listed = [line for lines in per_assignment for line in lines.listed]
+    reasons = {line.origin: reason for lines in per_assignment for line, reason in lines.reasons.items()}
     notes = []
-    for assignment in course.assignments:
-        block_lines = _block_lines(assignment)
-        for path in student_files(assignment):
-            for number, line in enumerate(source_lines(path.read_text(encoding="utf-8")), start=1):
-                if line.strip() in block_lines:
-                    notes.append(f"{path.relative_to(course.root).as_posix()}:{number} repeats {block_lines[line.strip()]}")
-    return notes
+    for path in sorted(p for p in release.rglob("*") if p.is_file() and not zipfile.is_zipfile(p)):
+        for text in _texts(path, path.read_bytes(), path.relative_to(release).as_posix()):
+            notes += [f"{text.where}:{number} shows {line.origin} ({reasons[line.origin]})" for number, line in _sighted(text, listed)]
+    return list(dict.fromkeys(notes))
+
+
+@dataclass(frozen=True)
+class _AssignmentLines:
+    """An assignment's non-trivial solution lines, split by what course.yaml says about them."""
+
+    secret: tuple[SolutionLine, ...]
+    listed: tuple[SolutionLine, ...]
+    reasons: dict[SolutionLine, str]
+
+
+def _solution_lines(course: Course) -> dict[str, _AssignmentLines]:
+    """Per assignment: its secret and its deliberately published solution lines (a listed line that is no
+    solution line is an error: it would silently allow nothing, or something else after an edit)."""
+    found = {}
+    for index, assignment in enumerate(course.assignments):
+        lines = solution_lines(assignment, "")
+        reasons: dict[SolutionLine, str] = {}
+        for entry_index, entry in enumerate(assignment.published_solution_lines):
+            matching = [line for line in lines if tokens_of(line.text) == tokens_of(entry.line)]
+            if not matching:
+                raise CourseError(
+                    f"{COURSE_FILE}: assignments[{index}].published_solution_lines[{entry_index}]: {entry.line!r} is not a "
+                    f"non-trivial line of a solution block of solutions/{assignment.id}/{assignment.reference.name}",
+                    "copy the line exactly as the reference has it (spacing does not matter), or remove the entry",
+                )
+            reasons.update((line, entry.reason) for line in matching)
+        found[assignment.id] = _AssignmentLines(tuple(l for l in lines if l not in reasons), tuple(reasons), reasons)
+    return found
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text of a release file to scan."""
+
+    where: str
+    """The release file (and notebook cell) it is in."""
+    text: str
+    string_line: int | None = None
+    """For a string of a Python file: its line there (the string's own line numbers are not the file's)."""
+
+
+def _texts(path: Path, data: bytes, name: str) -> list[_Text]:
+    """The texts of a release file to scan: a notebook's cells one by one, a Python file's source and each of
+    its strings (so a hint split over several literals is read whole)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    if path.suffix == ".ipynb":
+        return _notebook_cells(text, name)
+    strings = python_strings(text) if path.suffix == ".py" else []
+    return [_Text(name, text), *(_Text(name, value, line) for line, value in strings)]
+
+
+def _notebook_cells(text: str, name: str) -> list[_Text]:
+    """The cells of a notebook (its JSON quotes every line, so the file itself hides them)."""
+    try:
+        cells = json.loads(text)["cells"]
+    except (ValueError, KeyError, TypeError):
+        return [_Text(name, text)]
+    found = []
+    for index, cell in enumerate(cells, start=1):
+        source = cell.get("source", "")
+        found.append(_Text(f"{name} cell {index}", "".join(source) if isinstance(source, list) else str(source)))
+    return found
+
+
+def _sighted(text: _Text, lines: list[SolutionLine]) -> list[tuple[int, SolutionLine]]:
+    """(line number, solution line) for each of ``lines`` that ``text`` shows."""
+    return [(text.string_line or sighting.where, sighting.line) for sighting in sightings(text.text, lines)]
+
+
+def _unique(leaks: list[Leak]) -> list[Leak]:
+    """Each leak once (a hint is found both in its file's text and in its string)."""
+    return list(dict.fromkeys(leaks))
 
 
 def _protected(course: Course) -> tuple[dict[str, str], dict[str, str]]:
-    """(protected line -> its origin, content digest -> origin) of everything under solutions/."""
-    public = {assignment.id: _public_lines(assignment, readmes=True) for assignment in course.assignments}
-    code = set().union(*(_public_lines(assignment, readmes=False) for assignment in course.assignments))
+    """(protected line -> its origin, content digest -> origin) of everything under solutions/ (the
+    lines of solution blocks are left to the solution-line scan)."""
+    code = set().union(*(_public_lines(assignment) for assignment in course.assignments))
     lines: dict[str, str] = {}
     files: dict[str, str] = {}
     for path in sorted(p for p in course.solutions_dir.rglob("*") if p.is_file()):
@@ -191,32 +270,25 @@ def _protected(course: Course) -> tuple[dict[str, str], dict[str, str]]:
         if data.strip():
             files[_digest(data)] = origin
         owner = next((a for a in course.assignments if a.solution_dir in path.parents), None)
-        block_lines = _block_lines(owner) if owner is not None and path == owner.reference else {}
+        in_block = _block_line_numbers(owner) if owner is not None and path == owner.reference else set()
         for number, line in enumerate(_text_lines(data), start=1):
             key = line.strip()
-            allowed = public[owner.id] if key in block_lines and owner is not None else code
-            if _meaningful(key) and key not in allowed:
+            if number not in in_block and _meaningful(key) and key not in code:
                 lines.setdefault(key, f"{origin}:{number}")
     return lines, files
 
 
-def _public_lines(assignment: Assignment, readmes: bool) -> set[str]:
-    """Stripped lines of the stub and public checks students get for ``assignment`` (and its READMEs)."""
-    files = [path for path in student_files(assignment) if readmes or path.suffix == ".py"]
+def _public_lines(assignment: Assignment) -> set[str]:
+    """Stripped lines of the stub and public checks students get for ``assignment``."""
+    files = [path for path in student_files(assignment) if path.suffix == ".py"]
     texts = [generate_stub(assignment), *(path.read_text(encoding="utf-8") for path in files)]
     return {line.strip() for text in texts for line in source_lines(text)}
 
 
-def _block_lines(assignment: Assignment) -> dict[str, str]:
-    """Meaningful stripped lines inside the reference's solution blocks, with their origin."""
+def _block_line_numbers(assignment: Assignment) -> set[int]:
+    """The line numbers of the reference's solution blocks, markers included."""
     text = assignment.reference.read_text(encoding="utf-8")
-    blocks = solution_blocks(text, assignment.reference)
-    origin = assignment.reference.relative_to(assignment.solution_dir.parents[1]).as_posix()
-    found: dict[str, str] = {}
-    for number, line in enumerate(source_lines(text), start=1):
-        if _meaningful(line.strip()) and any(block.contains(number) for block in blocks):
-            found.setdefault(line.strip(), f"{origin}:{number}")
-    return found
+    return {number for block in solution_blocks(text, assignment.reference) for number in range(block.begin, block.end + 1)}
 
 
 def _meaningful(line: str) -> bool:
@@ -230,22 +302,11 @@ def _text_lines(data: bytes) -> list[str]:
         return []
 
 
-def _line_leaks(data: bytes, name: str, protected: dict[str, str]) -> list[Leak]:
-    return [Leak(name, number, protected[line.strip()]) for number, line in enumerate(_text_lines(data), start=1) if line.strip() in protected]
-
-
-def _notebook_leaks(data: bytes, name: str, protected: dict[str, str]) -> list[Leak]:
-    """Leaks in the cells of a notebook (its JSON quotes every line, so the file itself hides them)."""
-    try:
-        cells = json.loads(data)["cells"]
-    except (ValueError, KeyError, TypeError):
-        return _line_leaks(data, name, protected)
-    leaks = []
-    for index, cell in enumerate(cells, start=1):
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
-        leaks += _line_leaks(text.encode(), f"{name} cell {index}", protected)
-    return leaks
+def _line_leaks(text: _Text, protected: dict[str, str]) -> list[Leak]:
+    if text.string_line is not None:
+        return []  # strings are read for solution lines; whole lines are compared in the file itself
+    return [Leak(text.where, number, protected[line.strip()])
+            for number, line in enumerate(source_lines(text.text), start=1) if line.strip() in protected]
 
 
 def _archive_leaks(path: Path, name: str, files: dict[str, str]) -> list[Leak]:

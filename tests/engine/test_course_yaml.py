@@ -45,10 +45,19 @@ def test_the_fixture_course_loads_into_typed_objects(mini_course: Path) -> None:
         ("title: T\nassignments:\n  - id: Bad-Id\n", ["assignments[0].id", "'Bad-Id' is not a valid id"]),
         ("title: [unclosed\nassignments: x\n", ["course.yaml:", "not valid YAML"]),
         ("- just\n- a list\n", ["must be a mapping"]),
+        ("title: T\nassignments:\n  - id: vectors\n    published_solution_lines: a + b\n",
+         ["course.yaml:4", "assignments[0].published_solution_lines", "must be a list", "reason:"]),
+        ("title: T\nassignments:\n  - id: vectors\n    published_solution_lines:\n      - return a + b\n",
+         ["assignments[0].published_solution_lines[0]", "mapping with line and reason"]),
+        ("title: T\nassignments:\n  - id: vectors\n    published_solution_lines:\n      - {line: return a + b}\n",
+         ["assignments[0].published_solution_lines[0].reason", "is missing"]),
+        ("title: T\nassignments:\n  - id: vectors\n    published_solution_lines:\n      - {line: x, reason: y, why: z}\n",
+         ["assignments[0].published_solution_lines[0].why", "unknown key", "line, reason"]),
     ],
     ids=["unknown-assignment-key", "unknown-top-key", "missing-id", "duplicate-id", "missing-files", "negative-timeout",
          "text-timeout", "tiny-memory", "negative-seed", "bad-language", "empty-list", "missing-title", "bad-id",
-         "bad-yaml", "not-a-mapping"],
+         "bad-yaml", "not-a-mapping", "published-lines-not-a-list", "published-line-not-a-mapping",
+         "published-line-without-reason", "published-line-unknown-key"],
 )
 def test_problems_are_reported_with_file_field_and_fix(mini_course: Path, text: str, expected: list[str]) -> None:
     write(mini_course, text)
@@ -103,3 +112,10 @@ def test_invalid_checks_are_course_errors(mini_course: Path, check_source: str, 
     with_checks(mini_course, "from grader import check\n\n" + check_source)
     with pytest.raises(CourseError, match=expected):
         load_checks(load_course(mini_course).assignments[0], include_hidden=False)
+
+
+def test_published_solution_lines_are_read_with_their_reasons(mini_course: Path) -> None:
+    write(mini_course, "title: T\nassignments:\n  - id: vectors\n    published_solution_lines:\n"
+                       "      - {line: 'return float(np.sqrt(np.sum(x * x)))', reason: the README derives it}\n")
+    (line,) = load_course(mini_course).assignment("vectors").published_solution_lines
+    assert (line.line, line.reason) == ("return float(np.sqrt(np.sum(x * x)))", "the README derives it")

@@ -21,7 +21,7 @@ from grader.publish import release as release_module
 from grader.publish.markers import generate_stub
 from grader.publish.package import wheel_name
 from grader.publish.pipeline import publish
-from grader.publish.release import find_leaks
+from grader.publish.release import find_leaks, published_on_purpose
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
 
 INSTRUCTOR_NOTE = "# instructor note: the autograder uses hidden checks"
@@ -106,30 +106,41 @@ def _meaningful(line: str) -> bool:
     return bool(re.search(r"[A-Za-z0-9]", line)) and not keyword.iskeyword(line.rstrip(":"))
 
 
+def _computing(line: str) -> bool:
+    """A solution line that computes something (an operator, a subscript, a number): never to be released."""
+    return bool(re.search(r"[-+*/@<>\[0-9]", line.split("#")[0]))
+
+
+def _squeezed(line: str) -> str:
+    return re.sub(r"\s+", "", line.split("#")[0])
+
+
 def _solution_lines(course_dir: Path) -> dict[str, str]:
     """The lines of solutions/ that must not be in the release, each with where it comes from.
 
-    Strict about solution blocks: a line inside one may appear only if the same assignment's public
-    files (generated stub, README, public checks) have it. Other lines (hidden checks) only if a stub
-    or public check file of the course has it: check files share `@check(points=2)` across
-    assignments, but a README must not quote a hidden check.
+    Strict about solution blocks: a computing line inside one may appear nowhere, unless course.yaml lists it
+    under published_solution_lines. Other lines (hidden checks) only if a stub or public check file of the
+    course has it: check files share `@check(points=2)` across assignments, but a README must not quote a
+    hidden check.
     """
     course = load_course(course_dir)
-    public: dict[str, set[str]] = {}
     code: set[str] = set()
     for assignment in course.assignments:
-        texts = {p: p.read_text(encoding="utf-8") for p in assignment.public_dir.iterdir() if re.fullmatch(r"README.*\.md|checks.*\.py", p.name)}
-        stub = {line.strip() for line in generate_stub(assignment).splitlines()}
-        public[assignment.id] = stub | {line.strip() for text in texts.values() for line in text.splitlines()}
-        code |= stub | {line.strip() for p, text in texts.items() if p.suffix == ".py" for line in text.splitlines()}
+        texts = {p: p.read_text(encoding="utf-8") for p in assignment.public_dir.iterdir() if re.fullmatch(r"checks.*\.py", p.name)}
+        code |= {line.strip() for line in generate_stub(assignment).splitlines()}
+        code |= {line.strip() for text in texts.values() for line in text.splitlines()}
     lines: dict[str, str] = {}
     for assignment in course.assignments:
+        listed = {_squeezed(entry.line) for entry in assignment.published_solution_lines}
         for path in sorted(assignment.solution_dir.rglob("*.py")):
             inside = False
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 inside = inside or line.strip() == "# BEGIN SOLUTION"
-                allowed = public[assignment.id] if inside and path == assignment.reference else code
-                if _meaningful(line) and line.strip() not in allowed:
+                if inside and path == assignment.reference:
+                    forbidden = _computing(line) and _squeezed(line) not in listed
+                else:
+                    forbidden = _meaningful(line) and line.strip() not in code
+                if forbidden:
                     lines.setdefault(line.strip(), f"{path.relative_to(course_dir)}:{number}")
                 inside = inside and line.strip() != "# END SOLUTION"
     return lines
@@ -161,6 +172,16 @@ def test_no_line_and_no_file_of_solutions_is_in_the_release(bundled: tuple[Path,
     assert find_leaks(load_course(course), release) == []
 
 
+def test_the_bundled_course_shows_only_the_solution_lines_it_lists_and_says_where(bundled: tuple[Path, Path]) -> None:
+    course, release = bundled
+    notes = published_on_purpose(load_course(course), release)
+    tanh_line = _line_number(course / "solutions/rnn_backward/rnn_backward.py", "        h = np.tanh(X[:, t] @ W_x + h @ W_rec + b)")
+    assert any(note.startswith("assignments/rnn_backward/checks.py:") and f"shows solutions/rnn_backward/rnn_backward.py:{tanh_line} "
+               "(the README's recurrence" in note for note in notes), notes
+    assert {note.split(":")[0].split("/")[1] for note in notes} == {"rnn_backward", "logistic_regression"}
+    assert "published_solution_lines" not in (release / "course.yaml").read_text(encoding="utf-8")
+
+
 NORM_LINE = "    return float(np.sqrt(np.sum(x * x)))"
 
 
@@ -168,12 +189,69 @@ def _line_number(path: Path, line: str) -> int:
     return path.read_text(encoding="utf-8").splitlines().index(line) + 1
 
 
-def test_a_public_file_may_repeat_its_own_solution_line_and_publish_says_so(mini_course: Path) -> None:
+def _publish_fails(course: Path, *expected: str) -> None:
+    with pytest.raises(CourseError) as error:
+        publish(load_course(course), course / "dist")
+    for fragment in expected:
+        assert fragment in error.value.message, error.value.message
+    assert "published_solution_lines" in error.value.fix
+    assert not (course / "dist/release").exists()
+
+
+@pytest.mark.parametrize("readme, line", [
+    (f"The norm, as the reference computes it:\n{NORM_LINE}\n", 2),
+    ("Compute it as `float(np.sqrt(np.sum(x*x)))` and you are done.\n", 1),  # inside a sentence, other spacing
+    ("Compute it as float(np.sqrt(\n  np.sum(x * x))).\n", 1),  # broken over two lines
+    ("노름은 float(np.sqrt(np.sum(x * x)))입니다.\n", 1),  # Korean glued to the formula
+], ids=["the-whole-line", "inside-a-sentence", "over-two-lines", "glued-to-korean"])
+def test_a_solution_line_in_the_readme_stops_publishing(mini_course: Path, readme: str, line: int) -> None:
+    (mini_course / "assignments/vectors/README.md").write_text(readme, encoding="utf-8")
+    number = _line_number(mini_course / "solutions/vectors/vectors.py", NORM_LINE)
+    _publish_fails(mini_course, f"assignments/vectors/README.md:{line} contains solutions/vectors/vectors.py:{number}")
+
+
+def test_a_solution_line_in_a_public_checks_hint_stops_publishing_even_split_over_literals(mini_course: Path) -> None:
+    checks = mini_course / "assignments/vectors/checks.py"
+    checks.write_text(checks.read_text() + '''
+
+@check(points=1)
+def norm_again(student):
+    """norm of (6, 8) is 10."""
+    expect.close(student.norm(np.array([6.0, 8.0])), 10.0,
+                 hint="the norm is float(np.sqrt("
+                      "np.sum(x * x)))")
+''')
+    number = _line_number(mini_course / "solutions/vectors/vectors.py", NORM_LINE)
+    hint_line = _line_number(checks, '                 hint="the norm is float(np.sqrt("')
+    _publish_fails(mini_course, f"assignments/vectors/checks.py:{hint_line} contains solutions/vectors/vectors.py:{number}")
+
+
+def test_a_line_course_yaml_publishes_on_purpose_is_released_with_a_note(mini_course: Path) -> None:
     (mini_course / "assignments/vectors/README.md").write_text(f"The norm, as the reference computes it:\n{NORM_LINE}\n")
+    replace_in(mini_course / "course.yaml", "    limits: {timeout: 2}\n", "    limits: {timeout: 2}\n    published_solution_lines:\n"
+               "      - {line: 'return float(np.sqrt( np.sum(x*x) ))', reason: the README derives the norm}\n")
     published = publish(load_course(mini_course), mini_course / "dist")
     number = _line_number(mini_course / "solutions/vectors/vectors.py", NORM_LINE)
-    assert published.notes == (f"assignments/vectors/README.md:2 repeats solutions/vectors/vectors.py:{number}",)
+    assert published.notes == (f"assignments/vectors/README.md:2 shows solutions/vectors/vectors.py:{number} (the README derives the norm)",
+                               f"assignments/vectors/vectors.ipynb cell 1:2 shows solutions/vectors/vectors.py:{number} (the README derives the norm)")
     assert NORM_LINE in (published.release / "assignments/vectors/README.md").read_text()
+    assert "published_solution_lines" not in (published.release / "course.yaml").read_text()  # instructor-only
+
+
+def test_a_listed_line_that_is_no_solution_line_stops_publishing(mini_course: Path) -> None:
+    replace_in(mini_course / "course.yaml", "    limits: {timeout: 2}\n", "    limits: {timeout: 2}\n    published_solution_lines:\n"
+               "      - {line: 'return float(np.sqrt(np.sum(x ** 2)))', reason: edited since}\n")
+    with pytest.raises(CourseError, match=r"assignments\[0\]\.published_solution_lines\[0\]: 'return float\(np.sqrt\(np.sum\(x \*\* 2\)\)\)' "
+                                          r"is not a non-trivial line of a solution block of solutions/vectors/vectors.py"):
+        publish(load_course(mini_course), mini_course / "dist")
+
+
+def test_trivial_solution_lines_may_appear(mini_course: Path) -> None:
+    """Lines that compute nothing (`self.count += 1` counts, `return self.count`, `self.count = 0`) or formulas of
+    at most three tokens (`a + b`, the docstring's definition) say nothing about a solution."""
+    (mini_course / "assignments/vectors/README.md").write_text(
+        "`add(a, b)` is `a + b`; a Counter starts with `self.count = 0`, `self.count += 1` counts, `return self.count`.\n")
+    publish(load_course(mini_course), mini_course / "dist")
 
 
 def test_a_solution_line_in_another_assignments_files_stops_publishing(mini_course: Path) -> None:
