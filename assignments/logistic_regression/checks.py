@@ -60,9 +60,9 @@ def sigmoid_values(student):
     "ko": "|z|가 1e4까지인 sigmoid: 오버플로 없음 (numpy 오류를 켬), 값은 0과 1, NaN 없음."})
 def sigmoid_no_overflow_at_large_inputs(student):
     """sigmoid at |z| up to 1e4: no overflow (numpy errors on), values 0 and 1, no NaN."""
-    hint = _text("1 / (1 + np.exp(-z)) overflows in exp for z below about -710. Take exp of -|z| only (it is in (0, 1]) "
+    hint = _text("1 / (1 + e^(−z)) computed as written overflows in exp for z below about −710. Take exp of -|z| only (it is in (0, 1]) "
                  "and use two branches: 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, with e = exp(-|z|).",
-                 "1 / (1 + np.exp(-z))는 z가 약 -710보다 작으면 exp에서 오버플로합니다. -|z|의 exp만 계산하고 "
+                 "1 / (1 + e^(−z))를 식 그대로 계산하면 z가 약 −710보다 작을 때 exp에서 오버플로합니다. -|z|의 exp만 계산하고 "
                  "(값이 (0, 1] 안에 있습니다) 두 경우로 나누세요: e = exp(-|z|)일 때 z >= 0이면 1 / (1 + e), "
                  "z < 0이면 e / (1 + e).")
     z = np.array([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4])

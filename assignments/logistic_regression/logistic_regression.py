@@ -80,7 +80,7 @@ class LogisticNeuron:
         raise NotImplementedError
 
     def backprop(self, x, err):
-        """그래디언트 / the pair (w_grad, b_grad) = (∂L/∂w, ∂L/∂b) = (x·err, err) of one sample, err = -(y - a)."""
+        """그래디언트 / the pair (w_grad, b_grad) = (∂L/∂w, ∂L/∂b) = (x·err, err) of one sample, err = −(y − a)."""
         raise NotImplementedError
 
     def activation(self, z):
@@ -92,7 +92,7 @@ class LogisticNeuron:
 
         Starts afresh on every call (a second fit forgets the first): w = ones(d) (floats), b = 0; then
         for each epoch, for each sample in order (no shuffling): a = σ(z) from forpass and activation,
-        err = -(y_i - a), and w, b move against backprop's gradients (learning rate 1).
+        the book's error err = −(yᵢ − a), and w, b move against backprop's gradients (learning rate 1).
         """
         raise NotImplementedError
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from grader import check, expect
 
+RNN_ARGS = ("X", "h0", "W_x", "W_rec", "b")
 RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")
 
 
@@ -184,42 +185,44 @@ def rnn_forward_recurrence(student, rng):
 
 
 @check(points=1, description={
-    "en": "rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 - h**2 once.",
-    "ko": "시점 하나 (T = 1)의 rnn_backward: 그래디언트가 tanh' = 1 - h**2를 한 번 지나갑니다."})
+    "en": "rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 − h² once.",
+    "ko": "시점 하나 (T = 1)의 rnn_backward: 그래디언트가 tanh' = 1 − h²를 한 번 지나갑니다."})
 def rnn_backward_one_step_tanh_derivative(student, rng):
-    """rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 - h**2 once."""
+    """rnn_backward for a single time step (T = 1): the gradient goes through tanh' = 1 − h² once."""
     p = _rnn_problem(rng, N=2, T=1, D=3, H=4)
     hs = _tanh_rnn(**p)
     dhs = rng.normal(size=hs.shape)
-    da = dhs[:, 0] * (1.0 - hs[:, 0] ** 2)
     got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
                        name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
-    # db depends on nothing but da, so it is compared first: a wrong db means a wrong tanh derivative.
-    expected = {
-        "db": (4, da.sum(axis=0), _text(
+    # Each gradient against the numeric gradient of the README's recurrence, db first: it depends on nothing
+    # but δ = dhs ⊙ tanh'(a), so a wrong db means a wrong tanh derivative.
+    hints = {
+        "b": _text(
             "b enters every sample's pre-activation a, so db sums δ = dhs ⊙ tanh'(a) over the samples. hs already holds "
             "tanh(a), so tanh'(a) = 1 − h² with h = hs: do not apply tanh again, and do not skip the factor.",
             "b는 모든 샘플의 활성화 전 값 a에 들어가므로 db는 δ = dhs ⊙ tanh'(a)를 샘플에 대해 더한 것입니다. hs에는 "
             "이미 tanh(a)가 들어 있으므로 h = hs일 때 tanh'(a) = 1 − h²입니다: tanh를 다시 적용하지도, 이 인수를 "
-            "빠뜨리지도 마세요.")),
-        "dX": (0, (da @ p["W_x"].T)[:, None, :], _text(
+            "빠뜨리지도 마세요."),
+        "X": _text(
             "x_t enters through W_x (x_t W_x): its gradient is δ_t times the transpose of W_x.",
-            "x_t는 W_x를 거쳐 들어갑니다 (x_t W_x): 그 그래디언트는 δ_t 곱하기 W_x의 전치입니다.")),
-        "dh0": (1, da @ p["W_rec"].T, _text(
+            "x_t는 W_x를 거쳐 들어갑니다 (x_t W_x): 그 그래디언트는 δ_t 곱하기 W_x의 전치입니다."),
+        "h0": _text(
             "h0 feeds step 0 through W_rec: its gradient is δ_0 times the transpose of W_rec, what flows out of step 0.",
             "h0는 W_rec를 거쳐 시점 0에 들어갑니다: 그 그래디언트는 δ_0 곱하기 W_rec의 전치, 즉 시점 0에서 흘러 나가는 "
-            "그래디언트입니다.")),
-        "dW_x": (2, p["X"][:, 0].T @ da, _text(
+            "그래디언트입니다."),
+        "W_x": _text(
             "x_t is multiplied by W_x from the left, so W_x's gradient is x_tᵀ δ_t (summed over t), shape (D, H).",
-            "W_x에는 x_t가 왼쪽에서 곱해지므로 W_x의 그래디언트는 x_tᵀ δ_t (t에 대한 합)이고 모양은 (D, H)입니다.")),
-        "dW_rec": (3, p["h0"].T @ da, _text(
+            "W_x에는 x_t가 왼쪽에서 곱해지므로 W_x의 그래디언트는 x_tᵀ δ_t (t에 대한 합)이고 모양은 (D, H)입니다."),
+        "W_rec": _text(
             "h_(t−1) is multiplied by W_rec from the left, so W_rec's gradient is h_(t−1)ᵀ δ_t (h_(t−1) = h0 at t = 0), "
             "not δ_tᵀ h_(t−1).",
             "W_rec에는 h_(t−1)이 왼쪽에서 곱해지므로 W_rec의 그래디언트는 h_(t−1)ᵀ δ_t입니다 (t = 0이면 "
-            "h_(t−1) = h0). δ_tᵀ h_(t−1)이 아닙니다.")),
+            "h_(t−1) = h0). δ_tᵀ h_(t−1)이 아닙니다."),
     }
-    for label, (i, value, hint) in expected.items():
-        expect.close(got[i], value, name=f"rnn_backward(...)[{i}] ({label}), T = 1", hint=hint)
+    for name, hint in hints.items():
+        i = RNN_ARGS.index(name)
+        expect.vjp(lambda **value: _tanh_rnn(**{**p, **value}), at={name: p[name]}, dout=dhs, got={name: got[i]},
+                   rng=rng, batch_size=2, name=f"rnn_backward(...)[{i}] ({RNN_GRADIENTS[i]}), T = 1", hint=hint)
 
 
 @check(points=3, description={
@@ -234,8 +237,8 @@ def rnn_backward_matches_numeric_gradient(student, rng):
     dhs = rng.normal(size=hs.shape)
     got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
                        name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
-    expect.vjp(student.rnn_forward.partial(*map(expect.param, ("X", "h0", "W_x", "W_rec", "b"))), at=p, dout=dhs,
-               got=dict(zip(("X", "h0", "W_x", "W_rec", "b"), got)), rng=rng, batch_size=2, time_axis={"X": 1},
+    expect.vjp(student.rnn_forward.partial(*map(expect.param, RNN_ARGS)), at=p, dout=dhs,
+               got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1},
                name="rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)")
 
 

@@ -112,7 +112,7 @@ class LogisticNeuron:
         # END SOLUTION
 
     def backprop(self, x, err):
-        """그래디언트 / the pair (w_grad, b_grad) = (∂L/∂w, ∂L/∂b) = (x·err, err) of one sample, err = -(y - a)."""
+        """그래디언트 / the pair (w_grad, b_grad) = (∂L/∂w, ∂L/∂b) = (x·err, err) of one sample, err = −(y − a)."""
         # BEGIN SOLUTION
         w_grad = x * err
         b_grad = 1 * err
@@ -132,7 +132,7 @@ class LogisticNeuron:
 
         Starts afresh on every call (a second fit forgets the first): w = ones(d) (floats), b = 0; then
         for each epoch, for each sample in order (no shuffling): a = σ(z) from forpass and activation,
-        err = -(y_i - a), and w, b move against backprop's gradients (learning rate 1).
+        the book's error err = −(yᵢ − a), and w, b move against backprop's gradients (learning rate 1).
         """
         # BEGIN SOLUTION
         self.w = np.ones(x.shape[1])
