@@ -170,16 +170,16 @@ def conv2d_forward_stride_and_padding_properties(student, rng):
     "ko": "x와 w의 채널 수가 다르면 conv2d_forward가 ValueError를 냅니다."})
 def conv2d_forward_rejects_channel_mismatch(student):
     """conv2d_forward raises ValueError when x and w have different channel counts."""
-    hint = _text("Compare x.shape[1] with w.shape[1] and raise ValueError when they differ (a kernel with one "
-                 "channel would otherwise be broadcast silently over three).",
-                 "x.shape[1]과 w.shape[1]을 비교해서 다르면 ValueError를 내세요 (그러지 않으면 채널이 하나인 커널이 "
-                 "채널 세 개에 조용히 브로드캐스트됩니다).")
+    hint = _text("Compare the channel counts of x and w (C in (N, C, H, W) and in (F, C, KH, KW)) and raise ValueError "
+                 "when they differ (a kernel with one channel would otherwise be broadcast silently over three).",
+                 "x와 w의 채널 수 ((N, C, H, W)와 (F, C, KH, KW)의 C)를 비교해서 다르면 ValueError를 내세요 (그러지 "
+                 "않으면 채널이 하나인 커널이 채널 세 개에 조용히 브로드캐스트됩니다).")
     for w_shape in ((2, 2, 3, 3), (2, 1, 3, 3)):
         expect.raises(ValueError, student.conv2d_forward, np.ones((1, 3, 5, 5)), np.ones(w_shape), np.zeros(2), hint=hint)
 
 
 # ---------------------------------------------------------------------------
-# backward (numeric gradients of your own conv2d_forward)
+# backward (numeric gradients of your own conv2d_forward): they run once the forward checks they rely on pass
 # ---------------------------------------------------------------------------
 
 
@@ -191,7 +191,7 @@ def _conv_backward_problem(student, rng, stride, pad):
     return dict(x=x, w=w, b=b), dout, got, call
 
 
-@check(points=1, description={
+@check(points=1, depends=("conv2d_forward_seed_example", "conv2d_forward_stride_and_padding_properties"), description={
     "en": "conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b.",
     "ko": "conv2d_backward의 db가 여러분의 conv2d_forward를 b로 수치 미분한 그래디언트와 같습니다."})
 def conv2d_backward_db_numeric(student, rng):
@@ -205,7 +205,7 @@ def conv2d_backward_db_numeric(student, rng):
                got={"b": db}, rng=rng, name=f"{call}[2] (db)", hint=hint)
 
 
-@check(points=2, description={
+@check(points=2, depends=("conv2d_forward_seed_example", "conv2d_forward_stride_and_padding_properties"), description={
     "en": "conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1).",
     "ko": "conv2d_backward의 dx가 여러분의 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
 def conv2d_backward_dx_numeric(student, rng):
@@ -221,7 +221,7 @@ def conv2d_backward_dx_numeric(student, rng):
                got={"x": dx}, rng=rng, name=f"{call}[0] (dx)", hint=hint)
 
 
-@check(points=2, description={
+@check(points=2, depends=("conv2d_forward_seed_example", "conv2d_forward_stride_and_padding_properties"), description={
     "en": "conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1).",
     "ko": "conv2d_backward의 dw가 여러분의 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
 def conv2d_backward_dw_numeric(student, rng):
@@ -257,7 +257,7 @@ def max_pool_forward_seed_example(student):
                  name="max_pool2d_forward(x, size=3, stride=1)", hint=hint)
 
 
-@check(points=1, description={
+@check(points=1, depends=("max_pool_forward_seed_example",), description={
     "en": "max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward.",
     "ko": "max_pool2d_backward (2x2, stride 2, 홀수 크기)가 여러분의 max_pool2d_forward의 수치 그래디언트와 같습니다."})
 def max_pool_backward_numeric(student, rng):
@@ -272,7 +272,7 @@ def max_pool_backward_numeric(student, rng):
                name="max_pool2d_backward(dout, x, size=2, stride=2)", hint=hint)
 
 
-@check(points=1, description={
+@check(points=1, depends=("max_pool_forward_seed_example",), description={
     "en": "max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward.",
     "ko": "창이 겹칠 때 (size 3, stride 1) max_pool2d_backward가 여러분의 forward의 수치 그래디언트와 같습니다."})
 def max_pool_backward_overlapping_windows(student, rng):

@@ -121,7 +121,7 @@ def loss_exact_zero_one_probabilities(student):
 # ---------------------------------------------------------------------------
 
 
-@check(points=3, description={
+@check(points=3, depends=("forward_values", "loss_small_example"), description={
     "en": "gradients(X, y, w, b) equals the numeric gradient of your loss(forward(X, w, b), y).",
     "ko": "gradients(X, y, w, b)가 여러분의 loss(forward(X, w, b), y)의 수치 그래디언트와 같습니다."})
 def gradients_match_numeric_gradient(student, rng):

@@ -137,7 +137,7 @@ def backward_gradient_hand_example(student):
                             "시점마다 (S_k의 그래디언트) × S_{k-1}의 배치 평균을 더합니다: 1 · 1 + 0.5 · 0 = 1."))
 
 
-@check(points=2, description={
+@check(points=2, depends=("forward_states_counts_ones", "loss_and_output_gradient_example"), description={
     "en": "backward_gradient's wx_grad and wRec_grad equal the numeric gradient of your mean loss.",
     "ko": "backward_gradient의 wx_grad와 wRec_grad가 여러분의 평균 손실의 수치 그래디언트와 같습니다."})
 def backward_gradient_matches_numeric_gradient(student, rng):
@@ -225,7 +225,7 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
                    rng=rng, batch_size=2, name=f"rnn_backward(...)[{i}] ({RNN_GRADIENTS[i]}), T = 1", hint=hint)
 
 
-@check(points=3, description={
+@check(points=3, depends=("rnn_forward_recurrence",), description={
     "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward.",
     "ko": "rnn_backward (전체 BPTT)가 여러분의 rnn_forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
 def rnn_backward_matches_numeric_gradient(student, rng):

@@ -245,7 +245,7 @@ def self_attention_rejects_bad_mask_shape(student, rng):
 
 
 # ---------------------------------------------------------------------------
-# backward: each gradient against the numeric gradient of your own self_attention
+# backward: each gradient against the numeric gradient of your own self_attention, once it passes the seed example
 # ---------------------------------------------------------------------------
 
 
@@ -269,7 +269,7 @@ def _check_one(student, rng, name, index, hint):
                hint=hint)
 
 
-@check(points=1, description={
+@check(points=1, depends=("self_attention_seed_example",), description={
     "en": "self_attention_backward's dW_v equals the numeric gradient of your self_attention.",
     "ko": "self_attention_backward의 dW_v가 여러분의 self_attention의 수치 그래디언트와 같습니다."})
 def self_attention_backward_dW_v(student, rng):
@@ -281,7 +281,7 @@ def self_attention_backward_dW_v(student, rng):
         "그다음 W_v의 그래디언트는 Xᵀ 곱하기 V의 그래디언트입니다."))
 
 
-@check(points=1.5, description={
+@check(points=1.5, depends=("self_attention_seed_example",), description={
     "en": "self_attention_backward's dW_q equals the numeric gradient of your self_attention (through the softmax).",
     "ko": "self_attention_backward의 dW_q가 여러분의 self_attention의 수치 그래디언트와 같습니다 (softmax를 거쳐서)."})
 def self_attention_backward_dW_q(student, rng):
@@ -294,7 +294,7 @@ def self_attention_backward_dW_q(student, rng):
         "그래디언트에는 빠뜨리기 쉬운 항 −(그 행의 dA ⊙ A의 합)이 남습니다. 배율 1/√d_k도 역전파에 적용됩니다."))
 
 
-@check(points=1.5, description={
+@check(points=1.5, depends=("self_attention_seed_example",), description={
     "en": "self_attention_backward's dW_k equals the numeric gradient of your self_attention.",
     "ko": "self_attention_backward의 dW_k가 여러분의 self_attention의 수치 그래디언트와 같습니다."})
 def self_attention_backward_dW_k(student, rng):
@@ -306,7 +306,7 @@ def self_attention_backward_dW_k(student, rng):
         "그래디언트의 j번째 행이 아니라 j번째 열을 모읍니다."))
 
 
-@check(points=1, description={
+@check(points=1, depends=("self_attention_seed_example",), description={
     "en": "self_attention_backward's dX equals the numeric gradient of your self_attention (X feeds Q, K and V).",
     "ko": "self_attention_backward의 dX가 여러분의 self_attention의 수치 그래디언트와 같습니다 (X는 Q, K, V 모두에 들어갑니다)."})
 def self_attention_backward_dX(student, rng):
