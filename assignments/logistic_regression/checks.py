@@ -169,10 +169,10 @@ def gradient_descent_first_update(student, rng):
     expect.true(isinstance(result, (tuple, list)) and len(result) == 3,
                 _text(f"gradient_descent should return (w, b, losses), got a {type(result).__name__}",
                       f"gradient_descent는 (w, b, losses)를 반환해야 하는데 {type(result).__name__}을(를) 반환했습니다"))
-    hint = _text("Start from w = zeros(d), b = 0.0 (so a = 0.5 everywhere) and update once with the mean gradient: "
-                 "w <- w - lr * dw, b <- b - lr * db.",
-                 "w = zeros(d), b = 0.0에서 시작해서 (그러면 모든 a = 0.5) 평균 그래디언트로 한 번 갱신합니다: "
-                 "w <- w - lr * dw, b <- b - lr * db.")
+    hint = _text("Start from w = 0, b = 0 (so a = 0.5 everywhere) and take one step against the mean gradient: "
+                 "w ← w − lr·dw, b ← b − lr·db.",
+                 "w = 0, b = 0에서 시작해서 (그러면 모든 a = 0.5) 평균 그래디언트의 반대 방향으로 한 번 갑니다: "
+                 "w ← w − lr·dw, b ← b − lr·db.")
     expect.close(result[0], -lr * X.T @ (0.5 - y) / len(y), name="gradient_descent(X, y, lr=0.3, epochs=1)[0] (w)",
                  hint=hint)
     expect.close(result[1], -lr * np.mean(0.5 - y), name="gradient_descent(X, y, lr=0.3, epochs=1)[1] (b)", hint=hint)

@@ -171,15 +171,16 @@ def find_leaks(course: Course, release: Path) -> list[Leak]:
 
 
 def published_on_purpose(course: Course, release: Path) -> list[str]:
-    """Where the release shows the solution lines course.yaml lets it show, with the reasons given."""
+    """For each solution line course.yaml lets the release show and the release does show: where, and why."""
     per_assignment = _solution_lines(course).values()
     listed = [line for lines in per_assignment for line in lines.listed]
-    reasons = {line.origin: reason for lines in per_assignment for line, reason in lines.reasons.items()}
-    notes = []
+    reasons = {line: reason for lines in per_assignment for line, reason in lines.reasons.items()}
+    places: dict[SolutionLine, list[str]] = {}
     for path in sorted(p for p in release.rglob("*") if p.is_file() and not zipfile.is_zipfile(p)):
         for text in _texts(path, path.read_bytes(), path.relative_to(release).as_posix()):
-            notes += [f"{text.where}:{number} shows {line.origin} ({reasons[line.origin]})" for number, line in _sighted(text, listed)]
-    return list(dict.fromkeys(notes))
+            for number, line in _sighted(text, listed):
+                places.setdefault(line, []).append(f"{text.where}:{number}")
+    return [f"{line.origin} is shown at {', '.join(dict.fromkeys(where))} ({reasons[line]})" for line, where in places.items()]
 
 
 @dataclass(frozen=True)
