@@ -10,7 +10,8 @@ from grader.errors import UsageError
 from grader.publish.bundle import write_bundle
 from grader.publish.files import write_text
 from grader.publish.markers import write_stubs
-from grader.publish.release import published_on_purpose, write_release
+from grader.publish.leaks import published_on_purpose
+from grader.publish.release import write_release
 from grader.publish.templates import template
 
 RELEASE = "release"

@@ -9,7 +9,6 @@ reference's loss and forward pass (so a wrong forward pass never costs the gradi
 import numpy as np
 
 from grader import check, expect
-from grader.checks import mistakes
 
 
 def _text(en, ko):

@@ -21,7 +21,7 @@ from grader.publish import release as release_module
 from grader.publish.markers import generate_stub
 from grader.publish.package import wheel_name
 from grader.publish.pipeline import publish
-from grader.publish.release import find_leaks, published_on_purpose
+from grader.publish.leaks import find_leaks, published_on_purpose
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
 
 INSTRUCTOR_NOTE = "# instructor note: the autograder uses hidden checks"
