@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from grader.checks.coursecode import CourseCode
-from grader.checks.dependencies import failed_dependency, run_order
+from grader.checks.dependencies import failed_dependency, run_order, waits_for_dependencies
 from grader.checks.registry import CheckSpec
 from grader.checks.runner import (
     CheckContext, crash_problem, failed_without_running, not_run_result, run_check, timeout_problem,
@@ -246,7 +246,8 @@ def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOp
     for spec in run_order(checks):
         if options.progress is not None:
             options.progress(context.assignment_id, len(results), len(checks), spec.name)
-        blame = failed_dependency(spec, results, blocked_by)
+        waits = waits_for_dependencies(spec, reference_present=context.reference is not None)
+        blame = failed_dependency(spec, results, blocked_by) if waits else None
         if blame is None:
             results[spec.name] = run_check(_with_timeout(spec, options), context)
         else:

@@ -3,7 +3,8 @@
 They use only your code, the seed notes' worked examples (the 5x5 input whose first output is 12, the
 max-pooling example), the output-size formula, properties of convolution (padding is zeros around the
 input, a stride keeps every stride-th output, a zero input gives the bias) and numeric gradients of
-your own forward functions.
+your own forward functions (when an instructor grades with the hidden checks, the reference's forward stands in for yours: a
+correct backward keeps its points even while your forward is wrong).
 """
 
 import numpy as np
@@ -179,7 +180,8 @@ def conv2d_forward_rejects_channel_mismatch(student):
 
 
 # ---------------------------------------------------------------------------
-# backward (numeric gradients of your own conv2d_forward): they run once the forward checks they rely on pass
+# backward (numeric gradients of conv2d_forward: yours, or the reference's in official grading): they run once the
+# forward checks they rely on pass, or always against the reference's
 # ---------------------------------------------------------------------------
 
 
@@ -192,24 +194,24 @@ def _conv_backward_problem(student, rng, stride, pad):
 
 
 @check(points=1, depends=("conv2d_forward_seed_example", "conv2d_forward_stride_and_padding_properties"), description={
-    "en": "conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b.",
-    "ko": "conv2d_backward의 db가 여러분의 conv2d_forward를 b로 수치 미분한 그래디언트와 같습니다."})
-def conv2d_backward_db_numeric(student, rng):
-    """conv2d_backward's db equals the numeric gradient of your conv2d_forward with respect to b."""
+    "en": "conv2d_backward's db equals the numeric gradient of conv2d_forward with respect to b.",
+    "ko": "conv2d_backward의 db가 conv2d_forward를 b로 수치 미분한 그래디언트와 같습니다."})
+def conv2d_backward_db_numeric(student, oracle, rng):
+    """conv2d_backward's db equals the numeric gradient of conv2d_forward with respect to b."""
     at, dout, (_, _, db), call = _conv_backward_problem(student, rng, 2, 1)
     hint = _text("b[f] is added at every output position of every image, so db[f] collects dout[n, f, i, j] from all "
                  "of them: a sum over n, i and j, not a mean.",
                  "b[f]는 모든 이미지의 모든 출력 위치에 더해지므로 db[f]는 그 모든 위치의 dout[n, f, i, j]를 모읍니다: "
                  "n, i, j에 대한 평균이 아니라 합입니다.")
-    expect.vjp(student.conv2d_forward.partial(at["x"], at["w"], expect.param("b"), 2, 1), at={"b": at["b"]}, dout=dout,
+    expect.vjp(oracle.conv2d_forward.partial(at["x"], at["w"], expect.param("b"), 2, 1), at={"b": at["b"]}, dout=dout,
                got={"b": db}, rng=rng, name=f"{call}[2] (db)", hint=hint)
 
 
 @check(points=2, depends=("conv2d_forward_seed_example", "conv2d_forward_stride_and_padding_properties"), description={
-    "en": "conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1).",
-    "ko": "conv2d_backward의 dx가 여러분의 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
-def conv2d_backward_dx_numeric(student, rng):
-    """conv2d_backward's dx equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
+    "en": "conv2d_backward's dx equals the numeric gradient of conv2d_forward (stride 2, padding 1).",
+    "ko": "conv2d_backward의 dx가 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
+def conv2d_backward_dx_numeric(student, oracle, rng):
+    """conv2d_backward's dx equals the numeric gradient of conv2d_forward (stride 2, padding 1)."""
     at, dout, (dx, _, _), call = _conv_backward_problem(student, rng, 2, 1)
     hint = _text("Output (i, j) read the padded cells xpad[i·S + p, j·S + q]: each of them gets dout[n, f, i, j] · "
                  "w[f, c, p, q] back, added up over every window that covers it. Those are gradients of the padded "
@@ -217,15 +219,15 @@ def conv2d_backward_dx_numeric(student, rng):
                  "출력 (i, j)는 패딩한 칸 xpad[i·S + p, j·S + q]를 읽었습니다: 그 칸마다 dout[n, f, i, j] · "
                  "w[f, c, p, q]가 돌아가고, 그 칸을 덮는 모든 창에서 온 값을 더합니다. 이것은 패딩한 입력의 "
                  "그래디언트이므로 네 방향의 패딩 (P행, P열)을 잘라 내야 dx가 됩니다.")
-    expect.vjp(student.conv2d_forward.partial(expect.param("x"), at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
+    expect.vjp(oracle.conv2d_forward.partial(expect.param("x"), at["w"], at["b"], 2, 1), at={"x": at["x"]}, dout=dout,
                got={"x": dx}, rng=rng, name=f"{call}[0] (dx)", hint=hint)
 
 
 @check(points=2, depends=("conv2d_forward_seed_example", "conv2d_forward_stride_and_padding_properties"), description={
-    "en": "conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1).",
-    "ko": "conv2d_backward의 dw가 여러분의 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
-def conv2d_backward_dw_numeric(student, rng):
-    """conv2d_backward's dw equals the numeric gradient of your conv2d_forward (stride 2, padding 1)."""
+    "en": "conv2d_backward's dw equals the numeric gradient of conv2d_forward (stride 2, padding 1).",
+    "ko": "conv2d_backward의 dw가 conv2d_forward의 수치 그래디언트와 같습니다 (stride 2, 패딩 1)."})
+def conv2d_backward_dw_numeric(student, oracle, rng):
+    """conv2d_backward's dw equals the numeric gradient of conv2d_forward (stride 2, padding 1)."""
     at, dout, (_, dw, _), call = _conv_backward_problem(student, rng, 2, 1)
     hint = _text("w[f, c, p, q] met xpad[n, c, i·S + p, j·S + q] at output (i, j): its gradient is the sum over n, i "
                  "and j of dout[n, f, i, j] times that cell. The windows start every S (stride) cells of the padded "
@@ -233,7 +235,7 @@ def conv2d_backward_dw_numeric(student, rng):
                  "w[f, c, p, q]는 출력 (i, j)에서 xpad[n, c, i·S + p, j·S + q]와 만났습니다: 그 그래디언트는 n, i, j에 "
                  "대해 dout[n, f, i, j]와 그 칸을 곱해 더한 것입니다. 창은 패딩한 입력의 모든 칸이 아니라 S (stride) "
                  "칸마다 시작합니다.")
-    expect.vjp(student.conv2d_forward.partial(at["x"], expect.param("w"), at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
+    expect.vjp(oracle.conv2d_forward.partial(at["x"], expect.param("w"), at["b"], 2, 1), at={"w": at["w"]}, dout=dout,
                got={"w": dw}, rng=rng, name=f"{call}[1] (dw)", hint=hint)
 
 
@@ -258,25 +260,25 @@ def max_pool_forward_seed_example(student):
 
 
 @check(points=1, depends=("max_pool_forward_seed_example",), description={
-    "en": "max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward.",
-    "ko": "max_pool2d_backward (2x2, stride 2, 홀수 크기)가 여러분의 max_pool2d_forward의 수치 그래디언트와 같습니다."})
-def max_pool_backward_numeric(student, rng):
-    """max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of your max_pool2d_forward."""
+    "en": "max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of max_pool2d_forward.",
+    "ko": "max_pool2d_backward (2x2, stride 2, 홀수 크기)가 max_pool2d_forward의 수치 그래디언트와 같습니다."})
+def max_pool_backward_numeric(student, oracle, rng):
+    """max_pool2d_backward (2x2, stride 2, odd sizes) equals the numeric gradient of max_pool2d_forward."""
     x = _distinct(rng, (1, 2, 5, 6))
     dout = rng.normal(size=(1, 2, 2, 3))
     hint = _text("Each window sends its dout to the position of its maximum only; rows and columns no "
                  "window reaches get 0.",
                  "각 창은 dout을 자신의 최댓값 위치로만 보냅니다. 어떤 창에도 닿지 않는 행과 열은 0입니다.")
-    expect.vjp(student.max_pool2d_forward.partial(expect.param("x"), 2, 2), at={"x": x}, dout=dout,
+    expect.vjp(oracle.max_pool2d_forward.partial(expect.param("x"), 2, 2), at={"x": x}, dout=dout,
                got={"x": student.max_pool2d_backward(dout, x, 2, 2)}, rng=rng,
                name="max_pool2d_backward(dout, x, size=2, stride=2)", hint=hint)
 
 
 @check(points=1, depends=("max_pool_forward_seed_example",), description={
-    "en": "max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward.",
-    "ko": "창이 겹칠 때 (size 3, stride 1) max_pool2d_backward가 여러분의 forward의 수치 그래디언트와 같습니다."})
-def max_pool_backward_overlapping_windows(student, rng):
-    """max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of your forward."""
+    "en": "max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of max_pool2d_forward.",
+    "ko": "창이 겹칠 때 (size 3, stride 1) max_pool2d_backward가 max_pool2d_forward의 수치 그래디언트와 같습니다."})
+def max_pool_backward_overlapping_windows(student, oracle, rng):
+    """max_pool2d_backward with overlapping windows (size 3, stride 1) equals the numeric gradient of max_pool2d_forward."""
     x = _distinct(rng, (1, 2, 5, 5))
     dout = rng.normal(size=(1, 2, 3, 3))
     hint = _text("With stride < size several windows can share the same maximum cell: its gradients must add "
@@ -284,7 +286,7 @@ def max_pool_backward_overlapping_windows(student, rng):
                  "window's value; np.add.at adds them all).",
                  "stride < size이면 여러 창이 같은 최댓값 칸을 가질 수 있습니다. 그 그래디언트는 더해져야 하므로 "
                  "덮어쓰지 말고 누적하세요 (인덱스 배열을 통한 대입은 한 창의 값만 남기고, np.add.at은 모두 더합니다).")
-    expect.vjp(student.max_pool2d_forward.partial(expect.param("x"), 3, 1), at={"x": x}, dout=dout,
+    expect.vjp(oracle.max_pool2d_forward.partial(expect.param("x"), 3, 1), at={"x": x}, dout=dout,
                got={"x": student.max_pool2d_backward(dout, x, 3, 1)}, rng=rng,
                name="max_pool2d_backward(dout, x, size=3, stride=1)", hint=hint)
 

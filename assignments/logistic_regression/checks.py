@@ -2,7 +2,8 @@
 
 They use only your code, small hand-checkable values (sigmoid(0) = 0.5, sigmoid(ln 3) = 0.75, the loss
 at 0.5 is ln 2, the book neuron's first update), properties (the loss goes down, no overflow at
-|z| = 1e4, a finite loss at exact 0/1) and the numeric gradient of your own loss(forward(...)).
+|z| = 1e4, a finite loss at exact 0/1) and the numeric gradient of your own loss(forward(...)) (when an instructor grades with the hidden checks, the reference's forward stands in for yours: a
+correct backward keeps its points even while your forward is wrong).
 
 "No overflow" and "finite" are checked with numpy's floating-point errors turned on while your function
 runs (numpy_errors="raise": overflow, division by zero and invalid values raise FloatingPointError however
@@ -122,10 +123,10 @@ def loss_exact_zero_one_probabilities(student):
 
 
 @check(points=3, depends=("forward_values", "loss_small_example"), description={
-    "en": "gradients(X, y, w, b) equals the numeric gradient of your loss(forward(X, w, b), y).",
-    "ko": "gradients(X, y, w, b)가 여러분의 loss(forward(X, w, b), y)의 수치 그래디언트와 같습니다."})
-def gradients_match_numeric_gradient(student, rng):
-    """gradients(X, y, w, b) equals the numeric gradient of your loss(forward(X, w, b), y)."""
+    "en": "gradients(X, y, w, b) equals the numeric gradient of loss(forward(X, w, b), y).",
+    "ko": "gradients(X, y, w, b)가 loss(forward(X, w, b), y)의 수치 그래디언트와 같습니다."})
+def gradients_match_numeric_gradient(student, oracle, rng):
+    """gradients(X, y, w, b) equals the numeric gradient of loss(forward(X, w, b), y)."""
     n = 8
     X, y = rng.normal(size=(n, 3)), rng.integers(0, 2, size=n)
     w, b = np.array([0.4, -0.3, 0.8]), 0.2
@@ -133,8 +134,8 @@ def gradients_match_numeric_gradient(student, rng):
     expect.true(isinstance(got, (tuple, list)) and len(got) == 2,
                 _text(f"gradients(X, y, w, b) should return a tuple (dw, db), got a {type(got).__name__}",
                       f"gradients(X, y, w, b)는 튜플 (dw, db)를 반환해야 하는데 {type(got).__name__}을(를) 반환했습니다"))
-    # Your forward for every perturbed w, b in one round trip; your loss is applied to each.
-    mean_loss = student.forward.partial(X, expect.param("w"), expect.param("b")).then(student.loss.partial(expect.param("a"), y))
+    # The forward for every perturbed w, b in one round trip; the loss is applied to each.
+    mean_loss = oracle.forward.partial(X, expect.param("w"), expect.param("b")).then(oracle.loss.partial(expect.param("a"), y))
     expect.gradient(mean_loss, at={"w": w, "b": b},
                     got={"w": got[0], "b": got[1]}, rng=rng, batch_size=n, name="gradients(X, y, w, b)")
 

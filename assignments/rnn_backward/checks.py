@@ -2,7 +2,8 @@
 
 They use only your code, small hand-checkable examples and properties from the README (the shapes,
 the recurrence, grad_over_time = grad_out * wRec**(T - k), truncation blocks counted from t = 0), and
-they compare your backward functions with the numeric gradient of your own forward functions.
+they compare your backward functions with the numeric gradient of your own forward functions (when an instructor grades with the hidden checks, the reference's forward stands in for yours: a
+correct backward keeps its points even while your forward is wrong).
 """
 
 import numpy as np
@@ -138,20 +139,20 @@ def backward_gradient_hand_example(student):
 
 
 @check(points=2, depends=("forward_states_counts_ones", "loss_and_output_gradient_example"), description={
-    "en": "backward_gradient's wx_grad and wRec_grad equal the numeric gradient of your mean loss.",
-    "ko": "backward_gradient의 wx_grad와 wRec_grad가 여러분의 평균 손실의 수치 그래디언트와 같습니다."})
-def backward_gradient_matches_numeric_gradient(student, rng):
-    """backward_gradient's wx_grad and wRec_grad equal the numeric gradient of your mean loss."""
+    "en": "backward_gradient's wx_grad and wRec_grad equal the numeric gradient of the mean loss.",
+    "ko": "backward_gradient의 wx_grad와 wRec_grad가 평균 손실의 수치 그래디언트와 같습니다."})
+def backward_gradient_matches_numeric_gradient(student, oracle, rng):
+    """backward_gradient's wx_grad and wRec_grad equal the numeric gradient of the mean loss."""
     n, T, wx, wRec = 5, 4, 1.1, 0.8
     X, t = rng.normal(size=(n, T)), rng.normal(size=n)
-    S = student.forward_states(X, wx, wRec)
+    S = oracle.forward_states(X, wx, wRec)
     expect.shape(S, (n, T + 1), name="forward_states(X, wx, wRec)")
     S = np.asarray(S, dtype=float)
-    wx_grad, wRec_grad, _ = _backward_gradient(student, X, S, student.output_gradient(S[:, -1], t), wRec)
+    wx_grad, wRec_grad, _ = _backward_gradient(student, X, S, oracle.output_gradient(S[:, -1], t), wRec)
 
-    # The states for every perturbed wx, wRec come back in one round trip; your loss is applied to each.
-    mean_loss = student.forward_states.partial(X, expect.param("wx"), expect.param("wRec")).then(
-        lambda S: student.loss(np.asarray(S)[:, -1], t))
+    # The states for every perturbed wx, wRec come back in one round trip; the loss is applied to each.
+    mean_loss = oracle.forward_states.partial(X, expect.param("wx"), expect.param("wRec")).then(
+        lambda S: oracle.loss(np.asarray(S)[:, -1], t))
 
     expect.gradient(mean_loss, at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng,
                     batch_size=n, name="backward_gradient(X, S, grad_out, wRec)[0]")
@@ -226,18 +227,18 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
 
 
 @check(points=3, depends=("rnn_forward_recurrence",), description={
-    "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward.",
-    "ko": "rnn_backward (전체 BPTT)가 여러분의 rnn_forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
-def rnn_backward_matches_numeric_gradient(student, rng):
-    """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through your rnn_forward."""
+    "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through rnn_forward.",
+    "ko": "rnn_backward (전체 BPTT)가 rnn_forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
+def rnn_backward_matches_numeric_gradient(student, oracle, rng):
+    """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through rnn_forward."""
     p = _rnn_problem(rng, N=2, T=4, D=3, H=3)
-    hs = student.rnn_forward(**p)
+    hs = oracle.rnn_forward(**p)
     expect.shape(hs, (2, 4, 3), name="rnn_forward(X, h0, W_x, W_rec, b)")
     hs = np.asarray(hs, dtype=float)
     dhs = rng.normal(size=hs.shape)
     got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
                        name="rnn_backward(...)", labels=", ".join(RNN_GRADIENTS))
-    expect.vjp(student.rnn_forward.partial(*map(expect.param, RNN_ARGS)), at=p, dout=dhs,
+    expect.vjp(oracle.rnn_forward.partial(*map(expect.param, RNN_ARGS)), at=p, dout=dhs,
                got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1},
                name="rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)")
 

@@ -3,7 +3,8 @@
 They use only your code, the seed's worked example ("I am good": a first row of Q K^T of 110, 90, 80
 with d_k = 64 becomes 13.75, 11.25, 10 and about 0.905, 0.074, 0.021), small hand-checkable values,
 properties (softmax rows sum to 1, masked weights are 0) and numeric gradients of your own
-self_attention.
+self_attention (when an instructor grades with the hidden checks, the reference's forward stands in for
+yours: a correct backward keeps its points even while your forward is wrong).
 """
 
 
@@ -245,7 +246,8 @@ def self_attention_rejects_bad_mask_shape(student, rng):
 
 
 # ---------------------------------------------------------------------------
-# backward: each gradient against the numeric gradient of your own self_attention, once it passes the seed example
+# backward: each gradient against the numeric gradient of self_attention: yours once it passes the seed example, or
+# the reference's in official grading
 # ---------------------------------------------------------------------------
 
 
@@ -258,11 +260,11 @@ def _backward_problem(student, rng):
     return at, dZ, dict(zip(("X", "W_q", "W_k", "W_v"), got)), call
 
 
-def _check_one(student, rng, name, index, hint):
+def _check_one(student, oracle, rng, name, index, hint):
     at, dZ, got, call = _backward_problem(student, rng)
 
     arguments = {key: expect.param(key) if key == name else value for key, value in at.items()}
-    Z = student.self_attention.partial(**arguments).then(
+    Z = oracle.self_attention.partial(**arguments).then(
         lambda out: expect.parts(out, 2, name="self_attention(X, W_q, W_k, W_v)", labels="Z, A")[0])
 
     expect.vjp(Z, at={name: at[name]}, dout=dZ, got={name: got[name]}, rng=rng, name=f"{call}[{index}] (d{name})",
@@ -270,11 +272,11 @@ def _check_one(student, rng, name, index, hint):
 
 
 @check(points=1, depends=("self_attention_seed_example",), description={
-    "en": "self_attention_backward's dW_v equals the numeric gradient of your self_attention.",
-    "ko": "self_attention_backward의 dW_v가 여러분의 self_attention의 수치 그래디언트와 같습니다."})
-def self_attention_backward_dW_v(student, rng):
-    """self_attention_backward's dW_v equals the numeric gradient of your self_attention."""
-    _check_one(student, rng, "W_v", 3, _text(
+    "en": "self_attention_backward's dW_v equals the numeric gradient of self_attention.",
+    "ko": "self_attention_backward의 dW_v가 self_attention의 수치 그래디언트와 같습니다."})
+def self_attention_backward_dW_v(student, oracle, rng):
+    """self_attention_backward's dW_v equals the numeric gradient of self_attention."""
+    _check_one(student, oracle, rng, "W_v", 3, _text(
         "V is multiplied by A from the left (Z = A V), so its gradient is Aᵀ times dZ: mind the transpose of A. "
         "W_v's gradient is then Xᵀ times V's.",
         "V에는 A가 왼쪽에서 곱해지므로 (Z = A V) V의 그래디언트는 Aᵀ 곱하기 dZ입니다: A의 전치에 주의하세요. "
@@ -282,11 +284,11 @@ def self_attention_backward_dW_v(student, rng):
 
 
 @check(points=1.5, depends=("self_attention_seed_example",), description={
-    "en": "self_attention_backward's dW_q equals the numeric gradient of your self_attention (through the softmax).",
-    "ko": "self_attention_backward의 dW_q가 여러분의 self_attention의 수치 그래디언트와 같습니다 (softmax를 거쳐서)."})
-def self_attention_backward_dW_q(student, rng):
-    """self_attention_backward's dW_q equals the numeric gradient of your self_attention (through the softmax)."""
-    _check_one(student, rng, "W_q", 1, _text(
+    "en": "self_attention_backward's dW_q equals the numeric gradient of self_attention (through the softmax).",
+    "ko": "self_attention_backward의 dW_q가 self_attention의 수치 그래디언트와 같습니다 (softmax를 거쳐서)."})
+def self_attention_backward_dW_q(student, oracle, rng):
+    """self_attention_backward's dW_q equals the numeric gradient of self_attention (through the softmax)."""
+    _check_one(student, oracle, rng, "W_q", 1, _text(
         "The way back to W_q goes through the softmax: each row of A has the Jacobian diag(a) − a aᵀ, so the "
         "gradient of a row's scores keeps the term −(the row's sum of dA ⊙ A), which is easy to drop. The scale "
         "1/√d_k applies on the way back too.",
@@ -295,11 +297,11 @@ def self_attention_backward_dW_q(student, rng):
 
 
 @check(points=1.5, depends=("self_attention_seed_example",), description={
-    "en": "self_attention_backward's dW_k equals the numeric gradient of your self_attention.",
-    "ko": "self_attention_backward의 dW_k가 여러분의 self_attention의 수치 그래디언트와 같습니다."})
-def self_attention_backward_dW_k(student, rng):
-    """self_attention_backward's dW_k equals the numeric gradient of your self_attention."""
-    _check_one(student, rng, "W_k", 2, _text(
+    "en": "self_attention_backward's dW_k equals the numeric gradient of self_attention.",
+    "ko": "self_attention_backward의 dW_k가 self_attention의 수치 그래디언트와 같습니다."})
+def self_attention_backward_dW_k(student, oracle, rng):
+    """self_attention_backward's dW_k equals the numeric gradient of self_attention."""
+    _check_one(student, oracle, rng, "W_k", 2, _text(
         "scores = Q Kᵀ holds K transposed, so the keys receive the transpose of the scores' gradient: key j "
         "collects column j of it (the queries' rows), not row j.",
         "scores = Q Kᵀ에는 K가 전치되어 들어 있으므로 키는 점수 그래디언트의 전치를 받습니다: 키 j는 그 "
@@ -307,11 +309,11 @@ def self_attention_backward_dW_k(student, rng):
 
 
 @check(points=1, depends=("self_attention_seed_example",), description={
-    "en": "self_attention_backward's dX equals the numeric gradient of your self_attention (X feeds Q, K and V).",
-    "ko": "self_attention_backward의 dX가 여러분의 self_attention의 수치 그래디언트와 같습니다 (X는 Q, K, V 모두에 들어갑니다)."})
-def self_attention_backward_dX(student, rng):
-    """self_attention_backward's dX equals the numeric gradient of your self_attention (X feeds Q, K and V)."""
-    _check_one(student, rng, "X", 0, _text(
+    "en": "self_attention_backward's dX equals the numeric gradient of self_attention (X feeds Q, K and V).",
+    "ko": "self_attention_backward의 dX가 self_attention의 수치 그래디언트와 같습니다 (X는 Q, K, V 모두에 들어갑니다)."})
+def self_attention_backward_dX(student, oracle, rng):
+    """self_attention_backward's dX equals the numeric gradient of self_attention (X feeds Q, K and V)."""
+    _check_one(student, oracle, rng, "X", 0, _text(
         "X feeds Q, K and V, so dX is the sum of three terms, one through each projection, each with the "
         "transpose of its weight matrix.",
         "X는 Q, K, V 세 곳에 쓰이므로 dX는 세 항의 합입니다. 항마다 한 투영을 거치고, 각각 그 가중치 행렬의 "

@@ -2,7 +2,9 @@
 
 A check that names others in ``@check(depends=...)`` runs only when they passed (the grading loop
 reports it ``not_run`` otherwise). Typical use: a check that differentiates the student's own forward
-must not give credit when that forward is wrong, so it depends on the forward's checks.
+must not give credit when that forward is wrong, so it depends on the forward's checks; written with
+``oracle`` instead of ``student`` for that forward, it differentiates the reference's forward where
+the reference is present, and then runs whatever the forward's checks said.
 """
 
 from __future__ import annotations
@@ -80,6 +82,13 @@ def _require_no_cycle(start: CheckSpec, by_name: dict[str, CheckSpec]) -> None:
                 path.pop()
 
     visit(start, set())
+
+
+def waits_for_dependencies(spec: CheckSpec, reference_present: bool) -> bool:
+    """Whether ``spec``'s dependencies apply in this run. A check that takes ``oracle`` depends on the
+    forward's checks only while its oracle is the student's own forward; where the reference is present
+    the oracle is the reference's forward, and there is nothing to wait for (see :mod:`grader.checks.oracle`)."""
+    return not ("oracle" in spec.wants and reference_present)
 
 
 def failed_dependency(spec: CheckSpec, results: Mapping[str, CheckResult], blocked_by: Mapping[str, str]) -> str | None:

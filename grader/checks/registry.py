@@ -18,7 +18,7 @@ from grader.errors import CourseError
 from grader.i18n import Text
 
 Visibility = Literal["public", "hidden"]
-INJECTABLE = ("student", "reference", "rng")
+INJECTABLE = ("student", "reference", "rng", "oracle")
 _LABEL = "__grader_check__"
 
 

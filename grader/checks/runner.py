@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.failure import CheckFailure
+from grader.checks.oracle import oracle
 from grader.checks.registry import CheckSpec
 from grader.i18n import Msg, Text, msg, render
 from grader.results import CheckResult, Status
@@ -73,6 +74,7 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
     arguments = {
         "student": context.student,
         "reference": context.reference,
+        "oracle": oracle(context.reference, context.student),
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }
     started = time.perf_counter()

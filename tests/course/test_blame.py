@@ -2,9 +2,11 @@
 
 A submission whose only bug is in a forward pass (or a loss) and whose backward pass is right:
 
-- loses points only on the checks of that forward pass, and on the public backward checks that use it as
-  their oracle, which are not run ("depends on `…`, which failed: fix that first"), with no backward hint;
-- keeps every hidden backward check: those differentiate the reference's forward pass.
+- in the official grade (hidden checks present) loses exactly the points of that forward pass's checks:
+  every backward check, public or hidden, differentiates the reference's forward there (``oracle``);
+- in a student's own run (public checks only) loses the forward checks, and the public backward checks
+  that use the student's forward as their oracle are not run ("depends on `…`, which failed: fix that
+  first"), with no backward hint.
 
 And the forward failure says what is wrong: self_attention's softmax over the columns is reported as
 "each row of A must sum to 1; yours: each column" (and in Korean), never with a hint about √d_k; a
@@ -73,25 +75,39 @@ def launcher(course, tmp_path_factory):
     launcher.close()
 
 
-def _grade(course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en"):
+def _grade_result(course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en", public_only: bool = False):
     path = tmp_path / f"{aid}.py"
     path.write_text(source, encoding="utf-8")
-    (result,) = grade(course, GradeOptions(assignment_ids=(aid,), submission=path, language=language), launcher=launcher).assignments
+    options = GradeOptions(assignment_ids=(aid,), submission=path, language=language, public_only=public_only)
+    (result,) = grade(course, options, launcher=launcher).assignments
+    return result
+
+
+def _grade(course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en", public_only: bool = False):
+    result = _grade_result(course, launcher, tmp_path, aid, source, language, public_only)
     return {check.name: check for check in result.checks}
 
 
 @pytest.mark.parametrize("bug", list(FORWARD_BUGS))
-def test_a_forward_bug_costs_only_the_forward_checks_and_the_checks_that_need_them(course, launcher, tmp_path, bug):
+def test_in_the_official_grade_a_forward_bug_costs_exactly_the_forward_checks_points(course, launcher, tmp_path, bug):
     aid, old, new, broken, keep = FORWARD_BUGS[bug]
-    checks = _grade(course, launcher, tmp_path, aid, _reference_with(aid, old, new))
-    for name in keep:
-        assert checks[name].status == "passed", (name, checks[name].message)
+    result = _grade_result(course, launcher, tmp_path, aid, _reference_with(aid, old, new))
+    checks = {check.name: check for check in result.checks}
     for name in broken:
         assert checks[name].status == "failed", (name, checks[name].status, checks[name].message)
     for check in checks.values():
+        assert check.status == "passed" or check.name in broken, (check.name, check.status, check.message)
+    assert result.max_score - result.score == pytest.approx(sum(checks[name].max_score for name in broken))
+
+
+@pytest.mark.parametrize("bug", list(FORWARD_BUGS))
+def test_in_a_students_own_run_the_checks_that_need_the_broken_forward_are_not_run(course, launcher, tmp_path, bug):
+    aid, old, new, broken, _ = FORWARD_BUGS[bug]
+    checks = _grade(course, launcher, tmp_path, aid, _reference_with(aid, old, new), public_only=True)
+    for check in checks.values():
         if check.status == "not_run":
             assert re.fullmatch(r"depends on `(\w+)`, which failed: fix that first", check.message).group(1) in broken
-            assert check.hint == "" and check.visibility == "public"
+            assert check.hint == ""
         else:
             assert check.status == "passed" or check.name in broken, (check.name, check.status, check.message)
     assert any(check.status == "not_run" for check in checks.values())  # the backward checks of the student's forward
@@ -106,8 +122,11 @@ def test_a_softmax_over_the_columns_is_named_and_the_hint_is_about_the_axis(cour
             assert words in check.message, check.message
             assert "axis -1" in check.hint and not re.search(r"sqrt|√|d_k", check.hint), check.hint
             assert language == "en" or HANGUL.search(check.hint)
-    backward = [c for c in _grade(course, launcher, tmp_path, aid, source).values() if "backward" in c.name and c.visibility == "public"]
+    own_run = _grade(course, launcher, tmp_path, aid, source, public_only=True).values()
+    backward = [c for c in own_run if "backward" in c.name]
     assert len(backward) == 4 and all(c.status == "not_run" and "self_attention_seed_example" in c.message for c in backward)
+    official = _grade(course, launcher, tmp_path, aid, source).values()
+    assert all(c.status == "passed" for c in official if "backward" in c.name)  # against the reference's forward
 
 
 @pytest.mark.parametrize("old, new, check_name, words", [
