@@ -17,12 +17,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from grader.checks.budget import Budget, budget_seconds
 from grader.checks.coursecode import CourseCode
-from grader.checks.dependencies import failed_dependency, run_order, waits_for_dependencies
 from grader.checks.registry import CheckSpec
-from grader.checks.runner import (
-    CheckContext, crash_problem, failed_without_running, not_run_result, run_check, timeout_problem,
-)
+from grader.checks.runner import CheckContext, crash_problem, failed_without_running, timeout_problem
+from grader.checks.schedule import Progress, run_checks
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
 from grader.i18n import Msg, msg, render
@@ -40,11 +39,6 @@ if TYPE_CHECKING:
     from grader.batch.identical import IdenticalFiles
 
 MAX_ASSIGNMENT_THREADS = 4
-
-
-Progress = Callable[[str, int, int, str | None], None]
-"""``(assignment id, checks finished, checks in all, the check running now or None)``: called before each
-check of an assignment and once after its last, from the thread grading that assignment."""
 
 
 @dataclass(frozen=True)
@@ -212,17 +206,25 @@ def check_source(course: Course, loaded: LoadedAssignment, source: Source, launc
         if problem is not None:
             unusable = _not_run(checks, *problem, options.language, source.filename)
             return dataclasses.replace(unusable, machine_dependent=session.failures > 0)
+        budget = Budget.start(assignment_budget_s(loaded, options))
         context = CheckContext(
             session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
             default_timeout=assignment.limits.timeout, memory_mb=assignment.limits.memory_mb,
-            language=options.language,
+            language=options.language, budget=budget,
         )
-        results = _run_checks(checks, context, options)
+        results = run_checks([_with_timeout(spec, options) for spec in checks], context, options.fail_fast, options.progress)
     finally:
         session.close()
     if source.line_map is not None:
         results = [relocate_result(source.line_map, result, source.filename, options.language) for result in results]
-    return CheckedSource(tuple(results), None, source.filename, machine_dependent=session.failures > 0)
+    # A spent budget, like a killed worker, depends on the machine's speed as much as on the code.
+    machine_dependent = session.failures > 0 or budget.left_s() <= 0
+    return CheckedSource(tuple(results), None, source.filename, machine_dependent=machine_dependent)
+
+
+def assignment_budget_s(loaded: LoadedAssignment, options: GradeOptions) -> float:
+    """Seconds the assignment's checks may take together (see :mod:`grader.checks.budget`)."""
+    return budget_seconds(loaded.assignment.limits, (spec.timeout for spec in loaded.checks), options.timeout)
 
 
 def _source_result(assignment: Assignment, checked: CheckedSource, source: Source, options: GradeOptions) -> AssignmentResult:
@@ -233,31 +235,6 @@ def _grading_settings(loaded: LoadedAssignment, options: GradeOptions) -> dict[s
     """Everything besides the file that changes which checks run and what they report."""
     return {"checks": [spec.name for spec in loaded.checks], "hidden": loaded.reference is not None,
             "language": options.language, "timeout": options.timeout, "fail_fast": options.fail_fast}
-
-
-def _run_checks(checks: list[CheckSpec], context: CheckContext, options: GradeOptions) -> list[CheckResult]:
-    """Every check's result, in definition order; run in :func:`run_order` (dependencies first).
-
-    A check whose dependency did not pass is reported not run; with ``fail_fast`` the run stops at the
-    first check that loses points, so only the checks run until then are reported.
-    """
-    results: dict[str, CheckResult] = {}
-    blocked_by: dict[str, str] = {}
-    for spec in run_order(checks):
-        if options.progress is not None:
-            options.progress(context.assignment_id, len(results), len(checks), spec.name)
-        waits = waits_for_dependencies(spec, reference_present=context.reference is not None)
-        blame = failed_dependency(spec, results, blocked_by) if waits else None
-        if blame is None:
-            results[spec.name] = run_check(_with_timeout(spec, options), context)
-        else:
-            blocked_by[spec.name] = blame
-            results[spec.name] = not_run_result(spec, msg("check.depends_failed", name=blame), context.language)
-        if options.fail_fast and results[spec.name].status != "passed":
-            break
-    if options.progress is not None:
-        options.progress(context.assignment_id, len(checks), len(checks), None)
-    return [results[spec.name] for spec in checks if spec.name in results]
 
 
 def _start(session: StudentSession, source: Source, language: str, memory_mb: int) -> tuple[Msg, Msg] | None:

@@ -16,12 +16,15 @@ from typing import Any
 
 import numpy as np
 
+from grader.checks.budget import Budget
 from grader.checks.failure import CheckFailure
 from grader.checks.oracle import oracle
 from grader.checks.registry import CheckSpec
 from grader.i18n import Msg, Text, msg, render
 from grader.results import CheckResult, Status
-from grader.sandbox.errors import Activity, MissingName, StaleObject, StudentError, WorkerCrashed, WorkerTimeout
+from grader.sandbox.errors import (
+    Activity, MissingName, SkippedCall, StaleObject, StudentError, WorkerCrashed, WorkerTimeout,
+)
 from grader.sandbox.launcher import SandboxUnavailable
 from grader.sandbox.proxy import StudentModule
 from grader.sandbox.session import StudentSession
@@ -46,6 +49,8 @@ class CheckContext:
     """The worker's memory limit, named in the hint of a MemoryError."""
     language: str
     """Language of the messages."""
+    budget: Budget
+    """The assignment's time budget: no check's calls may run past it."""
     student: StudentModule = field(init=False)
     """What checks receive as ``student``: one for all the checks, so a function is looked up once per
     worker, not once per check (a lookup is a round trip)."""
@@ -70,7 +75,9 @@ def check_seed(course_seed: int, assignment_id: str, check_name: str) -> np.rand
 
 
 def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
-    timeout = spec.timeout or context.default_timeout
+    """Run ``spec`` within its time limit, or what is left of the assignment's budget if that is less."""
+    limit = spec.timeout or context.default_timeout
+    seconds = min(limit, context.budget.left_s())
     arguments = {
         "student": context.student,
         "reference": context.reference,
@@ -78,8 +85,8 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }
     started = time.perf_counter()
-    with context.session.check_scope(timeout, spec.numpy_errors):
-        outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context)
+    with context.session.check_scope(seconds, spec.numpy_errors, spec.name):
+        outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context, budget_cut=seconds < limit)
     return _result(spec, outcome, time.perf_counter() - started, context)
 
 
@@ -100,7 +107,9 @@ def not_run_result(spec: CheckSpec, message: Text, language: str) -> CheckResult
     )
 
 
-def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext) -> _Outcome:
+def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext, budget_cut: bool) -> _Outcome:
+    """The outcome of calling the check; ``budget_cut``: its time was cut short to what was left of the
+    assignment's budget (a timeout then says so)."""
     try:
         spec.function(**arguments)
     except CheckFailure as failure:
@@ -110,7 +119,11 @@ def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext) -> _
     except MissingName as missing:
         return _Outcome("failed", msg("check.missing_name", name=missing.name), msg("check.missing_name_hint"))
     except WorkerTimeout as timeout:
+        if budget_cut:
+            return _Outcome("timeout", *budget_problem(timeout, context.budget))
         return _Outcome("timeout", *timeout_problem(timeout))
+    except SkippedCall as skipped:
+        return _Outcome("not_run", msg("check.skipped_unfinished", name=skipped.function, check=skipped.check))
     except WorkerCrashed as crash:
         return _crash(crash, context)
     except SandboxUnavailable:
@@ -154,6 +167,11 @@ def crash_problem(crash: WorkerCrashed, memory_mb: int) -> tuple[Msg, Msg]:
 def timeout_problem(timeout: WorkerTimeout) -> tuple[Msg, Msg]:
     """Message and hint for student code that did not answer in time."""
     return msg("check.timeout", seconds=f"{timeout.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint")
+
+
+def budget_problem(timeout: WorkerTimeout, budget: Budget) -> tuple[Msg, Msg]:
+    """Message and hint for student code stopped because the assignment's time budget ran out."""
+    return msg("check.budget_ran_out", seconds=f"{budget.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint")
 
 
 def _during(activity: Activity) -> Msg:

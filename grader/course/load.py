@@ -120,7 +120,7 @@ def _limits(reader: "_Reader", data: Any, where: str, base: LimitSettings) -> Li
     values: dict[str, Any] = {}
     for field in dataclasses.fields(LimitSettings):
         if field.name in data:
-            if field.type in (float, "float"):
+            if field.type in (float, "float", "float | None"):
                 values[field.name] = reader.positive_number(data, field.name, where)
             else:
                 values[field.name] = reader.integer(data, field.name, where, minimum=_LIMIT_MINIMUMS.get(field.name, 1))

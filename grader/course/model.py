@@ -23,6 +23,9 @@ class LimitSettings:
     """Captured output kept per check, in KiB."""
     file_size_mb: int = 16
     """Largest file graded code may write, in MiB."""
+    assignment_timeout: float | None = None
+    """Seconds all of an assignment's checks may take together (wall clock); None means six times the
+    longest time limit of a check (see :mod:`grader.checks.budget`)."""
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,13 @@ class WorkerCrashed(SandboxError):
 
 class StaleObject(SandboxError):
     """A handle from a worker that has since been replaced was used."""
+
+
+@dataclass
+class SkippedCall(SandboxError):
+    """A call that was not made: ``function`` was stopped by a timeout in ``check`` after ``ran_s``
+    seconds, and this call could not have had much longer (see :mod:`grader.sandbox.unfinished`)."""
+
+    function: str
+    check: str
+    ran_s: float

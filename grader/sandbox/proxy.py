@@ -37,7 +37,10 @@ class RemoteObject:
         if name.startswith("__"):
             raise AttributeError(name)  # keep copy, pickle and introspection of the proxy local
         value = self._session.getattr(self._live_id(), name)
-        return from_wire(self._session, value, f"{self._label}.{name}")
+        # An instance's method is known by its class ("Counter.tick", however the instance was made):
+        # that names it in messages, and a method that hung is recognised in the next check's instance.
+        owner = self._label if self._handle.is_callable else self._handle.type_name
+        return from_wire(self._session, value, f"{owner}.{name}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._session.setattr(self._live_id(), name, to_wire(value))
@@ -67,7 +70,7 @@ class RemoteObject:
             function, args, kwargs, slot = then
             stage = {"target": function._live_id(), "args": to_wire(args), "kwargs": to_wire(kwargs), "slot": slot}
             label = f"{function._label}({self._label}(...))"
-        values = self._session.call_many(self._live_id(), wired, label, stage)
+        values = self._session.call_many(self._live_id(), wired, label, stage, function=self._label)
         return [from_wire(self._session, value, f"the result of {label}") for value in values]
 
     def __repr__(self) -> str:

@@ -2,7 +2,9 @@
 
 Each request waits at most until the current deadline; a worker that does not answer in time is
 killed (:class:`WorkerTimeout`), one that dies or breaks the protocol is reaped (:class:`WorkerCrashed`),
-and the next request transparently starts a fresh worker and loads the submission again.
+and the next request transparently starts a fresh worker and loads the submission again. A call like
+one that timed out in an earlier check is not made again when it could not have much longer
+(:class:`SkippedCall`, see :mod:`grader.sandbox.unfinished`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from grader.safetext import safe_line, safe_text
@@ -20,6 +22,7 @@ from grader.sandbox.errors import Activity, MissingName, StudentError, WorkerCra
 from grader.sandbox.launcher import ExitStatus, Launcher, SandboxUnavailable, WorkerProcess
 from grader.sandbox.layers import CONFINEMENT_FAILED
 from grader.sandbox.limits import Limits
+from grader.sandbox.unfinished import CallShape, UnfinishedCalls, call_shape
 from grader.sandbox.wire import WireError, decode, encode
 from grader.sandbox.worker import MODULE_HANDLE
 
@@ -46,6 +49,9 @@ class StudentSession:
         self.deadline: float | None = None
         self.budget_s = 0.0
         self.numpy_errors: dict[str, str] | None = None
+        self.scope = ""
+        """The check whose calls are being made (names it when one of them times out)."""
+        self.unfinished = UnfinishedCalls()
         self.output: list[str] = []
         self.output_size = 0
         self.output_truncated = False
@@ -76,14 +82,15 @@ class StudentSession:
             self.worker = None
 
     @contextlib.contextmanager
-    def check_scope(self, seconds: float, numpy_errors: dict[str, str] | None = None) -> Iterator[None]:
-        """Calls inside the block must finish within ``seconds`` of its start, together, and run under
-        ``numpy_errors`` (``np.errstate`` arguments) when given."""
+    def check_scope(self, seconds: float, numpy_errors: dict[str, str] | None = None, name: str = "") -> Iterator[None]:
+        """Calls inside the block (the check ``name``) must finish within ``seconds`` of its start,
+        together, and run under ``numpy_errors`` (``np.errstate`` arguments) when given."""
         self.deadline, self.budget_s, self.numpy_errors = time.monotonic() + seconds, seconds, numpy_errors
+        self.scope = name
         try:
             yield
         finally:
-            self.deadline, self.numpy_errors = None, None
+            self.deadline, self.numpy_errors, self.scope = None, None, ""
 
     def take_output(self) -> str:
         """What the student's code printed since the last call, capped at the output limit, made inert
@@ -102,17 +109,34 @@ class StudentSession:
         self.request({"op": "setattr", "target": target, "name": name, "value": value}, Activity("setattr", name))
 
     def call(self, target: int, name: str | None, args: list[Any], kwargs: dict[str, Any], label: str) -> Any:
+        """Call ``target`` (the function ``label``); raises :class:`SkippedCall` instead when a call like
+        this did not finish before, and remembers this one if it does not finish."""
         request = {"op": "call", "target": target, "name": name, "args": args, "kwargs": kwargs}
         if self.numpy_errors is not None:
             request["errstate"] = self.numpy_errors
-        return self.request(request, Activity("call", label))
+        shape = call_shape(label, args, kwargs)
+        self._refuse_unfinished([shape])
+        if self.worker is None:
+            self.start()  # the import's time is not the function's
+        started = time.monotonic()
+        try:
+            return self.request(request, Activity("call", label))
+        except WorkerTimeout:
+            if self.deadline is not None:
+                self.unfinished.record(shape, self.scope, time.monotonic() - started)
+            raise
 
     def call_many(
-        self, target: int, calls: list[tuple[list[Any], dict[str, Any]]], label: str, then: dict[str, Any] | None = None
+        self, target: int, calls: list[tuple[list[Any], dict[str, Any]]], label: str, then: dict[str, Any] | None = None,
+        function: str = "",
     ) -> list[Any]:
-        """Call ``target`` once per (args, kwargs), in order, in one round trip (each call is still timed
-        against the check's deadline, together); ``then`` passes each result on to a second call in the
-        worker (see the worker's protocol)."""
+        """Call ``target`` (the function ``function``) once per (args, kwargs), in order, in one round trip
+        (each call is still timed against the check's deadline, together); ``then`` passes each result
+        on to a second call in the worker (see the worker's protocol). Refused as :meth:`call` is when
+        one of the calls is like one that did not finish; a batch that times out is not remembered,
+        since the time of one of its calls is not known."""
+        if function:
+            self._refuse_unfinished({call_shape(function, args, kwargs) for args, kwargs in calls})
         request: dict[str, Any] = {"op": "call_many", "target": target, "columns": columns.pack_calls(calls)}
         if then is not None:
             request["then"] = then
@@ -130,6 +154,10 @@ class StudentSession:
             self.start()
         deadline = self.deadline if self.deadline is not None else time.monotonic() + self.load_timeout
         return self._exchange(message, deadline, during, self.budget_s or self.load_timeout)
+
+    def _refuse_unfinished(self, shapes: Iterable[CallShape]) -> None:
+        if self.deadline is not None:
+            self.unfinished.refuse(shapes, self.deadline - time.monotonic())
 
     def _exchange(self, message: dict[str, Any], deadline: float, during: Activity, timeout_s: float) -> Any:
         assert self.worker is not None

@@ -2,7 +2,9 @@
 
 Run by ``grader check`` in the course repository's CI: a check that fails the reference would cost
 every student points, and one that passes the stub gives points for nothing. References and stubs are
-graded like submissions (the same sandbox and checks), with hidden checks included.
+graded like submissions (the same sandbox and checks), with hidden checks included. The reference must
+also leave the assignment's time budget room to spare, so a busy machine never cuts a correct
+submission short.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from pathlib import Path
 
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
-from grader.grading import GradeOptions, LoadedAssignment, grade_source, load_assignment, select_assignments
+from grader.grading import (
+    GradeOptions, LoadedAssignment, assignment_budget_s, grade_source, load_assignment, select_assignments,
+)
 from grader.publish.markers import generate_stub
 from grader.results import AssignmentResult
 from grader.sandbox.launcher import Launcher
 from grader.submission import Source, display_path
+
+BUDGET_SHARE = 0.25
+"""The most of its assignment's time budget the reference may use (a batch on a busy machine runs slower)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,8 @@ def check_assignment(course: Course, assignment: Assignment, launcher: Launcher)
     reference = _grade_file(course, loaded, assignment.reference, launcher) if assignment.has_solutions else None
     stub = _grade_file(course, loaded, assignment.stub, launcher)
     in_step, stub_problem = _stub_in_step(assignment)
-    problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_stub_problems(stub), *stub_problem]
+    problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_budget_problems(loaded, reference),
+                *_stub_problems(stub), *stub_problem]
     return AssignmentSelfTest(assignment.id, public, len(loaded.checks) - public, reference, stub, in_step, tuple(problems))
 
 
@@ -114,6 +122,19 @@ def _reference_problems(assignment: Assignment, reference: AssignmentResult | No
         f"the reference fails {check.name} ({check.status}): {check.message}".rstrip(": ")
         for check in reference.checks if check.status != "passed"
     ]
+
+
+def _budget_problems(loaded: LoadedAssignment, reference: AssignmentResult | None) -> list[str]:
+    """The reference must use only a small part of the assignment's time budget, or a slower machine (a
+    busy batch) would cut a correct submission short."""
+    if reference is None or reference.error:
+        return []
+    took = sum(check.duration_s for check in reference.checks)
+    budget = assignment_budget_s(loaded, GradeOptions())
+    if took <= BUDGET_SHARE * budget:
+        return []
+    return [f"the reference's checks take {took:.1f} s, more than {BUDGET_SHARE:.0%} of the assignment's time budget of "
+            f"{budget:g} s: raise limits.assignment_timeout in course.yaml (docs/course-format.md)"]
 
 
 def _stub_problems(stub: AssignmentResult | None) -> list[str]:

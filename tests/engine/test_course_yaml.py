@@ -23,8 +23,16 @@ def test_the_fixture_course_loads_into_typed_objects(mini_course: Path) -> None:
     assert course.title.startswith("Mini course") and course.seed == 7
     assert assignment.id == "vectors" and assignment.limits.timeout == 2.0
     assert assignment.limits.memory_mb == 1024  # the default, not overridden
+    assert assignment.limits.assignment_timeout is None  # six times the longest check limit, when grading
     assert [p.name for p in assignment.public_check_files] == ["checks.py"]
     assert [p.name for p in assignment.hidden_check_files] == ["checks_hidden.py"]
+
+
+def test_the_assignment_budget_is_set_per_course_and_per_assignment(mini_course: Path) -> None:
+    write(mini_course, "title: T\nlimits: {assignment_timeout: 30}\nassignments:\n  - id: vectors\n")
+    assert load_course(mini_course).assignment("vectors").limits.assignment_timeout == 30.0
+    write(mini_course, "title: T\nlimits: {assignment_timeout: 30}\nassignments:\n  - id: vectors\n    limits: {assignment_timeout: 2.5}\n")
+    assert load_course(mini_course).assignment("vectors").limits.assignment_timeout == 2.5
 
 
 @pytest.mark.parametrize(
@@ -38,6 +46,8 @@ def test_the_fixture_course_loads_into_typed_objects(mini_course: Path) -> None:
         ("title: T\nassignments:\n  - id: vectors\n    limits: {timeout: -1}\n", ["assignments[0].limits.timeout", "positive number", "-1"]),
         ("title: T\nassignments:\n  - id: vectors\n    limits: {timeout: abc}\n", ["assignments[0].limits.timeout", "'abc'"]),
         ("title: T\nlimits: {memory_mb: 10}\nassignments:\n  - id: vectors\n", ["limits.memory_mb", ">= 256", "10"]),
+        ("title: T\nlimits: {assignment_timeout: 0}\nassignments:\n  - id: vectors\n",
+         ["course.yaml:2", "limits.assignment_timeout", "positive number of seconds", "`assignment_timeout: 10`"]),
         ("title: T\nseed: -3\nassignments:\n  - id: vectors\n", ["seed", "whole number >= 0"]),
         ("title: T\nlanguage: fr\nassignments:\n  - id: vectors\n", ["language", "one of en, ko"]),
         ("title: T\nassignments: []\n", ["assignments", "non-empty list"]),
@@ -55,8 +65,8 @@ def test_the_fixture_course_loads_into_typed_objects(mini_course: Path) -> None:
          ["assignments[0].published_solution_lines[0].why", "unknown key", "line, reason"]),
     ],
     ids=["unknown-assignment-key", "unknown-top-key", "missing-id", "duplicate-id", "missing-files", "negative-timeout",
-         "text-timeout", "tiny-memory", "negative-seed", "bad-language", "empty-list", "missing-title", "bad-id",
-         "bad-yaml", "not-a-mapping", "published-lines-not-a-list", "published-line-not-a-mapping",
+         "text-timeout", "tiny-memory", "zero-budget", "negative-seed", "bad-language", "empty-list", "missing-title",
+         "bad-id", "bad-yaml", "not-a-mapping", "published-lines-not-a-list", "published-line-not-a-mapping",
          "published-line-without-reason", "published-line-unknown-key"],
 )
 def test_problems_are_reported_with_file_field_and_fix(mini_course: Path, text: str, expected: list[str]) -> None:

@@ -82,3 +82,15 @@ def test_the_mutant_cap_and_the_minimum_score(mini_course: Path) -> None:
     assert strict.returncode == 1  # the mini course's checks let some mutants survive
     lenient = run_grader("check", "--course", str(mini_course), "--mutants", "--min-score", "10")
     assert lenient.returncode == 0
+
+
+def test_a_reference_that_uses_much_of_the_time_budget_fails_the_self_test(mini_course: Path) -> None:
+    with (mini_course / "assignments/vectors/checks.py").open("a") as checks:
+        checks.write("\n\n@check(points=1)\ndef slow(student):\n    import time\n    time.sleep(0.3)\n"
+                     "    expect.close(student.norm(np.array([0.0, 2.0])), 2.0)\n")
+    replace_in(mini_course / "course.yaml", "limits: {timeout: 2}", "limits: {timeout: 2, assignment_timeout: 1}")
+    completed = run_grader("check", "--course", str(mini_course))
+    assert completed.returncode == 1
+    assert re.search(r"vectors: the reference's checks take 0\.\d s, more than 25% of the assignment's time budget of 1 s: "
+                     r"raise limits.assignment_timeout", " ".join(completed.stdout.split()))
+    assert "7/7" in completed.stdout  # the reference itself still scores full marks
