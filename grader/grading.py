@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 from grader.checks.budget import Budget, budget_seconds
 from grader.checks.coursecode import CourseCode
 from grader.checks.registry import CheckSpec
-from grader.checks.runner import CheckContext, crash_problem, failed_without_running, timeout_problem
+from grader.checks.runner import CheckContext, crash_problem, timeout_problem
 from grader.checks.schedule import Progress, run_checks
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
 from grader.i18n import Msg, msg, render
 from grader.notebook.errors import NotebookError
-from grader.notebook.lines import import_problem, relocate_result
+from grader.groups import check_groups
+from grader.notebook.lines import relocate_result
 from grader.results import AssignmentResult, CheckResult, GradeReport
 from grader.sandbox.errors import SandboxError, StudentError, WorkerCrashed, WorkerTimeout
 from grader.sandbox.launcher import Launcher
@@ -34,6 +35,7 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.session import StudentSession
 from grader.scoring import apply_penalty, assignment_totals, grade_report, lateness
 from grader.submission import Source, SubmissionFile, locate, read_source
+from grader.unusable import Unusable, import_failure
 
 if TYPE_CHECKING:
     from grader.batch.identical import IdenticalFiles
@@ -139,17 +141,17 @@ def grade_assignment(
     loaded = load_assignment(assignment, hidden, code)
     checks = list(loaded.checks)
     if file.path is None:
-        problem = msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
-        return _unusable(assignment, checks, *problem, options, file="")
+        problem = Unusable(msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected))
+        return _unusable(assignment, checks, problem, options, file="")
     notes = (file.note,) if file.note is not None else ()
     try:
         source = read_source(file)
     except (OSError, UnicodeDecodeError) as exc:
-        problem = msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint")
-        return _unusable(assignment, checks, *problem, options, file=file.display_name, notes=notes)
+        problem = Unusable(msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint"))
+        return _unusable(assignment, checks, problem, options, file=file.display_name, notes=notes)
     except NotebookError as exc:
-        problem = msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint")
-        return _unusable(assignment, checks, *problem, options, file=file.display_name, notes=notes)
+        problem = Unusable(msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint"))
+        return _unusable(assignment, checks, problem, options, file=file.display_name, notes=notes)
     return _source_result(assignment, _checked(course, loaded, source, launcher, options, identical), source, options)
 
 
@@ -204,8 +206,8 @@ def check_source(course: Course, loaded: LoadedAssignment, source: Source, launc
     try:
         problem = _start(session, source, options.language, assignment.limits.memory_mb)
         if problem is not None:
-            unusable = _not_run(checks, *problem, options.language, source.filename)
-            return dataclasses.replace(unusable, machine_dependent=session.failures > 0)
+            results = problem.results(checks, options.language)
+            return CheckedSource(results, problem.error(options.language), source.filename, session.failures > 0)
         budget = Budget.start(assignment_budget_s(loaded, options))
         context = CheckContext(
             session=session, reference=loaded.reference, seed=course.seed, assignment_id=assignment.id,
@@ -237,25 +239,21 @@ def _grading_settings(loaded: LoadedAssignment, options: GradeOptions) -> dict[s
             "language": options.language, "timeout": options.timeout, "fail_fast": options.fail_fast}
 
 
-def _start(session: StudentSession, source: Source, language: str, memory_mb: int) -> tuple[Msg, Msg] | None:
+def _start(session: StudentSession, source: Source, language: str, memory_mb: int) -> Unusable | None:
     """Import the submission in its worker; the problem to report if that fails."""
     notebook = source.line_map is not None  # "run `python x.ipynb`" would be no help
     hint = msg("notebook.import_failed_hint") if notebook else msg("check.import_failed_hint", file=source.filename)
     try:
         session.start()
     except StudentError as error:
-        if source.line_map is not None:
-            return import_problem(source.line_map, error, source.filename, language)
-        if error.line is not None:
-            return msg("check.import_failed_at", error=str(error), line=error.line), hint
-        return msg("check.import_failed", error=str(error)), hint
+        return import_failure(error, source, language, hint)
     except WorkerTimeout as timeout:
-        return timeout_problem(timeout)[0], hint
+        return Unusable(timeout_problem(timeout)[0], hint)
     except WorkerCrashed as crash:
         problem, own_hint = crash_problem(crash, memory_mb)
-        return problem, own_hint if crash.foreign else hint  # a kill from outside is nothing to "fix first"
+        return Unusable(problem, own_hint if crash.foreign else hint)  # a kill from outside is nothing to "fix first"
     except SandboxError as error:
-        return msg("check.import_failed", error=str(error)), hint
+        return Unusable(msg("check.import_failed", error=str(error)), hint)
     return None
 
 
@@ -276,17 +274,11 @@ def _limits(assignment: Assignment) -> Limits:
 
 
 def _unusable(
-    assignment: Assignment, checks: list[CheckSpec], message: Msg, hint: Msg, options: GradeOptions, file: str,
+    assignment: Assignment, checks: list[CheckSpec], problem: Unusable, options: GradeOptions, file: str,
     notes: tuple[Msg, ...] = (),
 ) -> AssignmentResult:
-    unusable = _not_run(checks, message, hint, options.language, file)
-    return _assignment_result(assignment, list(unusable.results), unusable.error, file, options, notes)
-
-
-def _not_run(checks: list[CheckSpec], message: Msg, hint: Msg, language: str, file: str) -> CheckedSource:
-    """Every check failed without running, for a submission that cannot be used at all (``message`` says why)."""
-    results = tuple(failed_without_running(spec, message, hint, language) for spec in checks)
-    return CheckedSource(results, render(message, language), file)
+    results = list(problem.results(checks, options.language))
+    return _assignment_result(assignment, results, problem.error(options.language), file, options, notes)
 
 
 def _assignment_result(
@@ -299,6 +291,7 @@ def _assignment_result(
         id=assignment.id, title=assignment.title, checks=tuple(results), score=apply_penalty(raw_score, late),
         max_score=max_score, raw_score=raw_score, days_late=late.days_late, penalty_percent=late.penalty_percent,
         error=error, file=file, notes=tuple(render(note, options.language) for note in notes),
+        groups=check_groups(results, unusable=error is not None, language=options.language),
     )
 
 

@@ -53,9 +53,38 @@ class CheckResult:
     """The student's traceback, trimmed to the student's own frames, when their code raised."""
     line: int | None = None
     """Line of the student's file most related to the failure, when known."""
+    not_implemented: str = ""
+    """The student's function that still raises NotImplementedError, when that failed the check."""
+    blocked_by: str = ""
+    """For a check not run because a check it depends on failed: that check (the one to fix)."""
 
     def __post_init__(self) -> None:
-        _make_inert(self, lines=("name",), texts=("description", "message", "hint", "output", "traceback"))
+        _make_inert(self, lines=("name", "not_implemented", "blocked_by"),
+                    texts=("description", "message", "hint", "output", "traceback"))
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    """Checks that lost their points for one shared reason (the file did not import; functions still
+    raise NotImplementedError), which the human formats show as one row instead of one per check."""
+
+    checks: tuple[str, ...]
+    """The names of its checks, in report order."""
+    status: Status
+    """The status its row shows."""
+    score: float
+    """Points its checks earned (0)."""
+    max_score: float
+    """Points its checks are worth together."""
+    message: str
+    """The shared reason, in one line, in the report's language."""
+    hint: str = ""
+    """What to do about it."""
+    line: int | None = None
+    """Line of the student's file it points at, when known."""
+
+    def __post_init__(self) -> None:
+        _make_inert(self, lines=(), texts=("message", "hint"))
 
 
 @dataclass(frozen=True)
@@ -79,12 +108,16 @@ class AssignmentResult:
     penalty_percent: float = 0.0
     """Percent of the raw score taken off for lateness."""
     error: str | None = None
-    """Why the submission could not be graded at all (missing file, syntax error, failed import)."""
+    """Why the submission could not be graded at all (missing file, syntax error, failed import): one
+    line, then for an error in the file the line of the file it points at (and a caret under the
+    column of a syntax error)."""
     file: str = ""
     """The submission file graded, as shown to the student."""
     notes: tuple[str, ...] = ()
     """What the student should know about how the file was read (skipped notebook magics, which of
     <id>.py and <id>.ipynb was graded), in the report's language."""
+    groups: tuple[CheckGroup, ...] = ()
+    """Checks summarised as one row each by the human formats (each check is in ``checks`` too)."""
 
     def __post_init__(self) -> None:
         _make_inert(self, lines=("id", "title", "file"), texts=("error",))
@@ -119,7 +152,7 @@ class GradeReport:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
-def _make_inert(result: CheckResult | AssignmentResult, lines: tuple[str, ...], texts: tuple[str, ...]) -> None:
+def _make_inert(result: CheckResult | CheckGroup | AssignmentResult, lines: tuple[str, ...], texts: tuple[str, ...]) -> None:
     """Replace the one-line fields ``lines`` and the multi-line fields ``texts`` (None stays None) of a
     frozen ``result`` by their inert forms."""
     for name in lines:

@@ -219,7 +219,8 @@ def _row(record: StudentRecord) -> StudentRow:
     report = record.report
     if report is None:
         return StudentRow(record.student, {}, None, None, None, record.error or "not graded", False)
-    unusable = "; ".join(f"{a['id']}: {_shortened(a['error'])}" for a in report["assignments"] if a.get("error"))
+    # The error's first line says what is wrong; the student's quoted line follows it.
+    unusable = "; ".join(f"{a['id']}: {_shortened(a['error'].splitlines()[0])}" for a in report["assignments"] if a.get("error"))
     return StudentRow(
         student=record.student, scores={a["id"]: float(a["score"]) for a in report["assignments"]},
         total=float(report["score"]), max_score=float(report["max_score"]), percent=float(report["percent"]),

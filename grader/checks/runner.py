@@ -66,6 +66,7 @@ class _Outcome:
     hint: Text | None = None
     traceback: str = ""
     line: int | None = None
+    not_implemented: str = ""
 
 
 def check_seed(course_seed: int, assignment_id: str, check_name: str) -> np.random.SeedSequence:
@@ -90,20 +91,23 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
     return _result(spec, outcome, time.perf_counter() - started, context)
 
 
-def failed_without_running(spec: CheckSpec, message: Text, hint: Text | None, language: str) -> CheckResult:
+def failed_without_running(
+    spec: CheckSpec, message: Text, hint: Text | None, language: str, line: int | None = None,
+) -> CheckResult:
     """The result of a check that could not run because the whole submission is unusable."""
     return CheckResult(
         name=spec.name, description=render(spec.description, language), score=0.0, max_score=spec.points, status="error",
-        visibility=spec.visibility, message=render(message, language), hint=render(hint, language),
+        visibility=spec.visibility, message=render(message, language), hint=render(hint, language), line=line,
     )
 
 
-def not_run_result(spec: CheckSpec, message: Text, language: str) -> CheckResult:
-    """The result of a check that was not attempted (``message`` says why); no hint: the fix belongs to
-    whatever stopped it, which has its own row."""
+def not_run_result(spec: CheckSpec, message: Text, language: str, blocked_by: str = "") -> CheckResult:
+    """The result of a check that was not attempted (``message`` says why; ``blocked_by`` names the
+    failed check it depends on, if that is why); no hint: the fix belongs to whatever stopped it,
+    which has its own row."""
     return CheckResult(
         name=spec.name, description=render(spec.description, language), score=0.0, max_score=spec.points,
-        status="not_run", visibility=spec.visibility, message=render(message, language),
+        status="not_run", visibility=spec.visibility, message=render(message, language), blocked_by=blocked_by,
     )
 
 
@@ -135,7 +139,8 @@ def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext, budg
 
 def _student_error(error: StudentError, context: CheckContext) -> _Outcome:
     if error.is_instance_of(NotImplementedError):
-        return _Outcome("failed", msg("check.not_implemented"), msg("check.not_implemented_hint"), error.traceback, error.line)
+        return _Outcome("failed", msg("check.not_implemented", name=error.call), msg("check.not_implemented_hint"),
+                        error.traceback, error.line, not_implemented=error.call)
     if error.is_instance_of(SystemExit):
         return _Outcome("error", msg("check.system_exit"), msg("check.system_exit_hint"), error.traceback, error.line)
     if error.is_instance_of(FloatingPointError):
@@ -193,4 +198,5 @@ def _result(spec: CheckSpec, outcome: _Outcome, duration: float, context: CheckC
         output=context.session.take_output(),
         traceback=outcome.traceback,
         line=outcome.line,
+        not_implemented=outcome.not_implemented,
     )

@@ -44,7 +44,7 @@ def _result(spec: CheckSpec, context: CheckContext, results: dict[str, CheckResu
     blame = failed_dependency(spec, results, blocked_by) if waits else None
     if blame is not None:
         blocked_by[spec.name] = blame
-        return not_run_result(spec, msg("check.depends_failed", name=blame), context.language)
+        return not_run_result(spec, msg("check.depends_failed", name=blame), context.language, blocked_by=blame)
     if context.budget.left_s() <= 0:
         return not_run_result(spec, msg("check.budget_spent", seconds=f"{context.budget.seconds:g}"), context.language)
     return run_check(spec, context)

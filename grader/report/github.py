@@ -1,11 +1,12 @@
 """GitHub Actions: workflow-command annotations for stdout, and a Markdown job summary.
 
 ``render`` gives one ``::error`` per check that did not pass, at the student's file and line when
-known (one per assignment when the submission could not be graded at all, rather than the same
-error once per check), a ``::warning`` per check reported not run (it lost its points, but the
-error to fix is another check's), and one ``::notice`` with the summary. ``step_summary`` gives the Markdown
-the grade command appends to ``$GITHUB_STEP_SUMMARY``: a table per assignment, then the tracebacks
-of its errors.
+known (one per assignment when the submission could not be graded at all, with the line quoted,
+rather than the same error once per check; one per group of checks failed by the same unfinished
+functions), a ``::warning`` per check reported not run (it lost its points, but the error to fix is
+another check's), and one ``::notice`` with the summary. ``step_summary`` gives the Markdown the
+grade command appends to ``$GITHUB_STEP_SUMMARY``: a table per assignment (a group of checks as one
+row), then the tracebacks of its errors.
 
 A student's text must never become a workflow command of its own. The runner reads a command only
 at the start of a line, so every piece of student text inside an annotation is escaped the way
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 from grader.i18n import msg, render as tr
 from grader.report.wording import (
-    assignment_lines, check_details, points, qualified_name, status_word, summary_lines,
+    Row, assignment_lines, check_details, points, row_name, rows, status_word, summary_lines,
 )
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
@@ -100,28 +101,32 @@ def markdown(text: str) -> str:
 def _annotations(assignment: AssignmentResult, language: str) -> list[str]:
     file = assignment.file or None
     if assignment.error:
-        # Every check failed with the same message and hint: say it once, not once per check.
-        details = check_details(assignment.checks[0], language) if assignment.checks else assignment.error
-        return [command("error", details, file=file, title=f"{assignment.id}: {assignment.title}")]
+        # Every check failed with the same message and hint: say it once (with the line quoted), not once per check.
+        first = assignment.checks[0] if assignment.checks else None
+        hint = [tr(msg("report.hint", hint=first.hint), language)] if first is not None and first.hint else []
+        details = "\n".join([assignment.error, *hint])
+        return [command("error", details, file=file, line=first.line if first else None, title=f"{assignment.id}: {assignment.title}")]
     return [
-        command("warning" if check.status == "not_run" else "error", check_details(check, language), file=file,
-                line=check.line, title=_title(assignment, check, language))
-        for check in assignment.checks if check.status != "passed"
+        command("warning" if row.status == "not_run" else "error", check_details(row, language), file=file,
+                line=row.line, title=_title(assignment, row, language))
+        for row in rows(assignment) if row.status != "passed"
     ]
 
 
-def _title(assignment: AssignmentResult, check: CheckResult, language: str) -> str:
-    return f"{qualified_name(assignment, check)} ({status_word(check.status, language)}, {points(check.score, check.max_score)})"
+def _title(assignment: AssignmentResult, row: Row, language: str) -> str:
+    return f"{assignment.id}: {row_name(row, language)} ({status_word(row.status, language)}, {points(row.score, row.max_score)})"
 
 
 def _assignment_markdown(assignment: AssignmentResult, language: str) -> list[str]:
     heading, *notes = assignment_lines(assignment, language)
     lines = [f"### {markdown(heading)}", ""]
     for note in notes:
-        lines += [markdown(note), ""]
+        # The error's quoted line (and caret) keeps its spacing only in a code block.
+        message, _, quoted = note.partition("\n") if note == assignment.error else (note, "", "")
+        lines += [markdown(message), "", *([*code_block(quoted), ""] if quoted else [])]
     columns = [tr(msg(f"report.col_{name}"), language) for name in ("check", "points", "status", "details")]
     lines += ["| " + " | ".join(markdown(c) for c in columns) + " |", "| --- | ---: | --- | --- |"]
-    lines += [_row(check, language) for check in assignment.checks]
+    lines += [_row(row, language) for row in rows(assignment)]
     lines.append("")
     # The hint of an error points at the traceback "below": it follows the table, one block per check.
     for check in assignment.checks:
@@ -137,8 +142,9 @@ def code_block(text: str) -> list[str]:
     return [fence, text, fence]
 
 
-def _row(check: CheckResult, language: str) -> str:
-    name = check.name + (f" ({tr(msg('report.hidden'), language)})" if check.visibility == "hidden" else "")
+def _row(check: Row, language: str) -> str:
+    hidden = isinstance(check, CheckResult) and check.visibility == "hidden"
+    name = row_name(check, language) + (f" ({tr(msg('report.hidden'), language)})" if hidden else "")
     cells = [name, points(check.score, check.max_score), status_word(check.status, language),
              check_details(check, language, with_traceback=False)]
     return "| " + " | ".join(markdown(cell) for cell in cells) + " |"

@@ -42,6 +42,7 @@ def _assignment(result: AssignmentResult) -> dict[str, Any]:
         "file": result.file,
         "notes": list(result.notes),
         "checks": [_check(c) for c in result.checks],
+        "groups": [dataclasses.asdict(group) for group in result.groups],
     }
 
 

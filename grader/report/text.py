@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import render as tr, msg
-from grader.report.wording import late_note, points, status_word
+from grader.report.wording import Row, late_note, points, row_name, rows, status_word
 from grader.results import AssignmentResult, CheckResult, GradeReport
 
 _STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow", "not_run": "dim"}
@@ -40,11 +40,13 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool, bo
     table.add_column(tr(msg("report.col_points"), language), justify="right", no_wrap=True)
     table.add_column(tr(msg("report.col_status"), language), no_wrap=True)
     table.add_column(tr(msg("report.col_details"), language), ratio=6, overflow="fold")
-    for check in result.checks:
-        table.add_row(*_row(check, language))
+    for row in rows(result):
+        table.add_row(*_row(row, language))
     parts: list = [table]
     if result.error:
-        parts.insert(0, Text(result.error, style="bold red"))
+        # The message, then the student's line quoted as they wrote it (with a caret): plain text.
+        message, _, quoted = result.error.partition("\n")
+        parts[:0] = [Text(message, style="bold red"), *([Text(quoted)] if quoted else [])]
     parts += [Text(note, style="dim") for note in result.notes]
     late = late_note(result, language)
     if late:
@@ -54,9 +56,9 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool, bo
     return Group(*parts)
 
 
-def _row(check: CheckResult, language: str) -> tuple[Text, str, Text, Text]:
-    name = Text(check.name)
-    if check.visibility == "hidden":
+def _row(check: Row, language: str) -> tuple[Text, str, Text, Text]:
+    name = Text(row_name(check, language))
+    if isinstance(check, CheckResult) and check.visibility == "hidden":
         name.append(f" ({tr(msg('report.hidden'), language)})", style="dim")
     status = Text(status_word(check.status, language), style=_STATUS_STYLE[check.status])
     details = Text(check.message)

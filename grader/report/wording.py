@@ -10,7 +10,10 @@ comes from the i18n catalogue, in the report's language. Nothing here computes a
 from __future__ import annotations
 
 from grader.i18n import msg, render as tr
-from grader.results import AssignmentResult, CheckResult, GradeReport, Status
+from grader.results import AssignmentResult, CheckGroup, CheckResult, GradeReport, Status
+
+Row = CheckResult | CheckGroup
+"""A row of a human format's table: one check, or a group of checks shown as one."""
 
 
 def qualified_name(assignment: AssignmentResult, check: CheckResult) -> str:
@@ -26,14 +29,32 @@ def status_word(status: Status, language: str) -> str:
     return tr(msg(f"report.status_{status}"), language)
 
 
-def check_details(check: CheckResult, language: str, with_traceback: bool = True) -> str:
+def rows(assignment: AssignmentResult) -> list[Row]:
+    """The assignment's checks as the human formats list them: each group once, where its first check is."""
+    group_of = {name: group for group in assignment.groups for name in group.checks}
+    shown: list[Row] = []
+    for check in assignment.checks:
+        group = group_of.get(check.name)
+        if group is None:
+            shown.append(check)
+        elif group.checks[0] == check.name:
+            shown.append(group)
+    return shown
+
+
+def row_name(row: Row, language: str) -> str:
+    """A check's name, or for a group how many checks it stands for ("13 checks")."""
+    return row.name if isinstance(row, CheckResult) else tr(msg("report.group_checks", count=len(row.checks)), language)
+
+
+def check_details(check: Row, language: str, with_traceback: bool = True) -> str:
     """What is wrong and what to do about it: message, hint, and for errors the student's traceback."""
     lines = [check.message] if check.message else []
     if check.hint:
         lines.append(tr(msg("report.hint", hint=check.hint), language))
     details = "\n".join(lines)
     # A traceback only helps when the student's code raised; for a wrong answer it is noise.
-    if with_traceback and check.status == "error" and check.traceback.strip():
+    if with_traceback and isinstance(check, CheckResult) and check.status == "error" and check.traceback.strip():
         details = f"{details}\n\n{check.traceback.rstrip()}" if details else check.traceback.rstrip()
     return details
 

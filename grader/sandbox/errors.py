@@ -22,6 +22,10 @@ class StudentError(SandboxError):
     message: str
     traceback: str
     line: int | None
+    column: int | None = None
+    """For a SyntaxError in the student's file: the 1-based column it points at."""
+    call: str = ""
+    """The function (or attribute) the parent was calling or reading when it was raised ("" at import)."""
 
     def __str__(self) -> str:
         return f"{self.type_name}: {self.message}" if self.message else self.type_name

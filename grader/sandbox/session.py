@@ -189,7 +189,7 @@ class StudentSession:
         if "missing" in reply:
             raise MissingName(safe_line(_text(reply["missing"], 200)))
         if type(reply.get("error")) is dict:
-            raise _student_error(reply["error"], *self.filenames)
+            raise _student_error(reply["error"], *self.filenames, call="" if during.action == "import" else during.name)
         self._discard()
         raise WorkerCrashed(during, malformed=True)
 
@@ -209,12 +209,12 @@ class StudentSession:
         return status
 
 
-def _student_error(error: dict[str, Any], worker_filename: str, filename: str) -> StudentError:
+def _student_error(error: dict[str, Any], worker_filename: str, filename: str, call: str) -> StudentError:
     """The student's exception, its text made inert where it enters the trusted parent: whatever the
     parent does with it (a check, a message, a log line), no control character comes along. Its
     traceback names the file as the student knows it (the worker knew only the bare name)."""
     mro = error.get("mro")
-    line = error.get("line")
+    line, column = error.get("line"), error.get("column")
     traceback = _text(error.get("traceback"), _MAX_TEXT).replace(f'File "{worker_filename}"', f'File "{filename}"')
     return StudentError(
         type_name=safe_line(_text(error.get("type"), 200)) or "Exception",
@@ -222,6 +222,8 @@ def _student_error(error: dict[str, Any], worker_filename: str, filename: str) -
         message=safe_text(_text(error.get("message"), _MAX_TEXT)),
         traceback=safe_text(traceback),
         line=line if type(line) is int else None,
+        column=column if type(column) is int else None,
+        call=call,
     )
 
 

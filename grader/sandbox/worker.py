@@ -173,13 +173,19 @@ class Worker:
         return value
 
     def _describe(self, exc: BaseException) -> dict:
-        return {
+        description = {
             "type": type(exc).__name__,
             "mro": [f"{cls.__module__}.{cls.__qualname__}" for cls in type(exc).__mro__],
             "message": _safe_str(exc),
             "traceback": self._student_traceback(exc),
             "line": _last_student_line(exc, self.filename),
         }
+        if isinstance(exc, SyntaxError) and exc.filename == self.filename:
+            # Its str() repeats "(file, line N)", which the parent says in its own words; the column
+            # lets the parent put a caret under the student's line.
+            description["message"] = exc.msg if type(exc.msg) is str else description["message"]
+            description["column"] = exc.offset
+        return description
 
     def _student_traceback(self, exc: BaseException) -> str:
         """The traceback with only the student's frames (the worker's own are noise to a student)."""

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from grader.course.model import AutograderSettings
+from grader.groups import check_groups
 from grader.results import AssignmentResult, CheckResult, GradeReport
 from grader.scoring import Lateness, apply_penalty, assignment_totals, check_score, grade_report
 
@@ -17,6 +18,8 @@ GRADESCOPE_SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.sche
 """results.json as Gradescope's Autograder Specifications describe it (see the schema's description)."""
 TRACEBACK = 'Traceback (most recent call last):\n  File "conv.py", line 12, in forward\n    raise ValueError("boom")\nValueError: boom\n'
 IMPORT_ERROR = "your module could not be imported: SyntaxError: invalid syntax (line 3)"
+QUOTED_LINE = "    def f(x)\n               ^"
+"""The student's line 3 and a caret, as the assignment's error quotes them after its first line."""
 NOT_RUN = "depends on `backward_matches_numeric_gradient`, which failed: fix that first"
 IMPORT_HINT = "Fix this first: no check can run until the file imports. Run `python rnn_backward.py` to see the same error."
 
@@ -29,7 +32,8 @@ def check(name: str, status: str, points: float, visibility: str = "public", **f
 
 def assignment(id: str, checks: list[CheckResult], late: Lateness = Lateness(0, 0.0), **fields: object) -> AssignmentResult:
     raw, possible = assignment_totals(checks)
-    return AssignmentResult(id=id, title=fields.pop("title", id.title()), checks=tuple(checks),  # type: ignore[arg-type]
+    groups = check_groups(checks, unusable=fields.get("error") is not None, language="en")  # as grading makes them
+    return AssignmentResult(id=id, title=fields.pop("title", id.title()), checks=tuple(checks), groups=groups,  # type: ignore[arg-type]
                             score=apply_penalty(raw, late), max_score=possible, raw_score=raw,
                             days_late=late.days_late, penalty_percent=late.penalty_percent, **fields)  # type: ignore[arg-type]
 
@@ -53,10 +57,10 @@ def conv(**check_fields: object) -> AssignmentResult:
 
 
 def unimportable() -> AssignmentResult:
-    """A submission that could not be imported: every check fails with the same error, as grading does it."""
-    checks = [check(name, "error", points, visibility, message=IMPORT_ERROR, hint=IMPORT_HINT)
+    """A submission that could not be imported: every check fails with the same one-line error, as grading does it."""
+    checks = [check(name, "error", points, visibility, message=IMPORT_ERROR, hint=IMPORT_HINT, line=3)
               for name, points, visibility in (("bptt_shapes", 1, "public"), ("bptt_gradient", 4, "hidden"))]
-    return assignment("rnn_backward", checks, title="RNN backward", file="rnn_backward.py", error=IMPORT_ERROR)
+    return assignment("rnn_backward", checks, title="RNN backward", file="rnn_backward.py", error=f"{IMPORT_ERROR}\n{QUOTED_LINE}")
 
 
 def mixed_report(language: str = "en", autograder: AutograderSettings = AutograderSettings(), **check_fields: object) -> GradeReport:

@@ -8,7 +8,8 @@ import pytest
 
 from grader.report import github
 from grader.report.wording import check_details
-from tests.reporting.reports import IMPORT_ERROR, NOT_RUN, mixed_report
+from grader.report.wording import rows
+from tests.reporting.reports import IMPORT_ERROR, IMPORT_HINT, NOT_RUN, QUOTED_LINE, mixed_report
 
 FORGERY = "boom\n::error::forged\r\n::add-mask::x %0A | cell, a:b"
 
@@ -55,8 +56,8 @@ def test_a_check_not_run_is_a_warning_without_a_hint() -> None:
 def test_an_unimportable_assignment_gives_one_error_not_one_per_check() -> None:
     errors = [c for c in commands() if c[0] == "error" and c[1]["file"] == "rnn_backward.py"]
     assert len(errors) == 1
-    assert errors[0][1]["title"] == "rnn_backward: RNN backward" and errors[0][2].startswith(IMPORT_ERROR)
-    assert "line" not in errors[0][1]
+    assert errors[0][1]["title"] == "rnn_backward: RNN backward" and errors[0][1]["line"] == "3"
+    assert errors[0][2] == f"{IMPORT_ERROR}\n{QUOTED_LINE}\nHint: {IMPORT_HINT}"  # the line quoted, the hint once
 
 
 def test_a_notice_summarises_the_run_with_the_late_penalty() -> None:
@@ -102,7 +103,8 @@ def test_step_summary_has_a_table_per_assignment() -> None:
     summary = github.step_summary(report)
     assert summary.startswith(f"## Grading results: {report.score:g}/{report.max_score:g}".replace(".", "\\.").replace("/", "\\/"))
     assert summary.count("| --- | ---: | --- | --- |") == len(report.assignments)
-    assert len(table_rows(summary)) == sum(2 + len(a.checks) for a in report.assignments)
+    # One row per check, except that the checks the import error stopped share one.
+    assert len(table_rows(summary)) == sum(2 + len(rows(a)) for a in report.assignments) == 2 + 5 + 2 + 1
     assert "Late by 2 day\\(s\\)\\: 20\\% off" in summary
     assert "backward\\_matches\\_numeric\\_gradient \\(hidden\\)" in summary
 
@@ -111,10 +113,10 @@ def test_student_text_cannot_break_the_summary_table() -> None:
     hostile = "a | b\n| c | d |\r\n<img src=x> [link](http://x) `code` **bold**"
     report = mixed_report(message=hostile, hint=hostile)
     summary = github.step_summary(report)
-    rows = table_rows(summary)
-    assert len(rows) == sum(2 + len(a.checks) for a in report.assignments)
-    assert all(len(cells) == 4 for cells in rows)
-    details = [cells[3].replace("<br>", "") for cells in rows[2:]]
+    cells = table_rows(summary)
+    assert len(cells) == sum(2 + len(rows(a)) for a in report.assignments)
+    assert all(len(row) == 4 for row in cells)
+    details = [row[3].replace("<br>", "") for row in cells[2:]]
     assert details and not any(re.search(r"(?<!\\)[<>\[\]()*`]", cell) for cell in details)
     assert "a \\| b<br>\\| c \\| d \\|<br>\\<img" in summary
 

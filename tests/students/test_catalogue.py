@@ -127,7 +127,7 @@ def test_the_grade_command_follows_the_same_order(mini_course: Path) -> None:
         report = json.loads(completed.stdout)
         return f"{report['language']}: {report['assignments'][0]['checks'][0]['message']}"
 
-    assert language(LANG="ko_KR.UTF-8") == "ko: 아직 구현되지 않았습니다 (함수가 여전히 NotImplementedError를 발생시킵니다)"
+    assert language(LANG="ko_KR.UTF-8") == "ko: 아직 구현되지 않았습니다: `add`이(가) 여전히 NotImplementedError를 발생시킵니다"
     assert language("--lang", "en", LANG="ko_KR.UTF-8").startswith("en: not implemented yet")
     with (mini_course / "course.yaml").open("a") as course_yaml:
         course_yaml.write("language: ko\n")

@@ -50,19 +50,22 @@ def test_a_syntax_error_in_cell_3_names_cell_3_and_its_line(mini_course: Path, t
     cells: list[Cell] = [("code", "%load_ext autoreload\nimport numpy as np"), ("markdown", "## add"),
                          ("code", "def add(a, b):\n    return a + b\n\ndef norm(x)\n    return 0.0")]
     notebook = write_notebook(tmp_path / "vectors.ipynb", cells)
-    for language, words in (("en", "cell 3, line 4"), ("ko", "3번째 셀 4번째 줄")):
+    for language, words in (("en", "(cell 3, line 4)"), ("ko", "(3번째 셀 4번째 줄)")):
         result = grade_file(mini_course, notebook, language)
         assert result.score == 0 and result.error is not None
-        assert "SyntaxError" in result.error and words in result.error and "vectors.ipynb" in result.error
+        message, *quoted = result.error.splitlines()
+        assert "SyntaxError: expected ':'" in message and message.endswith(words) and result.file.endswith("vectors.ipynb")
+        assert quoted == ["    def norm(x)", "               ^"]  # the cell's line, the caret under its column
         assert "line 6" not in result.error  # the line of the generated module never shows
-        assert all(check.message == result.error for check in result.checks)
+        assert all(check.message == message and check.line is None for check in result.checks)
     assert "Restart Kernel and Run All Cells" in grade_file(mini_course, notebook).checks[0].hint
 
 
 def test_an_error_while_the_cells_run_names_the_cell_and_line(mini_course: Path, tmp_path: Path) -> None:
     cells: list[Cell] = [("code", "import numpy as np"), ("code", "x = np.zeros(3)\ny = x.sum()\nz = undefined_name + 1")]
     result = grade_file(mini_course, write_notebook(tmp_path / "vectors.ipynb", cells))
-    assert result.error == "your notebook could not be run: NameError: name 'undefined_name' is not defined (cell 2, line 3)"
+    assert result.error == ("your notebook could not be run: NameError: name 'undefined_name' is not defined (cell 2, line 3)\n"
+                            "    z = undefined_name + 1")
 
 
 def test_a_runtime_error_in_a_check_points_at_the_cell_and_line(mini_course: Path, tmp_path: Path) -> None:
