@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.checks.cases import GradientFailure, gradient_cases
 from grader.checks.failure import CheckFailure
 from grader.checks.refcache import shared_slopes
 from grader.gradcheck import GradientReport, check_gradient, check_vjp
@@ -118,7 +119,8 @@ def gradient(
     which time steps are wrong; ``name`` labels the call in the message.
     """
     _refuse_remote(got, at)
-    _report_gradient(check_gradient(f, at, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f)), name, hint)
+    report = check_gradient(f, at, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
+    _report_gradient(report, batch_size, name, hint)
 
 
 def vjp(
@@ -128,7 +130,8 @@ def vjp(
 ) -> None:
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
-    _report_gradient(check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f)), name, hint)
+    report = check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
+    _report_gradient(report, batch_size, name, hint)
 
 
 def numeric(value: Any, name: str) -> np.ndarray:
@@ -165,20 +168,19 @@ def _refuse_remote(got: Mapping[str, Any], at: Mapping[str, Any]) -> None:
             )
 
 
-def _report_gradient(report: GradientReport, name: str | None, hint: Text | None) -> None:
-    """Fail with the gradient checker's message, and its diagnosis followed by the author's hint.
-
-    A diagnosis that names nothing specific (a plain mismatch) gives way to the author's hint.
-    """
+def _report_gradient(report: GradientReport, batch_size: int | None, name: str | None, hint: Text | None) -> None:
+    """Fail with the gradient checker's message, and its diagnosis followed by the author's hint; or,
+    within a check, keep a failure that the check's other cases may explain (see :mod:`grader.checks.cases`)."""
+    cases = gradient_cases()
+    if cases is not None:
+        cases.add(report, batch_size)
     if report.ok:
         return
-    message = report.message if name is None else msg("expect.in_call", call=name, detail=report.message)
-    diagnosis = report.hint
-    if diagnosis is None or hint is None:
-        raise CheckFailure(message, diagnosis or hint)
-    if report.diagnosis is not None and report.diagnosis.kind == "mismatch":
-        raise CheckFailure(message, hint)
-    raise CheckFailure(message, msg("expect.hint_then", first=diagnosis, second=hint))
+    failure = GradientFailure(report, name, hint)
+    if cases is not None and report.factor_may_vary:
+        cases.keep(failure)
+        return
+    raise failure.error()
 
 
 @contextlib.contextmanager

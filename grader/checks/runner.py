@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.budget import Budget
+from grader.checks.cases import collecting_cases
 from grader.checks.failure import CheckFailure
 from grader.checks.oracle import oracle
 from grader.checks.registry import CheckSpec
@@ -86,8 +87,11 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }
     started = time.perf_counter()
-    with context.session.check_scope(seconds, spec.numpy_errors, spec.name):
+    with context.session.check_scope(seconds, spec.numpy_errors, spec.name), collecting_cases() as cases:
         outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context, budget_cut=seconds < limit)
+    kept = cases.failure()
+    if kept is not None:  # the first failure happened before whatever ended the check
+        outcome = _Outcome("failed", kept.message, kept.hint)
     return _result(spec, outcome, time.perf_counter() - started, context)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from grader.gradcheck import inputs
 from grader.gradcheck.check import Context, check_param
 from grader.gradcheck.compare import default_rtol
+from grader.gradcheck.diagnose import shared_factor
 from grader.gradcheck.loss import Loss, Reduce, Value, content_key, scalar, weighted_sum
 from grader.gradcheck.noise import measure
 from grader.gradcheck.numeric import SharedSlopes
@@ -101,6 +102,7 @@ def _run(f: Callable[..., object], reduce: Reduce, reduce_key: bytes, at: Mappin
         at_point = None if shared is None else SharedSlopes(shared.store, _digest(shared.prefix, reduce_key, point))
         ctx = Context(loss, point, base.value, noise.bound, eps, tolerance, budget, rng, at_point)
     results = [_check_one(ctx, point, name, analytic[name], batch_size, axes.get(name), budget) for name in names]
+    results = shared_factor(results, batch_size, tolerance)
     diagnosis = next((result.diagnosis for result in results if not result.ok), None)
     return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance)
 

@@ -256,6 +256,7 @@ def _result(ctx: Context, name: str, analytic: np.ndarray, plan: sampling.Plan, 
         n_directions=len(compared_directions),
         worst_is_direction=worst is not None and worst.index is None,
         diagnosis=_diagnose(ctx, name, analytic, compared, compared_directions, batch_size, time_axis) if failed else None,
+        flat=not failed and bool(compared) and all(abs(item.numeric) <= item.floor for item in compared + compared_directions),
     )
 
 

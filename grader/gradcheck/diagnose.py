@@ -9,16 +9,15 @@ trusted supports it, to the check's own tolerance; otherwise it is "mismatch", w
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from grader.gradcheck.compare import SCALE_FLOOR
-from grader.gradcheck.report import Diagnosis
+from grader.gradcheck.report import Diagnosis, Factor, ParamResult, shared
 
 # How many wrong indices a diagnosis lists.
 LISTED = 10
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -58,8 +57,68 @@ def diagnose(evidence: Evidence) -> Diagnosis:
     for test in (_zero, _factor, _transpose, _partial):
         found = test(evidence)
         if found is not None:
-            return found
-    return _make(evidence, "mismatch")
+            return replace(found, case_factor=case_factor(evidence))
+    return _make(evidence, "mismatch", case_factor=case_factor(evidence))
+
+
+def case_factor(evidence: Evidence) -> Factor | None:
+    """The nonzero constant c with analytic = c * numeric on every trusted compared entry; one entry is
+    enough here (see ``Diagnosis.case_factor``). None when none fits."""
+    return _fitted_factor(evidence, least=1)
+
+
+def _fitted_factor(evidence: Evidence, least: int) -> Factor | None:
+    """The constant c with analytic = c * numeric over the trusted entries large enough to tell (at least
+    ``least`` of them), if dividing by it makes the gradient pass; else None.
+
+    Fitted by least squares weighted by each entry's precision: the largest numeric entry can be the
+    least precise (a loss of large ± terms), and must not pull c off what the precise ones say.
+    """
+    a = _at_compared(evidence, evidence.analytic)
+    usable = evidence.trusted & (np.abs(evidence.numeric) > evidence.rtol * evidence.floor)
+    if usable.sum() < least:
+        return None
+    n = evidence.numeric[usable]
+    sigma = 2 * evidence.rtol * np.maximum(np.abs(n), evidence.floor[usable]) + evidence.slack[usable]
+    weights = 1.0 / sigma**2
+    c = float(np.sum(weights * a[usable] * n)) / float(np.sum(weights * n * n))
+    if c == 0.0 or not math.isfinite(c) or not _agrees(evidence, a / c):
+        return None
+    error = 1.0 / math.sqrt(float(np.sum(weights * n * n)))  # c's relative uncertainty from the entries
+    return Factor(c, max(error, evidence.rtol))
+
+
+def shared_factor(results: list[ParamResult], batch_size: int | None, rtol: float) -> list[ParamResult]:
+    """``results`` with the plain mismatches re-diagnosed as one constant factor, when two or more
+    parameters fail, each by a constant (a scalar's one entry proves nothing alone), and all by the same
+    one c, while no parameter with a nonzero gradient passes (its factor would be 1): the parameters
+    together are the evidence each one lacked."""
+    failing = [result for result in results if not result.ok]
+    if len(failing) < 2 or any(result.ok and not result.flat for result in results):
+        return results
+    factor = shared(result.diagnosis.case_factor if result.diagnosis is not None else None for result in failing)
+    if factor is None or factor.agrees(Factor(1.0, rtol)):
+        return results
+    c = factor.value
+    name = next((name for value, name in _suspects(batch_size) if factor.agrees(Factor(value, rtol))), None)
+    kind = "sign" if name == "-1" else "scale"
+    return [replace(result, diagnosis=replace(result.diagnosis, kind=kind, factor=c, factor_name=name or f"{c:.3g}"))
+            if result.diagnosis is not None and result.diagnosis.kind == "mismatch" else result
+            for result in results]
+
+
+def follows_batch_size(factors: list[tuple[Factor, int]]) -> float | None:
+    """The size M when every (k, N) of the cases of one check has k = N / M, to k's uncertainty: a
+    gradient divided by a hard-coded size M where the loss divides by the batch size N. Needs two cases
+    or more whose factors differ (one factor in every case is a plain constant) and M != 1 (k = N is
+    the named "batch size")."""
+    if len(factors) < 2 or all(k.agrees(factors[0][0]) for k, _ in factors):
+        return None
+    sizes = [Factor(n / k.value, k.error) for k, n in factors]
+    size = shared(sizes)
+    if size is None or size.agrees(Factor(1.0, 0.0)):
+        return None
+    return size.value
 
 
 def _agrees(evidence: Evidence, candidate: np.ndarray) -> bool:
@@ -99,14 +158,10 @@ def _factor(evidence: Evidence) -> Diagnosis | None:
     for value, name in _suspects(evidence.batch_size):
         if _agrees(evidence, a / value):
             return _make(evidence, "sign" if name == "-1" else "scale", factor=value, factor_name=name)
-    usable = evidence.trusted & (np.abs(evidence.numeric) > evidence.rtol * evidence.floor)
-    if usable.sum() < 2:
+    fitted = _fitted_factor(evidence, least=2)
+    if fitted is None or abs(fitted.value - 1.0) <= 2 * evidence.rtol:
         return None
-    n = evidence.numeric[usable]
-    c = float(a[usable] @ n) / float(n @ n)
-    if c == 0.0 or not math.isfinite(c) or abs(c - 1.0) <= 2 * evidence.rtol or not _agrees(evidence, a / c):
-        return None
-    return _make(evidence, "scale", factor=c, factor_name=f"{c:.3g}")
+    return _make(evidence, "scale", factor=fitted.value, factor_name=f"{fitted.value:.3g}")
 
 
 def _suspects(batch_size: int | None) -> list[tuple[float, str]]:

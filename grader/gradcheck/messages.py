@@ -6,12 +6,13 @@ digits (enough to see how two nearly equal numbers differ), relative errors with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from grader.i18n import Msg, msg
+from grader.i18n import LANGUAGES, Msg, msg, render
 
 if TYPE_CHECKING:
-    from grader.gradcheck.report import Diagnosis, GradientReport, ParamResult
+    from grader.gradcheck.report import Diagnosis, Factor, GradientReport, ParamResult
 
 _SCALE_HINTS = {
     "batch size": "gradient.hint_scale_batch",
@@ -50,6 +51,17 @@ def hint(diagnosis: Diagnosis) -> Msg:
         return msg("gradient.hint_zero", name=name, where=_where(name, diagnosis.index), numeric=_number(diagnosis.value))
     simple = {"nonfinite": "gradient.hint_nonfinite", "sign": "gradient.hint_sign"}
     return msg(simple.get(diagnosis.kind, "gradient.hint_mismatch"), name=name)
+
+
+def hint_per_case(names: Sequence[str], factors: Sequence[tuple[Factor, int]], size: float) -> Msg:
+    """The factor of each case of a check and its batch size N, when the factors follow N (k = N / size):
+    "×0.06 with N = 6, ×0.01 with N = 1"."""
+    # The list is made in every language here, so its numbers are formatted once for all of them.
+    cases = {language: ", ".join(render(msg("gradient.case_factor", factor=f"{k.value:.3g}", n=n), language) for k, n in factors)
+             for language in LANGUAGES}
+    whole = round(size)
+    ratio = f"N/{whole}" if abs(size - whole) <= 1e-3 * abs(size) else f"N/{size:.3g}"
+    return msg("gradient.hint_scale_per_case", names=", ".join(names), cases=cases, ratio=ratio)
 
 
 def _passed(report: GradientReport) -> Msg:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from grader.gradcheck import messages
@@ -9,6 +10,25 @@ from grader.i18n import Msg
 
 KINDS = ("wrong_shape", "nonfinite", "zero", "sign", "scale", "transpose", "partial", "mismatch")
 """Every ``Diagnosis.kind``, from the most to the least specific."""
+
+
+FACTOR_CONFIDENCE = 3.0
+"""Two measured factors are the same when they differ by less than this many times their uncertainties."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A constant c with claimed = c * numeric, as measured from the compared entries."""
+
+    value: float
+    """c."""
+    error: float
+    """Its relative uncertainty (at least the check's tolerance): c is known to within value * error."""
+
+    def agrees(self, other: Factor) -> bool:
+        """Whether the two are the same constant, to their uncertainties."""
+        allowed = FACTOR_CONFIDENCE * (self.error + other.error) * max(abs(self.value), abs(other.value))
+        return abs(self.value - other.value) <= allowed
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,20 @@ class Diagnosis:
     """"nonfinite": the first non-finite entry; "zero": the largest numeric entry."""
     value: float | None = None
     """"nonfinite": the value there (nan, inf or -inf); "zero": the numeric value there."""
+    case_factor: Factor | None = None
+    """The constant c with analytic = c * numeric on every trusted compared entry of this call, even
+    when only one entry supports it (a scalar): one call alone proves nothing, but the calls of one
+    check together may (see :func:`grader.gradcheck.diagnose.follows_batch_size`). None when no
+    nonzero constant fits."""
+
+
+def shared(factors: Iterable[Factor | None]) -> Factor | None:
+    """The most precise of ``factors`` when they all agree with it (and none is missing), else None."""
+    measured = list(factors)
+    if not measured or None in measured:
+        return None
+    best = min(measured, key=lambda factor: factor.error)  # type: ignore[union-attr]
+    return best if all(factor.agrees(best) for factor in measured) else None  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -81,6 +115,9 @@ class ParamResult:
     """Calls of f spent on this parameter."""
     diagnosis: Diagnosis | None = None
     """Why it is wrong, when it is."""
+    flat: bool = False
+    """It passed, and its numeric gradient is zero at every compared entry to the check's resolution
+    (a parameter the loss does not depend on at this point): any constant multiple of it fits too."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +134,34 @@ class GradientReport:
     """The diagnosis of the first failing parameter."""
     rtol: float
     """The relative-error tolerance used."""
+
+    @property
+    def informative(self) -> bool:
+        """Whether the call says anything about a constant factor: not when every parameter passed with a
+        zero gradient (any factor fits)."""
+        return not all(result.flat for result in self.params)
+
+    @property
+    def case_factor(self) -> Factor | None:
+        """The one constant c with claimed = c * numeric for every parameter of this call (flat ones fit
+        any): 1 when all pass, else the failing parameters' shared ``Diagnosis.case_factor`` (the most
+        precisely measured); None when they do not share one, or a parameter with a gradient passes
+        while others fail."""
+        if self.ok:
+            return Factor(1.0, self.rtol)
+        return shared(result.diagnosis.case_factor if result.diagnosis is not None and not result.ok else None
+                      for result in self.params if not result.flat)
+
+    @property
+    def factor_may_vary(self) -> bool:
+        """A failure that other calls of the same check may explain better: the whole call is off by one
+        constant (a sign, a scale, or a plain mismatch of scalars, each of which is trivially "a
+        multiple"), which may be a different one in each call. Even a usual suspect is only likely
+        here: k = N/100 is exactly 1/N when N = 10."""
+        diagnosis = self.diagnosis
+        if self.ok or diagnosis is None or self.case_factor is None:
+            return False
+        return diagnosis.kind in ("sign", "scale", "mismatch")
 
     @property
     def message(self) -> Msg:

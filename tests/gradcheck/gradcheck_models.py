@@ -76,9 +76,9 @@ def _out(value: np.ndarray, dt: type) -> object:
 # --- a linear RNN with scalar weights (the course's BPTT exercise) ------------------------------------
 
 
-def linear_rnn(rng: np.random.Generator, regime: str) -> Case:
+def linear_rnn(rng: np.random.Generator, regime: str, n: int = 4) -> Case:
     """S_k = S_{k-1} wrec + X_{k-1} wx, loss = mean((S_T - t)^2); gradients for wx, wrec and X."""
-    n, steps = 4, 5
+    steps = 5
     dt = _dtype(regime)
     X = _storage(regime, rng, _scaled(rng, (n, steps), regime))
     t = rng.standard_normal(n) * (1e3 if regime == "large" else 1.0)
@@ -117,9 +117,9 @@ def linear_rnn(rng: np.random.Generator, regime: str) -> Case:
 # --- a tanh RNN ---------------------------------------------------------------------------------------
 
 
-def tanh_rnn(rng: np.random.Generator, regime: str) -> Case:
+def tanh_rnn(rng: np.random.Generator, regime: str, n: int = 3) -> Case:
     """h_t = tanh(x_t Wx + h_{t-1} Wh + b), loss = sum(h * R) / N over all steps."""
-    n, steps, d, hidden = 3, 3, 2, 3
+    steps, d, hidden = 3, 2, 3
     dt = _dtype(regime)
     scale = 1.0 if regime != "tiny" else 1e-6
     x = _storage(regime, rng, _scaled(rng, (n, steps, d), regime))
@@ -251,12 +251,12 @@ def relu_at_kinks(rng: np.random.Generator, regime: str) -> Case:
 # --- logistic regression, mean binary cross-entropy ---------------------------------------------------
 
 
-def logistic_bce(rng: np.random.Generator, regime: str) -> Case:
+def logistic_bce(rng: np.random.Generator, regime: str, n: int = 5) -> Case:
     """loss = mean(log(1 + exp(z)) - y z), z = X w + b (stable forms), gradients for w and b.
 
     An odd batch: with tiny weights every sigmoid is 1/2 and db = mean(1/2 - y), which an even batch
     with balanced labels would make exactly 0, and a planted bug in db invisible."""
-    n, d = 5, 4
+    d = 4
     dt = _dtype(regime)
     X = rng.standard_normal((n, d)) * (1e3 if regime == "large" else 1.0)
     y = (rng.random(n) < 0.5).astype(np.float64)
@@ -304,9 +304,9 @@ def attention(rng: np.random.Generator, regime: str) -> Case:
 # --- linear regression, mean squared error ------------------------------------------------------------
 
 
-def mse(rng: np.random.Generator, regime: str) -> Case:
+def mse(rng: np.random.Generator, regime: str, n: int = 5) -> Case:
     """loss = sum((X W + b - Y)^2) / N, gradients for W (square) and b."""
-    n, d = 5, 3
+    d = 3
     dt = _dtype(regime)
     X = rng.standard_normal((n, d)) * (1e3 if regime == "large" else 1.0)
     Y = rng.standard_normal((n, d))
