@@ -24,9 +24,9 @@ from grader.checks.runner import CheckContext, crash_problem, timeout_problem
 from grader.checks.schedule import Progress, run_checks
 from grader.course import Assignment, Course
 from grader.errors import CourseError, UsageError
+from grader.groups import check_groups
 from grader.i18n import Msg, msg, render
 from grader.notebook.errors import NotebookError
-from grader.groups import check_groups
 from grader.notebook.lines import relocate_result
 from grader.results import AssignmentResult, CheckResult, GradeReport
 from grader.sandbox.errors import SandboxError, StudentError, WorkerCrashed, WorkerTimeout
