@@ -1,0 +1,39 @@
+# Rewriting the course: append a check to the public checks.py (the trusted parent imports it on the
+# next `grader grade`), plant a file beside the hidden checks, and rename the reference away, all
+# relative to an O_PATH descriptor of '/' (so the audit hook sees no path it could judge).
+
+PLANTED = """
+
+# planted by a student
+import pathlib as _pathlib
+_pathlib.Path({marker!r}).write_text("the grader imported a student's code")
+"""
+
+
+def attack():
+    marker = os.path.join(TARGETS["drop_dir"], "planted-check-imported")
+    root = os.open("/", os.O_PATH)
+    course = TARGETS["course_dir"].lstrip("/")
+
+    def at(name):
+        return f"{course}/{name}"
+
+    def append(name, text):
+        fd = os.open(at(name), os.O_WRONLY | os.O_APPEND, dir_fd=root)
+        try:
+            return os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+
+    def create(name):
+        fd = os.open(at(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=root)
+        os.close(fd)
+
+    attempt("append a check to assignments/vectors/checks.py", lambda: append("assignments/vectors/checks.py", PLANTED.format(marker=marker)))
+    attempt("append to solutions/vectors/checks_hidden.py", lambda: append("solutions/vectors/checks_hidden.py", PLANTED.format(marker=marker)))
+    attempt("create solutions/vectors/planted.py", lambda: create("solutions/vectors/planted.py"))
+    attempt("rename solutions/vectors/vectors.py away",
+            lambda: os.rename(at("solutions/vectors/vectors.py"), at("solutions/vectors/gone.py"), src_dir_fd=root, dst_dir_fd=root))
+    attempt("mkdir assignments/vectors/__pycache__ (for a forged checks.*.pyc the parent would load)",
+            lambda: os.mkdir(at("assignments/vectors/__pycache__"), dir_fd=root))
+    attempt("truncate course.yaml", lambda: os.close(os.open(at("course.yaml"), os.O_WRONLY | os.O_TRUNC, dir_fd=root)))
