@@ -11,5 +11,5 @@ def attack():
     proc = proc_fd()
     for pid, role in targets.items():
         if proc is not None:
-            attempt(f"read {pid}/environ through a /proc descriptor ({role})", lambda: read_at(proc, f"{pid}/environ"))
-        attempt(f"read /proc/{pid}/environ ({role})", lambda: read_at(None, f"/proc/{pid}/environ"))
+            attempt(f"read {pid}/environ through a /proc descriptor ({role})", lambda: read_at(proc, f"{pid}/environ"), real=pid == os.getppid())
+        attempt(f"read /proc/{pid}/environ ({role})", lambda: read_at(None, f"/proc/{pid}/environ"), real=pid == os.getppid())

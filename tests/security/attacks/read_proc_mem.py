@@ -20,8 +20,8 @@ def attack():
                 os.close(fd)
 
         if proc is not None:
-            attempt(f"read {pid}/mem through a /proc descriptor ({role})", lambda: read_mem(proc, f"{pid}/mem"))
-        attempt(f"read /proc/{pid}/mem ({role})", lambda: read_mem(None, f"/proc/{pid}/mem"))
+            attempt(f"read {pid}/mem through a /proc descriptor ({role})", lambda: read_mem(proc, f"{pid}/mem"), real=pid == os.getppid())
+        attempt(f"read /proc/{pid}/mem ({role})", lambda: read_mem(None, f"/proc/{pid}/mem"), real=pid == os.getppid())
     disarm_audit_hook()  # ctypes is refused by the hook; a student swaps the hook out first
     import ctypes
 
@@ -41,4 +41,4 @@ def attack():
                 return f"allowed; {address:#x} is not mapped there (EFAULT comes after the access check)"
             return buffer.raw[:count]
 
-        attempt(f"process_vm_readv({pid}) ({role})", vm_read)
+        attempt(f"process_vm_readv({pid}) ({role})", vm_read, real=pid == os.getppid())
