@@ -155,7 +155,7 @@ class Scene:
         (self.class_dir / student / "vectors.py").write_text(source)
 
     def _own(self) -> None:
-        if self.user is not None:
+        if self.user is not None and self.user.throwaway:
             chown_tree(self.root, self.user.uid, self.user.gid)
             os.chown(self.tmp, self.user.uid, self.user.gid)
 
@@ -168,7 +168,8 @@ class Scene:
         return {
             "token": self.token,
             "anchor_pid": os.getpid(),
-            "harm_any_reachable": self.way.as_user,  # every process the user's worker can reach is this test's
+            # every process a throw-away user's worker can reach is this test's (never so for a developer's own user)
+            "harm_any_reachable": self.user is not None and self.user.throwaway,
             "race_s": RACE_S if self.way.batch and self.attack.race else 0,
             "course_dir": str(self.course),
             "solution_files": solution_files,
@@ -207,13 +208,13 @@ class Scene:
         return run
 
     def _command(self, args: list[str]) -> list[str]:
-        if self.user is None:
-            return [sys.executable, "-m", "grader", *args]
+        if self.user is None or not self.user.throwaway:
+            return [str(self.user.python if self.user else sys.executable), "-m", "grader", *args]
         variables = [f"{name}={value}" for name, value in self._user_environment().items()]
         return [self.user.runuser, "-u", self.user.name, "--", "env", "-i", *variables, str(self.user.python), "-m", "grader", *args]
 
     def _environment(self) -> dict[str, str]:
-        if self.user is not None:
+        if self.user is not None and self.user.throwaway:
             return {"PATH": "/usr/bin:/bin"}  # runuser's own; the grader gets _user_environment through env -i
         environment = {name: value for name, value in os.environ.items() if name != "GRADER_SANDBOX_OFF"}
         return {**environment, **self._grader_variables()}

@@ -7,12 +7,14 @@ Everything here needs root (the suite's own precondition: CI and this machine ru
 from __future__ import annotations
 
 import ctypes
+import getpass
 import hashlib
 import os
 import shutil
 import signal
 import stat
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -41,6 +43,8 @@ class UserAccount:
     """The venv interpreter with this project installed (non-editable), readable by the user."""
     runuser: str
     """The runuser program (in /usr/sbin, which the grader's PATH need not hold)."""
+    throwaway: bool = True
+    """Made by the test (every process it runs is the test's own); False for whoever runs the suite."""
 
 
 def missing_tools() -> list[str]:
@@ -88,6 +92,11 @@ def create_user(home: Path, python: Path) -> UserAccount:
     home.mkdir(mode=0o755, exist_ok=True)
     os.chown(home, uid, gid)
     return UserAccount(name, uid, gid, home, python, str(shutil.which("runuser")))
+
+
+def current_user() -> UserAccount:
+    """Whoever runs the suite without root: the "user" ways grade as them, with pytest's own interpreter."""
+    return UserAccount(getpass.getuser(), os.geteuid(), os.getegid(), Path.home(), Path(sys.executable), "", throwaway=False)
 
 
 def remove_user(user: UserAccount) -> None:

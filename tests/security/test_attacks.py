@@ -35,7 +35,7 @@ CASES = [
 
 @pytest.mark.parametrize(("attack", "way", "hook_off"), CASES)
 def test_the_attack_is_contained(attack: Attack, way: Way, hook_off: bool, security_base: Path, request: pytest.FixtureRequest) -> None:
-    user = request.getfixturevalue("ordinary_user") if way.as_user else None
+    user = request.getfixturevalue("ordinary_user") if way.as_user else request.getfixturevalue("as_root")
     scene = Scene(security_base, way, attack, hook_off, user)
     ours_before = descendants(os.getpid())
     with adopting_orphans():
@@ -80,7 +80,7 @@ def _processes_of(scene: Scene, ours_before: set[int]) -> set[int]:
     """Every process this test's grader started that still runs: our descendants (orphans are adopted),
     anything carrying the attack's token, and anything of the ordinary user."""
     found = (descendants(os.getpid()) - ours_before) | processes_with_token(scene.token)
-    if scene.user is not None:
+    if scene.user is not None and scene.user.throwaway:
         found |= processes_of_uid(scene.user.uid)
     return found
 
