@@ -55,6 +55,7 @@ class Aftermath:
 
 
 def findings(after: Aftermath) -> list[str]:
+    """Every way the attack was not contained (see the module docstring)."""
     found: list[str] = []
     found += _grader_itself(after)
     report = _attack_report(after.attacker)
@@ -73,7 +74,6 @@ def findings(after: Aftermath) -> list[str]:
     found += [f"ESCAPE: {path} was written outside the sandbox" for path in after.outside_drops]
     found += [f"a process outlived the grade: {process}" for process in after.leftovers]
     found += [f"ESCAPE: a worker reached the test's listening socket: {message}" for message in after.received]
-    found += _sandbox_field(after)
     return found
 
 
@@ -107,7 +107,10 @@ def _attack_report(attacker: dict[str, Any] | None) -> dict[str, Any] | None:
 def _attempts(report: dict[str, Any], hook_off: bool) -> list[str]:
     attempts = report["attempts"]
     found = [f"the attack itself crashed: {report['notes']['attack_crashed']}"] if "attack_crashed" in report["notes"] else []
-    reached = [a for a in attempts if a["real"] and (a["result"] in ("ok", "hook") or a.get("errno") in REFUSALS)]
+    # What counts is an escape attempt on a real target (a refused set-up step shows nothing), except
+    # for an attack that only looks around (every step may work; what it learns is judged instead).
+    aimed = [a for a in attempts if a["real"] and (a["must_fail"] or not any(b["must_fail"] for b in attempts))]
+    reached = [a for a in aimed if a["result"] in ("ok", "hook") or a.get("errno") in REFUSALS]
     if not reached:
         found.append("no attempt reached a real target, so the test shows nothing: " + _short([a["what"] for a in attempts]))
     for item in attempts:
@@ -161,8 +164,12 @@ def _race_was_run(report: dict[str, Any], victim: dict[str, Any], hook_off: bool
     """The attack's pid sweeps really hit the victim's worker while it was alive, and were refused."""
     alive = _victim_alive(victim)
     sweeps = [sweep for sweep in report["sweeps"] if "codes" in sweep]
-    if alive is None or not sweeps:
-        return []  # a victim that did not live is reported as harmed; an attack without sweeps aims by /proc
+    if not sweeps:
+        return []  # an attack without sweeps aims only at what /proc shows it
+    if alive is None:
+        if victim.get("score") != FULL_MARKS:
+            return []  # a victim that did not live is reported as harmed
+        return ["the victim kept its marks but never said when its worker was alive: the race cannot be checked"]
     pid, started, ended = alive
     during = [sweep for sweep in sweeps if started <= sweep["t0"] and sweep["t1"] <= ended]
     if not during:
@@ -219,7 +226,8 @@ def _victim_unharmed(after: Aftermath) -> list[str]:
     return found
 
 
-def _sandbox_field(after: Aftermath) -> list[str]:
+def sandbox_findings(after: Aftermath) -> list[str]:
+    """Where the report's ``sandbox`` field does not say that every kernel layer held (and the hook as asked)."""
     where = "the batch manifest" if after.batch else "the JSON report"
     sandbox = after.sandbox
     if not isinstance(sandbox, dict):

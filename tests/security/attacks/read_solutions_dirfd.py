@@ -4,17 +4,20 @@
 
 
 def attack():
+    root = root_descriptor()
     for folder, name in TARGETS["solution_files"]:
         ok, listing_fd = attempt(f"open {folder} as a directory", lambda: open_dir(folder))
         if ok:
             attempt(f"list {folder} through its descriptor", lambda: os.listdir(listing_fd))
-            os.close(listing_fd)
-        base = os.open("/", os.O_PATH)
-        relative = os.path.join(folder, name).lstrip("/")
-        steal_module(f"openat(O_PATH '/', {relative!r})", lambda: read_at(base, relative))
-        os.close(base)
-    course = TARGETS["course_dir"]
-    ok, course_fd = attempt(f"open the course folder {course}", lambda: open_dir(course))
+        if root is not None:
+            ok, listing_fd = attempt(f"openat(root, {at_root(folder)!r}) as a directory", lambda: open_dir(at_root(folder), root))
+            if ok:
+                attempt(f"list {folder} through that descriptor", lambda: os.listdir(listing_fd))
+                steal_module(f"openat({folder} descriptor, {name!r})", lambda: read_at(listing_fd, name))
+    if root is None:
+        return
+    course = at_root(TARGETS["course_dir"])
+    ok, course_fd = attempt("openat(root, <the course folder>) as a directory", lambda: open_dir(course, root))
     if ok:
         attempt("list the course folder through its descriptor", lambda: os.listdir(course_fd))
         ok, solutions_fd = attempt("openat 'solutions' under the course descriptor", lambda: open_dir("solutions", course_fd))

@@ -9,9 +9,10 @@ def attack():
     linked, _ = attempt(f"hard link answer.py -> {target}", lambda: os.link(target, "answer.py"))
     if linked:
         steal_module("read answer.py (the hard link)", lambda: read_at(None, "answer.py"))
-    base = os.open("/", os.O_PATH)
-    relative = target.lstrip("/")
-    linked, _ = attempt(f"linkat(O_PATH '/', {relative!r}) -> answer2.py",
-                        lambda: os.link(relative, "answer2.py", src_dir_fd=base))
+    root = root_descriptor()
+    if root is None:
+        return
+    relative = at_root(target)
+    linked, _ = attempt(f"linkat(root, {relative!r}) -> answer2.py", lambda: os.link(relative, "answer2.py", src_dir_fd=root))
     if linked:
         steal_module("read answer2.py (the hard link)", lambda: read_at(None, "answer2.py"))

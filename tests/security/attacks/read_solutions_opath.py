@@ -3,11 +3,11 @@
 
 
 def attack():
-    ok, root = attempt("open '/' with O_PATH", lambda: os.open("/", os.O_PATH), must_fail=False)
-    if not ok:
+    root = root_descriptor()
+    if root is None:
         return
     for folder, name in TARGETS["solution_files"]:
-        relative = os.path.join(folder, name).lstrip("/")
+        relative = at_root(os.path.join(folder, name))
         steal_module(f"openat(root, {relative!r})", lambda: read_at(root, relative))
-    hidden = TARGETS["hidden_checks"].lstrip("/")
+    hidden = at_root(TARGETS["hidden_checks"])
     attempt(f"openat(root, {hidden!r}) (the hidden checks)", lambda: read_at(root, hidden))

@@ -3,8 +3,10 @@
 
 
 def attack():
-    base = os.open("/", os.O_PATH)  # the output folder itself would be a path the audit hook denies
-    out = TARGETS["out_dir"].lstrip("/")
+    base = root_descriptor()
+    if base is None:
+        return
+    out = at_root(TARGETS["out_dir"])
     results, grades = f"{out}/results", f"{out}/grades.csv"
     ok, original = attempt("read results/victim.json", lambda: read_at(base, f"{results}/victim.json"))
     forged = original.replace(b'"percent": 100', b'"percent": 0').replace(b'"score": 6', b'"score": 0') if ok else b"{}"

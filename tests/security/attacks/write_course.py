@@ -12,8 +12,10 @@ _pathlib.Path({marker!r}).write_text("the grader imported a student's code")
 
 def attack():
     marker = os.path.join(TARGETS["drop_dir"], "planted-check-imported")
-    root = os.open("/", os.O_PATH)
-    course = TARGETS["course_dir"].lstrip("/")
+    root = root_descriptor()
+    if root is None:
+        return
+    course = at_root(TARGETS["course_dir"])
 
     def at(name):
         return f"{course}/{name}"
