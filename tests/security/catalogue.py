@@ -74,8 +74,9 @@ ATTACKS = (
 )
 
 # A slow but correct classmate for the attacks on a running worker: its worker stays alive (asleep in
-# its import) for VICTIM_SLEEP_S while the attacker's worker tries for RACE_S, and it says when.
-VICTIM_SLEEP_S = 1.5
+# its import) for VICTIM_SLEEP_S while the attacker's worker tries for RACE_S, and it says when. The
+# margin covers the two grading processes of the batch starting up to a second apart.
+VICTIM_SLEEP_S = 2.5
 RACE_S = 1.5
 VICTIM_TAG = "VICTIM-ALIVE"
 _VICTIM_PRELUDE = (

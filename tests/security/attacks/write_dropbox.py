@@ -1,5 +1,6 @@
-# Drop boxes shared with other workers or with a later accomplice: files in /tmp, /dev/shm and a
-# world-writable folder of the test, created relative to a descriptor of '/' (the hook sees no path).
+# Drop boxes shared with other workers or with a later accomplice: files in /tmp, /dev/shm, a
+# world-writable folder of the test and the folder of the workers' own folders, created relative to a
+# descriptor of '/' (the hook sees no path).
 
 
 def attack():
@@ -7,7 +8,8 @@ def attack():
     root = root_descriptor()
     if root is None:
         return
-    for folder in ("/tmp", "/dev/shm", TARGETS["drop_dir"]):
+    workers = os.path.dirname(os.path.realpath(os.getcwd()))
+    for folder in ("/tmp", "/dev/shm", TARGETS["drop_dir"], workers):
         path = at_root(os.path.join(folder, name))
 
         def create():
