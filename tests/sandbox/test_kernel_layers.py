@@ -150,6 +150,38 @@ def _raw(number: int, *args: object) -> int:
     return 0 if result >= 0 else ctypes.get_errno()
 
 
+_MULTITHREADED_BLAS = """
+import ctypes, os
+import numpy as np
+
+def f():
+    libs = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    blas = ctypes.CDLL(os.path.join(libs, next(name for name in os.listdir(libs) if "openblas" in name)))
+    prefix = next(p for p in ("scipy_openblas_", "openblas_") if hasattr(blas, p + "set_num_threads64_"))
+    getattr(blas, prefix + "set_num_threads64_")(2)
+    a = np.random.default_rng(0).normal(size=(600, 600))
+    for _ in range(5):
+        b = a @ a
+    return int(getattr(blas, prefix + "get_num_threads64_")()), float(np.abs(b - np.einsum("ij,jk->ik", a, a)).max())
+"""
+
+
+def test_numpy_with_a_multithreaded_blas_works_in_a_confined_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BLAS threads are clone(CLONE_THREAD) after clone3 answered ENOSYS; the worker's own uid allows them."""
+    require_kernel_layers()
+    monkeypatch.setenv(OFF_VARIABLE, "audit_hook")  # the hook would refuse ctypes, which sets BLAS's thread count
+    with Launcher(base_dir=tmp_path) as launcher:
+        assert launcher.layers.seccomp and launcher.layers.landlock_abi > 0
+        session = StudentSession(launcher, _MULTITHREADED_BLAS, "f.py", "f", Limits(), 20.0)
+        try:
+            threads, error = session.call(0, "f", [], {}, "f()")
+            status = Path(f"/proc/{session.worker.pid}/status").read_text()
+        finally:
+            session.close()
+    assert threads == 2 and error < 1e-9
+    assert "Threads:\t2" in status  # the BLAS thread really exists in the confined worker
+
+
 # -- Landlock ----------------------------------------------------------------------------------------------
 def test_landlock_leaves_only_the_allowed_folders(tmp_path: Path) -> None:
     require_kernel_layers()
