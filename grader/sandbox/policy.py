@@ -45,8 +45,20 @@ def worker_read_roots() -> tuple[str, ...]:
     python = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
     if numpy is not None and numpy.origin:
         python.add(os.path.dirname(os.path.dirname(numpy.origin)))
-    roots = [os.path.realpath(path) for path in sorted(python) if path]
-    return tuple(dict.fromkeys(roots + [path for path in _SYSTEM_LIBRARIES + _SYSTEM_FILES if os.path.exists(path)]))
+    roots = [os.path.realpath(path) for path in python if path]
+    roots += [os.path.realpath(path) for path in _SYSTEM_LIBRARIES + _SYSTEM_FILES if os.path.exists(path)]
+    return _outermost(roots)
+
+
+def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
+    """``paths`` without those inside another one (a venv's site-packages inside its lib folder): each
+    is a Landlock rule every worker pays for when it starts."""
+    unique = sorted(set(paths))
+    return tuple(path for path in unique if not any(_inside(path, other) for other in unique if other != path))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def readable_protected(read_roots: Iterable[str], protected: Iterable[str]) -> tuple[str, str] | None:
@@ -54,6 +66,6 @@ def readable_protected(read_roots: Iterable[str], protected: Iterable[str]) -> t
     for folder in protected:
         real = os.path.realpath(folder)
         for root in read_roots:
-            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+            if _inside(real, root):
                 return root, folder
     return None
