@@ -232,6 +232,8 @@ def sandbox_findings(after: Aftermath) -> list[str]:
     sandbox = after.sandbox
     if not isinstance(sandbox, dict):
         return [f"{where} has no `sandbox` field saying which layers were in force"]
+    if after.batch and (after.attacker or {}).get("sandbox") != sandbox:
+        return [f"the attacker's result file says {(after.attacker or {}).get('sandbox')!r}, the manifest {sandbox!r}"]
     expected = {"seccomp": True, "separate_uids": after.as_root, "audit_hook": not after.hook_off, "confined": True}
     if after.kernel_landlock_abi >= 6:
         expected["landlock_scopes"] = True

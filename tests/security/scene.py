@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,11 +53,9 @@ WAYS = (Way("root", False, False), Way("user", False, True), Way("batch-root", T
 class Run:
     """One run of the CLI: what it printed and how it ended."""
 
-    command: list[str]
     returncode: int
     stdout: str
     stderr: str
-    seconds: float
 
 
 class Listeners:
@@ -197,9 +194,7 @@ class Scene:
                 args.append("--allow-unconfined")  # a batch refuses hidden checks unconfined without it
         else:
             args = ["grade", "--course", str(self.course), "--submission", str(self.class_dir / "attacker"), "--format", "json"]
-        command = self._command(args)
-        started = time.monotonic()
-        process = subprocess.Popen(command, cwd=self.course, env=self._environment(), stdout=subprocess.PIPE,
+        process = subprocess.Popen(self._command(args), cwd=self.course, env=self._environment(), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
             stdout, stderr = process.communicate(timeout=_RUN_TIMEOUT_S)
@@ -207,7 +202,7 @@ class Scene:
             os.killpg(process.pid, signal.SIGKILL)
             stdout, stderr = process.communicate()
             stderr += f"\n[the test killed the grader after {_RUN_TIMEOUT_S} s]"
-        run = Run(command, process.returncode, stdout, stderr, time.monotonic() - started)
+        run = Run(process.returncode, stdout, stderr)
         self.runs.append(run)
         return run
 

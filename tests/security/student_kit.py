@@ -12,7 +12,7 @@ import errno
 import hashlib
 import json
 import os
-import signal
+import signal  # for the attacks below the kit
 import sys
 import time
 import types
