@@ -1,8 +1,9 @@
 """Deciding whether an attack was contained, from everything its run left: a list of findings.
 
 Each finding is one sentence that says what went wrong; an empty list means the attack really
-happened, was refused by the kernel (or, with the hook on, by the hook), gained nothing, harmed no
-one, changed no file outside its worker, left no process, and the report said which layers were on.
+happened and met the kernel, every escape step was refused (by the kernel; with the hook on, some
+steps may be refused by the hook first), it gained nothing, harmed no one, changed no file outside
+its worker, left no process, and (``sandbox_findings``) the report said which layers were on.
 """
 
 from __future__ import annotations
@@ -107,12 +108,14 @@ def _attack_report(attacker: dict[str, Any] | None) -> dict[str, Any] | None:
 def _attempts(report: dict[str, Any], hook_off: bool) -> list[str]:
     attempts = report["attempts"]
     found = [f"the attack itself crashed: {report['notes']['attack_crashed']}"] if "attack_crashed" in report["notes"] else []
-    # What counts is an escape attempt on a real target (a refused set-up step shows nothing), except
-    # for an attack that only looks around (every step may work; what it learns is judged instead).
+    # What counts is an escape attempt on a real target that met the kernel (a refused set-up step, or
+    # the hook's refusal, shows nothing about the kernel's fences), except for an attack that only looks
+    # around (every step may work; what it learns is judged instead).
     aimed = [a for a in attempts if a["real"] and (a["must_fail"] or not any(b["must_fail"] for b in attempts))]
-    reached = [a for a in aimed if a["result"] in ("ok", "hook") or a.get("errno") in REFUSALS]
+    reached = [a for a in aimed if a["result"] == "ok" or a.get("errno") in REFUSALS]
     if not reached:
-        found.append("no attempt reached a real target, so the test shows nothing: " + _short([a["what"] for a in attempts]))
+        found.append("no attempt on a real target reached the kernel, so the test shows nothing: "
+                     + _short([f"{a['what']}: {a.get('errno') or a['result']}" for a in attempts]))
     for item in attempts:
         what = item["what"]
         if item["must_fail"] and item["result"] == "ok":

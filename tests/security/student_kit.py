@@ -108,8 +108,13 @@ def root_descriptor():
             os.chdir(home)
             os.close(base)
 
-    ok, fd = attempt("an O_PATH descriptor of '/' (past the audit hook)", climb, must_fail=False)
-    return fd if ok else None
+    if not _ROOT:
+        ok, fd = attempt("an O_PATH descriptor of '/' (past the audit hook)", climb, must_fail=False)
+        _ROOT.append(fd if ok else None)
+    return _ROOT[0]
+
+
+_ROOT = []
 
 
 def at_root(path):
@@ -127,7 +132,11 @@ def steal_module(what, read):
 
 # -- processes ------------------------------------------------------------------------------------------
 def proc_fd():
-    ok, fd = attempt("open /proc as a directory", lambda: open_dir("/proc"), must_fail=False)
+    """A directory descriptor of /proc, opened relative to the root descriptor (past the audit hook)."""
+    root = root_descriptor()
+    if root is None:
+        return None
+    ok, fd = attempt("open /proc as a directory", lambda: open_dir("proc", root), must_fail=False)
     return fd if ok else None
 
 

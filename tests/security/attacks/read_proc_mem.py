@@ -8,7 +8,7 @@ def attack():
     targets = {os.getppid(): "the fork server"}
     for pid in test_processes():
         targets.setdefault(pid, "a process of this grading run")
-    proc = proc_fd()
+    proc, root = proc_fd(), root_descriptor()
     for pid, role in targets.items():
         def read_mem(dir_fd, name):
             fd = os.open(name, os.O_RDONLY, dir_fd=dir_fd)  # the open is the access check: past it, the memory is ours
@@ -19,6 +19,8 @@ def attack():
             finally:
                 os.close(fd)
 
+        if root is not None:
+            attempt(f"openat(root, 'proc/{pid}/mem') ({role})", lambda: read_mem(root, f"proc/{pid}/mem"), real=pid == os.getppid())
         if proc is not None:
             attempt(f"read {pid}/mem through a /proc descriptor ({role})", lambda: read_mem(proc, f"{pid}/mem"), real=pid == os.getppid())
         attempt(f"read /proc/{pid}/mem ({role})", lambda: read_mem(None, f"/proc/{pid}/mem"), real=pid == os.getppid())
