@@ -141,8 +141,7 @@ def grade_assignment(
     loaded = load_assignment(assignment, hidden, code)
     checks = list(loaded.checks)
     if file.path is None:
-        problem = Unusable(msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected))
-        return _unusable(assignment, checks, problem, options, file="")
+        return _unusable(assignment, checks, _nothing_to_grade(file), options, file="", submitted=file.submitted)
     notes = (file.note,) if file.note is not None else ()
     try:
         source = read_source(file)
@@ -153,6 +152,13 @@ def grade_assignment(
         problem = Unusable(msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint"))
         return _unusable(assignment, checks, problem, options, file=file.display_name, notes=notes)
     return _source_result(assignment, _checked(course, loaded, source, launcher, options, identical), source, options)
+
+
+def _nothing_to_grade(file: SubmissionFile) -> Unusable:
+    """Why no file of ``file``'s assignment is graded (missing, the unchanged stub, empty, or two answers), and what to do."""
+    if file.problem is not None and file.hint is not None:
+        return Unusable(file.problem, file.hint)
+    return Unusable(msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected))
 
 
 def _checked(
@@ -275,22 +281,22 @@ def _limits(assignment: Assignment) -> Limits:
 
 def _unusable(
     assignment: Assignment, checks: list[CheckSpec], problem: Unusable, options: GradeOptions, file: str,
-    notes: tuple[Msg, ...] = (),
+    notes: tuple[Msg, ...] = (), submitted: bool = True,
 ) -> AssignmentResult:
     results = list(problem.results(checks, options.language))
-    return _assignment_result(assignment, results, problem.error(options.language), file, options, notes)
+    return _assignment_result(assignment, results, problem.error(options.language), file, options, notes, submitted)
 
 
 def _assignment_result(
     assignment: Assignment, results: list[CheckResult], error: str | None, file: str, options: GradeOptions,
-    notes: tuple[Msg, ...] = (),
+    notes: tuple[Msg, ...] = (), submitted: bool = True,
 ) -> AssignmentResult:
     raw_score, max_score = assignment_totals(results)
     late = lateness(assignment.late_policy, assignment.due, options.submitted_at)
     return AssignmentResult(
         id=assignment.id, title=assignment.title, checks=tuple(results), score=apply_penalty(raw_score, late),
         max_score=max_score, raw_score=raw_score, days_late=late.days_late, penalty_percent=late.penalty_percent,
-        error=error, file=file, notes=tuple(render(note, options.language) for note in notes),
+        error=error, file=file, notes=tuple(render(note, options.language) for note in notes), submitted=submitted,
         groups=check_groups(results, unusable=error is not None, language=options.language),
     )
 

@@ -118,6 +118,9 @@ class AssignmentResult:
     <id>.py and <id>.ipynb was graded), in the report's language."""
     groups: tuple[CheckGroup, ...] = ()
     """Checks summarised as one row each by the human formats (each check is in ``checks`` too)."""
+    submitted: bool = True
+    """False when the student handed in nothing of their own: no file, only the unchanged published
+    stub, or an empty file (``error`` says which). Such an assignment scores zero."""
 
     def __post_init__(self) -> None:
         _make_inert(self, lines=("id", "title", "file"), texts=("error",))

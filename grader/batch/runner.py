@@ -28,7 +28,7 @@ from grader.batch.progress import ProgressDisplay
 from grader.batch.records import StudentRecord, read_records
 from grader.batch.times import read_submission_times, times_digest
 from grader.checks.coursecode import CourseCode
-from grader.course import Course, load_course
+from grader.course import Course, course_folder, load_course
 from grader.errors import UsageError
 from grader.grading import GradeOptions, runs_hidden_checks
 from grader.i18n import resolve_language
@@ -53,8 +53,8 @@ class BatchOptions:
 
     submissions_dir: Path
     """One sub-folder or <student>.zip per student."""
-    course_dir: Path = Path(".")
-    """The course folder (holding course.yaml)."""
+    course_dir: Path | None = None
+    """The course folder (holding course.yaml); None: the nearest one from the current folder upwards."""
     out_dir: Path = Path("grades")
     """Where results, gradebook and report go."""
     jobs: int = field(default_factory=default_jobs)
@@ -114,7 +114,7 @@ class BatchSummary:
 
 def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSummary:
     """Grade a class; progress and warnings go to ``console`` when given. Raises GraderError for unusable input."""
-    course = load_course(options.course_dir)
+    course = load_course(course_folder(options.course_dir))
     times = read_submission_times(options.submitted_at) if options.submitted_at is not None else None
     submissions_dir, out_dir = _folders(options)
     grade_options = GradeOptions(language=resolve_language(options.language, course.language), timeout=options.timeout,

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from grader.batch.discover import parse_shard
 from grader.batch.runner import BatchOptions, BatchSummary, default_jobs, run_batch
-from grader.i18n import LANGUAGES
+from grader.commands.options import course_option, lang_option
 
 EXIT_INTERRUPTED = 130
 
@@ -18,15 +18,14 @@ EXIT_INTERRUPTED = 130
 @click.command("batch")
 @click.argument("submissions_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("students", nargs=-1)
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="The course folder (holding course.yaml).")
+@course_option()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="grades", show_default=True,
               help="Where results/<student>.json, grades.csv, checks.csv and report.html go.")
 @click.option("--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="one per core",
               help="Submissions graded in parallel.")
 @click.option("--shard", default="1/1", show_default=True,
               help="Grade only shard K of N (a stable split by student id); combine the outputs with `grader merge`.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's).")
+@lang_option()
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
 @click.option("--public-only", is_flag=True, help="Run only the public checks, even where solutions/ is present.")
 @click.option("--submitted-at", "submitted_at", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FILE.csv",
@@ -38,7 +37,7 @@ EXIT_INTERRUPTED = 130
 @click.option("--allow-unconfined", is_flag=True,
               help="Run hidden checks even where seccomp and Landlock cannot confine the students' code (refused by default).")
 def batch_command(
-    submissions_dir: Path, students: tuple[str, ...], course_dir: Path, out_dir: Path, jobs: int, shard: str,
+    submissions_dir: Path, students: tuple[str, ...], course_dir: Path | None, out_dir: Path, jobs: int, shard: str,
     lang: str | None, timeout: float | None, public_only: bool, submitted_at: Path | None, force: bool, regrade_identical: bool,
     allow_unconfined: bool,
 ) -> None:

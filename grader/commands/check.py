@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from grader.course import load_course
+from grader.commands.options import course_option
+from grader.course import course_folder, load_course
 from grader.sandbox.launcher import Launcher
 from grader.selftest.mutants import DEFAULT_MAX_MUTANTS, MutationReport, default_jobs, mutation_tests
 from grader.selftest.report import print_mutations, print_self_test
@@ -20,8 +21,7 @@ EXIT_FAILED = 1
 
 @click.command("check")
 @click.argument("ids", nargs=-1)
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="The instructor's course folder (holding course.yaml and solutions/).")
+@course_option("The instructor's course folder (holding course.yaml and solutions/)")
 @click.option("--mutants", is_flag=True, help="Also measure check strength: grade wrong variants (mutants) of each reference.")
 @click.option("--max-mutants", type=click.IntRange(min=1), default=DEFAULT_MAX_MUTANTS, show_default=True,
               help="Mutants tested per assignment (a seeded selection spread over the kinds of mistake).")
@@ -30,10 +30,10 @@ EXIT_FAILED = 1
 @click.option("--min-score", type=click.FloatRange(0, 100),
               help="With --mutants: exit with code 1 when an assignment's checks catch less than PCT % of its mutants.")
 def check_command(
-    ids: tuple[str, ...], course_dir: Path, mutants: bool, max_mutants: int, jobs: int, min_score: float | None,
+    ids: tuple[str, ...], course_dir: Path | None, mutants: bool, max_mutants: int, jobs: int, min_score: float | None,
 ) -> None:
     """Self-test the course: every reference scores full marks and every stub zero (exit code 1 if not)."""
-    course = load_course(course_dir)
+    course = load_course(course_folder(course_dir))
     require_solutions(course)
     console = Console()
     with Launcher(denied_roots=course.instructor_only) as launcher:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 import click
 
 from grader.atomic import write_atomic
-from grader.course import Course, load_course
+from grader.commands.options import course_option, lang_option
+from grader.course import Course, course_folder, load_course
 from grader.errors import UsageError
-from grader.i18n import LANGUAGES, resolve_language
+from grader.i18n import resolve_language
 from grader.report import github
 from grader.report.formats import FORMATS, STDOUT_FORMATS, render_report
 from grader.results import GradeReport
@@ -30,8 +31,7 @@ EXIT_BELOW_THRESHOLD = 1
 
 @click.command("grade")
 @click.argument("ids", nargs=-1)
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="The course folder (holding course.yaml).")
+@course_option()
 @click.option("--submission", type=click.Path(path_type=Path),
               help="Your folder (<id>/<id>.py or <id>.py files, or .ipynb notebooks) or one such file; default: the course's assignments/.")
 @click.option("--public-only", is_flag=True, help="Run only the public checks, even where solutions/ is present.")
@@ -40,7 +40,7 @@ EXIT_BELOW_THRESHOLD = 1
               help="Write the report (in --format) to this file, atomically; the terminal still gets the summary.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds allowed per check (overrides the course).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit with code 1 when the score is below this percentage.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (default: the course's, then your locale).")
+@lang_option()
 @click.option("--submitted-at", help="When the submission was made (ISO 8601 with offset), for late penalties.")
 @click.option("--submission-metadata", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Gradescope's submission_metadata.json, to read the submission time from.")
@@ -50,12 +50,12 @@ EXIT_BELOW_THRESHOLD = 1
               help="Refuse to run hidden checks unless seccomp and Landlock confine the code (official grading).")
 @click.option("--allow-unconfined", is_flag=True, help="Run hidden checks even where --require-confinement would refuse.")
 def grade_command(
-    ids: tuple[str, ...], course_dir: Path, submission: Path | None, public_only: bool, output_format: str,
+    ids: tuple[str, ...], course_dir: Path | None, submission: Path | None, public_only: bool, output_format: str,
     output: Path | None, timeout: float | None, fail_under: float | None, lang: str | None, submitted_at: str | None,
     submission_metadata: Path | None, verbose: bool, watch: bool, require_confinement: bool, allow_unconfined: bool,
 ) -> None:
     """Grade IDS (default: every assignment) and print the score with what to fix."""
-    course = load_course(course_dir)
+    course = load_course(course_folder(course_dir))
     language = resolve_language(lang, course.language)
     when = submission_time(submitted_at, submission_metadata)
     if watch:

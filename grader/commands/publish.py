@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from grader.course import Course, load_course
+from grader.commands.options import course_option
+from grader.course import Course, course_folder, load_course
 from grader.publish.markers import stale_stubs
 from grader.publish.pipeline import default_out, publish
 from grader.selftest.selftest import require_solutions
@@ -17,15 +18,14 @@ EXIT_STALE = 1
 
 
 @click.command("publish")
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="The instructor's course folder (holding course.yaml and solutions/).")
+@course_option("The instructor's course folder (holding course.yaml and solutions/)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write release/, autograder/ and autograder.zip  [default: <course>/dist]")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit with code 1 when a committed stub differs from its regeneration.")
-def publish_command(course_dir: Path, out: Path | None, check_only: bool) -> None:
+def publish_command(course_dir: Path | None, out: Path | None, check_only: bool) -> None:
     """Regenerate the stubs from the solutions, then write the student release and the autograder bundle."""
-    course = load_course(course_dir)
+    course = load_course(course_folder(course_dir))
     require_solutions(course)
     if check_only:
         _check(course)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from grader.course.model import VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings, PublishedLine
+from grader.course.model import SUBMIT_CHOICES, VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings, PublishedLine
 from grader.errors import CourseError
 from grader.i18n import LANGUAGES
 
@@ -23,7 +23,7 @@ COURSE_FILE = "course.yaml"
 _ID = re.compile(r"[a-z_][a-z0-9_]*")
 _TOP_KEYS = ("title", "seed", "language", "limits", "autograder", "assignments")
 _AUTOGRADER_KEYS = ("hidden_visibility", "stdout_visibility")
-_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy", "published_solution_lines")
+_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy", "submit", "published_solution_lines")
 _PUBLISHED_LINE_KEYS = ("line", "reason")
 _LATE_POLICY_KEYS = ("percent_per_day", "zero_after")
 # Below these a worker cannot even hold numpy, and every check would fail for the wrong reason.
@@ -44,6 +44,27 @@ class _LineLoader(yaml.SafeLoader):
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
+
+
+def find_course(start: Path) -> Path | None:
+    """The nearest folder holding course.yaml: ``start`` or a folder above it (as git finds .git)."""
+    start = Path(start).resolve()
+    return next((folder for folder in (start, *start.parents) if (folder / COURSE_FILE).is_file()), None)
+
+
+def course_folder(given: Path | None, start: Path | None = None) -> Path:
+    """The course to use: ``--course`` when given, else the nearest course folder from ``start``
+    (default: the current folder) upwards, so a command works from ``assignments/<id>/`` too."""
+    if given is not None:
+        return Path(given)
+    start = Path(start) if start is not None else Path.cwd()
+    found = find_course(start)
+    if found is None:
+        raise CourseError(
+            f"no {COURSE_FILE} in {start.resolve()} or in any folder above it",
+            "run the command inside a course folder (or one of its sub-folders), or pass --course DIR (the folder holding course.yaml)",
+        )
+    return found
 
 
 def load_course(root: Path) -> Course:
@@ -102,6 +123,7 @@ def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: 
         due=reader.instant(item, "due", where),
         late_policy=_late_policy(reader, item.get("late_policy"), f"{where}.late_policy"),
         published_solution_lines=_published_lines(reader, item, f"{where}.published_solution_lines"),
+        submit=reader.choice(item, "submit", where, SUBMIT_CHOICES),
     )
     if not assignment.stub.is_file():
         reader.fail(

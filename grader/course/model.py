@@ -66,6 +66,9 @@ class Assignment:
     """When the assignment is due (timezone-aware), or None."""
     late_policy: LatePolicy = LatePolicy()
     """What lateness costs."""
+    submit: str | None = None
+    """``py`` or ``ipynb``: the file graded when both <id>.py and <id>.ipynb differ from the published stub
+    (None: the student is asked to choose)."""
     published_solution_lines: tuple[PublishedLine, ...] = ()
     """Solution lines the student release may contain (instructor-only: never published itself)."""
 
@@ -101,6 +104,7 @@ class AutograderSettings:
 
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+SUBMIT_CHOICES = ("py", "ipynb")
 
 
 @dataclass(frozen=True)

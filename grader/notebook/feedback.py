@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.jupyter import JUPYTER_HTML_FORMAT
 from rich.text import Text
 
-from grader.course import Course, load_course
+from grader.course import COURSE_FILE, Course, find_course, load_course
 from grader.errors import GraderError, UsageError
 from grader.grading import GradeOptions, grade
 from grader.i18n import msg, render, resolve_language
@@ -35,7 +35,6 @@ from grader.report.text import print_report
 from grader.results import AssignmentResult, CheckResult, GradeReport
 from grader.submission import display_path
 
-COURSE_FILE = "course.yaml"
 _WIDTH = 100  # columns of the rendered table (Jupyter's output area fits about 110)
 
 
@@ -115,7 +114,7 @@ def _check(assignment_id: str, path: str | Path | None, course_dir: str | Path |
     given = _existing(cwd, path, lang) if path is not None else None
     if course_dir is None and given is not None and (given / COURSE_FILE).is_file():
         course_dir, given = given, None
-    root = _existing(cwd, course_dir, lang) if course_dir is not None else find_course(cwd, assignment_id, lang)
+    root = _existing(cwd, course_dir, lang) if course_dir is not None else _nearest_course(cwd, assignment_id, lang)
     course = load_course(root)
     language = resolve_language(lang, course.language)
     submission = given if given is not None else saved_notebook(course, assignment_id, cwd, language)
@@ -125,11 +124,11 @@ def _check(assignment_id: str, path: str | Path | None, course_dir: str | Path |
     return Feedback(report, _saved_at(Path(graded)) if graded else None)
 
 
-def find_course(start: Path, assignment_id: str, lang: str | None) -> Path:
-    """The nearest folder, from ``start`` upwards, that holds course.yaml."""
-    for folder in (start, *start.parents):
-        if (folder / COURSE_FILE).is_file():
-            return folder
+def _nearest_course(start: Path, assignment_id: str, lang: str | None) -> Path:
+    """The nearest folder, from ``start`` upwards, that holds course.yaml (as ``grader grade`` finds it)."""
+    found = find_course(start)
+    if found is not None:
+        return found
     language = resolve_language(lang, None)
     raise UsageError(render(msg("notebook.no_course", folder=start), language),
                      render(msg("notebook.no_course_hint", id=assignment_id), language))

@@ -4,6 +4,7 @@ Layout of ``<out>/release``::
 
     README.md                     how to install and run the grader (Korean, then English)
     course.yaml                   the student part of the instructor's course.yaml
+    stubs.json                    each stub's fingerprint: tells a student's answer from the untouched stub
     assignments/<id>/<id>.py      the stub, generated from the reference
     assignments/<id>/<id>.ipynb   the same stub as a notebook, with the README (grader.notebook.stub)
     assignments/<id>/README*.md   the exercise's README(s)
@@ -23,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from grader.course import COURSE_FILE, Assignment, Course
+from grader.course.stubs import STUBS_FILE, manifest_text
 from grader.errors import CourseError
 from grader.i18n import Msg, msg, render
 from grader.notebook.stub import write_stub_notebook
@@ -36,7 +38,7 @@ from grader.publish.templates import template
 # neither, so that a new setting is never published (or dropped) without someone deciding.
 STUDENT_KEYS = ("title", "seed", "language", "limits", "assignments")
 INSTRUCTOR_ONLY_KEYS = ("autograder",)
-STUDENT_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy")
+STUDENT_ASSIGNMENT_KEYS = ("id", "title", "limits", "due", "late_policy", "submit")
 # published_solution_lines names solution lines: publishing it would publish them.
 INSTRUCTOR_ONLY_ASSIGNMENT_KEYS: tuple[str, ...] = ("published_solution_lines",)
 STUDENT_FILE_PATTERNS = ("README*.md", "checks*.py")
@@ -55,6 +57,7 @@ def write_release(course: Course, target: Path) -> list[Path]:
             write_stub_notebook(folder / assignment.stub.name, folder / "README.md", assignment.id)
             skipped += [path for path in publishable_files(assignment.public_dir) if path != assignment.stub and path not in student_files(assignment)]
         write_text(staging / COURSE_FILE, public_course_yaml(course))
+        write_text(staging / STUBS_FILE, manifest_text(course))
         build_wheel(staging / "tools")
         write_text(staging / "README.md", student_readme(course))
         write_text(staging / ".github" / "workflows" / "grader.yml", template("workflows/student.yml"))

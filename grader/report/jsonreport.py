@@ -41,6 +41,7 @@ def _assignment(result: AssignmentResult) -> dict[str, Any]:
         "error": result.error,
         "file": result.file,
         "notes": list(result.notes),
+        "submitted": result.submitted,
         "checks": [_check(c) for c in result.checks],
         "groups": [dataclasses.asdict(group) for group in result.groups],
     }

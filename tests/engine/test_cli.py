@@ -23,12 +23,14 @@ def grade_json(*args: str, cwd: Path | None = None) -> dict:
     return json.loads(completed.stdout)
 
 
-def test_defaults_grade_the_course_in_the_current_folder_against_its_stubs(mini_course: Path) -> None:
+def test_defaults_grade_the_course_in_the_current_folder_which_holds_only_its_stubs(mini_course: Path) -> None:
     report = grade_json(cwd=mini_course)
     assert report["score"] == 0 and report["max_score"] == 6 and report["hidden_checks_ran"] is True
-    check = report["assignments"][0]["checks"][0]
+    (assignment,) = report["assignments"]
+    assert assignment["submitted"] is False
+    assert assignment["error"] == "assignments/vectors/vectors.py is still the published stub: nothing submitted yet"
+    check = assignment["checks"][0]
     assert set(check) >= {"name", "score", "max_score", "status", "visibility", "message", "hint", "duration_s"}
-    assert check["status"] == "failed" and "not implemented" in check["message"]
 
 
 @pytest.mark.parametrize("layout", ["course-layout", "flat-folder", "single-file"])
@@ -103,7 +105,7 @@ def test_verbose_shows_what_the_student_printed(mini_course: Path, tmp_path: Pat
 
 def test_korean_messages(mini_course: Path) -> None:
     completed = run_grader("grade", "--course", str(mini_course), "--lang", "ko")
-    assert "아직 구현되지 않았습니다" in completed.stdout and "합계" in completed.stdout
+    assert "아직 배포된 스텁 그대로입니다" in completed.stdout and "합계" in completed.stdout
 
 
 def test_rich_markup_in_student_text_is_shown_literally(mini_course: Path, tmp_path: Path) -> None:

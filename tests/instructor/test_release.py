@@ -45,7 +45,7 @@ def _files(folder: Path) -> set[str]:
 
 def test_the_release_holds_stubs_readmes_public_checks_and_nothing_else(bundled: tuple[Path, Path]) -> None:
     course, release = bundled
-    expected = {"README.md", "course.yaml", ".gitignore", ".github/workflows/grader.yml", f"tools/{wheel_name()}"}
+    expected = {"README.md", "course.yaml", "stubs.json", ".gitignore", ".github/workflows/grader.yml", f"tools/{wheel_name()}"}
     for aid in BUNDLED_IDS:
         public = course / "assignments" / aid
         expected |= {f"assignments/{aid}/{p.name}" for p in public.iterdir() if p.name == f"{aid}.py" or re.fullmatch(r"README.*\.md|checks.*\.py", p.name)}

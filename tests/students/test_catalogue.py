@@ -127,8 +127,9 @@ def test_the_grade_command_follows_the_same_order(mini_course: Path) -> None:
         report = json.loads(completed.stdout)
         return f"{report['language']}: {report['assignments'][0]['checks'][0]['message']}"
 
-    assert language(LANG="ko_KR.UTF-8") == "ko: 아직 구현되지 않았습니다: `add`이(가) 여전히 NotImplementedError를 발생시킵니다"
-    assert language("--lang", "en", LANG="ko_KR.UTF-8").startswith("en: not implemented yet")
+    stub = mini_course / "assignments/vectors/vectors.py"  # the course's own stub: nothing submitted
+    assert language(LANG="ko_KR.UTF-8") == f"ko: {stub}은(는) 아직 배포된 스텁 그대로입니다: 제출된 내용이 없습니다"
+    assert language("--lang", "en", LANG="ko_KR.UTF-8") == f"en: {stub} is still the published stub: nothing submitted yet"
     with (mini_course / "course.yaml").open("a") as course_yaml:
         course_yaml.write("language: ko\n")
     assert language(LANG="en_US.UTF-8").startswith("ko: ")

@@ -115,26 +115,6 @@ def test_cell_ids_missing_from_an_older_notebook_are_not_an_error(mini_course: P
     assert grade_file(mini_course, tmp_path).score == 6
 
 
-def _both(folder: Path, py_source: str, py_time: int, notebook_time: int) -> None:
-    (folder / "vectors.py").write_text(py_source)
-    write_notebook(folder / "vectors.ipynb", reference_cells())
-    os.utime(folder / "vectors.py", ns=(py_time, py_time))
-    os.utime(folder / "vectors.ipynb", ns=(notebook_time, notebook_time))
-
-
-def test_with_both_files_the_one_saved_last_is_graded_and_the_report_says_so(mini_course: Path, tmp_path: Path) -> None:
-    stub = (mini_course / "assignments/vectors/vectors.py").read_text()
-    _both(tmp_path, stub, py_time=1_000_000_000_000_000_000, notebook_time=1_000_000_002_000_000_000)
-    newer_notebook = grade_file(mini_course, tmp_path)
-    assert newer_notebook.file == str(tmp_path / "vectors.ipynb") and newer_notebook.score == 6
-    assert newer_notebook.notes[0].startswith(f"both {tmp_path / 'vectors.ipynb'} and {tmp_path / 'vectors.py'} exist: graded")
-    _both(tmp_path, stub, py_time=1_000_000_002_000_000_000, notebook_time=1_000_000_000_000_000_000)
-    newer_py = grade_file(mini_course, tmp_path)
-    assert newer_py.file == str(tmp_path / "vectors.py") and newer_py.score == 0 and "the one saved last" in newer_py.notes[0]
-    _both(tmp_path, REFERENCE, py_time=1_000_000_000_000_000_000, notebook_time=1_000_000_000_000_000_000)
-    assert grade_file(mini_course, tmp_path).file.endswith("vectors.py")  # a tie goes to the .py file
-
-
 def test_the_course_layout_comes_before_the_flat_folder(mini_course: Path, tmp_path: Path) -> None:
     write_notebook(tmp_path / "vectors" / "vectors.ipynb", reference_cells())
     (tmp_path / "vectors.py").write_text("raise RuntimeError('not this one')")

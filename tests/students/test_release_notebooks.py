@@ -24,7 +24,8 @@ def test_the_release_has_a_notebook_beside_each_stub_that_grades_like_it(mini_co
     (tmp_path / "student").mkdir()
     shutil.copy(folder / "vectors.ipynb", tmp_path / "student/vectors.ipynb")
     stub_report = grade(load_course(mini_course), GradeOptions(submission=tmp_path / "student"))
-    assert stub_report.score == 0 and stub_report.max_score == 6 and stub_report.assignments[0].file.endswith(".ipynb")
+    assert stub_report.score == 0 and stub_report.max_score == 6 and not stub_report.assignments[0].submitted
+    assert "vectors.ipynb is still the published stub" in (stub_report.assignments[0].error or "")
 
     reference = stub_notebook(mini_course / "solutions/vectors/vectors.py", folder / "README.md", "vectors")
     nbformat.write(reference, str(tmp_path / "student/vectors.ipynb"))

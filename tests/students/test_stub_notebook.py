@@ -48,6 +48,20 @@ def _grade(course: Path, submission: Path, assignment_id: str) -> dict[str, str]
     return {check.name: check.status for check in result.checks}
 
 
+def _is_the_unchanged_stub(course: Path, submission: Path, assignment_id: str) -> bool:
+    report = grade(load_course(course), GradeOptions(assignment_ids=(assignment_id,), submission=submission))
+    (result,) = report.assignments
+    return not result.submitted and result.score == 0 and "is still the published stub" in (result.error or "")
+
+
+def _with_a_comment_cell(path: Path) -> Path:
+    """The notebook with one more code cell holding only a comment: no longer the stub, the same code."""
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("# my notes"))
+    nbformat.write(notebook, str(path))
+    return path
+
+
 def test_the_mini_course_stub_notebook_scores_zero_and_the_reference_one_full_marks(mini_course: Path, tmp_path: Path) -> None:
     public = mini_course / "assignments/vectors"
     (public / "README.md").write_text("# vectors\n\nAdd and norm.\n")
@@ -55,6 +69,8 @@ def test_the_mini_course_stub_notebook_scores_zero_and_the_reference_one_full_ma
     assert stub == public / "vectors.ipynb"
     (tmp_path / "from_stub").mkdir()
     stub.rename(tmp_path / "from_stub/vectors.ipynb")
+    assert _is_the_unchanged_stub(mini_course, tmp_path / "from_stub", "vectors")
+    _with_a_comment_cell(tmp_path / "from_stub/vectors.ipynb")  # graded now: the stub's code scores zero
     assert set(_grade(mini_course, tmp_path / "from_stub", "vectors").values()) == {"failed"}
     (tmp_path / "from_reference").mkdir()
     reference = stub_notebook(mini_course / "solutions/vectors/vectors.py", public / "README.md", "vectors")
@@ -72,4 +88,6 @@ def test_a_notebook_of_the_courses_reference_grades_full_marks_like_the_referenc
     assert as_notebook == as_module and len(as_module) > 5 and set(as_notebook.values()) == {"passed"}  # full marks
     nbformat.write(stub_notebook(assignment.stub, assignment.public_dir / "README.md", assignment_id),
                    str(tmp_path / f"{assignment_id}.ipynb"))
+    assert _is_the_unchanged_stub(REPO, tmp_path / f"{assignment_id}.ipynb", assignment_id)
+    _with_a_comment_cell(tmp_path / f"{assignment_id}.ipynb")
     assert "passed" not in _grade(REPO, tmp_path / f"{assignment_id}.ipynb", assignment_id).values()

@@ -59,20 +59,26 @@ def test_each_save_is_graded_again_and_only_its_assignment(mini_course: Path, tm
         watcher.kill()
 
 
-def test_a_notebook_saved_beside_the_py_file_is_graded_and_a_bad_one_is_reported(mini_course: Path, tmp_path: Path) -> None:
+def test_a_notebook_saved_beside_the_py_stub_is_graded_a_bad_one_reported_and_two_answers_not_guessed(
+    mini_course: Path, tmp_path: Path,
+) -> None:
     submission = tmp_path / "sub"
     submission.mkdir()
-    (submission / "vectors.py").write_text(WRONG)
+    (submission / "vectors.py").write_text((mini_course / "assignments/vectors/vectors.py").read_text())  # the stub
     watcher = WatchProcess("vectors", "--course", str(mini_course), "--submission", "sub", cwd=tmp_path)
     try:
-        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "3/6")
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "0/6")
         (submission / "vectors.ipynb").write_text('{"cells": [')  # a half-written save
         assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "0/6")
         write_notebook(submission / "vectors.ipynb", reference_cells())
         assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "6/6")
+        (submission / "vectors.py").write_text(WRONG)  # now both differ from the stub: which one is meant?
+        assert watcher.next_result(TIMEOUT_S)[0::2] == ("vectors", "0/6")
         shown = "\n".join(watcher.output)
+        assert "sub/vectors.py is still the published stub: nothing submitted yet" in shown
         assert "sub/vectors.ipynb is not a valid Jupyter notebook: it is not valid JSON" in shown
-        assert "both sub/vectors.ipynb and sub/vectors.py exist: graded sub/vectors.ipynb, the one saved last" in shown
+        assert "both sub/vectors.ipynb and sub/vectors.py exist: graded sub/vectors.ipynb (sub/vectors.py is the unchanged stub)" in shown
+        assert "both sub/vectors.py and sub/vectors.ipynb differ from the published stub" in shown
     finally:
         watcher.kill()
 
