@@ -38,7 +38,9 @@ def publish_command(course_dir: Path | None, out: Path | None, check_only: bool)
     for note in published.notes:
         click.echo(f"note: published on purpose (course.yaml published_solution_lines): {note}")
     click.echo(f"student release:    {display_path(published.release)} (checked: nothing of solutions/ in it)")
-    click.echo(f"autograder bundle:  {display_path(published.bundle_zip)} (upload to Gradescope)")
+    click.echo(f"autograder bundle:  {display_path(published.bundle_zip)} (the whole course, one Gradescope assignment)")
+    for archive in published.assignment_bundles:
+        click.echo(f"                    {display_path(archive)} (upload to the Gradescope assignment {archive.stem})")
     click.echo(f"instructor CI:      {display_path(published.instructor_workflow)} (copy into your course repository)")
 
 

@@ -26,10 +26,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from grader.course.model import Course
+from grader.course.model import Assignment, Course
 from grader.errors import CourseError
 
 STUBS_FILE = "stubs.json"
@@ -49,9 +49,9 @@ EMPTY_FINGERPRINT = code_fingerprint("")
 """The fingerprint of a file with no code at all (empty, or only blank lines)."""
 
 
-def manifest_text(course: Course) -> str:
-    """``stubs.json`` for ``course``: the fingerprint of every assignment's stub, generated from its solution."""
-    return json.dumps({"format_version": FORMAT_VERSION, "stubs": _generated(course)}, indent=1, sort_keys=True) + "\n"
+def manifest_text(course: Course, assignments: Sequence[Assignment] | None = None) -> str:
+    """``stubs.json``: the fingerprint of the stub of each of ``assignments`` (default: all), generated from its solution."""
+    return json.dumps({"format_version": FORMAT_VERSION, "stubs": _generated(course, assignments)}, indent=1, sort_keys=True) + "\n"
 
 
 @functools.lru_cache(maxsize=8)
@@ -68,10 +68,11 @@ def stub_fingerprints(course: Course) -> Mapping[str, str]:
     return {}
 
 
-def _generated(course: Course) -> dict[str, str]:
+def _generated(course: Course, assignments: Sequence[Assignment] | None = None) -> dict[str, str]:
     from grader.publish.markers import generate_stub  # the instructor's side only; markers imports the course
 
-    return {a.id: code_fingerprint(generate_stub(a)) for a in course.assignments if a.has_solutions}
+    chosen = course.assignments if assignments is None else assignments
+    return {a.id: code_fingerprint(generate_stub(a)) for a in chosen if a.has_solutions}
 
 
 def _read_manifest(path: Path, course: Course) -> dict[str, str]:

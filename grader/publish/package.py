@@ -17,8 +17,10 @@ from pathlib import Path
 import grader
 from grader.errors import GraderError
 from grader.publish.files import copy_file, publishable_files
+from grader.publish.templates import template
 
 DISTRIBUTION = "grader"
+CONSTRAINTS = "constraints.txt"
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
@@ -42,6 +44,17 @@ def copy_package(target: Path) -> None:
 def requirements() -> list[str]:
     """The grader's run-time dependencies, as declared by its distribution (extras left out)."""
     return [line for line in _distribution().requires or [] if "extra ==" not in line]
+
+
+def pinned_requirements() -> list[str]:
+    """Every package the grader needs to run, ``name==version`` at the versions its tests ran with
+    (grader/templates/constraints.txt)."""
+    return [line for line in constraints().splitlines() if line.strip() and not line.startswith("#")]
+
+
+def constraints() -> str:
+    """The text of the pins file (shipped as is in the release, read by the bundle and the workflows)."""
+    return template(CONSTRAINTS)
 
 
 def wheel_name() -> str:

@@ -10,6 +10,7 @@ Layout of ``<out>/release``::
     assignments/<id>/README*.md   the exercise's README(s)
     assignments/<id>/checks*.py   the public checks
     tools/grader-<v>-py3-none-any.whl   the grader (the instructor's version)
+    tools/constraints.txt         its dependencies at the versions it was tested with (for the workflow)
     .github/workflows/grader.yml  runs the public checks on every push (advisory)
     .gitignore
 
@@ -31,7 +32,7 @@ from grader.notebook.stub import write_stub_notebook
 from grader.publish.files import copy_file, publishable_files, replaced_directory, write_text
 from grader.publish.leaks import find_leaks
 from grader.publish.markers import generate_stub
-from grader.publish.package import build_wheel, wheel_name
+from grader.publish.package import CONSTRAINTS, build_wheel, constraints, wheel_name
 from grader.publish.templates import template
 
 # Every course.yaml key is either for students or instructor-only; publishing refuses a key that is
@@ -59,6 +60,7 @@ def write_release(course: Course, target: Path) -> list[Path]:
         write_text(staging / COURSE_FILE, public_course_yaml(course))
         write_text(staging / STUBS_FILE, manifest_text(course))
         build_wheel(staging / "tools")
+        write_text(staging / "tools" / CONSTRAINTS, constraints())
         write_text(staging / "README.md", student_readme(course))
         write_text(staging / ".github" / "workflows" / "grader.yml", template("workflows/student.yml"))
         write_text(staging / ".gitignore", ".venv/\n__pycache__/\n")

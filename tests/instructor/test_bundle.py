@@ -12,10 +12,14 @@ import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import nbformat
 import pytest
+import yaml
 
 from grader.course import load_course
-from grader.publish.package import requirements
+from grader.notebook.stub import stub_notebook
+from grader.publish.package import pinned_requirements
+from grader.publish.pipeline import Published
 from grader.publish.pipeline import publish
 from grader.sandbox.uids import DEFAULT_RANGE
 from tests.course.variants import variant
@@ -26,9 +30,11 @@ MINI_POINTS = 6.0
 DUE = datetime.fromisoformat("2026-12-01T23:59:00+09:00")
 
 
-def _publish(source: Path, target: Path) -> Path:
-    course = copy_course(source, target / "course")
-    return publish(load_course(course), target / "out").bundle_zip
+@pytest.fixture(scope="module")
+def bundled_course(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """The bundled course, published once for the module."""
+    target = tmp_path_factory.mktemp("bundled")
+    return publish(load_course(copy_course(ROOT, target / "course")), target / "out")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +94,8 @@ def test_the_bundle_has_gradescope_layout_modes_and_the_complete_course(mini_zip
         "course/solutions/vectors/vectors.py", "course/solutions/vectors/checks_hidden.py"}
     assert all(mode == 0o600 for name, mode in modes.items() if name.startswith("course/solutions/"))
     assert {"grader/cli.py", "grader/publish/bundle.py", "course/course.yaml", "course/assignments/vectors/checks.py"} <= files
-    assert (bundle / "requirements.txt").read_text().splitlines() == requirements()  # a line may carry a marker
+    assert (bundle / "requirements.txt").read_text().split() == pinned_requirements()
+    assert all("==" in line for line in pinned_requirements())
     instructor = mini_zip.parents[1] / "course"
     assert (bundle / "course/course.yaml").read_bytes() == (instructor / "course.yaml").read_bytes()
     assert (bundle / "course/solutions/vectors/vectors.py").read_bytes() == (instructor / "solutions/vectors/vectors.py").read_bytes()
@@ -168,8 +175,8 @@ def add(a, b):
     assert stat.S_IMODE((solutions / "vectors/vectors.py").stat().st_mode) == 0o600
 
 
-def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_variant(tmp_path: Path) -> None:
-    bundle = _publish(ROOT, tmp_path / "publish")
+def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_variant(bundled_course: Published, tmp_path: Path) -> None:
+    bundle = bundled_course.bundle_zip
     references = {f"{aid}.py": (ROOT / f"solutions/{aid}/{aid}.py").read_text() for aid in BUNDLED_IDS}
     full = run_autograder(bundle, tmp_path / "reference", references)
     assert full["score"] == sum(test["max_score"] for test in full["tests"]) > 0
@@ -178,3 +185,35 @@ def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_varian
     lost = {name for name, score in _scores(results).items() if score < _scores(full)[name]}
     assert lost and all(name.startswith("conv: ") for name in lost)
     assert results["score"] < full["score"]
+
+
+# -- one autograder per assignment ---------------------------------------------------------------
+def test_each_assignment_has_its_own_bundle_with_only_its_solutions(bundled_course: Published) -> None:
+    assert [archive.name for archive in bundled_course.assignment_bundles] == [f"{aid}.zip" for aid in BUNDLED_IDS]
+    for archive in bundled_course.assignment_bundles:
+        with zipfile.ZipFile(archive) as bundle:
+            names = bundle.namelist()
+            course_yaml = yaml.safe_load(bundle.read("course/course.yaml"))
+            stubs = json.loads(bundle.read("course/stubs.json"))["stubs"]
+        assert [item["id"] for item in course_yaml["assignments"]] == [archive.stem] and list(stubs) == [archive.stem]
+        assert {name.split("/")[2] for name in names if name.startswith(("course/solutions/", "course/assignments/"))} == {archive.stem}
+        assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli.py"} <= set(names)
+
+
+def test_an_assignment_bundle_gives_full_marks_for_that_assignment_alone(bundled_course: Published, tmp_path: Path) -> None:
+    conv = next(archive for archive in bundled_course.assignment_bundles if archive.stem == "conv")
+    reference = {"conv.py": (ROOT / "solutions/conv/conv.py").read_text()}
+    results = run_autograder(conv, tmp_path / "conv", reference)
+    assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0  # 100 % for complete work
+    assert {test["name"].split(": ")[0] for test in results["tests"]} == {"conv"}
+    whole = run_autograder(bundled_course.bundle_zip, tmp_path / "whole", reference)  # the course-wide bundle, for contrast
+    assert whole["score"] == results["score"] < sum(test["max_score"] for test in whole["tests"])
+
+
+def test_an_assignment_bundle_grades_the_notebook_the_student_worked_in(bundled_course: Published, tmp_path: Path) -> None:
+    conv = next(archive for archive in bundled_course.assignment_bundles if archive.stem == "conv")
+    assignment = load_course(ROOT).assignment("conv")
+    notebook = stub_notebook(assignment.reference, assignment.public_dir / "README.md", "conv")
+    files = {"conv.py": assignment.stub.read_text(), "conv.ipynb": nbformat.writes(notebook)}  # the .py is the untouched stub
+    results = run_autograder(conv, tmp_path, files)
+    assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from grader.i18n.text import CATALOG_DIR
+from grader.publish.package import constraints
 from tests.instructor.helpers import replace_in, run_grader
 
 STUB = "assignments/vectors/vectors.py"
@@ -79,6 +80,9 @@ def test_the_instructor_workflow_self_tests_and_grades_submissions_with_hidden_c
     workflow = yaml.safe_load(text)
     runs = {job: [step.get("run", "") for step in spec["steps"]] for job, spec in workflow["jobs"].items()}
     assert "grader check" in runs["self-test"] and "grader publish --check" in runs["self-test"]
+    installs = [run for job in runs.values() for run in job if "pip install" in run]
+    assert installs == ['pip install -c .github/grader-constraints.txt "$GRADER_PACKAGE"'] * 2  # pinned, in both jobs
+    assert (mini_course / "dist/instructor/.github/grader-constraints.txt").read_text() == constraints()
     (grading,) = [run for run in runs["grade-submissions"] if "grader batch" in run]
     assert "advisory" in text and "official" in text
     # The step as a shell runs it, with `grader` recording its arguments: the times file when committed.

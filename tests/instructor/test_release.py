@@ -19,7 +19,7 @@ from grader.course.load import _ASSIGNMENT_KEYS, _TOP_KEYS
 from grader.errors import CourseError
 from grader.publish import release as release_module
 from grader.publish.markers import generate_stub
-from grader.publish.package import wheel_name
+from grader.publish.package import constraints, wheel_name
 from grader.publish.pipeline import publish
 from grader.publish.leaks import find_leaks, published_on_purpose
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
@@ -45,7 +45,8 @@ def _files(folder: Path) -> set[str]:
 
 def test_the_release_holds_stubs_readmes_public_checks_and_nothing_else(bundled: tuple[Path, Path]) -> None:
     course, release = bundled
-    expected = {"README.md", "course.yaml", "stubs.json", ".gitignore", ".github/workflows/grader.yml", f"tools/{wheel_name()}"}
+    expected = {"README.md", "course.yaml", "stubs.json", ".gitignore", ".github/workflows/grader.yml", f"tools/{wheel_name()}",
+                "tools/constraints.txt"}
     for aid in BUNDLED_IDS:
         public = course / "assignments" / aid
         expected |= {f"assignments/{aid}/{p.name}" for p in public.iterdir() if p.name == f"{aid}.py" or re.fullmatch(r"README.*\.md|checks.*\.py", p.name)}
@@ -91,12 +92,28 @@ def test_the_readme_explains_install_and_use_in_korean_then_english(bundled: tup
     assert "2026-12-01 23:59+09:00" in text  # conv's due date
 
 
-def test_the_workflow_runs_the_public_checks_on_every_push(bundled: tuple[Path, Path]) -> None:
-    workflow = yaml.safe_load((bundled[1] / ".github/workflows/grader.yml").read_text(encoding="utf-8"))
+def test_the_workflow_runs_the_public_checks_on_every_push_with_annotations_and_a_pip_cache(
+    bundled: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    release = bundled[1]
+    workflow = yaml.safe_load((release / ".github/workflows/grader.yml").read_text(encoding="utf-8"))
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads the key `on` as True
     assert "push" in triggers
-    steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
-    assert "pip install tools/*.whl" in steps and any(step.startswith("grader grade") for step in steps)
+    (job,) = workflow["jobs"].values()
+    setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip" and (release / setup["with"]["cache-dependency-path"]).is_file()
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "pip install -c tools/constraints.txt tools/*.whl" in runs
+    assert (release / "tools/constraints.txt").read_text() == constraints()
+    (grading,) = [run for run in runs if run.startswith("grader grade")]
+    # The step as the runner runs it, in the release: annotations on stdout, a table in the step summary.
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    completed = subprocess.run(["bash", "-euc", f'grader() {{ "{sys.executable}" -m grader "$@"; }}\n{grading}'], cwd=release,
+                               env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 1  # the stubs score zero, below --fail-under 100
+    assert completed.stdout.startswith("::") and "::error" in completed.stdout
+    assert "| " in summary.read_text()
 
 
 # -- no leaks -----------------------------------------------------------------------------------
