@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from grader import hidden
 from grader.checks.budget import Budget, budget_seconds
 from grader.checks.coursecode import CourseCode
 from grader.checks.registry import CheckSpec
@@ -131,7 +132,8 @@ def select_assignments(course: Course, ids: Sequence[str]) -> list[Assignment]:
 
 
 def runs_hidden_checks(course: Course, options: GradeOptions) -> bool:
-    return not options.public_only and course.solutions_dir.is_dir()
+    """Whether ``options`` grade with the hidden checks (a clear error where they cannot run: :mod:`grader.hidden`)."""
+    return hidden.runs_hidden_checks(course, options.public_only)
 
 
 def grade_assignment(

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from grader.commands.options import course_option
 from grader.course import course_folder, load_course
+from grader.hidden import runs_hidden_checks
 from grader.sandbox.launcher import Launcher
 from grader.selftest.mutants import DEFAULT_MAX_MUTANTS, MutationReport, default_jobs, mutation_tests
 from grader.selftest.report import print_mutations, print_self_test
@@ -35,6 +36,7 @@ def check_command(
     """Self-test the course: every reference scores full marks and every stub zero (exit code 1 if not)."""
     course = load_course(course_folder(course_dir))
     require_solutions(course)
+    runs_hidden_checks(course, public_only=False)  # the self-test grades with the hidden checks: Linux only
     console = Console()
     with Launcher(denied_roots=course.instructor_only) as launcher:
         report = self_test(course, tuple(ids), launcher)

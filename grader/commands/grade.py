@@ -16,6 +16,7 @@ from grader.atomic import write_atomic
 from grader.commands.options import course_option, lang_option
 from grader.course import Course, course_folder, load_course
 from grader.errors import UsageError
+from grader.hidden import runs_hidden_checks
 from grader.i18n import resolve_language
 from grader.report import github
 from grader.report.formats import FORMATS, STDOUT_FORMATS, render_report
@@ -58,6 +59,7 @@ def grade_command(
     course = load_course(course_folder(course_dir))
     language = resolve_language(lang, course.language)
     when = submission_time(submitted_at, submission_metadata)
+    runs_hidden_checks(course, public_only)  # a clear error now where hidden checks cannot run, not after start-up
     if watch:
         _watch(course, _options(ids, submission, public_only, timeout, language, when), output_format, output, fail_under, verbose)
         return
