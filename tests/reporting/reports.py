@@ -26,7 +26,8 @@ IMPORT_HINT = "Fix this first: no check can run until the file imports. Run `pyt
 
 def check(name: str, status: str, points: float, visibility: str = "public", **fields: object) -> CheckResult:
     """A check result whose score follows from its status, as the runner computes it."""
-    return CheckResult(name=name, description="", score=check_score(status, points), max_score=points,  # type: ignore[arg-type]
+    fields.setdefault("description", "")
+    return CheckResult(name=name, score=check_score(status, points), max_score=points,  # type: ignore[arg-type]
                        status=status, visibility=visibility, **fields)  # type: ignore[arg-type]
 
 
