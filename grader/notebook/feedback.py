@@ -10,8 +10,9 @@ Where things are found (the current folder is the notebook's, where Jupyter runs
   the nearest course.yaml in the current folder or a folder above it (so Jupyter may run in the
   course folder or in ``assignments/<id>/``);
 - the submission: ``path`` if given (a ``.py`` or ``.ipynb`` file, or a folder as for
-  ``--submission``), else the saved notebook, the first of ``./<id>.ipynb`` and
-  ``<course>/assignments/<id>/<id>.ipynb``.
+  ``--submission``), else the folder of the saved notebook, the first of ``./<id>.ipynb`` and
+  ``<course>/assignments/<id>/<id>.ipynb``; in that folder the file graded is chosen as everywhere
+  (:mod:`grader.submission`): the one of ``<id>.ipynb`` and ``<id>.py`` that differs from its stub.
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ class Feedback:
         return self.result.checks
 
     def _record(self) -> Console:
-        console = Console(record=True, width=_WIDTH, file=io.StringIO(), force_terminal=True, color_system="truecolor")
+        # force_jupyter=False: in a kernel, rich would otherwise display every print at once (escape codes in its
+        # text/plain), and the cell's result would show the table a second time.
+        console = Console(record=True, width=_WIDTH, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                          force_jupyter=False)
         print_report(self.report, console, box=box.SIMPLE_HEAD)
         if self.saved_at is not None:
             saved = msg("notebook.graded_file", file=self.result.file, saved=self.saved_at.strftime("%H:%M:%S"))
@@ -117,7 +121,9 @@ def _check(assignment_id: str, path: str | Path | None, course_dir: str | Path |
     root = _existing(cwd, course_dir, lang) if course_dir is not None else _nearest_course(cwd, assignment_id, lang)
     course = load_course(root)
     language = resolve_language(lang, course.language)
-    submission = given if given is not None else saved_notebook(course, assignment_id, cwd, language)
+    # The notebook's folder, not the notebook itself: the file graded there follows the one rule of every
+    # command (grader.submission), so a student who worked in <id>.py sees what the autograder will grade.
+    submission = given if given is not None else saved_notebook(course, assignment_id, cwd, language).parent
     options = GradeOptions(assignment_ids=(assignment_id,), submission=submission, public_only=True, language=language)
     report = grade(course, options)
     graded = report.assignments[0].file  # as display_path wrote it: relative to the process's folder

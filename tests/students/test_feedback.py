@@ -14,6 +14,7 @@ from nbclient import NotebookClient
 import grader
 from grader.checks.registry import collect_checks
 from grader.notebook.feedback import CheckProblem, Feedback
+from grader.notebook.stub import write_stub_notebook
 from tests.engine.helpers import REFERENCE
 from tests.students.helpers import reference_cells, write_notebook
 
@@ -52,6 +53,15 @@ def test_a_notebook_in_the_current_folder_comes_first(mini_course: Path) -> None
     write_notebook(mini_course / "vectors.ipynb", [("code", "import numpy as np")])
     feedback = grader.check("vectors", cwd=mini_course)
     assert feedback.result.file.endswith(str(mini_course / "vectors.ipynb")) and feedback.score == 0
+
+
+def test_beside_its_stub_notebook_the_py_the_student_worked_in_is_graded_as_the_autograder_would(mini_course: Path) -> None:
+    folder = mini_course / "assignments/vectors"
+    write_stub_notebook(folder / "vectors.py", folder / "README.md", "vectors")  # the notebook as released, untouched
+    (folder / "vectors.py").write_text(REFERENCE)
+    feedback = grader.check("vectors", cwd=folder, lang="en")
+    assert feedback.score == 2 and feedback.result.file.endswith("vectors.py")
+    assert "vectors.ipynb is the unchanged stub" in feedback.result.notes[0]
 
 
 def test_a_named_file_or_course_folder_is_graded(mini_course: Path, tmp_path: Path) -> None:
@@ -101,7 +111,9 @@ def test_grader_check_in_a_real_kernel_shows_the_table_and_score(mini_course: Pa
                             resources={"metadata": {"path": str(folder)}})
     client.execute()
     outputs = notebook.cells[-1].outputs
-    (result,) = [output for output in outputs if output.output_type == "execute_result"]
+    (result,) = outputs  # shown once, as the cell's result: no display of its own besides
+    assert result.output_type == "execute_result"
     html, text = result.data["text/html"], result.data["text/plain"]
+    assert "\x1b" not in text  # plain text where no terminal renders escape codes
     assert "<pre" in html and "add_small" in html and "norm_345" in html and "Total: 2/2" in text
     assert "passed" in html and "failed" not in html and "error" not in json.dumps([o for o in outputs if o is not result])
