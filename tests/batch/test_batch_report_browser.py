@@ -17,6 +17,8 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import pytest
+
 from grader.batch.htmlreport import write_report
 from grader.batch.stats import class_stats
 from tests.batch.helpers import record
@@ -28,10 +30,21 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 TIMEOUT_S = 90
 
 
+def chromium_binary() -> str:
+    """The Chromium to run. Without one, the test is skipped with the reason, except in CI (env CI set),
+    where .ci/run installs it and its absence is a failure."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        reason = "Chromium is not installed: these tests open the class report in it (Debian: apt-get install chromium fonts-nanum, as .ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; in CI (CI={os.environ['CI']!r}) it must be there")
+        pytest.skip(reason)
+    return binary
+
+
 def chromium(tmp_path: Path, *args: str) -> str:
     """Run Chromium with ``args``; its stdout. The process group is always killed afterwards."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert binary, "Chromium is needed for this test: apt-get install -y chromium (as .ci/run does)"
+    binary = chromium_binary()
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     # Chromium puts a Unix socket in TMPDIR, and pytest's folders are longer than a socket path may be.
@@ -117,3 +130,13 @@ def png_rows(data: bytes) -> tuple[int, int, list[bytes]]:
     raw = zlib.decompress(compressed)
     stride = width * bytes_per_pixel + 1
     return width, height, [raw[row * stride:(row + 1) * stride] for row in range(height)]
+
+
+def test_without_chromium_the_browser_tests_skip_with_the_reason_but_fail_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no chromium on it
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed: .*apt-get install chromium"):
+        chromium_binary()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="in CI \\(CI='true'\\) it must be there"):
+        chromium_binary()
