@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import signal
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ from grader.report.text import print_report
 from grader.results import AssignmentResult
 from grader.sandbox.launcher import Launcher
 from grader.scoring import grade_report
+from grader.stopping import Stopped, stopped_by
 from grader.submission import candidate_paths, locate
 
 POLL_S = 0.05
@@ -83,7 +87,9 @@ def signature(paths: tuple[Path, ...]) -> Signature:
 class WatchSession:
     """Grades on change; owns the fork server until :meth:`close`."""
 
-    def __init__(self, course: Course, options: GradeOptions, console: Console, verbose: bool = False) -> None:
+    def __init__(
+        self, course: Course, options: GradeOptions, console: Console, verbose: bool = False, workdirs: Path | None = None,
+    ) -> None:
         self.course = course
         self.options = options
         self.console = console
@@ -93,7 +99,7 @@ class WatchSession:
         self.watched = watched_files(course, assignments, options.submission)
         self.hidden = runs_hidden_checks(course, options)
         self.code = CourseCode(reuse=True)  # checks and references loaded once for the whole session
-        self.launcher = Launcher(denied_roots=course.instructor_only)
+        self.launcher = Launcher(denied_roots=course.instructor_only, base_dir=workdirs)
         self.results: dict[str, AssignmentResult] = {}
 
     def grade(self, watched: Watched) -> float:
@@ -149,12 +155,43 @@ def settle(paths: tuple[Path, ...]) -> Signature:
     return last
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop a watch as Ctrl-C does (a service manager, ``timeout``, a closed terminal)."""
+
+
 def watch(course: Course, options: GradeOptions, console: Console, verbose: bool = False) -> None:
-    """Run a watch session until Ctrl-C; the fork server is closed however it ends."""
-    session = WatchSession(course, options, console, verbose)
+    """Run a watch session until Ctrl-C, SIGTERM or SIGHUP; whichever ends it, the fork server is closed
+    and no worker folder is left.
+
+    The workers' folders are made in a folder of the session's own, removed last: a signal sent to the
+    whole process group (a terminal closing, ``timeout``, ``kill -- -PGID``) also ends the fork server,
+    before it can remove its workers' folders itself.
+    """
+    workdirs = Path(tempfile.mkdtemp(prefix="grader-watch-"))
     try:
-        session.run()
-    except KeyboardInterrupt:
+        with stopped_by(*STOP_SIGNALS):
+            _watch_until_stopped(course, options, console, verbose, workdirs)
+    except BaseException as error:
+        if not is_stop(error):
+            raise
         console.print(Text(render(msg("watch.stopped"), options.language)))
     finally:
+        shutil.rmtree(workdirs, ignore_errors=True)
+
+
+def _watch_until_stopped(course: Course, options: GradeOptions, console: Console, verbose: bool, workdirs: Path) -> None:
+    session = WatchSession(course, options, console, verbose, workdirs)
+    try:
+        session.run()
+    finally:
         session.close()
+
+
+def is_stop(error: BaseException | None) -> bool:
+    """Whether ``error`` is Ctrl-C or a stop signal, or was raised while one unwound (its context): such as
+    asking the fork server, ended by the same signal sent to the process group, to reap a worker."""
+    while error is not None:
+        if isinstance(error, (KeyboardInterrupt, Stopped)):
+            return True
+        error = error.__context__
+    return False

@@ -34,6 +34,7 @@ from grader.grading import GradeOptions, grade, load_assignment, runs_hidden_che
 from grader.report.jsonreport import to_dict
 from grader.safetext import safe_line
 from grader.sandbox.launcher import Launcher
+from grader.stopping import Stopped, raise_stopped
 from grader.submission import display_path, locate
 
 STAGING_DIR = ".staging"
@@ -216,14 +217,6 @@ def save_record(out_dir: Path, record: StudentRecord, reused_files: int = 0) -> 
     return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s, reused_files)
 
 
-class Stopped(BaseException):
-    """Raised in a grading process by SIGTERM: unwinds through every cleanup (workers, fork server, temp files)."""
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise Stopped()
-
-
 def serve(settings: BatchSettings, conn: Connection) -> None:
     """A grading process's life: grade each Task the runner sends, answer with its Outcome, until None.
 
@@ -231,7 +224,7 @@ def serve(settings: BatchSettings, conn: Connection) -> None:
     failure to start (say, the fork server cannot start) is sent back as a one-line string.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, raise_stopped)  # unwinds through every cleanup (workers, fork server, temp files)
     grader: ProcessGrader | None = None
     try:
         try:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.engine.helpers import REFERENCE
 from tests.students.helpers import reference_cells, write_notebook
@@ -79,6 +83,65 @@ def test_a_notebook_saved_beside_the_py_stub_is_graded_a_bad_one_reported_and_tw
         assert "sub/vectors.ipynb is not a valid Jupyter notebook: it is not valid JSON" in shown
         assert "both sub/vectors.ipynb and sub/vectors.py exist: graded sub/vectors.ipynb (sub/vectors.py is the unchanged stub)" in shown
         assert "both sub/vectors.py and sub/vectors.ipynb differ from the published stub" in shown
+    finally:
+        watcher.kill()
+
+
+HANGING = REFERENCE.replace("def add(a, b):", "def add(a, b):\n    while True:\n        pass\n\n\ndef _old_add(a, b):")
+STOP_WITHIN_S = 0.5
+
+
+def _running_worker(temporary: Path, timeout: float) -> Path:
+    """The folder of a worker the watch started, once there is one (under the test's TMPDIR)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = list(temporary.glob("grader-watch-*/grader-worker-*"))
+        if found:
+            return found[0]
+        time.sleep(0.01)
+    raise AssertionError(f"no worker started within {timeout} s")
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Live processes whose command line names ``folder`` or whose working folder is inside it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                continue
+            cmdline = (entry / "cmdline").read_bytes()
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if str(folder).encode() in cmdline or cwd == str(folder) or cwd.startswith(str(folder) + "/"):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize(("signum", "group"), [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True),
+                                               (signal.SIGHUP, True)], ids=["SIGTERM", "SIGTERM-to-group", "Ctrl-C", "SIGHUP-to-group"])
+def test_a_stop_signal_while_code_hangs_ends_the_watch_at_once_and_leaves_nothing(
+    mini_course: Path, tmp_path: Path, signum: int, group: bool,
+) -> None:
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "vectors.py").write_text(HANGING)  # the first check waits for its 2 s time limit
+    temporary = Path(os.environ["TMPDIR"])
+    watcher = WatchProcess("vectors", "--course", str(mini_course), "--submission", str(submission), new_session=True)
+    try:
+        _running_worker(temporary, TIMEOUT_S)
+        time.sleep(0.2)  # well inside the hanging call
+        started = time.monotonic()
+        assert watcher.stop(signum, STOP_WITHIN_S, group=group) == 0
+        assert time.monotonic() - started < STOP_WITHIN_S
+        assert list(temporary.iterdir()) == []  # no worker folder, no session folder
+        assert watcher.output[-1] == "Stopped watching." and "Traceback" not in "\n".join(watcher.output)
+        deadline = time.monotonic() + STOP_WITHIN_S  # SIGKILLed workers may take a moment to be gone
+        while _processes_in(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _processes_in(tmp_path) == []  # neither the fork server nor a worker is left running
     finally:
         watcher.kill()
 

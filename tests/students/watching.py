@@ -19,11 +19,12 @@ RESULT = re.compile(r"^(\w+) graded at \S+ in ([\d.]+) s: (\S+)$")
 class WatchProcess:
     """``python -m grader grade --watch ARGS`` with its output read line by line in a thread."""
 
-    def __init__(self, *args: str, cwd: Path | None = None) -> None:
+    def __init__(self, *args: str, cwd: Path | None = None, new_session: bool = False) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader", "grade", "--watch", "--lang", "en", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, cwd=cwd,
             env={**os.environ, "COLUMNS": "200"},  # rich wraps at 80 columns in a pipe otherwise
+            start_new_session=new_session,  # a process group of its own, as a terminal gives a command
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
@@ -50,9 +51,18 @@ class WatchProcess:
 
     def interrupt(self, timeout: float) -> int:
         """Ctrl-C: SIGINT, then the exit code (the rest of the output is read into ``output``)."""
-        self.process.send_signal(signal.SIGINT)
+        return self.stop(signal.SIGINT, timeout)
+
+    def stop(self, signum: int, timeout: float, group: bool = False) -> int:
+        """Send ``signum`` to the process (or, with ``group``, to its whole process group, as a terminal
+        does); the exit code, which must come within ``timeout`` seconds (the rest of the output is read
+        into ``output``)."""
+        if group:
+            os.killpg(self.process.pid, signum)
+        else:
+            self.process.send_signal(signum)
         code = self.process.wait(timeout=timeout)
-        self.reader.join(timeout)
+        self.reader.join(10)
         while not self.lines.empty():
             self.output.append(self.lines.get())
         return code
