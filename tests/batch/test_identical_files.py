@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.batch.process import BatchSettings, ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, results, run_cli, write_class
+from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, run_cli, write_class
 from tests.engine.helpers import with_function
 
 BROKEN_NORM = with_function("norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n")
@@ -72,7 +72,7 @@ def test_an_identical_file_that_cannot_be_imported_names_its_own_file(mini_cours
 
 
 def test_the_summary_says_how_many_files_were_graded_once(mini_course: Path, tmp_path: Path) -> None:
-    write_class(tmp_path / "subs", {"alice": STUB, "bob": STUB, "carol": STUB, "dave": REFERENCE})
+    write_class(tmp_path / "subs", {"alice": WRONG_ADD, "bob": WRONG_ADD, "carol": WRONG_ADD, "dave": REFERENCE})
     batch = ("batch", "subs", "--course", str(mini_course), "--jobs", "1")
     reused = run_cli(*batch, "--out", "out", cwd=tmp_path)
     assert reused.returncode == 0, reused.stderr
