@@ -20,11 +20,16 @@ SANDBOX_PLATFORMS = ("linux",)
 """``sys.platform`` prefixes where the sandbox hidden checks need exists."""
 
 
-def runs_hidden_checks(course: Course, public_only: bool, platform: str | None = None) -> bool:
+def current_platform() -> str:
+    """``sys.platform`` (tests replace this function, not ``sys.platform``, which the standard library reads too)."""
+    return sys.platform
+
+
+def runs_hidden_checks(course: Course, public_only: bool) -> bool:
     """Whether this run includes the hidden checks; a :class:`UsageError` where they cannot run (not Linux)."""
     if public_only or not course.solutions_dir.is_dir():
         return False
-    require_sandbox_platform(platform if platform is not None else sys.platform)
+    require_sandbox_platform(current_platform())
     return True
 
 

@@ -59,7 +59,7 @@ def grade_command(
     course = load_course(course_folder(course_dir))
     language = resolve_language(lang, course.language)
     when = submission_time(submitted_at, submission_metadata)
-    runs_hidden_checks(course, public_only)  # a clear error now where hidden checks cannot run, not after start-up
+    hidden = runs_hidden_checks(course, public_only)  # a clear error now where hidden checks cannot run, not after start-up
     if watch:
         _watch(course, _options(ids, submission, public_only, timeout, language, when), output_format, output, fail_under, verbose)
         return
@@ -68,11 +68,11 @@ def grade_command(
     with Launcher(denied_roots=course.instructor_only) as launcher:
         from rich.console import Console
 
-        from grader.grading import grade, runs_hidden_checks
+        from grader.grading import grade
         from grader.report.status import grading_status
 
         options = _options(ids, submission, public_only, timeout, language, when)
-        if require_confinement and not allow_unconfined and runs_hidden_checks(course, options):
+        if require_confinement and not allow_unconfined and hidden:
             require_confined(launcher.layers)
         with grading_status(Console(stderr=True), language) as progress:
             report = grade(course, dataclasses.replace(options, progress=progress), launcher)

@@ -213,10 +213,13 @@ def test_reference_scores_full_marks(course, launcher, aid):
 
 
 @pytest.mark.parametrize("aid", IDS)
-def test_stub_scores_zero_and_every_check_says_not_implemented(course, launcher, aid):
+def test_stub_scores_zero_and_every_check_says_not_implemented(course, launcher, aid, tmp_path):
     """Each check says "not implemented", or is not run because a check it depends on says so."""
-    result = grade_one(course, launcher, aid, None)
-    assert result.score == 0.0 and result.max_score == 25.0
+    assert not grade_one(course, launcher, aid, None).submitted  # the course's own assignments/: the unchanged stub
+    # The stub's code handed in as an answer (a comment added, so it is no longer the published stub) is graded.
+    (tmp_path / f"{aid}.py").write_text(course.assignment(aid).stub.read_text() + "# my answer\n")
+    result = grade_one(course, launcher, aid, tmp_path)
+    assert result.submitted and result.score == 0.0 and result.max_score == 25.0
     unimplemented = {check.name for check in result.checks if check.status == "failed" and "not implemented" in check.message}
     for check in result.checks:
         if check.status == "not_run":

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from grader import hidden
 from grader.course import load_course
 from grader.errors import UsageError
 from grader.grading import GradeOptions, grade
@@ -75,7 +76,7 @@ def test_hidden_checks_are_refused_early_off_linux_while_public_checks_run(mini_
                                                                            monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
     course = load_course(mini_course)
-    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(hidden, "current_platform", lambda: platform)
     with pytest.raises(UsageError) as refused:
         grade(course, GradeOptions(submission=tmp_path))
     assert f"hidden checks need the grader's sandbox, which runs only on Linux (this system is {platform!r})" in str(refused.value)
@@ -86,8 +87,8 @@ def test_hidden_checks_are_refused_early_off_linux_while_public_checks_run(mini_
 
 def test_the_command_line_refuses_before_starting_anything_off_linux(mini_course: Path, tmp_path: Path) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
-    fake = ("import sys; sys.platform = 'darwin'; from grader.cli import main; "
-            "sys.argv = ['grader', *sys.argv[1:]]; main()")
+    fake = ("import sys; import grader.hidden; grader.hidden.current_platform = lambda: 'darwin'; "
+            "from grader.cli import main; sys.argv = ['grader', *sys.argv[1:]]; main()")
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-c", fake, *args], capture_output=True, text=True, timeout=120)
