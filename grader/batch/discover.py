@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal, Sequence
 
 from grader.errors import UsageError
+from grader.i18n import Msg, msg
 
 Kind = Literal["folder", "zip"]
 _SHARD = re.compile(r"(\d+)/(\d+)")
@@ -29,7 +30,7 @@ class Submission:
     """The folder or the zip file."""
     kind: Kind
     """folder or zip."""
-    problem: str | None = None
+    problem: Msg | None = None
     """Why it cannot be graded at all, found while discovering (e.g. both a folder and a zip)."""
 
 
@@ -88,7 +89,7 @@ def _as_submission(entry: Path) -> Submission | None:
         return None
     if entry.is_symlink():
         # A link could point at another student's files; the instructor's download never has one.
-        return Submission(entry.name.removesuffix(".zip"), entry, "folder", f"{entry.name} is a symbolic link, not a submission")
+        return Submission(entry.name.removesuffix(".zip"), entry, "folder", msg("batch.symbolic_link", name=entry.name))
     if entry.is_dir():
         return Submission(entry.name, entry, "folder")
     if entry.is_file() and entry.suffix.lower() == ".zip" and len(entry.name) > 4:
@@ -99,5 +100,5 @@ def _as_submission(entry: Path) -> Submission | None:
 def _one(entries: list[Submission]) -> Submission:
     if len(entries) == 1:
         return entries[0]
-    names = " and ".join(entry.path.name for entry in entries)
-    return Submission(entries[0].student, entries[0].path, entries[0].kind, f"two submissions for one student: {names}")
+    names = ", ".join(entry.path.name for entry in entries)
+    return Submission(entries[0].student, entries[0].path, entries[0].kind, msg("batch.two_submissions", names=names))

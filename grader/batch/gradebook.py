@@ -1,4 +1,8 @@
-"""The gradebook as CSV files a spreadsheet opens directly: ``grades.csv`` and ``checks.csv``.
+"""The gradebook as CSV files a spreadsheet opens directly: ``grades.csv``, ``assignments.csv`` and ``checks.csv``.
+
+Columns are named by ids a formula can use (``=SUM(conv, ...)`` after "use first row as names", or
+a lookup by header): grades.csv has a column per assignment id, and assignments.csv, one row per
+assignment, maps each id to its title and points (the class report shows the same mapping).
 
 UTF-8 with a byte-order mark (Excel otherwise reads Korean titles as mojibake), comma-separated,
 CRLF line ends, numbers with a dot. Every text cell that came from a student or a course (ids,
@@ -20,6 +24,7 @@ from grader.batch.stats import ClassStats, points
 from grader.safetext import safe_line
 
 GRADES_FILE = "grades.csv"
+ASSIGNMENTS_FILE = "assignments.csv"
 CHECKS_FILE = "checks.csv"
 _BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,23 +37,34 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def write_gradebook(out_dir: Path, stats: ClassStats) -> tuple[Path, Path]:
-    """Write both CSV files into ``out_dir`` (atomically); returns their paths."""
-    grades, checks = out_dir / GRADES_FILE, out_dir / CHECKS_FILE
-    write_atomic(grades, _csv(grades_table(stats)))
-    write_atomic(checks, _csv(checks_table(stats)))
-    return grades, checks
+def write_gradebook(out_dir: Path, stats: ClassStats) -> tuple[Path, ...]:
+    """Write the CSV files into ``out_dir`` (atomically); returns their paths."""
+    tables = {GRADES_FILE: grades_table(stats), ASSIGNMENTS_FILE: assignments_table(stats), CHECKS_FILE: checks_table(stats)}
+    for name, table in tables.items():
+        write_atomic(out_dir / name, _csv(table))
+    return tuple(out_dir / name for name in tables)
 
 
 def grades_table(stats: ClassStats) -> list[list[Cell]]:
-    """One row per student: a column per assignment (its title and id), the total and percent."""
-    header: list[Cell] = ["student"] + [f"{a.title} ({a.id}, /{points(a.max_score)})" for a in stats.assignments]
-    header += ["total", "max_score", "percent", "error"]
+    """One row per student: a column per assignment id, the total, percent, status and what went wrong.
+
+    ``status`` is graded, not_submitted (nothing of their own handed in: they score zero) or error
+    (could not be graded; ``error`` says why).
+    """
+    header: list[Cell] = ["student", *(a.id for a in stats.assignments), "total", "max_score", "percent", "status", "error"]
     rows = [header]
     for row in stats.rows:
         scores = [row.scores.get(a.id) for a in stats.assignments]
         percent = None if row.percent is None else round(row.percent, 2)
-        rows.append([row.student, *scores, row.total, row.max_score, percent, row.error])
+        rows.append([row.student, *scores, row.total, row.max_score, percent, row.status, row.error])
+    return rows
+
+
+def assignments_table(stats: ClassStats) -> list[list[Cell]]:
+    """One row per assignment: its id (grades.csv's column), title, points, and how the class did."""
+    rows: list[list[Cell]] = [["id", "title", "max_score", "submitted", "mean_percent", "full_marks"]]
+    for a in stats.assignments:
+        rows.append([a.id, a.title, a.max_score, a.submitted, round(a.mean_percent, 2), a.full_marks])
     return rows
 
 

@@ -19,6 +19,7 @@ from grader.batch.htmlreport import write_report
 from grader.batch.records import RESULTS_DIR, StudentRecord, read_record, read_records, result_path
 from grader.batch.stats import ClassStats, class_stats
 from grader.errors import UsageError
+from grader.i18n import LANGUAGES
 from grader.sandbox.layers import SandboxLayers
 
 MANIFEST_FILE = "batch.json"
@@ -43,6 +44,8 @@ class Manifest:
     sandbox: SandboxLayers | None = None
     """The fences its students' code ran behind (for a merge: what held in every shard); None when unknown
     (written by a grader before this was recorded)."""
+    language: str = "en"
+    """The language of the run: its messages, and the report's words (a merge keeps the first shard's)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Outputs:
     stats: ClassStats
     """The class's statistics."""
     files: tuple[Path, ...]
-    """grades.csv, checks.csv, report.html."""
+    """grades.csv, assignments.csv, checks.csv, report.html."""
 
 
 def write_outputs(out_dir: Path, manifest: Manifest) -> Outputs:
@@ -61,9 +64,9 @@ def write_outputs(out_dir: Path, manifest: Manifest) -> Outputs:
                 "sandbox": manifest.sandbox.to_dict() if manifest.sandbox is not None else None}
     write_atomic(out_dir / MANIFEST_FILE, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     stats = class_stats(_stored(out_dir, manifest.students))
-    grades, checks = write_gradebook(out_dir, stats)
-    report = write_report(out_dir, stats, manifest.course_title)
-    return Outputs(stats, (grades, checks, report))
+    tables = write_gradebook(out_dir, stats)
+    report = write_report(out_dir, stats, manifest.course_title, manifest.language)
+    return Outputs(stats, (*tables, report))
 
 
 def _stored(out_dir: Path, students: tuple[str, ...]) -> Iterator[StudentRecord]:
@@ -79,8 +82,9 @@ def read_manifest(out_dir: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         sandbox = SandboxLayers.from_dict(data["sandbox"]) if data.get("sandbox") else None
+        language = data.get("language") if data.get("language") in LANGUAGES else "en"
         return Manifest(str(data["course_title"]), str(data["course_hash"]), str(data["shard"]), tuple(map(str, data["students"])),
-                        str(data.get("submission_times", "")), sandbox)  # both absent from earlier versions' manifests
+                        str(data.get("submission_times", "")), sandbox, language)  # the last three absent from earlier versions' manifests
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
                          "pass the --out folders of finished `grader batch` runs") from None
@@ -110,7 +114,7 @@ def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
     known = [manifest.sandbox for manifest in manifests if manifest.sandbox is not None]
     sandbox = SandboxLayers.common(known) if len(known) == len(manifests) else None
     merged = Manifest(manifests[0].course_title, manifests[0].course_hash, "merged", tuple(sorted(chosen)),
-                      times.pop() if len(times) == 1 else "mixed", sandbox)
+                      times.pop() if len(times) == 1 else "mixed", sandbox, manifests[0].language)
     return write_outputs(target, merged), warnings
 
 

@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from grader.batch.process import BatchSettings, Outcome, Task, save_record, serve
 from grader.batch.records import StudentRecord, now
 from grader.errors import GraderError
+from grader.i18n import msg, render
 
 STOP_GRACE_S = 10.0
 """How long a process asked to stop may take to clean up before it is killed."""
@@ -166,11 +167,11 @@ class Pool:
 
 def _died(settings: BatchSettings, task: Task, exit_code: int | None) -> Outcome:
     """Record a student whose grading process died (the record is written here, by the runner)."""
-    how = f"was killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exited with code {exit_code}"
+    killed = exit_code is not None and exit_code < 0
+    how = msg("batch.process_killed", signal=-exit_code) if killed else msg("batch.process_exited", code=exit_code)  # type: ignore[operator]
     record = StudentRecord(task.student, "error", task.submission_hash, settings.course_hash, None,
-                           f"the grading process {how} while grading this submission; re-run to retry", now(),
-                           submitted_at=task.submitted_at)
-    return save_record(settings.out_dir, record)
+                           render(how, settings.language), now(), submitted_at=task.submitted_at)
+    return save_record(settings.out_dir, record, language=settings.language)
 
 
 def _signal(process: BaseProcess, signum: int) -> None:

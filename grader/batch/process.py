@@ -34,6 +34,7 @@ from grader.grading import GradeOptions, grade, load_assignment, runs_hidden_che
 from grader.report.jsonreport import to_dict
 from grader.safetext import safe_line
 from grader.sandbox.launcher import Launcher
+from grader.i18n import Msg, msg, render
 from grader.stopping import Stopped, raise_stopped
 from grader.submission import display_path, locate
 
@@ -76,7 +77,7 @@ class Task:
     """folder or zip."""
     submission_hash: str
     """Fingerprint of their files."""
-    problem: str | None = None
+    problem: Msg | None = None
     """Why they cannot be graded, when already known (recorded without grading)."""
     submitted_at: datetime | None = None
     """When they submitted, for late penalties; None grades them as on time."""
@@ -125,7 +126,7 @@ class ProcessGrader:
         except Exception as exc:  # the grader itself failed on this submission: record it, go on
             record = self._error(task, crash_message(exc), started)
         reused = (self.identical.reused if self.identical else 0) - reused_before
-        return save_record(self.settings.out_dir, record, reused)
+        return save_record(self.settings.out_dir, record, reused, self.settings.language)
 
     def close(self) -> None:
         self.launcher.close()
@@ -138,7 +139,7 @@ class ProcessGrader:
             try:
                 folder = _folder_to_grade(task, Path(scratch))
             except ZipRejected as rejected:
-                return self._error(task, str(rejected), started)
+                return self._error(task, rejected.problem, started)
             escape = _link_out_of(self.course, folder)
             if escape is not None:
                 return self._error(task, escape, started)
@@ -149,8 +150,9 @@ class ProcessGrader:
                 document = _renamed(document, display_path(Path(scratch)), safe_line(task.path.name))
         return self._stored(task, started, report=document)
 
-    def _error(self, task: Task, message: str, started: float) -> StudentRecord:
-        return self._stored(task, started, error=message)
+    def _error(self, task: Task, message: str | Msg, started: float) -> StudentRecord:
+        """The record of a student who could not be graded; ``message`` (rendered in the run's language) says why."""
+        return self._stored(task, started, error=render(message, self.settings.language))
 
     def _stored(self, task: Task, started: float, report: dict[str, Any] | None = None, error: str | None = None) -> StudentRecord:
         """The record of ``task``: graded with ``report``, or an error with ``error``."""
@@ -177,11 +179,11 @@ def preload(course: Course, code: CourseCode, options: GradeOptions) -> None:
         load_assignment(assignment, hidden, code)
 
 
-def crash_message(exc: BaseException) -> str:
+def crash_message(exc: BaseException) -> Msg:
     """How a failure of the grader's own code on one submission is reported (where, so it can be fixed)."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return f"the grader itself failed on this submission ({type(exc).__name__}: {exc}{where}); please report it"
+    return msg("batch.grader_failed", error=f"{type(exc).__name__}: {exc}", where=where)
 
 
 def _renamed(value: Any, old: str, new: str) -> Any:
@@ -199,21 +201,22 @@ def _folder_to_grade(task: Task, scratch: Path) -> Path:
     return extract_python_files(task.path, scratch) if task.kind == "zip" else task.path
 
 
-def _link_out_of(course: Course, folder: Path) -> str | None:
+def _link_out_of(course: Course, folder: Path) -> Msg | None:
     """A submission file that resolves outside the student's folder (a link to someone else's), if any."""
     root = os.path.realpath(folder)
     for file in locate(course, [a.id for a in course.assignments], folder).values():
         if file.path is not None and not os.path.realpath(file.path).startswith(root + os.sep):
-            return f"{file.path.name} links outside the submission; submit the file itself"
+            return msg("batch.links_outside", name=file.path.name)
     return None
 
 
-def save_record(out_dir: Path, record: StudentRecord, reused_files: int = 0) -> Outcome:
+def save_record(out_dir: Path, record: StudentRecord, reused_files: int = 0, language: str = "en") -> Outcome:
     """Write ``record`` and sum it up for the runner; a failed write makes it an error, never a crash."""
     try:
         write_record(out_dir, record)
     except OSError as exc:  # e.g. a full disk: the student is reported as not graded, the batch goes on
-        record = dataclasses.replace(record, status="error", report=None, error=f"the result could not be written: {exc}")
+        error = render(msg("batch.unwritable", error=str(exc)), language)
+        record = dataclasses.replace(record, status="error", report=None, error=error)
     return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s, reused_files)
 
 

@@ -9,21 +9,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from grader.batch.process import Outcome
+from grader.i18n import msg, render
 
 
 class ProgressDisplay:
     """A rich progress bar: done/total, failed, rate and time left; does nothing without a console."""
 
-    def __init__(self, console: Console | None, total: int) -> None:
+    def __init__(self, console: Console | None, total: int, language: str = "en") -> None:
         self.total = total
         self.done = 0
         self.failed = 0
         self.reused_files = 0
         self.started = time.perf_counter()
+        failed = render(msg("batch.progress_failed", count="{task.fields[failed]}"), language)  # a template: rich fills it in
         self.progress = Progress(
-            TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("[red]{task.fields[failed]} failed"), TextColumn("{task.fields[rate]}/s"),
-            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+            TextColumn(f"[bold]{render(msg('batch.progress_grading'), language)}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn(f"[red]{failed}"), TextColumn("{task.fields[rate]}/s"),
+            TimeElapsedColumn(), TextColumn(render(msg("batch.progress_left"), language)), TimeRemainingColumn(),
             console=console, disable=console is None, transient=False,
         )
         self.task = self.progress.add_task("grading", total=total, failed=0, rate="0.0")

@@ -31,12 +31,10 @@ from grader.checks.coursecode import CourseCode
 from grader.course import Course, course_folder, load_course
 from grader.errors import UsageError
 from grader.grading import GradeOptions, runs_hidden_checks
-from grader.i18n import resolve_language
+from grader.i18n import Msg, msg, render, resolve_language
 from grader.sandbox.launcher import Launcher, require_confined
 from grader.sandbox.layers import SandboxLayers
 
-NO_TIMES_WARNING = ("the course has due dates but no submission times were given: every submission will be graded "
-                    "as on time; pass --submitted-at FILE.csv (columns student,submitted_at) to apply the late policies")
 
 
 def default_jobs() -> int:
@@ -105,6 +103,8 @@ class BatchSummary:
     """Submissions with no time in the ``submitted_at`` file, graded as on time (0 without the file)."""
     reused_files: int = 0
     """Files identical to one graded before in the same process, given that file's results."""
+    language: str = "en"
+    """The run's language (its messages, report and summary)."""
 
     @property
     def rate(self) -> float:
@@ -124,13 +124,14 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     everyone = discover(submissions_dir, options.shard)  # the gradebook answers for the whole shard
     submissions = discover(submissions_dir, options.shard, options.students) if options.students else everyone
     if times is None and console is not None and _has_deadline(course):
-        console.print(Text("warning: ", style="bold yellow") + Text(NO_TIMES_WARNING), soft_wrap=True)  # one line in a CI log
+        warning = Text(render(msg("batch.warning"), grade_options.language), style="bold yellow")
+        console.print(warning + Text(render(msg("batch.no_times"), grade_options.language)), soft_wrap=True)  # one line in a CI log
     sandbox = _fences(course, grade_options, submissions_dir, out_dir, options.allow_unconfined)
     tasks, skipped = plan(submissions, read_records(out_dir), fingerprint, options.force, times)
     settings = BatchSettings(course.root, submissions_dir, out_dir, fingerprint, grade_options.language, options.timeout,
                              options.public_only, options.memoize, options.reuse_identical)
     jobs = max(1, min(options.jobs, len(tasks)))
-    display = ProgressDisplay(console, len(tasks))
+    display = ProgressDisplay(console, len(tasks), grade_options.language)
     interrupted = False
     try:
         with display:
@@ -140,11 +141,11 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     finally:
         shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
     duration = display.elapsed
-    manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox)
+    manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox, grade_options.language)
     outputs = None if interrupted else write_outputs(out_dir, manifest)
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
     return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed,
-                        display.reused_files)
+                        display.reused_files, grade_options.language)
 
 
 def plan(
@@ -168,7 +169,7 @@ def plan(
 
 
 def _task(submission: Submission, submitted_at: datetime | None) -> Task:
-    def task(digest: str, problem: str | None = None) -> Task:
+    def task(digest: str, problem: Msg | None = None) -> Task:
         return Task(submission.student, submission.path, submission.kind, digest, problem, submitted_at)
 
     if submission.problem is not None:
@@ -176,7 +177,7 @@ def _task(submission: Submission, submitted_at: datetime | None) -> Task:
     try:
         return task(submission_hash(submission))
     except OSError as exc:
-        return task("", f"the submission cannot be read: {exc}")
+        return task("", msg("batch.unreadable", error=str(exc)))
 
 
 def _folders(options: BatchOptions) -> tuple[Path, Path]:
@@ -205,9 +206,9 @@ def _has_deadline(course: Course) -> bool:
 
 
 def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission],
-              times: dict[str, datetime] | None, sandbox: SandboxLayers) -> Manifest:
+              times: dict[str, datetime] | None, sandbox: SandboxLayers, language: str) -> Manifest:
     students = tuple(submission.student for submission in submissions)
-    return Manifest(course.title, fingerprint, str(shard), students, times_digest(times), sandbox)
+    return Manifest(course.title, fingerprint, str(shard), students, times_digest(times), sandbox, language)
 
 
 def _fences(course: Course, options: GradeOptions, submissions_dir: Path, out_dir: Path, allow_unconfined: bool) -> SandboxLayers:

@@ -3,6 +3,12 @@
 Computed once from the students' records (their stored ``grade`` JSON), one record at a time, and
 rendered by both the CSV gradebook and the HTML report, so the two never disagree. Needs no course:
 everything comes from the records, which is what lets ``grader merge`` run on a machine without it.
+
+A student who handed in nothing of their own (no file, or only the unchanged stubs, or empty files:
+``submitted: false`` on every assignment) is *not submitted*, counted apart from the graded: they
+score zero, but the class's mean, median and histogram are those of the students who submitted.
+Likewise an assignment a student did not submit counts in neither its mean nor its checks' pass
+rates nor the common failures (which would otherwise be "still the published stub" for everyone).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 from grader.batch.records import StudentRecord
 
@@ -19,6 +25,10 @@ HISTOGRAM_BINS = 10
 TOP_FAILURES = 15
 _MAX_FAILURE_KINDS = 20_000
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+RowStatus = Literal["graded", "not_submitted", "error"]
+"""graded (handed in something of their own); not_submitted (nothing: no file, unchanged stubs, empty
+files); error (could not be graded at all: a rejected zip, a crash)."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +46,16 @@ class StudentRow:
     percent: float | None
     """Total in percent."""
     error: str
-    """Why the student was not graded, or the assignments that could not be run ("conv: syntax error")."""
-    graded: bool
-    """Whether a score exists."""
+    """Why the student was not graded, or the assignments handed in that could not be run ("conv: syntax error")."""
+    status: RowStatus
+    """graded, not_submitted or error (see :data:`RowStatus`)."""
+    submitted: frozenset[str] = frozenset()
+    """The assignments the student handed in something for."""
+
+    @property
+    def graded(self) -> bool:
+        """Whether the student handed in work that was graded."""
+        return self.status == "graded"
 
 
 @dataclass(frozen=True)
@@ -52,9 +69,11 @@ class AssignmentStat:
     max_score: float
     """Points possible."""
     mean_percent: float
-    """Mean score of graded students, in percent of ``max_score``."""
+    """Mean score of the students who submitted it, in percent of ``max_score`` (0 when nobody did)."""
     full_marks: int
     """Students with every point."""
+    submitted: int = 0
+    """Students who handed in something for it."""
 
 
 @dataclass
@@ -94,6 +113,8 @@ class FailureStat:
     """One student's message, as an example."""
     count: int
     """Students who got it."""
+    students: tuple[str, ...] = ()
+    """Who got it, by id."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,13 @@ class ClassStats:
 
     @property
     def errors(self) -> int:
-        return sum(not row.graded for row in self.rows)
+        """Students who could not be graded at all."""
+        return sum(row.status == "error" for row in self.rows)
+
+    @property
+    def not_submitted(self) -> int:
+        """Students who handed in nothing of their own."""
+        return sum(row.status == "not_submitted" for row in self.rows)
 
     @property
     def mean_percent(self) -> float | None:
@@ -154,15 +181,19 @@ class StatsBuilder:
         self.checks: dict[tuple[str, str], CheckStat] = {}
         self.failures: Counter[tuple[str, str, str]] = Counter()
         self.examples: dict[tuple[str, str, str], str] = {}
+        self.who: dict[tuple[str, str, str], list[str]] = {}
 
     def add(self, record: StudentRecord) -> None:
         """Count one student (their report can be dropped afterwards)."""
         self.rows.append(_row(record))
         for assignment in (record.report or {}).get("assignments", []):
             tally = self.assignments.setdefault(assignment["id"], _AssignmentTally(str(assignment["title"])))
+            tally.max_score = max(tally.max_score, float(assignment["max_score"]))
+            if not _submitted(assignment):
+                continue
             tally.add(float(assignment["score"]), float(assignment["max_score"]))
             for check in assignment["checks"]:
-                self._add_check(assignment["id"], check)
+                self._add_check(assignment["id"], check, record.student)
         if len(self.failures) > _MAX_FAILURE_KINDS:
             self._forget_rare_failures()
 
@@ -173,11 +204,11 @@ class StatsBuilder:
             rows=rows,
             assignments=[tally.stat(assignment_id) for assignment_id, tally in self.assignments.items()],
             checks=list(self.checks.values()),
-            failures=[FailureStat(key[0], key[1], self.examples[key], count) for key, count in ranked],
-            histogram=_histogram([row.percent for row in rows if row.percent is not None]),
+            failures=[FailureStat(key[0], key[1], self.examples[key], count, tuple(sorted(self.who[key]))) for key, count in ranked],
+            histogram=_histogram([row.percent for row in rows if row.graded and row.percent is not None]),
         )
 
-    def _add_check(self, assignment_id: str, check: dict[str, Any]) -> None:
+    def _add_check(self, assignment_id: str, check: dict[str, Any], student: str) -> None:
         key = (assignment_id, check["name"])
         stat = self.checks.get(key)
         if stat is None:
@@ -189,12 +220,14 @@ class StatsBuilder:
             kind = (assignment_id, check["name"], _NUMBER.sub("#", check["message"]))
             self.failures[kind] += 1
             self.examples.setdefault(kind, check["message"])
+            self.who.setdefault(kind, []).append(student)
 
     def _forget_rare_failures(self) -> None:
         """Bound memory when messages are nearly all different: a kind seen once is not among the most common."""
         for kind in [kind for kind, count in self.failures.items() if count == 1]:
             del self.failures[kind]
             del self.examples[kind]
+            del self.who[kind]
 
 
 @dataclass
@@ -206,26 +239,34 @@ class _AssignmentTally:
     full_marks: int = 0
 
     def add(self, score: float, max_score: float) -> None:
-        self.max_score = max(self.max_score, max_score)
+        """Count one student who submitted the assignment."""
         self.percent_sum += 100.0 * score / max_score if max_score else 0.0
         self.graded += 1
         self.full_marks += score >= max_score
 
     def stat(self, assignment_id: str) -> AssignmentStat:
-        return AssignmentStat(assignment_id, self.title, self.max_score, self.percent_sum / self.graded, self.full_marks)
+        mean = self.percent_sum / self.graded if self.graded else 0.0
+        return AssignmentStat(assignment_id, self.title, self.max_score, mean, self.full_marks, self.graded)
 
 
 def _row(record: StudentRecord) -> StudentRow:
     report = record.report
     if report is None:
-        return StudentRow(record.student, {}, None, None, None, record.error or "not graded", False)
+        return StudentRow(record.student, {}, None, None, None, record.error or "", "error")
+    submitted = frozenset(a["id"] for a in report["assignments"] if _submitted(a))
     # The error's first line says what is wrong; the student's quoted line follows it.
-    unusable = "; ".join(f"{a['id']}: {_shortened(a['error'].splitlines()[0])}" for a in report["assignments"] if a.get("error"))
+    unusable = "; ".join(f"{a['id']}: {_shortened(a['error'].splitlines()[0])}" for a in report["assignments"]
+                         if a.get("error") and a["id"] in submitted)
     return StudentRow(
         student=record.student, scores={a["id"]: float(a["score"]) for a in report["assignments"]},
         total=float(report["score"]), max_score=float(report["max_score"]), percent=float(report["percent"]),
-        error=unusable, graded=True,
+        error=unusable, status="graded" if submitted else "not_submitted", submitted=submitted,
     )
+
+
+def _submitted(assignment: dict[str, Any]) -> bool:
+    """Whether the student handed in something for ``assignment`` (results stored before this was recorded: yes)."""
+    return bool(assignment.get("submitted", True))
 
 
 def _shortened(text: str, limit: int = 160) -> str:

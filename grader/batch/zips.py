@@ -1,7 +1,7 @@
 """Extracting a student's zip without trusting it.
 
-A zip is a list of names and sizes the student chose. Only the Python files are extracted (nothing
-else is graded); every member name is checked first (no absolute path, no ``..``, no drive letter,
+A zip is a list of names and sizes the student chose. Only the Python files and notebooks are
+extracted (nothing else is graded); every member name is checked first (no absolute path, no ``..``, no drive letter,
 no link), the member count is capped, and the bytes actually inflated are counted against a total
 cap as they are written, because the sizes a zip declares can lie. Any violation is a
 :class:`ZipRejected` for that student, never a crash of the batch.
@@ -13,6 +13,9 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from grader.i18n import Msg, msg, render
+from grader.submission import SUFFIXES
 
 _CHUNK = 1 << 16
 _IGNORED_PREFIXES = ("__MACOSX/",)  # resource forks added by macOS's "Compress"
@@ -29,11 +32,15 @@ class ZipLimits:
 
 
 class ZipRejected(Exception):
-    """The zip is unreadable or breaks a rule; the message says which, for the gradebook."""
+    """The zip is unreadable or breaks a rule; ``problem`` says which, for the gradebook (in the run's language)."""
+
+    def __init__(self, problem: Msg) -> None:
+        super().__init__(render(problem, "en"))
+        self.problem = problem
 
 
 def extract_python_files(archive: Path, target: Path, limits: ZipLimits = ZipLimits()) -> Path:
-    """Extract the ``.py`` files of ``archive`` into the empty folder ``target``; the folder to grade.
+    """Extract the ``.py`` and ``.ipynb`` files of ``archive`` into the empty folder ``target``; the folder to grade.
 
     When the zip holds a single top-level folder (a zipped folder), that folder is returned.
     """
@@ -43,10 +50,10 @@ def extract_python_files(archive: Path, target: Path, limits: ZipLimits = ZipLim
             _check_members(members, limits)
             budget = _Budget(int(limits.max_total_mb * 1024 * 1024))
             for member in members:
-                if _is_python_file(member):
+                if _is_submission_file(member):
                     _extract(zipped, member, target, budget)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
-        raise ZipRejected(f"{archive.name} cannot be read as a zip file ({type(exc).__name__}: {exc})") from None
+        raise ZipRejected(msg("batch.zip_unreadable", name=archive.name, error=f"{type(exc).__name__}: {exc}")) from None
     return _single_top_folder(target)
 
 
@@ -60,24 +67,24 @@ class _Budget:
     def spend(self, size: int) -> None:
         self.left -= size
         if self.left < 0:
-            raise ZipRejected(f"the zip inflates to more than {self.limit // (1024 * 1024)} MB of Python files")
+            raise ZipRejected(msg("batch.zip_too_large", mb=self.limit // (1024 * 1024)))  # Python files and notebooks
 
 
 def _check_members(members: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
     if len(members) > limits.max_members:
-        raise ZipRejected(f"the zip holds {len(members)} entries, more than the {limits.max_members} allowed")
+        raise ZipRejected(msg("batch.zip_too_many", count=len(members), limit=limits.max_members))
     for member in members:
         name = member.filename
         path = PurePosixPath(name.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or ":" in name or "\0" in name:
-            raise ZipRejected(f"the zip holds an unsafe path {name!r} (absolute, or leading out of the folder)")
+            raise ZipRejected(msg("batch.zip_unsafe_path", name=repr(name)))
         if stat.S_ISLNK(member.external_attr >> 16):
-            raise ZipRejected(f"the zip holds a symbolic link {name!r}")
+            raise ZipRejected(msg("batch.zip_symbolic_link", name=repr(name)))
 
 
-def _is_python_file(member: zipfile.ZipInfo) -> bool:
+def _is_submission_file(member: zipfile.ZipInfo) -> bool:
     name = member.filename.replace("\\", "/")
-    return not member.is_dir() and name.endswith(".py") and not name.startswith(_IGNORED_PREFIXES)
+    return not member.is_dir() and name.endswith(SUFFIXES) and not name.startswith(_IGNORED_PREFIXES)
 
 
 def _extract(zipped: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: _Budget) -> None:
@@ -90,7 +97,7 @@ def _extract(zipped: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, bud
                 budget.spend(len(chunk))
                 out.write(chunk)
     except FileExistsError:
-        raise ZipRejected(f"the zip holds {member.filename!r} twice") from None
+        raise ZipRejected(msg("batch.zip_twice", name=repr(member.filename))) from None
 
 
 def _single_top_folder(target: Path) -> Path:

@@ -11,6 +11,7 @@ from rich.console import Console
 from grader.batch.discover import parse_shard
 from grader.batch.runner import BatchOptions, BatchSummary, default_jobs, run_batch
 from grader.commands.options import course_option, lang_option
+from grader.i18n import msg, render
 
 EXIT_INTERRUPTED = 130
 
@@ -20,7 +21,7 @@ EXIT_INTERRUPTED = 130
 @click.argument("students", nargs=-1)
 @course_option()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="grades", show_default=True,
-              help="Where results/<student>.json, grades.csv, checks.csv and report.html go.")
+              help="Where results/<student>.json, grades.csv, assignments.csv, checks.csv and report.html go.")
 @click.option("--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="one per core",
               help="Submissions graded in parallel.")
 @click.option("--shard", default="1/1", show_default=True,
@@ -57,24 +58,29 @@ def batch_command(
 
 
 def summary_line(summary: BatchSummary, times_file: Path | None = None) -> str:
-    """The one line printed at the end (``times_file``: the --submitted-at file, named when students lack a time)."""
+    """The one line printed at the end, in the run's language (``times_file``: the --submitted-at file,
+    named when students lack a time)."""
+    def words(key: str, **params: object) -> str:
+        return render(msg(f"batch.{key}", **params), summary.language)
+
+    seconds = f"{summary.duration_s:.1f}"
     if summary.interrupted:
-        return (f"Interrupted after grading {summary.graded} submissions in {summary.duration_s:.1f} s; "
-                "their results are kept: run the same command again to continue.")
-    parts = [f"Graded {summary.graded} of {summary.submissions} submissions in {summary.duration_s:.1f} s "
-             f"({summary.rate:.1f}/s, {summary.jobs} jobs)"]
+        return words("summary_interrupted", graded=summary.graded, seconds=seconds)
+    parts = [words("summary_graded", graded=summary.graded, submissions=summary.submissions, seconds=seconds,
+                   rate=f"{summary.rate:.1f}", jobs=summary.jobs)]
     if summary.skipped:
-        parts.append(f"{summary.skipped} unchanged (kept)")
+        parts.append(words("summary_skipped", count=summary.skipped))
     if summary.failed:
-        parts.append(f"{summary.failed} could not be graded")
+        parts.append(words("summary_failed", count=summary.failed))
     if summary.reused_files:
-        files = "1 file" if summary.reused_files == 1 else f"{summary.reused_files} files"
-        parts.append(f"{files} identical to one already graded got its results")
+        parts.append(words("summary_reused_one") if summary.reused_files == 1 else words("summary_reused", count=summary.reused_files))
     if summary.untimed and times_file is not None:
-        students = "1 student" if summary.untimed == 1 else f"{summary.untimed} students"
-        parts.append(f"{students} had no time in {times_file}: graded as on time")
+        key = "summary_untimed_one" if summary.untimed == 1 else "summary_untimed"
+        parts.append(words(key, count=summary.untimed, file=times_file))
     stats = summary.outputs.stats if summary.outputs else None
+    if stats is not None and stats.not_submitted:
+        parts.append(words("summary_not_submitted", count=stats.not_submitted))
     if stats is not None and stats.mean_percent is not None:
-        parts.append(f"class mean {stats.mean_percent:.1f}%")
+        parts.append(words("summary_mean", percent=f"{stats.mean_percent:.1f}"))
     files = f" -> {', '.join(str(path) for path in summary.outputs.files)}" if summary.outputs else ""
     return "; ".join(parts) + "." + files

@@ -60,8 +60,9 @@ def processes_with_tmpdir(tmpdir: Path) -> list[int]:
 
 
 def record(student: str, percent: float | None, checks: dict[str, tuple[str, str]] | None = None,
-           title: str = "Vector basics", error: str | None = None) -> StudentRecord:
-    """A stored result without grading: ``checks`` maps a check name to (status, message), one point each."""
+           title: str = "Vector basics", error: str | None = None, submitted: bool = True) -> StudentRecord:
+    """A stored result without grading: ``checks`` maps a check name to (status, message), one point each;
+    ``submitted=False`` is a student who handed in nothing of their own (as grading records it)."""
     if percent is None:
         return StudentRecord(student, "error", "s", "c", None, error or "could not be graded", "2026-01-01T00:00:00+00:00")
     checks = checks or {"add_small": ("passed", "")}
@@ -71,7 +72,7 @@ def record(student: str, percent: float | None, checks: dict[str, tuple[str, str
                    "score": 1.0 if status == "passed" else 0.0} for name, (status, message) in checks.items()]
     report = {"score": score, "max_score": max_score, "percent": percent,
               "assignments": [{"id": "vectors", "title": title, "score": score, "max_score": max_score, "error": error,
-                               "checks": check_list}]}
+                               "submitted": submitted, "checks": check_list}]}
     return StudentRecord(student, "graded", "s", "c", report, None, "2026-01-01T00:00:00+00:00")
 
 

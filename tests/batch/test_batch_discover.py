@@ -15,6 +15,7 @@ from grader.batch.hashing import course_hash, submission_hash
 from grader.batch.zips import ZipLimits, ZipRejected, extract_python_files
 from grader.course import load_course
 from grader.errors import UsageError
+from grader.i18n import render
 from tests.batch.helpers import REFERENCE, write_class, write_zip
 
 
@@ -32,7 +33,7 @@ def test_a_student_with_both_a_folder_and_a_zip_or_a_link_is_a_problem_for_that_
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": REFERENCE})
     write_zip(folder / "alice.zip", {"vectors.py": REFERENCE})
     os.symlink(folder / "bob", folder / "mallory")
-    problems = {s.student: s.problem for s in discover(folder)}
+    problems = {s.student: render(s.problem, "en") if s.problem else None for s in discover(folder)}
     assert problems["bob"] is None
     assert "two submissions" in problems["alice"] and "alice.zip" in problems["alice"]
     assert "symbolic link" in problems["mallory"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,17 +27,19 @@ def test_grades_csv_has_a_row_per_student_and_columns_per_assignment_total_and_p
     stats = class_stats([record("bob", 50.0, {"a": ("passed", ""), "b": ("failed", "off")}, title="벡터 기초"),
                          record("alice", 100.0, {"a": ("passed", ""), "b": ("passed", "")}, title="벡터 기초"),
                          record("carl", None, error="carl.zip cannot be read as a zip file")])
-    grades, _ = write_gradebook(tmp_path, stats)
+    grades, assignments, _ = write_gradebook(tmp_path, stats)
     header, *rows = read_csv(grades)
-    assert header == ["student", "벡터 기초 (vectors, /2)", "total", "max_score", "percent", "error"]
-    assert rows == [["alice", "2", "2", "2", "100", ""], ["bob", "1", "1", "2", "50", ""],
-                    ["carl", "", "", "", "", "carl.zip cannot be read as a zip file"]]
+    assert header == ["student", "vectors", "total", "max_score", "percent", "status", "error"]  # ids a formula can use
+    assert rows == [["alice", "2", "2", "2", "100", "graded", ""], ["bob", "1", "1", "2", "50", "graded", ""],
+                    ["carl", "", "", "", "", "error", "carl.zip cannot be read as a zip file"]]
+    assert read_csv(assignments) == [["id", "title", "max_score", "submitted", "mean_percent", "full_marks"],
+                                     ["vectors", "벡터 기초", "2", "2", "75", "1"]]  # each id with its title
 
 
 def test_cells_that_a_spreadsheet_would_evaluate_are_neutralised(tmp_path: Path) -> None:
     hostile = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain", "a=b"]
     stats = class_stats([record(student, 100.0) for student in hostile])
-    grades, _ = write_gradebook(tmp_path, stats)
+    grades, *_ = write_gradebook(tmp_path, stats)
     ids = [row[0] for row in read_csv(grades)[1:]]
     assert sorted(ids) == sorted(neutralise(safe_line(student)) for student in hostile)  # a tab shows as \t
     assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in ids)
@@ -46,7 +49,7 @@ def test_cells_that_a_spreadsheet_would_evaluate_are_neutralised(tmp_path: Path)
 def test_checks_csv_counts_each_status_and_the_pass_rate(tmp_path: Path) -> None:
     statuses = ["passed", "passed", "failed", "error", "timeout", "not_run"]
     stats = class_stats([record(f"s{i}", 50.0, {"add_small": (status, "m"), "norm": ("passed", "")}) for i, status in enumerate(statuses)])
-    _, checks = write_gradebook(tmp_path, stats)
+    *_, checks = write_gradebook(tmp_path, stats)
     header, add_small, norm = read_csv(checks)
     row = dict(zip(header, add_small))
     counts = ("check", "students", "passed", "failed", "error", "timeout", "not_run")
@@ -115,3 +118,45 @@ def test_common_failures_survive_when_most_messages_are_unique(monkeypatch) -> N
     stats = class_stats(iter(unique[:10] + common + unique[10:]))  # one record at a time, from any iterable
     assert stats.failures[0].count == 6 and stats.failures[0].message == "expected 4.0, got 0.5"
     assert len(stats.rows) == 26 and stats.checks[0].runs == 26
+
+
+def test_students_who_handed_in_nothing_are_counted_apart_from_the_graded(tmp_path: Path) -> None:
+    stub = "vectors.py is still the published stub: nothing submitted yet"
+    both = {"add_small": ("passed", ""), "norm": ("passed", "")}
+    stats = class_stats([record("alice", 100.0, both), record("bob", 50.0, {"add_small": ("passed", ""), "norm": ("failed", "off")}),
+                         record("empty", 0.0, {"add_small": ("error", stub), "norm": ("error", stub)}, error=stub, submitted=False),
+                         record("zip", None, error="zip.zip cannot be read as a zip file")])
+    assert [row.status for row in stats.rows] == ["graded", "graded", "not_submitted", "error"]
+    assert (len(stats.graded), stats.not_submitted, stats.errors) == (2, 1, 1)
+    assert stats.mean_percent == 75.0 and sum(stats.histogram) == 2  # the students who submitted
+    (vectors,) = stats.assignments
+    assert (vectors.submitted, vectors.mean_percent) == (2, 75.0)
+    assert {check.name: check.runs for check in stats.checks} == {"add_small": 2, "norm": 2}
+    assert [failure.message for failure in stats.failures] == ["off"]  # "still the stub" is not a failure of the class
+    grades, *_ = write_gradebook(tmp_path, stats)
+    assert read_csv(grades)[3] == ["empty", "0", "0", "2", "0", "not_submitted", ""]
+    page = render_report(stats, "course")
+    assert 'data-card="not_submitted"><div class="number">1<' in page and 'data-card="graded"><div class="number">2<' in page
+    assert 'data-status="not_submitted"' in page and "not submitted" in page
+
+
+def test_each_common_failure_names_its_students_with_links_to_their_rows() -> None:
+    failing = {f"s{i}": ("failed", f"expected 4.0, got {i}") for i in range(3)}
+    stats = class_stats([record(student, 0.0, {"add": status}) for student, status in failing.items()] + [record("ok", 100.0)])
+    (failure,) = stats.failures
+    assert failure.students == ("s0", "s1", "s2")
+    page = render_report(stats, "course")
+    for student in failure.students:
+        anchor = re.search(rf'<tr id="([^"]+)" data-student="{student}"', page)[1]
+        assert f'<a href="#{anchor}">{student}</a>' in page
+    many = class_stats([record(f"s{i:02}", 0.0, {"add": ("failed", "off")}) for i in range(20)])
+    folded = render_report(many, "course")
+    assert "<details><summary>20 students</summary>" in folded and folded.count('<a href="#student-') == 20
+
+
+def test_the_report_speaks_the_runs_language() -> None:
+    stats = class_stats([record("alice", 100.0), record("bob", 0.0, {"add": ("failed", "틀렸습니다")}, submitted=True)])
+    korean, english = render_report(stats, "course", "ko"), render_report(stats, "course", "en")
+    assert '<html lang="ko">' in korean and "<h2>가장 흔한 실패</h2>" in korean and "<h2>점수 분포</h2>" in korean
+    assert "Most common failures" not in korean and "Score distribution" not in korean and ">students<" not in korean
+    assert '<html lang="en">' in english and "<h2>Most common failures</h2>" in english

@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.batch.discover import Shard
 from grader.batch.outputs import merge
@@ -15,6 +19,7 @@ from grader.batch.runner import BatchOptions, run_batch
 from grader.course import load_course
 from grader.errors import CourseError, UsageError
 from grader.grading import GradeOptions, grade
+from grader.notebook.stub import stub_notebook
 from grader.report.jsonreport import to_dict
 from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, write_class, write_zip
 
@@ -128,3 +133,38 @@ def test_a_broken_course_stops_the_batch_before_grading_and_overlapping_folders_
     with pytest.raises(CourseError, match="checks_hidden.py"):
         run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=tmp_path / "out"))
     assert not (tmp_path / "out" / "results").exists()
+
+
+def test_a_zipped_notebook_is_graded_and_the_worked_in_file_wins_over_the_stub(mini_course: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    notebook = nbformat.writes(new_notebook(cells=[new_code_cell(REFERENCE)]))
+    write_zip(folder / "nora.zip", {"vectors.ipynb": notebook, "vectors.py": STUB})  # worked in the notebook
+    write_zip(folder / "pyotr.zip", {"vectors.py": REFERENCE, "vectors.ipynb": _stub_notebook(mini_course)})
+    run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1))
+    stored = results(tmp_path / "out")
+    assert stored["nora"]["percent"] == stored["pyotr"]["percent"] == 100.0
+    assert stored["nora"]["assignments"][0]["file"] == "nora.zip/vectors.ipynb"
+    assert stored["pyotr"]["assignments"][0]["file"] == "pyotr.zip/vectors.py"
+
+
+def _stub_notebook(course: Path) -> str:
+    folder = course / "assignments/vectors"
+    return nbformat.writes(stub_notebook(folder / "vectors.py", folder / "README.md", "vectors"))
+
+
+def test_one_run_one_language_korean_report_errors_and_summary(mini_course: Path, tmp_path: Path) -> None:
+    folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB})
+    (folder / "eve.zip").write_bytes(b"not a zip at all")
+    completed = subprocess.run([sys.executable, "-m", "grader", "batch", str(folder), "--course", str(mini_course),
+                                "--out", str(tmp_path / "out"), "--lang", "ko", "--jobs", "1"],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("제출물 3개 중 3개를") and "1명은 자기 답안을 내지 않았습니다" in completed.stdout
+    assert "채점 중" in completed.stderr and "grading" not in completed.stderr
+    rows = {row[0]: row for row in grades_rows(tmp_path / "out")[1:]}
+    assert rows["eve"][-1] == "eve.zip을(를) zip 파일로 읽을 수 없습니다 (BadZipFile: File is not a zip file)"
+    page = (tmp_path / "out/report.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page and "<h2>가장 흔한 실패</h2>" in page and "Most common failures" not in page
+    merged = merge([tmp_path / "out"], tmp_path / "merged")[0]
+    assert '<html lang="ko">' in merged.files[-1].read_text(encoding="utf-8")  # a merge keeps the run's language

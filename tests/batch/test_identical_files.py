@@ -76,7 +76,7 @@ def test_the_summary_says_how_many_files_were_graded_once(mini_course: Path, tmp
     batch = ("batch", "subs", "--course", str(mini_course), "--jobs", "1")
     reused = run_cli(*batch, "--out", "out", cwd=tmp_path)
     assert reused.returncode == 0, reused.stderr
-    assert "2 files identical to one already graded got its results" in reused.stdout, reused.stdout
+    assert "2 files identical to one already graded got their results" in reused.stdout, reused.stdout
     regraded = run_cli(*batch, "--out", "again", "--regrade-identical", cwd=tmp_path)
     assert regraded.returncode == 0 and "identical" not in regraded.stdout, regraded.stdout
     assert (tmp_path / "out/grades.csv").read_text() == (tmp_path / "again/grades.csv").read_text()
