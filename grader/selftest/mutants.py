@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from grader.course import Course
 from grader.checks.registry import CheckSpec
 from grader.grading import GradeOptions, LoadedAssignment, grade_source, load_assignment
+from grader.i18n import Text, msg
 from grader.publish.markers import SolutionBlock, solution_blocks, source_lines
 from grader.results import AssignmentResult
 from grader.sandbox.launcher import Launcher
@@ -92,7 +93,7 @@ class MutationReport:
     """The mutants tested, in source order."""
     idle_checks: tuple[str, ...] = ()
     """Checks that no tested mutant makes fail (they may still catch untested ones)."""
-    skipped: str = ""
+    skipped: Text = ""
     """Why the assignment was not mutation-tested (empty when it was)."""
 
     @property
@@ -284,7 +285,7 @@ def mutation_tests(
     for item in self_test.assignments:
         assignment = course.assignment(item.id)
         if item.reference is None or not item.reference.max_score or item.reference.score < item.reference.max_score:
-            reports.append(MutationReport(item.id, display_path(assignment.reference), 0, (), skipped="the reference does not score full marks"))
+            reports.append(MutationReport(item.id, display_path(assignment.reference), 0, (), skipped=msg("selftest.skipped_reference")))
             continue
         loaded = load_assignment(assignment, hidden=True)
         reports.append(mutation_test(course, loaded, item.reference, launcher, max_mutants, jobs))

@@ -1,4 +1,4 @@
-"""Rendering the self-test and the mutation report for the instructor's terminal (English only)."""
+"""Rendering the self-test and the mutation report for the instructor's terminal, in the run's language."""
 
 from __future__ import annotations
 
@@ -8,65 +8,73 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from grader.i18n import Text, msg, render
 from grader.results import AssignmentResult
 from grader.selftest.mutants import MutationReport
 from grader.selftest.selftest import SelfTestReport
 
-EQUIVALENT_NOTE = (
-    "Some survivors are equivalent to the reference (a transpose of a vector, max of swapped arguments, "
-    "a bound that no valid input reaches): no check can catch those, so a score below 100% is normal. "
-    "For the others, add a check that a student making that mistake would fail."
-)
+
+class _Words:
+    """The report's words in one language, escaped for rich markup: ``words("ok")`` is ``selftest.ok``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **params: object) -> str:
+        return escape(render(msg(f"selftest.{key}", **params), self.language))
+
+    def text(self, text: Text) -> str:
+        return escape(render(text, self.language))
 
 
-def print_self_test(report: SelfTestReport, console: Console) -> None:
+def print_self_test(report: SelfTestReport, console: Console, language: str = "en") -> None:
     """Per-assignment table, then every problem, then the verdict."""
-    table = Table(title="Course self-test: references score full marks, stubs score zero", caption="Checks: public+hidden")
-    for column in ("Assignment", "Checks", "Reference", "Stub", "Stub file", "Result"):
-        table.add_column(column, no_wrap=True)
+    words = _Words(language)
+    table = Table(title=words("title"), caption=words("caption"))
+    for column in ("col_assignment", "col_checks", "col_reference", "col_stub", "col_stub_file", "col_result"):
+        table.add_column(words(column), no_wrap=True)
     for item in report.assignments:
         table.add_row(
             item.id, f"{item.public_checks}+{item.hidden_checks}", _score(item.reference, full=True),
-            _score(item.stub, full=False), _in_step(item.stub_in_step),
-            "[green]ok[/green]" if item.ok else "[red bold]FAIL[/red bold]",
+            _score(item.stub, full=False), _in_step(item.stub_in_step, words),
+            f"[green]{words('ok')}[/green]" if item.ok else f"[red bold]{words('fail')}[/red bold]",
         )
     console.print(table)
     for item in report.assignments:
         for problem in item.problems:
-            console.print(f"[red]✗[/red] {item.id}: {escape(problem)}", soft_wrap=True)
-    verdict = "[green]all references score full marks and all stubs zero[/green]" if report.ok else "[red bold]the self-test failed[/red bold]"
+            console.print(f"[red]✗[/red] {item.id}: {words.text(problem)}", soft_wrap=True)
+    verdict = f"[green]{words('verdict_ok')}[/green]" if report.ok else f"[red bold]{words('verdict_failed')}[/red bold]"
     console.print(f"{verdict} ({report.duration_s:.1f} s)")
 
 
-def print_mutations(reports: Sequence[MutationReport], console: Console, duration_s: float) -> None:
+def print_mutations(reports: Sequence[MutationReport], console: Console, duration_s: float, language: str = "en") -> None:
     """Per-assignment mutation score, the survivors with their diffs, and checks no mutant fails."""
-    table = Table(title="Check strength: mutants of each reference (caught = lost at least one point)")
-    for column in ("Assignment", "Mutants (tested/generated)", "Caught", "Survived", "Score"):
-        table.add_column(column, justify="left" if column == "Assignment" else "right", no_wrap=column == "Assignment")
+    words = _Words(language)
+    table = Table(title=words("mutants_title"))
+    for key in ("col_assignment", "col_mutants", "col_caught", "col_survived", "col_score"):
+        table.add_column(words(key), justify="left" if key == "col_assignment" else "right", no_wrap=key == "col_assignment")
     for report in reports:
         if report.skipped:
-            table.add_row(report.assignment_id, "-", "-", "-", f"[yellow]skipped: {escape(report.skipped)}[/yellow]")
+            table.add_row(report.assignment_id, "-", "-", "-", f"[yellow]{words('skipped', reason=render(report.skipped, language))}[/yellow]")
             continue
         table.add_row(report.assignment_id, f"{len(report.outcomes)}/{report.generated}", str(report.caught),
                       str(len(report.survivors)), f"{report.score:.0f}%")
     console.print(table)
     for report in reports:
-        _print_survivors(report, console)
+        _print_survivors(report, console, words)
     if any(report.survivors for report in reports):
-        console.print(EQUIVALENT_NOTE, soft_wrap=True)
-    console.print(f"mutation testing took {duration_s:.1f} s")
+        console.print(words("equivalent_note"), soft_wrap=True)
+    console.print(words("took", seconds=f"{duration_s:.1f}"))
 
 
-def _print_survivors(report: MutationReport, console: Console) -> None:
+def _print_survivors(report: MutationReport, console: Console, words: _Words) -> None:
     if report.survivors:
-        console.print(f"\n[bold]{report.assignment_id}[/bold]: {len(report.survivors)} surviving mutant(s)")
+        console.print(f"\n[bold]{report.assignment_id}[/bold]: {words('survivors', count=len(report.survivors))}")
     for outcome in report.survivors:
         console.print(escape(outcome.mutant.diff(report.reference_file)), highlight=False, soft_wrap=True)
     if report.idle_checks:
-        names = ", ".join(report.idle_checks)
-        console.print(f"[yellow]{report.assignment_id}: no tested mutant fails {names}[/yellow] "
-                      "(such a check tests nothing, or only what the mutants leave alone, such as a "
-                      "TypeError every broken variant also raises; more mutants: --max-mutants)", soft_wrap=True)
+        idle = words("idle_checks", id=report.assignment_id, checks=", ".join(report.idle_checks))
+        console.print(f"[yellow]{idle}[/yellow] {words('idle_checks_why')}", soft_wrap=True)
 
 
 def _score(result: AssignmentResult | None, full: bool) -> str:
@@ -77,5 +85,5 @@ def _score(result: AssignmentResult | None, full: bool) -> str:
     return f"[{colour}]{result.score:g}/{result.max_score:g}[/{colour}]"
 
 
-def _in_step(in_step: bool | None) -> str:
-    return {True: "[green]in step[/green]", False: "[red]stale[/red]", None: "[red]?[/red]"}[in_step]
+def _in_step(in_step: bool | None, words: _Words) -> str:
+    return {True: f"[green]{words('in_step')}[/green]", False: f"[red]{words('stale')}[/red]", None: "[red]?[/red]"}[in_step]

@@ -18,6 +18,7 @@ from grader.errors import CourseError, UsageError
 from grader.grading import (
     GradeOptions, LoadedAssignment, assignment_budget_s, grade_source, load_assignment, select_assignments,
 )
+from grader.i18n import Text, msg
 from grader.publish.markers import generate_stub
 from grader.results import AssignmentResult
 from grader.sandbox.launcher import Launcher
@@ -43,8 +44,8 @@ class AssignmentSelfTest:
     """The committed stub graded with every check (None when it could not be graded)."""
     stub_in_step: bool | None
     """Whether the committed stub is the regeneration of the reference (None: unknown, see problems)."""
-    problems: tuple[str, ...]
-    """What is wrong, one line each; empty when the assignment passes."""
+    problems: tuple[Text, ...]
+    """What is wrong, one line each (rendered in the run's language); empty when the assignment passes."""
 
     @property
     def ok(self) -> bool:
@@ -72,7 +73,9 @@ def require_solutions(course: Course) -> None:
         )
 
 
-def self_test(course: Course, assignment_ids: tuple[str, ...] = (), launcher: Launcher | None = None) -> SelfTestReport:
+def self_test(
+    course: Course, assignment_ids: tuple[str, ...] = (), launcher: Launcher | None = None, language: str = "en",
+) -> SelfTestReport:
     """Grade every selected reference and stub; starts (and stops) a fork server unless one is given."""
     require_solutions(course)
     started = time.perf_counter()
@@ -80,51 +83,54 @@ def self_test(course: Course, assignment_ids: tuple[str, ...] = (), launcher: La
     owned = launcher is None
     launcher = launcher or Launcher(denied_roots=course.instructor_only)
     try:
-        results = tuple(check_assignment(course, assignment, launcher) for assignment in assignments)
+        results = tuple(check_assignment(course, assignment, launcher, language) for assignment in assignments)
     finally:
         if owned:
             launcher.close()
     return SelfTestReport(results, round(time.perf_counter() - started, 3))
 
 
-def check_assignment(course: Course, assignment: Assignment, launcher: Launcher) -> AssignmentSelfTest:
+def check_assignment(course: Course, assignment: Assignment, launcher: Launcher, language: str = "en") -> AssignmentSelfTest:
     """The self-test of one assignment (a check file that does not load is one of its problems)."""
     try:
         loaded = load_assignment(assignment, hidden=True)
     except CourseError as error:
         return AssignmentSelfTest(assignment.id, 0, 0, None, None, None, (str(error),))
     public = sum(spec.visibility == "public" for spec in loaded.checks)
-    reference = _grade_file(course, loaded, assignment.reference, launcher) if assignment.has_solutions else None
-    stub = _grade_file(course, loaded, assignment.stub, launcher)
+    reference = _grade_file(course, loaded, assignment.reference, launcher, language) if assignment.has_solutions else None
+    stub = _grade_file(course, loaded, assignment.stub, launcher, language)
     in_step, stub_problem = _stub_in_step(assignment)
     problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_budget_problems(loaded, reference),
                 *_stub_problems(stub), *stub_problem]
     return AssignmentSelfTest(assignment.id, public, len(loaded.checks) - public, reference, stub, in_step, tuple(problems))
 
 
-def _grade_file(course: Course, loaded: LoadedAssignment, path: Path, launcher: Launcher) -> AssignmentResult:
+def _grade_file(course: Course, loaded: LoadedAssignment, path: Path, launcher: Launcher, language: str) -> AssignmentResult:
+    """Grade the file's code as it is (the stub too: it is run, not recognised as the stub, so that a
+    check giving points for nothing shows)."""
     source = Source(path.read_text(encoding="utf-8"), display_path(path))
-    return grade_source(course, loaded, source, launcher, GradeOptions(language="en"))
+    return grade_source(course, loaded, source, launcher, GradeOptions(language=language))
 
 
-def _check_problems(loaded: LoadedAssignment) -> list[str]:
+def _check_problems(loaded: LoadedAssignment) -> list[Text]:
     if not loaded.checks:
-        return [f"no checks: add assignments/{loaded.assignment.id}/checks.py (public) or solutions/{loaded.assignment.id}/checks_hidden.py (hidden)"]
+        return [msg("selftest.no_checks", id=loaded.assignment.id)]
     return []
 
 
-def _reference_problems(assignment: Assignment, reference: AssignmentResult | None) -> list[str]:
+def _reference_problems(assignment: Assignment, reference: AssignmentResult | None) -> list[Text]:
     if reference is None:
-        return [f"no reference solution {display_path(assignment.reference)}"]
+        return [msg("selftest.no_reference", file=display_path(assignment.reference))]
     if reference.error:
-        return [f"the reference cannot be graded: {reference.error}"]
+        return [msg("selftest.reference_unusable", error=reference.error)]
     return [
-        f"the reference fails {check.name} ({check.status}): {check.message}".rstrip(": ")
+        msg("selftest.reference_fails", check=check.name, status=check.status, message=check.message) if check.message
+        else msg("selftest.reference_fails_silently", check=check.name, status=check.status)
         for check in reference.checks if check.status != "passed"
     ]
 
 
-def _budget_problems(loaded: LoadedAssignment, reference: AssignmentResult | None) -> list[str]:
+def _budget_problems(loaded: LoadedAssignment, reference: AssignmentResult | None) -> list[Text]:
     """The reference must use only a small part of the assignment's time budget, or a slower machine (a
     busy batch) would cut a correct submission short."""
     if reference is None or reference.error:
@@ -133,24 +139,20 @@ def _budget_problems(loaded: LoadedAssignment, reference: AssignmentResult | Non
     budget = assignment_budget_s(loaded, GradeOptions())
     if took <= BUDGET_SHARE * budget:
         return []
-    return [f"the reference's checks take {took:.1f} s, more than {BUDGET_SHARE:.0%} of the assignment's time budget of "
-            f"{budget:g} s: raise limits.assignment_timeout in course.yaml (docs/course-format.md)"]
+    return [msg("selftest.over_budget", seconds=f"{took:.1f}", share=f"{BUDGET_SHARE:.0%}", budget=f"{budget:g}")]
 
 
-def _stub_problems(stub: AssignmentResult | None) -> list[str]:
+def _stub_problems(stub: AssignmentResult | None) -> list[Text]:
     if stub is None:
         return []
-    return [
-        f"the stub passes {check.name}: the check gives {check.max_score:g} point(s) without any student code"
-        for check in stub.checks if check.status == "passed"
-    ]
+    return [msg("selftest.stub_passes", check=check.name, points=f"{check.max_score:g}") for check in stub.checks if check.status == "passed"]
 
 
-def _stub_in_step(assignment: Assignment) -> tuple[bool | None, list[str]]:
+def _stub_in_step(assignment: Assignment) -> tuple[bool | None, list[Text]]:
     try:
         generated = generate_stub(assignment)
     except CourseError as error:
         return None, [str(error)]
     if assignment.stub.read_text(encoding="utf-8") != generated:
-        return False, [f"{display_path(assignment.stub)} is not the stub generated from the reference: run `grader publish` to regenerate it"]
+        return False, [msg("selftest.stub_stale", file=display_path(assignment.stub))]
     return True, []

@@ -94,3 +94,14 @@ def test_a_reference_that_uses_much_of_the_time_budget_fails_the_self_test(mini_
     assert re.search(r"vectors: the reference's checks take 0\.\d s, more than 25% of the assignment's time budget of 1 s: "
                      r"raise limits.assignment_timeout", " ".join(completed.stdout.split()))
     assert "7/7" in completed.stdout  # the reference itself still scores full marks
+
+
+def test_the_self_test_speaks_the_courses_language_unless_lang_says_otherwise(mini_course: Path) -> None:
+    replace_in(mini_course / "solutions/vectors/vectors.py", "    return a + b\n", "    return a - b\n")
+    (mini_course / "course.yaml").write_text((mini_course / "course.yaml").read_text() + "language: ko\n")
+    korean = run_grader("check", "--course", str(mini_course))
+    assert korean.returncode == 1 and "과목 자체 검사: 참조 답안은 만점, 스텁은 0점" in korean.stdout
+    assert "vectors: 참조 답안이 add_small에서 실패합니다 (failed): " in korean.stdout and "자체 검사에 실패했습니다" in korean.stdout
+    assert "Course self-test" not in korean.stdout and "the reference fails" not in korean.stdout
+    english = run_grader("check", "--course", str(mini_course), "--lang", "en")
+    assert "vectors: the reference fails add_small (failed): " in english.stdout and "자체" not in english.stdout
