@@ -125,7 +125,8 @@ def conv2d_forward_seed_example(student):
                    "with w as given, out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q] (first output 12).",
                    "CNN의 합성곱은 cross-correlation입니다: (i, j)에서 시작하는 창에 주어진 그대로의 w를 칸마다 "
                    "곱합니다. out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q] (첫 출력 12)."))
-    mistakes.close(got, SEED_OUTPUT[None, None], name="conv2d_forward(seed 5x5 input, seed kernel, b=0)",
+    mistakes.close(got, SEED_OUTPUT[None, None], name=_text("conv2d_forward(seed 5x5 input, seed kernel, b=0)",
+                                                            "conv2d_forward(시드 예제의 5x5 입력, 시드 커널, b=0)"),
                    known=[flipped],
                    hint=_text("out[i, j] = Σ_{p,q} x[i + p, j + q] · w[p, q] over the 3×3 window starting at (i, j): the "
                               "first window [[3,3,2],[0,0,1],[3,1,2]] gives 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + "
@@ -158,7 +159,8 @@ def conv2d_forward_stride_and_padding_properties(student, rng):
                             "pad=1의 결과는 x의 상하좌우에 0을 한 줄씩 덧댄 입력에 pad=0을 쓴 결과와 같아야 합니다 "
                             "(끝에만이 아니라 네 방향 모두 0으로 패딩)."))
     dense = student.conv2d_forward(padded, w, b, 1, 0)
-    expect.shape(dense, (2, 4, 6, 8), name="conv2d_forward(padded x (2,3,8,9), w (4,3,3,2), b, stride=1, pad=0)")
+    expect.shape(dense, (2, 4, 6, 8), name=_text("conv2d_forward(padded x (2,3,8,9), w (4,3,3,2), b, stride=1, pad=0)",
+                                                 "conv2d_forward(패딩한 x (2,3,8,9), w (4,3,3,2), b, stride=1, pad=0)"))
     expect.close(out, np.asarray(dense)[:, :, ::2, ::2], name="conv2d_forward(x, w, b, stride=2, pad=1)",
                  hint=_text("A stride S keeps every S-th output of the stride-1 result: output (i, j) reads the "
                             "window starting at xpad[i*S, j*S].",
@@ -299,7 +301,8 @@ def max_pool_backward_ties_first_max(student):
     x = np.array([[[[2, 2, 5, 5], [2, 2, 5, 5], [1, 3, 4, 1], [3, 2, 2, 4]]]], dtype=float)
     dout = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
     expected = np.array([[[[1, 0, 2, 0], [0, 0, 0, 0], [0, 3, 4, 0], [0, 0, 0, 0]]]], dtype=float)
-    expect.close(student.max_pool2d_backward(dout, x), expected, name="max_pool2d_backward(dout, x with ties)",
+    expect.close(student.max_pool2d_backward(dout, x), expected, name=_text("max_pool2d_backward(dout, x with ties)",
+                                                                            "max_pool2d_backward(dout, 동점이 있는 x)"),
                  hint=_text("Too much gradient in a window with ties: only the first maximum in row-major order inside "
                             "the window (the one np.argmax picks) gets the window's gradient, the other tied cells get 0.",
                             "동점이 있는 창에 그래디언트가 너무 많습니다. 창 안에서 행 우선 순서로 첫 번째 최댓값 "

@@ -214,7 +214,8 @@ def predict_strict_threshold(student):
                  "레이블이 틀렸습니다: 확률 a = sigmoid(X @ w + b)가 threshold보다 클 때 (엄격한 부등호: a = 0.5는 0) "
                  "1이고 아니면 0입니다. z가 아니라 확률 a에 임계값을 적용하세요.")
     got = student.predict(X, w, b)
-    expect.equal(got, np.array([0, 1, 0, 1]), name="predict(X, w=[1], b=0) with z = [0, 0.3, -0.3, 2]", hint=hint)
+    expect.equal(got, np.array([0, 1, 0, 1]), name=_text("predict(X, w=[1], b=0) with z = [0, 0.3, -0.3, 2]",
+                                                         "z = [0, 0.3, -0.3, 2]일 때의 predict(X, w=[1], b=0)"), hint=hint)
     expect.true(bool(np.asarray(got).dtype.kind in "iu"),
                 _text(f"predict should return an int array of 0s and 1s, got dtype {np.asarray(got).dtype}",
                       f"predict는 0과 1의 정수 배열을 반환해야 하는데 dtype이 {np.asarray(got).dtype}입니다"),
@@ -239,7 +240,8 @@ def neuron_methods(student):
     neuron = student.LogisticNeuron()
     neuron.w = np.array([1.0, 2.0])
     neuron.b = 0.5
-    expect.close(neuron.forpass(np.array([1.0, 1.0])), 3.5, name="forpass([1, 1]) with w = [1, 2], b = 0.5",
+    expect.close(neuron.forpass(np.array([1.0, 1.0])), 3.5, name=_text("forpass([1, 1]) with w = [1, 2], b = 0.5",
+                                                                       "w = [1, 2], b = 0.5일 때의 forpass([1, 1])"),
                  hint=_text("forpass is the weighted sum of one sample: z = Σ_i x_i w_i + b.",
                             "forpass는 샘플 하나의 가중합입니다: z = Σ_i x_i w_i + b."))
     expect.close(neuron.backprop(np.array([1.0, 2.0]), 0.5), (np.array([0.5, 1.0]), 0.5),
@@ -252,7 +254,8 @@ def neuron_methods(student):
                  hint=_text("activation clips z at −100 from below (no upper bound) before the sigmoid.",
                             "activation은 시그모이드 전에 z를 아래에서 −100으로 자릅니다 (위쪽 한계 없음)."))
     got = neuron.predict(np.array([[1.0, 1.0], [-3.0, 0.0], [-0.5, 0.0]]))  # z = 3.5, -2.5 and exactly 0
-    expect.equal(got, np.array([True, False, False]), name="predict([[1, 1], [-3, 0], [-0.5, 0]]) with w = [1, 2], b = 0.5",
+    expect.equal(got, np.array([True, False, False]), name=_text("predict([[1, 1], [-3, 0], [-0.5, 0]]) with w = [1, 2], b = 0.5",
+                                                                 "w = [1, 2], b = 0.5일 때의 predict([[1, 1], [-3, 0], [-0.5, 0]])"),
                  hint=_text("predict is activation(forpass(x_i)) > 0.5, strictly: z = 0 gives a = 0.5, which is False.",
                             "predict는 activation(forpass(x_i)) > 0.5 (엄격한 부등호)입니다: z = 0이면 a = 0.5이고 False입니다."))
     expect.true(bool(np.asarray(got).dtype == bool),
@@ -270,8 +273,10 @@ def neuron_fit_starts_from_ones(student):
     hint = _text("Different weights than the book's neuron: fit starts from w = (1, …, 1), one 1 per feature, and "
                  "b = 0 before the first epoch.",
                  "책의 뉴런과 가중치가 다릅니다: fit은 첫 epoch 전에 w = (1, …, 1) (특성마다 1), b = 0에서 시작합니다.")
-    expect.close(neuron.w, np.ones(3), name="LogisticNeuron.w after fit(x, y, epochs=0)", hint=hint)
-    expect.close(neuron.b, 0.0, name="LogisticNeuron.b after fit(x, y, epochs=0)", hint=hint)
+    expect.close(neuron.w, np.ones(3), name=_text("LogisticNeuron.w after fit(x, y, epochs=0)",
+                                                  "fit(x, y, epochs=0) 뒤의 LogisticNeuron.w"), hint=hint)
+    expect.close(neuron.b, 0.0, name=_text("LogisticNeuron.b after fit(x, y, epochs=0)",
+                                           "fit(x, y, epochs=0) 뒤의 LogisticNeuron.b"), hint=hint)
 
 
 @check(points=1, description={
@@ -288,6 +293,8 @@ def neuron_fit_moves_downhill(student):
                  "가중치가 반대 방향으로 (또는 다른 크기로) 움직입니다: 책의 오차는 err = −(y − a)이고, 샘플마다 "
                  "backprop의 그래디언트를 뺍니다 (학습률 1): w ← w − x·err, b ← b − err. y = 1이면 양수 입력의 "
                  "가중치가 커져야 합니다.")
-    expect.close(neuron.w, np.array([1.0 + step, 1.0]), name="LogisticNeuron.w after fit([[1, 0]], [1], epochs=1)",
+    expect.close(neuron.w, np.array([1.0 + step, 1.0]), name=_text("LogisticNeuron.w after fit([[1, 0]], [1], epochs=1)",
+                                                                   "fit([[1, 0]], [1], epochs=1) 뒤의 LogisticNeuron.w"),
                  hint=hint)
-    expect.close(neuron.b, step, name="LogisticNeuron.b after fit([[1, 0]], [1], epochs=1)", hint=hint)
+    expect.close(neuron.b, step, name=_text("LogisticNeuron.b after fit([[1, 0]], [1], epochs=1)",
+                                            "fit([[1, 0]], [1], epochs=1) 뒤의 LogisticNeuron.b"), hint=hint)

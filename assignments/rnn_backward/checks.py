@@ -176,7 +176,8 @@ def rnn_forward_recurrence(student, rng):
         h_prev = p["h0"] if t == 0 else hs[:, t - 1]
         expected = np.tanh(p["X"][:, t] @ p["W_x"] + h_prev @ p["W_rec"] + p["b"])
         previous = "h0" if t == 0 else f"hs[:, {t - 1}]"
-        expect.close(hs[:, t], expected, name=f"rnn_forward(...)[:, {t}] (time step {t})",
+        expect.close(hs[:, t], expected, name=_text(f"rnn_forward(...)[:, {t}] (time step {t})",
+                                                    f"rnn_forward(...)[:, {t}] (시간 단계 {t})"),
                      hint=_text(f"h_t = tanh(x_t W_x + h_(t−1) W_rec + b): time step {t} must use {previous} as h_(t−1). "
                                 "Carry the new state forward, so that step t uses the state of step t−1 (h0 only at "
                                 "t = 0).",

@@ -196,7 +196,8 @@ def self_attention_mask_rows_sum_to_one(student, rng):
                         name="self_attention(..., mask=causal)", labels="Z, A")
     expect.shape(A, (4, 4), name="self_attention(..., mask=causal)[1] (A)")
     A = np.asarray(A, dtype=float)
-    expect.close(A[~mask], np.zeros(int((~mask).sum())), name="self_attention(..., mask=causal)[1] at masked positions",
+    expect.close(A[~mask], np.zeros(int((~mask).sum())), name=_text("self_attention(..., mask=causal)[1] at masked positions",
+                                                                    "가려진 위치의 self_attention(..., mask=causal)[1]"),
                  hint=_text("mask[i, j] = False means A[i, j] = 0 exactly.", "mask[i, j] = False이면 A[i, j]는 정확히 0입니다."))
     mistakes.close(A.sum(axis=-1), np.ones(4), name="self_attention(..., mask=causal)[1].sum(axis=-1)", evidence=A,
                    known=[mistakes.MaskedAfterSoftmax(mask, "A"), mistakes.SumsToOne(-1, "A", AXIS_HINT)],
@@ -222,11 +223,14 @@ def self_attention_fully_masked_row_is_zero(student, rng):
     call = "self_attention(..., mask with row 0 all False)"
     Z, A = expect.parts(student.self_attention(X, W_q, W_k, W_v, mask=mask), 2, name=call, labels="Z, A")
     expect.shape(A, (4, 4), name=f"{call}[1] (A)")
-    expect.close(np.asarray(A)[0], np.zeros(4), name=f"{call}[1][0] (A's fully masked row)", hint=hint)
+    expect.close(np.asarray(A)[0], np.zeros(4), name=_text(f"{call}[1][0] (A's fully masked row)",
+                                                           f"{call}[1][0] (A의 완전히 가려진 행)"), hint=hint)
     expect.shape(Z, (4, 5), name=f"{call}[0] (Z)")
-    expect.close(np.asarray(Z)[0], np.zeros(5), name=f"{call}[0][0] (Z's fully masked row)", hint=hint)
+    expect.close(np.asarray(Z)[0], np.zeros(5), name=_text(f"{call}[0][0] (Z's fully masked row)",
+                                                           f"{call}[0][0] (Z의 완전히 가려진 행)"), hint=hint)
     A = np.asarray(A, dtype=float)
-    expect.close(A[1:].sum(axis=-1), np.ones(3), name=f"{call}[1][1:].sum(axis=-1) (the rows that allow a position)",
+    expect.close(A[1:].sum(axis=-1), np.ones(3), name=_text(f"{call}[1][1:].sum(axis=-1) (the rows that allow a position)",
+                                                            f"{call}[1][1:].sum(axis=-1) (허용된 위치가 있는 행)"),
                  hint=_text("Only the row without any allowed position is all zeros: every other row is a softmax over "
                             "its allowed positions and sums to 1.",
                             "허용된 위치가 없는 행만 모두 0입니다: 다른 행은 허용된 위치에 대한 소프트맥스이므로 합이 1입니다."))

@@ -27,7 +27,7 @@ _SCALAR_TYPES = (bool, int, float, complex, np.generic)
 
 
 def close(
-    actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: str = "result", hint: Text | None = None
+    actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: Text = "result", hint: Text | None = None
 ) -> None:
     """``actual`` equals ``expected`` elementwise within ``atol + rtol * |expected|``, with the same shape.
 
@@ -36,7 +36,7 @@ def close(
     if isinstance(expected, (tuple, list)):
         items = _sequence(actual, len(expected), name, hint)
         for position, (got_item, expected_item) in enumerate(zip(items, expected)):
-            close(got_item, expected_item, rtol=rtol, atol=atol, name=f"{name}[{position}]", hint=hint)
+            close(got_item, expected_item, rtol=rtol, atol=atol, name=item_name(name, position), hint=hint)
         return
     expected_array = np.asarray(expected)
     actual_array = numeric(actual, name)
@@ -51,7 +51,7 @@ def close(
         raise CheckFailure(_mismatch(actual_array, expected_array, error, tolerance, bad, name), hint)
 
 
-def equal(actual: Any, expected: Any, *, name: str = "result", hint: Text | None = None) -> None:
+def equal(actual: Any, expected: Any, *, name: Text = "result", hint: Text | None = None) -> None:
     """Exact equality of plain values: ints, strings, bools, tuples/lists of them, or arrays."""
     if isinstance(expected, np.ndarray):
         actual_array = numeric(actual, name)
@@ -66,7 +66,7 @@ def equal(actual: Any, expected: Any, *, name: str = "result", hint: Text | None
     _equal_scalar(actual, expected, name, hint)
 
 
-def shape(actual: Any, expected_shape: tuple[int, ...], *, name: str = "result", hint: Text | None = None) -> None:
+def shape(actual: Any, expected_shape: tuple[int, ...], *, name: Text = "result", hint: Text | None = None) -> None:
     """``actual`` is an array of shape ``expected_shape``."""
     _same_shape(numeric(actual, name), np.empty(tuple(expected_shape), dtype=np.int8), name, hint)
 
@@ -96,7 +96,7 @@ def raises(
 
 
 def parts(
-    actual: Any, n: int, *, name: str = "result", labels: str = "", hint: Text | None = None
+    actual: Any, n: int, *, name: Text = "result", labels: str = "", hint: Text | None = None
 ) -> tuple | list:
     """``actual`` is a tuple (or list) of ``n`` values; returned so a check can unpack it.
 
@@ -110,7 +110,7 @@ def parts(
 
 def gradient(
     f: Callable[..., Any], at: Mapping[str, Any], got: Mapping[str, Any], *, rng: np.random.Generator | None = None,
-    batch_size: int | None = None, time_axis: Mapping[str, int] | None = None, name: str | None = None,
+    batch_size: int | None = None, time_axis: Mapping[str, int] | None = None, name: Text | None = None,
     hint: Text | None = None,
 ) -> None:
     """``got[p]`` is the gradient of the scalar ``f(**at)`` with respect to ``p``, for each name in ``got``.
@@ -126,7 +126,7 @@ def gradient(
 def vjp(
     f: Callable[..., Any], at: Mapping[str, Any], dout: Any, got: Mapping[str, Any], *,
     rng: np.random.Generator | None = None, batch_size: int | None = None, time_axis: Mapping[str, int] | None = None,
-    name: str | None = None, hint: Text | None = None,
+    name: Text | None = None, hint: Text | None = None,
 ) -> None:
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
@@ -134,7 +134,7 @@ def vjp(
     _report_gradient(report, batch_size, name, hint)
 
 
-def numeric(value: Any, name: str) -> np.ndarray:
+def numeric(value: Any, name: Text) -> np.ndarray:
     """The student's value as a numeric array, or a failure saying what was returned instead."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         return value
@@ -168,7 +168,7 @@ def _refuse_remote(got: Mapping[str, Any], at: Mapping[str, Any]) -> None:
             )
 
 
-def _report_gradient(report: GradientReport, batch_size: int | None, name: str | None, hint: Text | None) -> None:
+def _report_gradient(report: GradientReport, batch_size: int | None, name: Text | None, hint: Text | None) -> None:
     """Fail with the gradient checker's message, and its diagnosis followed by the author's hint; or,
     within a check, keep a failure that the check's other cases may explain (see :mod:`grader.checks.cases`)."""
     cases = gradient_cases()
@@ -208,7 +208,7 @@ def _is_complex(*arrays: np.ndarray) -> bool:
     return any(array.dtype.kind == "c" for array in arrays)
 
 
-def _same_shape(actual: np.ndarray, expected: np.ndarray, name: str, hint: Text | None) -> None:
+def _same_shape(actual: np.ndarray, expected: np.ndarray, name: Text, hint: Text | None) -> None:
     if actual.shape == expected.shape:
         return
     looks_transposed = actual.ndim == 2 and actual.shape == expected.shape[::-1]
@@ -219,7 +219,7 @@ def _same_shape(actual: np.ndarray, expected: np.ndarray, name: str, hint: Text 
     )
 
 
-def _finite_where_expected(actual: np.ndarray, expected: np.ndarray, name: str, hint: Text | None) -> None:
+def _finite_where_expected(actual: np.ndarray, expected: np.ndarray, name: Text, hint: Text | None) -> None:
     if actual.dtype.kind not in "fc":
         return
     bad = ~np.isfinite(actual) & np.isfinite(expected.astype(np.complex128))
@@ -235,7 +235,7 @@ def _finite_where_expected(actual: np.ndarray, expected: np.ndarray, name: str, 
 
 def _mismatch(
     actual: np.ndarray, expected: np.ndarray, error: np.ndarray | None, tolerance: np.ndarray | None, bad: np.ndarray,
-    name: str,
+    name: Text,
 ) -> Msg:
     if error is None:
         worst = tuple(np.argwhere(bad)[0]) if bad.ndim else ()
@@ -254,11 +254,11 @@ def _mismatch(
     return msg("expect.not_close", **params, abs_err=f"{float(np.max(error)):.3g}", rel_err=f"{float(np.max(relative)):.3g}")
 
 
-def _equal_sequence(actual: Any, expected: tuple | list, name: str, hint: Text | None) -> None:
+def _equal_sequence(actual: Any, expected: tuple | list, name: Text, hint: Text | None) -> None:
     if isinstance(actual, np.ndarray) and actual.ndim == 1:
         actual = actual.tolist()
     for position, (got_item, expected_item) in enumerate(zip(_sequence(actual, len(expected), name, hint), expected)):
-        equal(got_item, expected_item, name=f"{name}[{position}]", hint=hint)
+        equal(got_item, expected_item, name=item_name(name, position), hint=hint)
 
 
 def _kind(value: Any) -> str:
@@ -270,7 +270,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _sequence(actual: Any, length: int, name: str, hint: Text | None) -> tuple | list:
+def _sequence(actual: Any, length: int, name: Text, hint: Text | None) -> tuple | list:
     """The student's tuple or list of ``length`` items, or a failure saying what it is instead."""
     if type(actual) not in (tuple, list):
         got = actual.remote_type if isinstance(actual, RemoteObject) else type(actual).__name__
@@ -280,7 +280,7 @@ def _sequence(actual: Any, length: int, name: str, hint: Text | None) -> tuple |
     return actual
 
 
-def _equal_scalar(actual: Any, expected: Any, name: str, hint: Text | None) -> None:
+def _equal_scalar(actual: Any, expected: Any, name: Text, hint: Text | None) -> None:
     wrong_kind = (
         isinstance(expected, (int, np.integer)) and not isinstance(expected, bool)
         and not (isinstance(actual, (int, np.integer)) and not isinstance(actual, (bool, np.bool_)))
@@ -309,3 +309,7 @@ def _value(value: Any) -> str:
         return repr(value.item())
     return repr(value)
 
+
+def item_name(name: Text, position: int) -> Text:
+    """``name[position]``, in whatever languages ``name`` is written (a label may be ``{"en": ..., "ko": ...}``)."""
+    return msg("expect.item", name=name, index=position)

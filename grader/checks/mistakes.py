@@ -118,7 +118,7 @@ def truncated(expected: Any) -> Mistake:
 
 
 def close(
-    actual: Any, expected: Any, *, name: str, hint: Text | None = None, known: Sequence[Diagnosis] = (),
+    actual: Any, expected: Any, *, name: Text, hint: Text | None = None, known: Sequence[Diagnosis] = (),
     evidence: Any = None, rtol: float = 1e-6, atol: float = 1e-8,
 ) -> None:
     """``expect.close``; when it fails on a numeric result that one of ``known`` explains, the failure

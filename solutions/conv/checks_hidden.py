@@ -80,7 +80,8 @@ def conv2d_forward_batch_of_one_and_full_kernel(student, reference, rng):
                      name=f"conv2d_forward(x {x_shape}, w {w_shape}, b, stride={stride}, pad={pad})")
     x, w, b = _conv_problem(rng, (1, 3, 5, 6), (2, 3, 3, 3))
     expect.close(student.conv2d_forward(x, w, b), reference.conv2d_forward(x, w, b),
-                 name="conv2d_forward(x (1,3,5,6), w (2,3,3,3), b) with the default stride and pad")
+                 name=_text("conv2d_forward(x (1,3,5,6), w (2,3,3,3), b) with the default stride and pad",
+                            "기본 stride와 pad일 때의 conv2d_forward(x (1,3,5,6), w (2,3,3,3), b)"))
 
 
 @check(points=1.5, description={
@@ -109,10 +110,15 @@ def conv2d_backward_uncovered_cells_get_zero(student, reference, rng):
     dx = np.asarray(dx, dtype=float)
     hint = _text("With stride 2 the windows cover rows and columns 0 to 4 only: the last row and column get 0.",
                  "stride 2에서는 창이 0~4번 행과 열만 덮습니다. 마지막 행과 열의 그래디언트는 0입니다.")
-    expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, 5, :] (last row, never covered)", hint=hint)
-    expect.close(dx[:, :, :, 5], np.zeros((1, 2, 6)), name=f"{call}[0][:, :, :, 5] (last column, never covered)", hint=hint)
+    expect.close(dx[:, :, 5, :], np.zeros((1, 2, 6)), name=_text(f"{call}[0][:, :, 5, :] (last row, never covered)",
+                                                                 f"{call}[0][:, :, 5, :] (어떤 창도 덮지 않는 마지막 행)"),
+                 hint=hint)
+    expect.close(dx[:, :, :, 5], np.zeros((1, 2, 6)), name=_text(f"{call}[0][:, :, :, 5] (last column, never covered)",
+                                                                 f"{call}[0][:, :, :, 5] (어떤 창도 덮지 않는 마지막 열)"),
+                 hint=hint)
     expected = reference.conv2d_backward(dout, x, w, b, 2, 0)[0]
-    expect.close(dx[:, :, :5, :5], expected[:, :, :5, :5], name=f"{call}[0][:, :, :5, :5] (the covered cells)")
+    expect.close(dx[:, :, :5, :5], expected[:, :, :5, :5], name=_text(f"{call}[0][:, :, :5, :5] (the covered cells)",
+                                                                      f"{call}[0][:, :, :5, :5] (창이 덮는 칸)"))
 
 
 @check(points=1.5, description={

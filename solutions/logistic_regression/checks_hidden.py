@@ -36,7 +36,8 @@ def sigmoid_matches_reference(student, reference, rng):
     """sigmoid equals the reference on random arrays of several shapes and on scalars."""
     for shape in ((7,), (3, 4), (2, 1, 3)):
         z = rng.normal(scale=4.0, size=shape)
-        expect.close(student.sigmoid(z), reference.sigmoid(z), name=f"sigmoid(z of shape {shape})")
+        expect.close(student.sigmoid(z), reference.sigmoid(z), name=_text(f"sigmoid(z of shape {shape})",
+                                                                          f"sigmoid(모양이 {shape}인 z)"))
     for z in (-2.5, 0.7):
         expect.close(student.sigmoid(z), reference.sigmoid(z), name=f"sigmoid({z})")
 
@@ -65,7 +66,8 @@ def forward_matches_reference(student, reference, rng):
     """forward equals the reference on random inputs, one sample and one feature."""
     for n, d in ((9, 4), (1, 3), (5, 1)):
         X, _, w, b = _problem(rng, n, d)
-        expect.close(student.forward(X, w, b), reference.forward(X, w, b), name=f"forward(X of shape ({n}, {d}), w, b)")
+        expect.close(student.forward(X, w, b), reference.forward(X, w, b),
+                     name=_text(f"forward(X of shape ({n}, {d}), w, b)", f"forward(모양이 ({n}, {d})인 X, w, b)"))
 
 
 @check(points=1, numpy_errors="raise", description={
@@ -74,8 +76,10 @@ def forward_matches_reference(student, reference, rng):
 def loss_matches_reference(student, reference, rng):
     """loss equals the reference on random probabilities, one sample, and exact 0/1 probabilities (clipped)."""
     a, y = rng.uniform(0.01, 0.99, size=12), rng.integers(0, 2, size=12)
-    expect.close(student.loss(a, y), reference.loss(a, y), name="loss(a, y) with 12 random probabilities")
-    expect.close(student.loss(a[:1], y[:1]), reference.loss(a[:1], y[:1]), name="loss(a, y) with one sample")
+    expect.close(student.loss(a, y), reference.loss(a, y), name=_text("loss(a, y) with 12 random probabilities",
+                                                                      "무작위 확률 12개일 때의 loss(a, y)"))
+    expect.close(student.loss(a[:1], y[:1]), reference.loss(a[:1], y[:1]), name=_text("loss(a, y) with one sample",
+                                                                                      "샘플이 하나일 때의 loss(a, y)"))
     hint = _text("Clip a to [EPS, 1 - EPS] with EPS = 1e-15 before the logs.",
                  "로그 전에 EPS = 1e-15로 a를 [EPS, 1 - EPS]로 자르세요.")
     for a, y in ((np.array([0.0, 1.0, 0.0, 1.0]), np.array([0, 1, 0, 1])), (np.array([1.0, 0.0, 0.5]), np.array([0, 1, 1]))):
@@ -139,7 +143,7 @@ def predict_matches_reference(student, reference, rng):
                      name=f"predict(X, w, b, threshold={threshold})")
     X0 = np.array([[1.0, -1.0], [2.0, -2.0]])  # z = 0 exactly: a = 0.5 is not > 0.5
     expect.equal(student.predict(X0, np.ones(2), 0.0), reference.predict(X0, np.ones(2), 0.0),
-                 name="predict(X, w, b) with z = 0 (a = 0.5)")
+                 name=_text("predict(X, w, b) with z = 0 (a = 0.5)", "z = 0 (a = 0.5)일 때의 predict(X, w, b)"))
 
 
 @check(points=1.5, description={
@@ -154,8 +158,8 @@ def neuron_fit_matches_reference(student, reference, rng):
         theirs = student.LogisticNeuron()
         theirs.fit(X, y, epochs=epochs)
         call = f"LogisticNeuron().fit(x of shape ({n}, {d}), y, epochs={epochs})"
-        expect.close(theirs.w, ours.w, name=f"w after {call}")
-        expect.close(theirs.b, ours.b, name=f"b after {call}")
+        expect.close(theirs.w, ours.w, name=_text(f"w after {call}", f"{call} 뒤의 w"))
+        expect.close(theirs.b, ours.b, name=_text(f"b after {call}", f"{call} 뒤의 b"))
         expect.equal(theirs.predict(X), ours.predict(X), name=f"predict(x) after {call}")
 
 
@@ -177,8 +181,8 @@ def neuron_refit_and_integer_inputs(student, reference, rng):
                  "given; the weights are floats even when x holds ints.",
                  "fit은 호출할 때마다 주어진 데이터의 특성 수에 맞춰 w = (1, …, 1), b = 0에서 새로 시작합니다. x가 "
                  "정수여도 가중치는 실수입니다.")
-    expect.close(theirs.w, ours.w, name=f"w after {call}", hint=hint)
-    expect.close(theirs.b, ours.b, name=f"b after {call}", hint=hint)
+    expect.close(theirs.w, ours.w, name=_text(f"w after {call}", f"{call} 뒤의 w"), hint=hint)
+    expect.close(theirs.b, ours.b, name=_text(f"b after {call}", f"{call} 뒤의 b"), hint=hint)
     _, y, w, b = _problem(rng, 5, 2)
     X_list, y_list = rng.integers(-3, 4, size=(5, 2)).tolist(), y.tolist()
     call = "gradients(X as a list of lists of ints, y as a list, w, b)"

@@ -64,7 +64,8 @@ def forward_states_matches_reference(student, reference, rng):
     for n, T in ((4, 6), (1, 5), (3, 1)):
         X = rng.normal(size=(n, T))
         expect.close(student.forward_states(X, 0.9, 1.1), reference.forward_states(X, 0.9, 1.1),
-                     name=f"forward_states(X of shape ({n}, {T}), wx=0.9, wRec=1.1)")
+                     name=_text(f"forward_states(X of shape ({n}, {T}), wx=0.9, wRec=1.1)",
+                                f"forward_states(모양이 ({n}, {T})인 X, wx=0.9, wRec=1.1)"))
 
 
 @check(points=0.5, description={

@@ -94,9 +94,11 @@ def softmax_matches_reference(student, reference, rng):
 def softmax_extreme_values_match_reference(student, reference, rng):
     """softmax equals the reference for inputs of size 1e4, equal entries and a single entry: no NaN."""
     x = np.array([[1e4, 9999.0, -1e4, 0.0], [-1e4, -1e4 + 2.0, -1e4, -1e4], [5.0, 5.0, 5.0, 5.0]])
-    expect.close(student.softmax(x), reference.softmax(x), name="softmax(rows with entries up to 1e4)",
+    expect.close(student.softmax(x), reference.softmax(x), name=_text("softmax(rows with entries up to 1e4)",
+                                                                      "softmax(값이 1e4까지인 행)"),
                  hint=_text("Subtract the maximum of each slice before np.exp.", "np.exp 전에 각 행의 최댓값을 빼세요."))
-    expect.close(student.softmax(x, axis=0), reference.softmax(x, axis=0), name="softmax(rows up to 1e4, axis=0)")
+    expect.close(student.softmax(x, axis=0), reference.softmax(x, axis=0), name=_text("softmax(rows up to 1e4, axis=0)",
+                                                                                      "softmax(값이 1e4까지인 행, axis=0)"))
     expect.close(student.softmax(np.array([[3.0]])), np.array([[1.0]]), name="softmax([[3]])")
 
 

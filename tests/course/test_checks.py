@@ -384,3 +384,18 @@ def test_a_missing_argument_check_fails_its_check(course, launcher, tmp_path, ai
     path.write_text(reference.replace(validation, "if False:"), encoding="utf-8")
     failing = not_passed(grade_one(course, launcher, aid, path))
     assert check_name in failing, sorted(failing)
+
+
+@pytest.mark.parametrize("aid, stem, english, korean", [
+    ("self_attention", "fully_masked_row_nan", "(A's fully masked row)", "(A의 완전히 가려진 행)"),
+    ("conv", "pool_ties_all_get_gradient", "max_pool2d_backward(dout, x with ties)", "max_pool2d_backward(dout, 동점이 있는 x)"),
+    ("logistic_regression", "neuron_init_zeros", "LogisticNeuron.w after fit(x, y, epochs=0)", "fit(x, y, epochs=0) 뒤의 LogisticNeuron.w"),
+])
+def test_the_labels_checks_give_their_values_speak_the_students_language(course, launcher, tmp_path, aid, stem, english, korean):
+    """One language per run: a check's own words for what it compared (issue 14.6) follow --lang, as its hints do."""
+    messages = {}
+    for language in ("en", "ko"):
+        result = grade_one(course, launcher, aid, variant(aid, stem).write(tmp_path / language), language=language)
+        messages[language] = "\n".join(check.message for check in result.checks)
+    assert english in messages["en"] and korean not in messages["en"]
+    assert korean in messages["ko"] and english not in messages["ko"]
