@@ -18,7 +18,7 @@ from string import Template
 
 from grader.atomic import write_atomic
 from grader.batch.stats import HISTOGRAM_BINS, CheckStat, ClassStats, StudentRow, points
-from grader.i18n import msg, render
+from grader.i18n import Words
 from grader.safetext import safe_text
 
 REPORT_FILE = "report.html"
@@ -40,7 +40,7 @@ def write_report(out_dir: Path, stats: ClassStats, title: str, language: str = "
 
 def render_report(stats: ClassStats, title: str, language: str = "en") -> str:
     """The page, every word in ``language`` (the run's: the same as its messages and grades.csv)."""
-    words = _Words(language)
+    words = Words("batch", language)
     template = Template(resources.files("grader").joinpath("templates/batch_report.html").read_text(encoding="utf-8"))
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return template.substitute(
@@ -58,17 +58,7 @@ def render_report(stats: ClassStats, title: str, language: str = "en") -> str:
     )
 
 
-class _Words:
-    """The report's words in one language: ``words("col_points")`` is the catalogue's ``batch.col_points``."""
-
-    def __init__(self, language: str) -> None:
-        self.language = language
-
-    def __call__(self, key: str, **params: object) -> str:
-        return render(msg(f"batch.{key}", **params), self.language)
-
-
-def _cards(stats: ClassStats, words: _Words) -> str:
+def _cards(stats: ClassStats, words: Words) -> str:
     mean, median = stats.mean_percent, stats.median_percent
     cards = [("card_students", len(stats.rows)), ("card_graded", len(stats.graded)), ("card_not_submitted", stats.not_submitted),
              ("card_errors", stats.errors), ("card_mean", "–" if mean is None else f"{mean:.1f}%"),
@@ -77,7 +67,7 @@ def _cards(stats: ClassStats, words: _Words) -> str:
                    for key, value in cards)
 
 
-def _histogram(bins: list[int], words: _Words) -> str:
+def _histogram(bins: list[int], words: Words) -> str:
     """An SVG bar chart: one bar per tenth of the percentage scale, its count on top."""
     top = max(bins, default=0) or 1
     slot = (_WIDTH - _LEFT) / HISTOGRAM_BINS
@@ -102,7 +92,7 @@ def _bar(percent: float) -> str:
     return f'<span class="bar"><span class="fill {level}" style="width: {max(0.0, min(100.0, percent)):.1f}%"></span></span>'
 
 
-def _header(words: _Words, *columns: str) -> str:
+def _header(words: Words, *columns: str) -> str:
     """A table head; a column key ending in ``:num`` is right-aligned."""
     cells = []
     for column in columns:
@@ -111,7 +101,7 @@ def _header(words: _Words, *columns: str) -> str:
     return f'<thead><tr>{"".join(cells)}</tr></thead>'
 
 
-def _assignments(stats: ClassStats, words: _Words) -> str:
+def _assignments(stats: ClassStats, words: Words) -> str:
     """Each assignment's title with its id (the column of grades.csv), points, who submitted it, and how they did."""
     if not stats.assignments:
         return f'<p class="empty">{esc(words("no_assignments"))}</p>'
@@ -125,7 +115,7 @@ def _assignments(stats: ClassStats, words: _Words) -> str:
     return f"<table>{head}<tbody>{rows}</tbody></table>"
 
 
-def _checks(stats: ClassStats, words: _Words) -> str:
+def _checks(stats: ClassStats, words: Words) -> str:
     if not stats.checks:
         return f'<p class="empty">{esc(words("no_checks"))}</p>'
     rows = "".join(_check_row(check, words) for check in stats.checks)
@@ -133,14 +123,14 @@ def _checks(stats: ClassStats, words: _Words) -> str:
     return f"<table>{head}<tbody>{rows}</tbody></table>"
 
 
-def _check_row(check: CheckStat, words: _Words) -> str:
+def _check_row(check: CheckStat, words: Words) -> str:
     hidden = f' <span class="hidden-check">({esc(words("hidden"))})</span>' if check.visibility == "hidden" else ""
     return (f'<tr data-check="{esc(check.assignment)}/{esc(check.name)}"><td>{esc(check.assignment)}</td>'
             f'<td>{esc(check.name)}{hidden}</td><td class="num">{points(check.points)}</td><td>{_bar(check.pass_rate)}</td>'
             f'<td class="num">{check.pass_rate:.1f}%</td><td class="num">{check.counts["passed"]}/{check.runs}</td></tr>')
 
 
-def _failures(stats: ClassStats, words: _Words) -> str:
+def _failures(stats: ClassStats, words: Words) -> str:
     if not stats.failures:
         return f'<p class="empty">{esc(words("no_failures"))}</p>'
     anchors = _anchors(stats)
@@ -153,7 +143,7 @@ def _failures(stats: ClassStats, words: _Words) -> str:
     return f'<p class="meta">{esc(words("failures_note"))}</p><table>{head}<tbody>{rows}</tbody></table>'
 
 
-def _who(students: tuple[str, ...], anchors: dict[str, str], words: _Words) -> str:
+def _who(students: tuple[str, ...], anchors: dict[str, str], words: Words) -> str:
     """Links to the rows of ``students`` in the table below; folded away when there are many."""
     links = " ".join(f'<a href="#{anchors[student]}">{esc(student)}</a>' for student in students if student in anchors)
     if len(students) <= _SHOWN_NAMES:
@@ -166,7 +156,7 @@ def _anchors(stats: ClassStats) -> dict[str, str]:
     return {row.student: f"student-{index}" for index, row in enumerate(stats.rows, start=1)}
 
 
-def _students(stats: ClassStats, words: _Words) -> str:
+def _students(stats: ClassStats, words: Words) -> str:
     if not stats.rows:
         return f'<p class="empty">{esc(words("no_students"))}</p>'
     header = [f'<th data-key="student" data-type="text">{esc(words("col_student"))}</th>']
@@ -179,7 +169,7 @@ def _students(stats: ClassStats, words: _Words) -> str:
     return f'<table id="student-table"><thead><tr>{"".join(header)}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _student_row(row: StudentRow, stats: ClassStats, anchor: str, words: _Words) -> str:
+def _student_row(row: StudentRow, stats: ClassStats, anchor: str, words: Words) -> str:
     cells = [f'<td data-value="{esc(row.student)}">{esc(row.student)}</td>']
     cells += [_score_cell(row, a.id, words) for a in stats.assignments]
     cells += [_number_cell(row.total), _number_cell(row.percent, percent=True)]
@@ -189,7 +179,7 @@ def _student_row(row: StudentRow, stats: ClassStats, anchor: str, words: _Words)
     return f'<tr id="{anchor}" data-student="{esc(row.student)}" data-status="{row.status}">{"".join(cells)}</tr>'
 
 
-def _score_cell(row: StudentRow, assignment_id: str, words: _Words) -> str:
+def _score_cell(row: StudentRow, assignment_id: str, words: Words) -> str:
     """The score; for an assignment the student did not submit, marked (and explained on hover)."""
     cell = _number_cell(row.scores.get(assignment_id))
     if assignment_id in row.scores and assignment_id not in row.submitted:

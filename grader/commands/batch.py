@@ -11,7 +11,7 @@ from rich.console import Console
 from grader.batch.discover import parse_shard
 from grader.batch.runner import BatchOptions, BatchSummary, default_jobs, run_batch
 from grader.commands.options import course_option, lang_option
-from grader.i18n import msg, render
+from grader.i18n import Words
 
 EXIT_INTERRUPTED = 130
 
@@ -60,9 +60,7 @@ def batch_command(
 def summary_line(summary: BatchSummary, times_file: Path | None = None) -> str:
     """The one line printed at the end, in the run's language (``times_file``: the --submitted-at file,
     named when students lack a time)."""
-    def words(key: str, **params: object) -> str:
-        return render(msg(f"batch.{key}", **params), summary.language)
-
+    words = Words("batch", summary.language)
     seconds = f"{summary.duration_s:.1f}"
     if summary.interrupted:
         return words("summary_interrupted", graded=summary.graded, seconds=seconds)

@@ -7,6 +7,6 @@ tool's tests enforce it). Check authors may also write free text: a plain ``str`
 every language) or a ``{"en": ..., "ko": ...}`` mapping.
 """
 
-from grader.i18n.text import LANGUAGES, Msg, Text, msg, render, resolve_language
+from grader.i18n.text import LANGUAGES, Msg, Text, Words, msg, render, resolve_language
 
-__all__ = ["LANGUAGES", "Msg", "Text", "msg", "render", "resolve_language"]
+__all__ = ["LANGUAGES", "Msg", "Text", "Words", "msg", "render", "resolve_language"]

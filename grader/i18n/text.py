@@ -59,6 +59,20 @@ def render(text: Text | None, lang: str) -> str:
     return str(text.get(lang) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), ""))
 
 
+@dataclass(frozen=True)
+class Words:
+    """The texts of one catalogue domain in one language, for a report that shows many of them:
+    ``words = Words("batch", "ko"); words("col_points")`` is ``batch.col_points`` in Korean."""
+
+    domain: str
+    """The catalogue file (``batch`` for ``catalog/<lang>/batch.yaml``)."""
+    language: str
+    """The language to render in."""
+
+    def __call__(self, key: str, **params: object) -> str:
+        return render(msg(f"{self.domain}.{key}", **params), self.language)
+
+
 def _is_text(value: object) -> bool:
     return isinstance(value, (Msg, Mapping))
 

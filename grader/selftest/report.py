@@ -8,22 +8,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from grader.i18n import Text, msg, render
+from grader.i18n import Text, Words, render
 from grader.results import AssignmentResult
 from grader.selftest.mutants import MutationReport
 from grader.selftest.selftest import SelfTestReport
 
 
-class _Words:
-    """The report's words in one language, escaped for rich markup: ``words("ok")`` is ``selftest.ok``."""
+class _Words(Words):
+    """The self-test's words (``selftest.*``) in one language, escaped for rich markup."""
 
     def __init__(self, language: str) -> None:
-        self.language = language
+        super().__init__("selftest", language)
 
     def __call__(self, key: str, **params: object) -> str:
-        return escape(render(msg(f"selftest.{key}", **params), self.language))
+        return escape(super().__call__(key, **params))
 
     def text(self, text: Text) -> str:
+        """A problem (a catalogue message or a course error's text), escaped."""
         return escape(render(text, self.language))
 
 
