@@ -23,7 +23,8 @@ from grader.results import GradeReport
 from tests.engine.helpers import REFERENCE, with_checks, with_function
 
 SYNTAX_ERROR = REFERENCE.replace("def norm(x):", "def norm(x) :\n    y = [1, 2\n", 1)
-STUB = (Path(__file__).parents[1] / "fixtures/mini_course/assignments/vectors/vectors.py").read_text()
+# The stub with a comment added: handed in (the unchanged stub itself is "not submitted"), nothing implemented.
+STUB = (Path(__file__).parents[1] / "fixtures/mini_course/assignments/vectors/vectors.py").read_text() + "# my answer\n"
 
 
 def graded(course: Path, source: str, language: str = "en") -> GradeReport:
