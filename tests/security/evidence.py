@@ -24,7 +24,7 @@ REFUSALS = frozenset({"EPERM", "EACCES", "ENOSYS", "EXDEV", "EAGAIN"})
 """How the kernel says no: seccomp (EPERM; ENOSYS for clone3), Landlock (EACCES; EXDEV for a link or
 rename across its rules), uid and file permissions (EPERM, EACCES), RLIMIT_NPROC (EAGAIN)."""
 _SWEEP_OWN, _SWEEP_OTHER, _SWEEP_HOOK = 254, 255, 253
-_BATCH_OUTPUT = {"batch.json", "checks.csv", "grades.csv", "report.html", "results", "results/attacker.json", "results/victim.json"}
+_BATCH_OUTPUT = {"batch.json", "assignments.csv", "checks.csv", "grades.csv", "report.html", "results", "results/attacker.json", "results/victim.json"}
 
 
 @dataclass
