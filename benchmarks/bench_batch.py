@@ -10,7 +10,8 @@ file is graded: the engine's own throughput). Then measures:
   1. the baseline: `grader grade --submission S --format json` once per submission, in a fresh process
      (serially, as nbgrader does, and two at a time);
   2. `grader batch` on the first --sample students of the distinct class with each --jobs value;
-  3. the memoized reference on and off (one process, library call, distinct class);
+  3. the kernel's fences on and off (`grader batch` on the sample), and the memoized reference on and off
+     (one process, library call, distinct class);
   4. `grader batch` on all --students with the default jobs, timed end to end, for the class of copies
      and for the distinct class, with the peak RSS of the grading processes, fork servers and sandbox
      workers (sampled from /proc);
@@ -206,13 +207,18 @@ def baseline(folder: Path, course_dir: Path, count: int, parallel: int) -> tuple
     return count / elapsed, cpu / count
 
 
-def batch_cli(folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool = False) -> tuple[float, float, int, RssSampler | None, str, str]:
+def batch_cli(
+    folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool = False, layers_off: str = "",
+) -> tuple[float, float, int, RssSampler | None, str, str]:
     """Seconds and CPU seconds of `grader batch` (a fresh --out), submissions graded, the RSS sampler, its
-    summary line, and the gradebook (grades.csv)."""
+    summary line, and the gradebook (grades.csv). ``layers_off``: sandbox layers switched off (GRADER_SANDBOX_OFF)."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     command = [*GRADER, "batch", str(folder), "--course", str(course_dir), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    environment = {**os.environ, "GRADER_SANDBOX_OFF": layers_off} if layers_off else None
+    if layers_off:
+        command.append("--allow-unconfined")
     started, cpu = time.perf_counter(), cpu_seconds()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment)
     sampler = RssSampler(process.pid) if sample_rss else None
     if sampler:
         sampler.start()
@@ -226,6 +232,19 @@ def batch_cli(folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool
     if process.returncode != 0:
         raise RuntimeError(f"grader batch failed: {stdout}")
     return elapsed, cpu, graded, sampler, stdout.strip(), gradebook
+
+
+def fences_ab(folder: Path, course_dir: Path, jobs: int, rounds: int = 2) -> None:
+    """CPU per submission of `grader batch` with the kernel's fences (seccomp, Landlock, a uid per worker) and
+    without them, same students, alternating rounds: what the confinement costs a class."""
+    best: dict[bool, float] = {}
+    for _ in range(rounds):
+        for fenced in (False, True):
+            _, cpu, graded, *_ = batch_cli(folder, course_dir, jobs, layers_off="" if fenced else "seccomp,landlock,uids")
+            best[fenced] = min(best.get(fenced, float("inf")), cpu / graded)
+    print(f"\nkernel fences (seccomp + Landlock + a uid per worker), `grader batch --jobs {jobs}`, best of {rounds}: "
+          f"{best[True]:.3f} CPU s per submission with them, {best[False]:.3f} without "
+          f"({100 * (best[True] / best[False] - 1):+.1f}%)")
 
 
 def memo_ab(folder: Path, course_dir: Path, count: int, rounds: int = 2) -> None:
@@ -574,6 +593,7 @@ def main() -> None:
         for jobs in [int(j) for j in args.jobs.split(",")]:
             seconds, cpu, graded, *_ = batch_cli(sample, course_dir, jobs)
             _row(f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)", graded / seconds, cpu / graded, serial, cores)
+        fences_ab(sample, course_dir, cores)
         memo_ab(distinct, course_dir, args.breakdown)
         gradebooks = []
         for label, folder in (("the issue's class of copies", copies), ("every file distinct", distinct)):
