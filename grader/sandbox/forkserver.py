@@ -35,6 +35,9 @@ from grader.sandbox.policy import Policy
 from grader.sandbox.uids import HeldUid, UidsExhausted
 
 MAX_CONTROL_MESSAGE = 1 << 16
+_STOPPING = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that end the fork server (a terminal's hang-up, a `kill` of the whole process group): through
+its cleanup, so no worker and no worker folder outlives it."""
 
 # Imported before any fork, so every worker has them even when the Python installation is not
 # readable by the unprivileged worker user (Python under /root, as on some CI images): a correct
@@ -114,6 +117,8 @@ class ForkServer:
         return {"exit_code": os.WEXITSTATUS(status), "signal": None, "cpu_s": cpu_s}
 
     def shutdown(self) -> None:
+        for signum in _STOPPING:
+            signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the cleanup short
         for pid in list(self.live):
             try:
                 os.killpg(pid, signal.SIGKILL)
@@ -127,6 +132,8 @@ def _become_worker(
 ) -> None:
     """In the forked child: isolate, confine, then serve the parent. Never returns."""
     try:
+        for signum in _STOPPING:
+            signal.signal(signum, signal.SIG_DFL)  # the fork server's handlers are not the worker's
         os.setsid()  # its own process group, so the parent can kill it with everything it started
         _keep_only_fd(channel_fd)
         channel = Channel(socket.socket(fileno=channel_fd))
@@ -154,6 +161,14 @@ def _keep_only_fd(keep: int) -> None:
     os.closerange(keep + 1, 1 << 16)
 
 
+class _Stopped(BaseException):
+    """Raised by SIGTERM or SIGHUP in the fork server, to leave serve() through its cleanup."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped()
+
+
 def main(control: socket.socket, config: dict) -> None:
     """Serve the parent on ``control``, after the bootstrap read ``config`` from it (see the module docstring)."""
     for name in PRELOADED_MODULES:
@@ -164,7 +179,12 @@ def main(control: socket.socket, config: dict) -> None:
         control.send(json.dumps({"layers": confinement.layers().to_dict()}).encode())
     except OSError:
         os._exit(0)  # the parent has gone already (it stopped before its first worker)
-    ForkServer(control, config["base_dir"], confinement).serve()
+    for signum in _STOPPING:
+        signal.signal(signum, _stop)
+    try:
+        ForkServer(control, config["base_dir"], confinement).serve()
+    except _Stopped:
+        pass  # serve() has killed and reaped every worker and removed their folders
     # Every worker is reaped and every directory removed by now; skipping the interpreter's teardown
     # (tens of ms with numpy loaded) lets the parent's wait for us return at once.
     os._exit(0)
