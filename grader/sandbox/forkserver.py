@@ -30,6 +30,7 @@ import numpy  # noqa: F401  (the point of the fork server: workers start with nu
 from grader.sandbox import guard, limits as limits_module, worker
 from grader.sandbox.channel import Channel
 from grader.sandbox.confine import Confinement, clean_sys_path
+from grader.sandbox.ending import kill_worker
 from grader.sandbox.layers import CONFINEMENT_FAILED
 from grader.sandbox.policy import Policy
 from grader.sandbox.uids import HeldUid, UidsExhausted
@@ -120,10 +121,7 @@ class ForkServer:
         for signum in _STOPPING:
             signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the cleanup short
         for pid in list(self.live):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+            kill_worker(pid)
             self.reap(pid)
 
 

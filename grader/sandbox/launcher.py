@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 from grader.errors import GraderError, UsageError
 from grader.sandbox.channel import Channel
+from grader.sandbox.ending import kill_worker
 from grader.sandbox.policy import Policy, readable_protected, worker_read_roots
 from grader.sandbox.layers import SandboxLayers, switched_off
 from grader.sandbox.limits import Limits
@@ -153,13 +154,7 @@ class WorkerProcess:
     def kill(self) -> ExitStatus:
         """End the worker now (with anything it started) and collect how it ended."""
         if self.status is None:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                # The worker has not called setsid yet: its pid is not a group id. Kill the process itself.
-                os.kill(self.pid, signal.SIGKILL)
+            kill_worker(self.pid)
             self.status = self._reap()
         return self.status
 
