@@ -247,17 +247,26 @@ def fences_ab(folder: Path, course_dir: Path, jobs: int, rounds: int = 2) -> Non
           f"({100 * (best[True] / best[False] - 1):+.1f}%)")
 
 
+def _settings(course_dir: Path, folder: Path, out: Path, **options: Any) -> Any:
+    """What a batch's grading process is given, to grade ``folder`` into ``out`` (``options``: BatchOptions fields)."""
+    from grader.frontends.batch.options import BatchOptions
+    from grader.frontends.batch.process import BatchSettings
+
+    return BatchSettings(options=BatchOptions(submissions_dir=folder, out_dir=out, **options), course_dir=course_dir,
+                         course_hash="bench")
+
+
 def memo_ab(folder: Path, course_dir: Path, count: int, rounds: int = 2) -> None:
     """Parent CPU per student with the memoized reference off and on: one grading process each, same students,
     alternating rounds (the reference runs in the parent, so that is where the memo shows)."""
-    from grader.batch.process import BatchSettings, ProcessGrader
+    from grader.frontends.batch.process import ProcessGrader
 
     tasks = _tasks(folder, count)
     best: dict[bool, float] = {}
     for _ in range(rounds):
         for memoize in (False, True):
             out = Path(tempfile.mkdtemp(prefix="bench-memo-"))
-            grader = ProcessGrader(BatchSettings(course_dir, folder, out, "bench", memoize=memoize))
+            grader = ProcessGrader(_settings(course_dir, folder, out, memoize=memoize))
             try:
                 grader.grade(tasks[0])  # the first student pays for the fork server's start and the cache's misses
                 started = time.process_time()
@@ -457,10 +466,10 @@ def _quietly(action: Callable[[], Any]) -> None:
 
 def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     """Grade ``count`` students in this process, as one grading process of a batch does, and attribute the time."""
-    from grader import grading
-    from grader.batch import process as batch_process
-    from grader.batch import records
-    from grader.checks import expect, refcache
+    from grader.engine.checks import schedule
+    from grader.frontends.batch import process as batch_process
+    from grader.frontends.batch import records
+    from grader.engine.checks import expect, refcache
     from grader.sandbox import launcher as launcher_module, session as session_module
 
     timers = Timers()
@@ -472,7 +481,7 @@ def breakdown(folder: Path, course_dir: Path, count: int) -> None:
         (records, "write_atomic", "result file write (atomic, fsync)"),
     ]
     patches += [(expect, name, checks.gradient) for name in ("gradient", "vjp") if hasattr(expect, name)]
-    patches.append((grading, "run_check", checks.check))
+    patches.append((schedule, "run_check", checks.check))
     replay = Replay()
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     for owner, name, category in patches:
@@ -485,7 +494,7 @@ def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     refcache._memoized = lambda function, qualname, cache: _timed_memo(timers, memo_factory(function, qualname, cache))
     tasks = _tasks(folder, count)
     out = Path(tempfile.mkdtemp(prefix="bench-breakdown-"))
-    settings = batch_process.BatchSettings(course_dir, folder, out, "bench")
+    settings = _settings(course_dir, folder, out)
     affinity = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(affinity)})  # inherited by the fork server and its workers
     try:
@@ -527,8 +536,8 @@ def _timed_memo(timers: Timers, memoized):
 
 
 def _tasks(folder: Path, count: int):
-    from grader.batch.discover import discover
-    from grader.batch.process import Task
+    from grader.frontends.batch.discover import discover
+    from grader.frontends.batch.process import Task
 
     return [Task(s.student, s.path, s.kind, "bench") for s in discover(folder)[:count]]
 
@@ -573,7 +582,7 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2,3", help="comma-separated --jobs values for the sample runs")
     parser.add_argument("--breakdown", type=int, default=60, help="students in the instrumented single-process run")
     args = parser.parse_args()
-    from grader.batch.runner import default_jobs
+    from grader.frontends.batch.runner import default_jobs
 
     cores = default_jobs()
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))

@@ -24,7 +24,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402  (after the thread settings, which BLAS reads when it loads)
 
-from grader.gradcheck import check_gradient  # noqa: E402
+from grader.engine.gradcheck import check_gradient  # noqa: E402
 
 SHAPES = {10: (2, 5), 1_000: (25, 40), 100_000: (250, 400), 1_000_000: (1000, 1000)}
 NAIVE_SUBSET = 200  # coordinates timed when the full naive loop would take too long

@@ -22,9 +22,9 @@ def check(*args: Any, **kwargs: Any) -> Any:
         grader.check("conv", course="~/course", lang="ko")    # a course elsewhere, messages in Korean
 
     It grades with the public checks in sandboxed workers (the student's code does not run in the
-    kernel) and returns a :class:`grader.notebook.feedback.Feedback`: shown as a table in Jupyter,
+    kernel) and returns a :class:`grader.frontends.notebook.feedback.Feedback`: shown as a table in Jupyter,
     with ``.score``, ``.max_score``, ``.checks`` and ``.report`` for programs. Where the course and the
-    notebook are looked for is documented in :mod:`grader.notebook.feedback`.
+    notebook are looked for is documented in :mod:`grader.frontends.notebook.feedback`.
 
     Anything else is the decorator that marks a check (check authors)::
 
@@ -32,17 +32,17 @@ def check(*args: Any, **kwargs: Any) -> Any:
         def backward_matches_numeric_gradient(student, reference, rng): ...
     """
     if args and isinstance(args[0], str):
-        from grader.notebook.feedback import check_notebook
+        from grader.frontends.notebook.feedback import check_notebook
 
         return check_notebook(*args, **kwargs)
-    from grader.checks.registry import check as check_decorator
+    from grader.engine.checks.registry import check as check_decorator
 
     return check_decorator(*args, **kwargs)
 
 
 def __getattr__(name: str) -> Any:
     if name == "expect":
-        from grader.checks import expect
+        from grader.engine.checks import expect
 
         return expect
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """The command line: a thin click layer over the library; errors are rendered in one place (main).
 
-Each command lives in its own module under :mod:`grader.commands`. Commands are imported only when
+Each command lives in its own module under :mod:`grader.frontends.commands`. Commands are imported only when
 invoked: a student's `grader grade` should not pay for importing batch grading or publishing
 (about 0.25 s of imports).
 """
@@ -17,11 +17,11 @@ from grader.safetext import safe_text
 
 # command name -> (module, attribute, one-line help shown by `grader --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "grade": ("grader.commands.grade", "grade_command", "Grade a submission and show what to fix."),
-    "check": ("grader.commands.check", "check_command", "Self-test the course: references, stubs, mutants."),
-    "publish": ("grader.commands.publish", "publish_command", "Regenerate stubs; write the student release and autograder bundle."),
-    "batch": ("grader.commands.batch", "batch_command", "Grade a whole class in parallel: gradebook and report."),
-    "merge": ("grader.commands.merge", "merge_command", "Combine batch outputs of shards into one gradebook."),
+    "grade": ("grader.frontends.commands.grade", "grade_command", "Grade a submission and show what to fix."),
+    "check": ("grader.frontends.commands.check", "check_command", "Self-test the course: references, stubs, mutants."),
+    "publish": ("grader.frontends.commands.publish", "publish_command", "Regenerate stubs; write the student release and autograder bundle."),
+    "batch": ("grader.frontends.commands.batch", "batch_command", "Grade a whole class in parallel: gradebook and report."),
+    "merge": ("grader.frontends.commands.merge", "merge_command", "Combine batch outputs of shards into one gradebook."),
 }
 
 

@@ -10,7 +10,7 @@ correct backward keeps its points even while your forward is wrong).
 import numpy as np
 
 from grader import check, expect
-from grader.checks import mistakes
+from grader.engine.checks import mistakes
 
 # Seed 001: the kernel [[0,1,2],[2,2,0],[0,1,2]] moved over a 5x5 input; the first output is
 # 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12.

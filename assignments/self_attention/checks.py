@@ -11,7 +11,7 @@ yours: a correct backward keeps its points even while your forward is wrong).
 import numpy as np
 
 from grader import check, expect
-from grader.checks import mistakes
+from grader.engine.checks import mistakes
 
 
 def _text(en, ko):

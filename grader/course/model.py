@@ -25,7 +25,7 @@ class LimitSettings:
     """Largest file graded code may write, in MiB."""
     assignment_timeout: float | None = None
     """Seconds all of an assignment's checks may take together (wall clock); None means six times the
-    longest time limit of a check (see :mod:`grader.checks.budget`)."""
+    longest time limit of a check (see :mod:`grader.engine.checks.budget`)."""
 
 
 @dataclass(frozen=True)

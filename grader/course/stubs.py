@@ -69,7 +69,7 @@ def stub_fingerprints(course: Course) -> Mapping[str, str]:
 
 
 def _generated(course: Course, assignments: Sequence[Assignment] | None = None) -> dict[str, str]:
-    from grader.publish.markers import generate_stub  # the instructor's side only; markers imports the course
+    from grader.course.markers import generate_stub  # the instructor's side only; markers imports the course
 
     chosen = course.assignments if assignments is None else assignments
     return {a.id: code_fingerprint(generate_stub(a)) for a in chosen if a.has_solutions}

@@ -7,7 +7,7 @@ forward pass never costs the backward passes' points here).
 import numpy as np
 
 from grader import check, expect
-from grader.checks import mistakes
+from grader.engine.checks import mistakes
 
 
 def _text(en, ko):

@@ -7,7 +7,7 @@ cannot mislead them, and a wrong forward pass never costs the backward passes' p
 import numpy as np
 
 from grader import check, expect
-from grader.checks import mistakes
+from grader.engine.checks import mistakes
 
 RNN_ARGS = ("X", "h0", "W_x", "W_rec", "b")
 RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")

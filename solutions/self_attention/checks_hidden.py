@@ -8,7 +8,7 @@ forward pass never costs the backward pass's points here).
 import numpy as np
 
 from grader import check, expect
-from grader.checks import mistakes
+from grader.engine.checks import mistakes
 
 NAMES = ("X", "W_q", "W_k", "W_v")
 GRADIENTS = ("dX", "dW_q", "dW_k", "dW_v")

@@ -9,11 +9,19 @@ import sys
 import zipfile
 from pathlib import Path
 
-from grader.batch.records import StudentRecord
+from grader.frontends.batch.options import BatchOptions
+from grader.frontends.batch.process import BatchSettings
+from grader.frontends.batch.records import StudentRecord
 from tests.engine.helpers import REFERENCE, with_function
 
 STUB = (Path(__file__).parents[1] / "fixtures/mini_course/assignments/vectors/vectors.py").read_text()
 WRONG_ADD = with_function("add", "def add(a, b):\n    return a - b\n")
+
+
+def batch_settings(course_dir: Path, subs: Path, out: Path, **options: object) -> BatchSettings:
+    """What a batch's grading process is given, for ``subs`` graded into ``out`` (``options``: BatchOptions fields)."""
+    return BatchSettings(options=BatchOptions(submissions_dir=subs, out_dir=out, **options), course_dir=course_dir,  # type: ignore[arg-type]
+                         course_hash="test")
 
 
 def write_class(folder: Path, students: dict[str, str]) -> Path:
@@ -76,7 +84,7 @@ def record(student: str, percent: float | None, checks: dict[str, tuple[str, str
     return StudentRecord(student, "graded", "s", "c", report, None, "2026-01-01T00:00:00+00:00")
 
 
-__all__ = ["REFERENCE", "STUB", "WRONG_ADD", "processes_with_tmpdir", "record", "results", "write_class", "write_zip"]
+__all__ = ["REFERENCE", "STUB", "WRONG_ADD", "batch_settings", "processes_with_tmpdir", "record", "results", "write_class", "write_zip"]
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

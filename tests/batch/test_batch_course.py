@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.batch.runner import BatchOptions, run_batch
+from grader.frontends.batch.options import BatchOptions
+from grader.frontends.batch.runner import run_batch
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
-from grader.report.jsonreport import to_dict
+from grader.frontends.report.jsonreport import to_dict
+from tests.engine.helpers import grade_files
 from tests.batch.helpers import results
 from tests.course.variants import variants
 
@@ -33,10 +34,10 @@ def test_a_small_class_of_the_bundled_course_is_graded_as_grade_grades_each_stud
         (subs / student).mkdir(parents=True)
         for assignment_id, source in files.items():
             shutil.copyfile(source, subs / student / f"{assignment_id}.py")
-    summary = run_batch(BatchOptions(subs, course_dir=ROOT, out_dir=tmp_path / "out", jobs=2))
+    summary = run_batch(BatchOptions(submissions_dir=subs, course_dir=ROOT, out_dir=tmp_path / "out", jobs=2))
     assert (summary.graded, summary.failed) == (4, 0)
     stored = results(tmp_path / "out")
     for student in students:
-        expected = to_dict(grade(course, GradeOptions(submission=subs / student, language=stored[student]["language"])))
+        expected = to_dict(grade_files(course, subs / student, language=stored[student]["language"]))
         assert outcome(stored[student]) == outcome(expected), student
     assert stored["reference"]["score"] > stored["buggy"]["score"] and stored["stubs"]["score"] == 0

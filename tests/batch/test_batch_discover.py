@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.discover import Shard, discover, parse_shard, shard_of
-from grader.batch.hashing import course_hash, submission_hash
-from grader.batch.zips import ZipLimits, ZipRejected, extract_python_files
+from grader.frontends.batch.discover import Shard, discover, parse_shard, shard_of
+from grader.frontends.batch.hashing import course_hash, submission_hash
+from grader.frontends.batch.zips import ZipLimits, ZipRejected, extract_python_files
 from grader.course import load_course
 from grader.errors import UsageError
 from grader.i18n import render

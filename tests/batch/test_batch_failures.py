@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-import grader.batch.process as process_module
-from grader.batch.pool import Pool
-from grader.batch.process import BatchSettings, ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, processes_with_tmpdir, results, run_cli, write_class
+import grader.frontends.batch.process as process_module
+from grader.frontends.batch.pool import Pool
+from grader.frontends.batch.process import BatchSettings, ProcessGrader, Task
+from tests.batch.helpers import REFERENCE, STUB, batch_settings, processes_with_tmpdir, results, run_cli, write_class
 
 SLEEPY = "import time\ntime.sleep(30)\n" + REFERENCE
 
 
 def settings_for(mini_course: Path, subs: Path, out: Path) -> BatchSettings:
-    return BatchSettings(course_dir=mini_course, submissions_dir=subs, out_dir=out, course_hash="test")
+    return batch_settings(mini_course, subs, out)
 
 
 def wait_until(condition, timeout: float = 60.0) -> None:
@@ -34,14 +34,14 @@ def wait_until(condition, timeout: float = 60.0) -> None:
 
 def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     subs = write_class(tmp_path / "subs", {"boom": REFERENCE, "fine": REFERENCE})
-    real_grade = process_module.grade
+    real_grade = process_module.grade_path
 
-    def fragile_grade(course, options, *rest):
-        if options.submission.name == "boom":
+    def fragile_grade(grader, submission):
+        if submission.name == "boom":
             raise ZeroDivisionError("a bug in trusted code")
-        return real_grade(course, options, *rest)
+        return real_grade(grader, submission)
 
-    monkeypatch.setattr(process_module, "grade", fragile_grade)
+    monkeypatch.setattr(process_module, "grade_path", fragile_grade)
     grader = ProcessGrader(settings_for(mini_course, subs, tmp_path / "out"))
     try:
         outcomes = [grader.grade(Task(s, subs / s, "folder", "h")) for s in ("boom", "fine")]

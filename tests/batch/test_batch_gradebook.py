@@ -8,10 +8,10 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from grader.batch.gradebook import neutralise, write_gradebook
-from grader.batch.htmlreport import render_report
-from grader.batch.records import read_record, result_path, write_record
-from grader.batch.stats import class_stats
+from grader.frontends.batch.gradebook import neutralise, write_gradebook
+from grader.frontends.batch.htmlreport import render_report
+from grader.frontends.batch.records import read_record, result_path, write_record
+from grader.frontends.batch.stats import class_stats
 from grader.safetext import safe_line
 from tests.batch.helpers import record
 
@@ -110,7 +110,7 @@ def test_everything_from_students_is_escaped_in_the_report() -> None:
 
 
 def test_common_failures_survive_when_most_messages_are_unique(monkeypatch) -> None:
-    import grader.batch.stats as stats_module
+    import grader.frontends.batch.stats as stats_module
 
     monkeypatch.setattr(stats_module, "_MAX_FAILURE_KINDS", 5)  # forget one-off messages early
     unique = [record(f"u{i}", 0.0, {"add": ("error", "raised KeyError: '" + chr(ord("a") + i) * 3 + "'")}) for i in range(20)]

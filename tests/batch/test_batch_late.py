@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.discover import Shard
-from grader.batch.outputs import merge, read_manifest
-from grader.batch.records import StudentRecord, read_record, result_path, write_record
-from grader.batch.runner import BatchOptions, run_batch
-from grader.batch.times import read_submission_times, times_digest
+from grader.frontends.batch.discover import Shard
+from grader.frontends.batch.outputs import merge, read_manifest
+from grader.frontends.batch.records import StudentRecord, read_record, result_path, write_record
+from grader.frontends.batch.options import BatchOptions
+from grader.frontends.batch.runner import run_batch
+from grader.frontends.batch.times import read_submission_times, times_digest
 from grader.errors import UsageError
+from grader.engine.grader import GradeOptions
 from tests.batch.helpers import REFERENCE, results, run_cli, write_class
 
 KST = timezone(timedelta(hours=9))
@@ -55,7 +57,7 @@ def test_each_student_is_penalised_by_their_own_time_and_a_student_without_one_i
     times = write_times(tmp_path / "times.csv", f"\ufeffName, Student ,Submitted_At\r\nAlice A,alice,{ON_TIME}\r\n"
                                                 f"Bob B,bob,{TWO_DAYS_LATE}\r\n\r\n")
     out = tmp_path / "out"
-    summary = run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=out, jobs=1, submitted_at=times))
+    summary = run_batch(BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=out, jobs=1, submitted_at=times))
     assert (summary.graded, summary.failed, summary.untimed) == (3, 0, 1)
     stored = results(out)
     alice, bob, carol = (assignment_of(stored[student]) for student in ("alice", "bob", "carol"))
@@ -72,7 +74,7 @@ def test_a_changed_time_regrades_only_that_student(mini_course: Path, tmp_path: 
     with_late_policy(mini_course)
     subs = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": REFERENCE})
     times = tmp_path / "times.csv"
-    options = BatchOptions(subs, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1, submitted_at=times)
+    options = BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1, submitted_at=times)
     write_times(times, f"student,submitted_at\nalice,{ON_TIME}\nbob,{ON_TIME}\n")
     assert run_batch(options).graded == 2
     alice_graded_at = results(options.out_dir)["alice"]["batch"]["graded_at"]
@@ -118,7 +120,7 @@ def test_a_bad_times_file_stops_the_batch_before_anything_is_graded(mini_course:
     subs = write_class(tmp_path / "subs", {"alice": REFERENCE})
     times = write_times(tmp_path / "times.csv", "student,submitted_at\nalice,tomorrow\n")
     with pytest.raises(UsageError, match="times.csv:2"):
-        run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=tmp_path / "out", submitted_at=times))
+        run_batch(BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=tmp_path / "out", submitted_at=times))
     assert not (tmp_path / "out").exists()
 
 
@@ -139,14 +141,14 @@ def test_the_stored_time_decides_whether_a_result_is_current(tmp_path: Path) -> 
 def test_public_only_runs_only_the_public_checks_and_switching_it_regrades(mini_course: Path, tmp_path: Path) -> None:
     subs = write_class(tmp_path / "subs", {"alice": REFERENCE})
     out = tmp_path / "out"
-    public = BatchOptions(subs, course_dir=mini_course, out_dir=out, jobs=1, public_only=True)
+    public = BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=out, jobs=1, grade=GradeOptions(public_only=True))
     assert run_batch(public).graded == 1
     document = results(out)["alice"]
     assert document["hidden_checks_ran"] is False and document["max_score"] == 2.0
     assert {check["visibility"] for check in assignment_of(document)["checks"]} == {"public"}
     public_fingerprint = json.loads((out / "batch.json").read_text())["course_hash"]
     assert run_batch(public).graded == 0
-    everything = run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=out, jobs=1))
+    everything = run_batch(BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=out, jobs=1))
     assert everything.graded == 1 and results(out)["alice"]["max_score"] == FULL_MARKS
     assert json.loads((out / "batch.json").read_text())["course_hash"] != public_fingerprint
 
@@ -189,7 +191,7 @@ def test_merging_shards_graded_with_different_times_warns(mini_course: Path, tmp
 
     def shards(times_of_second: Path) -> None:
         for k, (part, times) in enumerate(zip(parts, (first, times_of_second)), start=1):
-            run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2), submitted_at=times))
+            run_batch(BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2), submitted_at=times))
 
     shards(first)
     assert merge(parts, tmp_path / "same")[1] == []

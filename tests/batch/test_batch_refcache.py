@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks.coursecode import CourseCode
-from grader.checks.refcache import MemoizedModule, ReferenceCache, plain_size, shared_slopes
+from grader.engine.checks.coursecode import CourseCode
+from grader.engine.checks.refcache import MemoizedModule, ReferenceCache, plain_size, shared_slopes
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
-from tests.engine.helpers import REFERENCE
+from tests.engine.helpers import REFERENCE, grade_files
 
 
 def counting_module() -> tuple[types.ModuleType, list[str]]:
@@ -147,10 +146,9 @@ def test_grading_with_a_memoized_reference_gives_the_same_report_and_reuses_answ
     submission = tmp_path / "submission"
     submission.mkdir()
     (submission / "vectors.py").write_text(REFERENCE.replace("return a + b", "return a - b"))
-    options = GradeOptions(submission=submission)
-    fresh = grade(course, options)
+    fresh = grade_files(course, submission)
     code = CourseCode(reuse=True, memoize=True)
-    memoized = [grade(course, options, code=code) for _ in range(2)]
+    memoized = [grade_files(course, submission, code=code) for _ in range(2)]
     assert code.cache is not None and code.cache.stats.hits >= 1  # the second student's reference calls
     for report in memoized:
         assert [(c.name, c.status, c.message) for a in report.assignments for c in a.checks] == \

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.htmlreport import write_report
-from grader.batch.stats import class_stats
+from grader.frontends.batch.htmlreport import write_report
+from grader.frontends.batch.stats import class_stats
 from tests.batch.helpers import record
 
 ATTACK = '<script>document.title="pwned"</script><img src=x onerror="document.title=1">'

@@ -13,14 +13,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.batch.discover import Shard
-from grader.batch.outputs import merge
-from grader.batch.runner import BatchOptions, run_batch
+from grader.frontends.batch.discover import Shard
+from grader.frontends.batch.outputs import merge
+from grader.frontends.batch.options import BatchOptions
+from grader.frontends.batch.runner import run_batch
 from grader.course import load_course
 from grader.errors import CourseError, UsageError
-from grader.grading import GradeOptions, grade
-from grader.notebook.stub import stub_notebook
-from grader.report.jsonreport import to_dict
+from grader.frontends.notebook.stub import stub_notebook
+from grader.frontends.report.jsonreport import to_dict
+from tests.engine.helpers import grade_files
 from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, write_class, write_zip
 
 
@@ -42,13 +43,13 @@ def small_class(tmp_path: Path) -> Path:
 
 def test_a_class_is_graded_like_grade_grades_each_student(mini_course: Path, small_class: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    summary = run_batch(BatchOptions(small_class, course_dir=mini_course, out_dir=out, jobs=2))
+    summary = run_batch(BatchOptions(submissions_dir=small_class, course_dir=mini_course, out_dir=out, jobs=2))
     assert (summary.submissions, summary.graded, summary.failed, summary.skipped, summary.interrupted) == (6, 6, 1, 0, False)
     stored = results(out)
     assert sorted(stored) == ["=cmd", "alice", "bob", "carol", "dave", "eve"]
     course = load_course(mini_course)
     for student in ("alice", "bob", "carol", "=cmd"):
-        expected = to_dict(grade(course, GradeOptions(submission=small_class / student)))
+        expected = to_dict(grade_files(course, small_class / student))
         assert stored[student]["score"] == expected["score"] and statuses(stored[student]) == statuses(expected)
         assert stored[student]["batch"]["status"] == "graded"
     assert stored["dave"]["score"] == stored["alice"]["score"] and stored["dave"]["assignments"][0]["file"] == "dave.zip/dave/vectors.py"
@@ -62,7 +63,7 @@ def test_a_class_is_graded_like_grade_grades_each_student(mini_course: Path, sma
 
 def test_a_rerun_grades_only_what_changed(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "carol": WRONG_ADD})
-    options = BatchOptions(folder, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1)
+    options = BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1)
     first = run_batch(options)
     graded_at = {student: document["batch"]["graded_at"] for student, document in results(options.out_dir).items()}
     again = run_batch(options)
@@ -74,15 +75,15 @@ def test_a_rerun_grades_only_what_changed(mini_course: Path, tmp_path: Path) -> 
     with (mini_course / "assignments/vectors/checks.py").open("a") as checks:
         checks.write("\n# the instructor edits a check\n")
     assert run_batch(options).graded == 3
-    assert run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=options.out_dir, jobs=1, force=True)).graded == 3
+    assert run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=options.out_dir, jobs=1, force=True)).graded == 3
 
 
 def test_selected_students_are_graded_and_the_gradebook_still_lists_everyone_graded(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB})
     out = tmp_path / "out"
-    assert run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=out, jobs=1, students=("bob",))).graded == 1
+    assert run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=out, jobs=1, students=("bob",))).graded == 1
     assert [row[0] for row in grades_rows(out)[1:]] == ["bob"]
-    run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=out, jobs=1, students=("alice",)))
+    run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=out, jobs=1, students=("alice",)))
     assert [row[0] for row in grades_rows(out)[1:]] == ["alice", "bob"]
 
 
@@ -103,7 +104,7 @@ def test_a_students_code_cannot_read_other_submissions_or_the_results(mini_cours
         "    raise RuntimeError(' | '.join(FOUND))\n"
     )
     write_class(subs, {"alice": REFERENCE + "\nSECRET = 'alice-private-token'\n", "zed": spy})
-    run_batch(BatchOptions(subs, course_dir=mini_course, out_dir=out, jobs=1))  # alice is graded (and written) first
+    run_batch(BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=out, jobs=1))  # alice is graded (and written) first
     message = next(c["message"] for c in results(out)["zed"]["assignments"][0]["checks"] if c["name"] == "add_small")
     # The fence's own words: the worker is denied by the batch's denied roots, not only by file modes.
     assert message.count("denied PermissionError") == 4 and message.count("not allowed in graded code") == 4, message
@@ -114,9 +115,9 @@ def test_shards_graded_apart_and_merged_give_the_gradebook_of_one_run(mini_cours
     students = {f"s{i}": (REFERENCE, STUB, WRONG_ADD)[i % 3] for i in range(7)}
     folder = write_class(tmp_path / "subs", students)
     whole = tmp_path / "whole"
-    run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=whole, jobs=2))
+    run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=whole, jobs=2))
     parts = [tmp_path / f"part{k}" for k in (1, 2)]
-    sizes = [run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2))).submissions
+    sizes = [run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2))).submissions
              for k, part in enumerate(parts, start=1)]
     assert sum(sizes) == 7 and all(sizes)
     outputs, warnings = merge(parts, tmp_path / "merged")
@@ -128,10 +129,10 @@ def test_shards_graded_apart_and_merged_give_the_gradebook_of_one_run(mini_cours
 def test_a_broken_course_stops_the_batch_before_grading_and_overlapping_folders_are_refused(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE})
     with pytest.raises(UsageError, match="overlap"):
-        run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=folder / "out"))
+        run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=folder / "out"))
     (mini_course / "solutions/vectors/checks_hidden.py").write_text("this is not python\n")
     with pytest.raises(CourseError, match="checks_hidden.py"):
-        run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=tmp_path / "out"))
+        run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=tmp_path / "out"))
     assert not (tmp_path / "out" / "results").exists()
 
 
@@ -141,7 +142,7 @@ def test_a_zipped_notebook_is_graded_and_the_worked_in_file_wins_over_the_stub(m
     notebook = nbformat.writes(new_notebook(cells=[new_code_cell(REFERENCE)]))
     write_zip(folder / "nora.zip", {"vectors.ipynb": notebook, "vectors.py": STUB})  # worked in the notebook
     write_zip(folder / "pyotr.zip", {"vectors.py": REFERENCE, "vectors.ipynb": _stub_notebook(mini_course)})
-    run_batch(BatchOptions(folder, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1))
+    run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1))
     stored = results(tmp_path / "out")
     assert stored["nora"]["percent"] == stored["pyotr"]["percent"] == 100.0
     assert stored["nora"]["assignments"][0]["file"] == "nora.zip/vectors.ipynb"

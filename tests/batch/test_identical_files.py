@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.batch.process import BatchSettings, ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, run_cli, write_class
+from grader.engine.grader import GradeOptions
+from grader.frontends.batch.process import ProcessGrader, Task
+from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, batch_settings, results, run_cli, write_class
 from tests.engine.helpers import with_function
 
 BROKEN_NORM = with_function("norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n")
@@ -16,7 +17,7 @@ def grade_class(mini_course: Path, tmp_path: Path, students: dict[str, str], **s
     """Grade ``students`` in one process; their result documents, and how many files were reused."""
     subs = write_class(tmp_path / "subs", students)
     out = tmp_path / "out"
-    grader = ProcessGrader(BatchSettings(mini_course, subs, out, "test", **settings))  # type: ignore[arg-type]
+    grader = ProcessGrader(batch_settings(mini_course, subs, out, **settings))
     try:
         for student in students:
             grader.grade(Task(student, subs / student, "folder", student))
@@ -51,7 +52,8 @@ def test_a_file_that_differs_by_one_character_is_graded_on_its_own(mini_course: 
 
 
 def test_results_that_depend_on_the_machine_are_not_reused(mini_course: Path, tmp_path: Path) -> None:
-    documents, reused = grade_class(mini_course, tmp_path, {"alice": SLEEPY_NORM, "bob": SLEEPY_NORM}, timeout=0.5)
+    documents, reused = grade_class(mini_course, tmp_path, {"alice": SLEEPY_NORM, "bob": SLEEPY_NORM},
+                                    grade=GradeOptions(timeout=0.5))
     assert reused == 0, "a file whose grading hit a timeout is graded again"
     assert all(any(c["status"] == "timeout" for c in checks_of(documents[s])) for s in ("alice", "bob"))
 

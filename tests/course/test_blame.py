@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
 from grader.sandbox.launcher import Launcher
+from tests.engine.helpers import grade_files
 
 ROOT = Path(__file__).resolve().parents[2]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -78,8 +78,8 @@ def launcher(course, tmp_path_factory):
 def _grade_result(course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en", public_only: bool = False):
     path = tmp_path / f"{aid}.py"
     path.write_text(source, encoding="utf-8")
-    options = GradeOptions(assignment_ids=(aid,), submission=path, language=language, public_only=public_only)
-    (result,) = grade(course, options, launcher=launcher).assignments
+    (result,) = grade_files(course, path, launcher=launcher, assignment_ids=(aid,), language=language,
+                            public_only=public_only).assignments
     return result
 
 

@@ -9,7 +9,7 @@
   gradient fails at least one check of each kind that calls expect.gradient / expect.vjp;
 - points: every assignment is worth 25, the course 100.
 
-Everything is graded through the real pipeline (grader.grading.grade, sandboxed workers) with one fork
+Everything is graded through the real pipeline (grader.engine.grader.grade, sandboxed workers) with one fork
 server per module.
 """
 
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import expect
-from grader.checks.loader import load_checks
+from grader.engine.checks import expect
+from grader.engine.checks.loader import load_checks
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
 from grader.sandbox.launcher import Launcher
+from tests.engine.helpers import grade_files
 from tests.course.variants import variant, variants
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,8 +159,7 @@ def launcher(course, tmp_path_factory):
 
 
 def grade_one(course, launcher, aid, submission, language="en"):
-    options = GradeOptions(assignment_ids=(aid,), submission=submission, language=language)
-    (result,) = grade(course, options, launcher=launcher).assignments
+    (result,) = grade_files(course, submission, launcher=launcher, assignment_ids=(aid,), language=language).assignments
     return result
 
 

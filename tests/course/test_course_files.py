@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.publish.markers import strip_solutions
+from grader.course.markers import strip_solutions
 from tests.course.variants import variant, variants
 
 ROOT = Path(__file__).resolve().parents[2]

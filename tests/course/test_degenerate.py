@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.grading import GradeOptions, grade_source, load_assignment
+from grader.engine.grader import GradeOptions, Grader
 from grader.sandbox.launcher import Launcher
-from grader.submission import Source
+from grader.engine.source import Source
 from tests.course.degenerate import KINDS, degenerate_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,10 +47,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str
         results = {}
         for aid in IDS:
             for setting, hidden in SETTINGS.items():
-                loaded = load_assignment(course.assignment(aid), hidden=hidden)
+                grader = Grader(course, GradeOptions(language="en", public_only=not hidden), launcher=launcher)
                 for kind in KINDS:
                     source = Source(degenerate_source(aid, kind), f"{aid}.py")
-                    result = grade_source(course, loaded, source, launcher, GradeOptions(language="en"))
+                    result = grader.grade_assignment(course.assignment(aid), source)
                     assert result.error is None, result.error
                     results[aid, kind, setting] = {check.name: (check.status, check.message, check.visibility)
                                                    for check in result.checks}

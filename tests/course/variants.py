@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.publish.markers import solution_blocks, source_lines
+from grader.course.markers import solution_blocks, source_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 BUGGY = Path(__file__).resolve().parent / "buggy"

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
-from grader.course import load_course
-from grader.grading import GradeOptions, grade
-from grader.results import AssignmentResult, CheckResult
+from grader.course import Course, load_course
+from grader.engine.checks.coursecode import CourseCode
+from grader.engine.grader import GradeOptions, Grader
+from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.frontends.submission import grade_path
+from grader.sandbox.launcher import Launcher
 
 REFERENCE = (Path(__file__).parents[1] / "fixtures/mini_course/solutions/vectors/vectors.py").read_text()
+
+
+def grade_files(
+    course: Course, submission: Path | None, launcher: Launcher | None = None, code: CourseCode | None = None, **options: object,
+) -> GradeReport:
+    """Grade the files at ``submission`` as ``grader grade`` does (with a fork server of its own unless given;
+    ``code``: the checks and references, as a batch keeps them)."""
+    with contextlib.ExitStack() as stack:
+        launcher = launcher or stack.enter_context(Launcher(denied_roots=course.instructor_only))
+        grader = Grader(course, GradeOptions(**options), launcher=launcher, code=code, parallel=code is None)  # type: ignore[arg-type]
+        return grade_path(grader, submission)
 
 
 def grade_source(course_dir: Path, source: str, **options: object) -> AssignmentResult:
@@ -16,8 +31,7 @@ def grade_source(course_dir: Path, source: str, **options: object) -> Assignment
     submission = course_dir.parent / "submission"
     submission.mkdir(exist_ok=True)
     (submission / "vectors.py").write_text(source)
-    report = grade(load_course(course_dir), GradeOptions(submission=submission, **options))  # type: ignore[arg-type]
-    (result,) = report.assignments
+    (result,) = grade_files(load_course(course_dir), submission, **options).assignments
     return result
 
 

@@ -117,7 +117,7 @@ def test_a_broken_check_file_is_a_course_error_naming_its_line(mini_course: Path
     ids=["zero-points", "unknown-argument", "public-uses-reference", "duplicate-name", "bad-numpy-errors"],
 )
 def test_invalid_checks_are_course_errors(mini_course: Path, check_source: str, expected: str) -> None:
-    from grader.checks.loader import load_checks
+    from grader.engine.checks.loader import load_checks
 
     with_checks(mini_course, "from grader import check\n\n" + check_source)
     with pytest.raises(CourseError, match=expected):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from grader.checks.dependencies import run_order
-from grader.checks.loader import load_checks
+from grader.engine.checks.dependencies import run_order
+from grader.engine.checks.loader import load_checks
 from grader.course import load_course
 from grader.errors import CourseError
-from grader.grading import GradeOptions, check_source, load_assignment
+from grader.engine.grader import GradeOptions, Grader
 from grader.sandbox.launcher import Launcher
-from grader.submission import Source
+from grader.engine.source import Source
 from tests.engine.helpers import REFERENCE, by_name, grade_source, with_checks, with_function
 
 # `doubled` is defined before the check it depends on, and `chained` depends on `doubled`.
@@ -118,14 +117,11 @@ def test_run_order_leaves_out_dependencies_that_are_not_run(course: Path) -> Non
 
 def test_a_subset_of_checks_runs_without_the_dependencies_it_leaves_out(course: Path) -> None:
     # Mutation testing runs single checks against a mutant: a missing dependency blocks nothing.
-    loaded = load_assignment(load_course(course).assignment("vectors"), hidden=True)
-    only = dataclasses.replace(loaded, checks=tuple(spec for spec in loaded.checks if spec.name == "doubled"))
-    launcher = Launcher()
-    try:
-        checked = check_source(load_course(course), only, Source(WRONG_ADD, "vectors.py"), launcher, GradeOptions())
-    finally:
-        launcher.close()
-    assert [(r.name, r.status) for r in checked.results] == [("doubled", "failed")]
+    loaded = load_course(course)
+    with Launcher() as launcher:
+        only = Grader(loaded, GradeOptions(checks=("doubled",)), launcher=launcher)
+        result = only.grade_assignment(loaded.assignment("vectors"), Source(WRONG_ADD, "vectors.py"))
+    assert [(r.name, r.status) for r in result.checks] == [("doubled", "failed")]
 
 
 @pytest.mark.parametrize(

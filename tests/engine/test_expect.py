@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.checks import expect
-from grader.checks.failure import CheckFailure
-from grader.checks.runner import check_seed
+from grader.engine.checks import expect
+from grader.engine.checks.failure import CheckFailure
+from grader.engine.checks.runner import check_seed
 from grader.i18n import render
 from grader.sandbox.errors import StudentError
 

@@ -13,7 +13,7 @@ import pytest
 from grader.course import load_course
 from grader.course.model import LatePolicy
 from grader.errors import CourseError
-from grader.scoring import apply_penalty, lateness
+from grader.engine.scoring import apply_penalty, lateness
 
 KST = timezone(timedelta(hours=9))
 DUE = datetime(2026, 12, 1, 23, 59, tzinfo=KST)

@@ -1,12 +1,12 @@
-"""grader.checks.mistakes: a wrong result that shows a known mistake is reported as that mistake; nothing else changes."""
+"""grader.engine.checks.mistakes: a wrong result that shows a known mistake is reported as that mistake; nothing else changes."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.checks import mistakes
-from grader.checks.failure import CheckFailure
+from grader.engine.checks import mistakes
+from grader.engine.checks.failure import CheckFailure
 from grader.i18n import render
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.checks.oracle import LocalModule
+from grader.engine.checks.oracle import LocalModule
 from grader.sandbox.proxy import Param
 from tests.engine.helpers import REFERENCE, by_name, grade_source, with_checks, with_function
 

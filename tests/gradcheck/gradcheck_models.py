@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.gradcheck import GradientReport, check_gradient, check_vjp
+from grader.engine.gradcheck import GradientReport, check_gradient, check_vjp
 
 REGIMES = ("unit", "tiny", "large", "float32")
 

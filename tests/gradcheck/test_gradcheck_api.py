@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.gradcheck import KINDS, Diagnosis, GradientReport, check_gradient, check_vjp
+from grader.engine.gradcheck import KINDS, Diagnosis, GradientReport, check_gradient, check_vjp
 from grader.i18n import render
 
 

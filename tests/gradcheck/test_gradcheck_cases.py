@@ -15,11 +15,11 @@ import pytest
 
 from gradcheck_models import REGIMES, linear_rnn, logistic_bce, mse, tanh_rnn
 from grader import expect
-from grader.checks.cases import collecting_cases
-from grader.checks.failure import CheckFailure
-from grader.gradcheck import check_gradient
-from grader.gradcheck.diagnose import follows_batch_size
-from grader.gradcheck.report import Factor
+from grader.engine.checks.cases import collecting_cases
+from grader.engine.checks.failure import CheckFailure
+from grader.engine.gradcheck import check_gradient
+from grader.engine.gradcheck.diagnose import follows_batch_size
+from grader.engine.gradcheck.report import Factor
 from grader.i18n import render
 from tests.engine.helpers import REFERENCE, by_name, grade_source, with_checks
 

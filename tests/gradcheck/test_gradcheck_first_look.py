@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.gradcheck import check_gradient
+from grader.engine.gradcheck import check_gradient
 from grader.i18n import render
 
 SIZE = 10

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.gradcheck import check_gradient
+from grader.engine.gradcheck import check_gradient
 from grader.i18n import render
 
 SEEDS = 100

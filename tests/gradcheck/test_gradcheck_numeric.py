@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from grader.gradcheck import check_gradient
-from grader.gradcheck.compare import FAIL, PASS, SKIP, default_rtol, floor, judge, relative_error
-from grader.gradcheck.loss import Loss, scalar
-from grader.gradcheck.noise import noise_level
-from grader.gradcheck.numeric import CoordinateLine, Estimate, coordinate_steps, one_sided_fraction, second_look, step_fraction
-from grader.gradcheck.point import Point
+from grader.engine.gradcheck import check_gradient
+from grader.engine.gradcheck.compare import FAIL, PASS, SKIP, default_rtol, floor, judge, relative_error
+from grader.engine.gradcheck.loss import Loss, scalar
+from grader.engine.gradcheck.noise import noise_level
+from grader.engine.gradcheck.numeric import CoordinateLine, Estimate, coordinate_steps, one_sided_fraction, second_look, step_fraction
+from grader.engine.gradcheck.point import Point
 
 EPS64, EPS32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
 

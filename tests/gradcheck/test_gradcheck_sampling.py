@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.gradcheck import check_gradient
-from grader.gradcheck.sampling import DEFAULT_BUDGET, DIRECTIONS
+from grader.engine.gradcheck import check_gradient
+from grader.engine.gradcheck.sampling import DEFAULT_BUDGET, DIRECTIONS
 from grader.i18n import render
 
 SEEDS = 40

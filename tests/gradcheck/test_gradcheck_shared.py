@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.gradcheck import SharedSlopes, check_gradient, check_vjp
+from grader.engine.gradcheck import SharedSlopes, check_gradient, check_vjp
 
 
 class DictStore:

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import yaml
 
-import grader.gradcheck.messages as messages
-from grader.gradcheck import Diagnosis, check_gradient
-from grader.gradcheck.report import KINDS
+import grader.engine.gradcheck.messages as messages
+from grader.engine.gradcheck import Diagnosis, check_gradient
+from grader.engine.gradcheck.report import KINDS
 from grader.i18n import render
 
-CATALOG = Path(messages.__file__).parents[1] / "i18n" / "catalog"
+CATALOG = Path(messages.__file__).parents[2] / "i18n" / "catalog"
 
 
 def _catalog(lang: str) -> dict[str, str]:

@@ -17,10 +17,10 @@ import pytest
 import yaml
 
 from grader.course import load_course
-from grader.notebook.stub import stub_notebook
-from grader.publish.package import pinned_requirements
-from grader.publish.pipeline import Published
-from grader.publish.pipeline import publish
+from grader.frontends.notebook.stub import stub_notebook
+from grader.frontends.publish.package import pinned_requirements
+from grader.frontends.publish.pipeline import Published
+from grader.frontends.publish.pipeline import publish
 from grader.sandbox.uids import DEFAULT_RANGE
 from tests.course.variants import variant
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
@@ -93,7 +93,7 @@ def test_the_bundle_has_gradescope_layout_modes_and_the_complete_course(mini_zip
     assert {name for name in modes if name.startswith("course/solutions/")} == {
         "course/solutions/vectors/vectors.py", "course/solutions/vectors/checks_hidden.py"}
     assert all(mode == 0o600 for name, mode in modes.items() if name.startswith("course/solutions/"))
-    assert {"grader/cli.py", "grader/publish/bundle.py", "course/course.yaml", "course/assignments/vectors/checks.py"} <= files
+    assert {"grader/cli.py", "grader/frontends/publish/bundle.py", "course/course.yaml", "course/assignments/vectors/checks.py"} <= files
     assert (bundle / "requirements.txt").read_text().split() == pinned_requirements()
     assert all("==" in line for line in pinned_requirements())
     instructor = mini_zip.parents[1] / "course"

@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from grader.selftest.mutants import generate_mutants
+from grader.frontends.selftest.mutants import generate_mutants
 from tests.instructor.helpers import replace_in, run_grader
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from grader.course import load_course
 from grader.errors import CourseError
-from grader.publish.markers import solution_blocks, stale_stubs, strip_solutions, write_stubs
+from grader.course.markers import solution_blocks, stale_stubs, strip_solutions, write_stubs
 from tests.instructor.helpers import ROOT, replace_in
 
 REFERENCE = '''import numpy as np

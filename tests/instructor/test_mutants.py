@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.grading import GradeOptions, grade_source, load_assignment
+from grader.engine.grader import GradeOptions, Grader
 from grader.sandbox.launcher import Launcher
-from grader.selftest.mutants import generate_mutants, mutation_test, select_mutants
-from grader.submission import Source
+from grader.frontends.selftest.mutants import generate_mutants, mutation_test, select_mutants
+from grader.engine.source import Source
 from tests.instructor.helpers import MINI_COURSE, copy_course, replace_in
 
 SOURCE = '''import numpy as np
@@ -136,11 +136,11 @@ def launcher(tmp_path_factory: pytest.TempPathFactory):
 
 def _mutation_test(course_dir: Path, launcher: Launcher, **options: object):
     course = load_course(course_dir)
-    loaded = load_assignment(course.assignment("vectors"), hidden=True)
-    reference = loaded.assignment.reference
-    reference_result = grade_source(course, loaded, Source(reference.read_text(), "ref"), launcher, GradeOptions())
+    assignment = course.assignment("vectors")
+    grader = Grader(course, GradeOptions(), launcher=launcher)
+    reference_result = grader.grade_assignment(assignment, Source(assignment.reference.read_text(), "ref"))
     assert reference_result.score == reference_result.max_score
-    return mutation_test(course, loaded, reference_result, launcher, **options)
+    return mutation_test(course, assignment, reference_result, launcher, **options)
 
 
 def _diffs(outcomes) -> set[tuple[str, str]]:

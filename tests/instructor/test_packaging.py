@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from grader import hidden
+from grader.engine import hidden
 from grader.course import load_course
 from grader.errors import UsageError
-from grader.grading import GradeOptions, grade
-from grader.publish.package import pinned_requirements
-from grader.publish.templates import template
-from tests.engine.helpers import REFERENCE
+from grader.frontends.publish.package import pinned_requirements
+from grader.frontends.publish.templates import template
+from tests.engine.helpers import REFERENCE, grade_files
 from tests.instructor.helpers import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -78,16 +77,16 @@ def test_hidden_checks_are_refused_early_off_linux_while_public_checks_run(mini_
     course = load_course(mini_course)
     monkeypatch.setattr(hidden, "current_platform", lambda: platform)
     with pytest.raises(UsageError) as refused:
-        grade(course, GradeOptions(submission=tmp_path))
+        grade_files(course, tmp_path)
     assert f"hidden checks need the grader's sandbox, which runs only on Linux (this system is {platform!r})" in str(refused.value)
     assert "--public-only" in refused.value.fix
-    public = grade(course, GradeOptions(submission=tmp_path, public_only=True))
+    public = grade_files(course, tmp_path, public_only=True)
     assert (public.score, public.max_score, public.hidden_ran) == (2, 2, False)
 
 
 def test_the_command_line_refuses_before_starting_anything_off_linux(mini_course: Path, tmp_path: Path) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
-    fake = ("import sys; import grader.hidden; grader.hidden.current_platform = lambda: 'darwin'; "
+    fake = ("import sys; import grader.engine.hidden; grader.engine.hidden.current_platform = lambda: 'darwin'; "
             "from grader.cli import main; sys.argv = ['grader', *sys.argv[1:]]; main()")
 
     def run(*args: str) -> subprocess.CompletedProcess:

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from grader.i18n.text import CATALOG_DIR
-from grader.publish.package import constraints
+from grader.frontends.publish.package import constraints
 from tests.instructor.helpers import replace_in, run_grader
 
 STUB = "assignments/vectors/vectors.py"

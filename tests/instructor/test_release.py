@@ -17,11 +17,11 @@ import yaml
 from grader.course import load_course
 from grader.course.load import _ASSIGNMENT_KEYS, _TOP_KEYS
 from grader.errors import CourseError
-from grader.publish import release as release_module
-from grader.publish.markers import generate_stub
-from grader.publish.package import constraints, wheel_name
-from grader.publish.pipeline import publish
-from grader.publish.leaks import find_leaks, published_on_purpose
+from grader.frontends.publish import release as release_module
+from grader.course.markers import generate_stub
+from grader.frontends.publish.package import constraints, wheel_name
+from grader.frontends.publish.pipeline import publish
+from grader.frontends.publish.leaks import find_leaks, published_on_purpose
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
 
 INSTRUCTOR_NOTE = "# instructor note: the autograder uses hidden checks"
@@ -50,7 +50,7 @@ def test_the_release_holds_stubs_readmes_public_checks_and_nothing_else(bundled:
     for aid in BUNDLED_IDS:
         public = course / "assignments" / aid
         expected |= {f"assignments/{aid}/{p.name}" for p in public.iterdir() if p.name == f"{aid}.py" or re.fullmatch(r"README.*\.md|checks.*\.py", p.name)}
-        expected.add(f"assignments/{aid}/{aid}.ipynb")  # the stub as a notebook (grader.notebook.stub)
+        expected.add(f"assignments/{aid}/{aid}.ipynb")  # the stub as a notebook (grader.frontends.notebook.stub)
     assert _files(release) == expected
     assert {f"assignments/{aid}/{aid}.py" for aid in BUNDLED_IDS} <= expected
     for aid in BUNDLED_IDS:

@@ -1,10 +1,10 @@
-"""What the leak scan counts as a solution line, and where it finds one (grader/publish/solution_lines.py)."""
+"""What the leak scan counts as a solution line, and where it finds one (grader/frontends/publish/solution_lines.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from grader.publish.solution_lines import SolutionLine, core_tokens, python_strings, sightings
+from grader.frontends.publish.solution_lines import SolutionLine, core_tokens, python_strings, sightings
 
 
 @pytest.mark.parametrize("line, core", [

@@ -1,6 +1,6 @@
 """GradeReports built directly from the result dataclasses, for the renderers' unit tests.
 
-Scores go through grader.scoring, as in real grading, so no expected number is typed in by hand.
+Scores go through grader.engine.scoring, as in real grading, so no expected number is typed in by hand.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 from grader.course.model import AutograderSettings
-from grader.groups import check_groups
-from grader.results import AssignmentResult, CheckResult, GradeReport
-from grader.scoring import Lateness, apply_penalty, assignment_totals, check_score, grade_report
+from grader.engine.groups import check_groups
+from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.engine.scoring import Lateness, apply_penalty, assignment_totals, check_score, grade_report
 
 GRADESCOPE_SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 """results.json as Gradescope's Autograder Specifications describe it (see the schema's description)."""

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from grader.report import github
-from grader.report.wording import check_details
-from grader.report.wording import rows
+from grader.frontends.report import github
+from grader.frontends.report.wording import check_details
+from grader.frontends.report.wording import rows
 from tests.reporting.reports import IMPORT_ERROR, IMPORT_HINT, NOT_RUN, QUOTED_LINE, mixed_report
 
 FORGERY = "boom\n::error::forged\r\n::add-mask::x %0A | cell, a:b"

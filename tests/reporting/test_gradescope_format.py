@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from grader.course.model import AutograderSettings
-from grader.report import gradescope
-from grader.report.wording import late_note
+from grader.frontends.report import gradescope
+from grader.frontends.report.wording import late_note
 from tests.reporting.reports import GRADESCOPE_SCHEMA, IMPORT_ERROR, TRACEBACK, all_checks, mixed_report
 
 VALIDATOR = jsonschema.Draft202012Validator(GRADESCOPE_SCHEMA)

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from junitparser import Error, Failure, JUnitXml
 
-from grader.report import junit
-from grader.results import GradeReport
+from grader.frontends.report import junit
+from grader.engine.results import GradeReport
 from tests.reporting.reports import all_checks, mixed_report
 
 HOSTILE = "NUL\x00 BEL\x07 \x1b[31mred\x1b[0m VT\x0b FFFE\ufffe lone\ud800 ]]> <tag> & \"quoted\" 한글 🙂"

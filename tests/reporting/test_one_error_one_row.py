@@ -12,15 +12,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.batch.records import StudentRecord
-from grader.batch.stats import class_stats
+from grader.frontends.batch.records import StudentRecord
+from grader.frontends.batch.stats import class_stats
 from grader.course import load_course
-from grader.excerpt import excerpt
-from grader.grading import GradeOptions, grade
-from grader.report import github, jsonreport
-from grader.report.text import print_report
-from grader.results import GradeReport
-from tests.engine.helpers import REFERENCE, with_checks, with_function
+from grader.engine.excerpt import excerpt
+from grader.frontends.report import github, jsonreport
+from grader.frontends.report.text import print_report
+from grader.engine.results import GradeReport
+from tests.engine.helpers import REFERENCE, grade_files, with_checks, with_function
 
 SYNTAX_ERROR = REFERENCE.replace("def norm(x):", "def norm(x) :\n    y = [1, 2\n", 1)
 # The stub with a comment added: handed in (the unchanged stub itself is "not submitted"), nothing implemented.
@@ -31,7 +30,7 @@ def graded(course: Path, source: str, language: str = "en") -> GradeReport:
     submission = course.parent / "submission"
     submission.mkdir(exist_ok=True)
     (submission / "vectors.py").write_text(source)
-    return grade(load_course(course), GradeOptions(submission=submission, language=language))
+    return grade_files(load_course(course), submission, language=language)
 
 
 def terminal(report: GradeReport) -> str:

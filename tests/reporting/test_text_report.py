@@ -9,8 +9,8 @@ import re
 import pytest
 from rich.console import Console
 
-from grader.report.text import print_report
-from grader.scoring import grade_report
+from grader.frontends.report.text import print_report
+from grader.engine.scoring import grade_report
 from tests.reporting.reports import assignment, check
 
 LONG_NAME = "backward_gradient_numeric_gradient_edge_cases"  # the bundled course's longest check name (45 characters)

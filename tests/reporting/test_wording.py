@@ -8,7 +8,7 @@ import string
 import yaml
 
 from grader.i18n.text import CATALOG_DIR
-from grader.report.wording import check_details, late_note, summary_lines
+from grader.frontends.report.wording import check_details, late_note, summary_lines
 from tests.reporting.reports import TRACEBACK, check, mixed_report
 
 

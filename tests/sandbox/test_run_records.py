@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from grader.batch.process import STAGING_DIR, BatchSettings, ProcessGrader
+from grader.frontends.batch.process import STAGING_DIR, ProcessGrader
 from grader.cli import cli
 from grader.sandbox.launcher import SandboxUnavailable
 from grader.sandbox.layers import OFF_VARIABLE
-from tests.batch.helpers import REFERENCE, write_class
+from tests.batch.helpers import REFERENCE, batch_settings, write_class
 from tests.sandbox.test_kernel_layers import require_kernel_layers
 
 
@@ -82,7 +82,7 @@ def test_a_batch_refuses_unconfined_hidden_checks_unless_allowed_and_its_manifes
 
 
 def test_a_batch_stages_unzipped_submissions_where_only_it_can_look(mini_course: Path, tmp_path: Path) -> None:
-    grader = ProcessGrader(BatchSettings(mini_course, tmp_path / "subs", tmp_path / "out", "test"))
+    grader = ProcessGrader(batch_settings(mini_course, tmp_path / "subs", tmp_path / "out"))
     try:
         for folder in (tmp_path / "out" / STAGING_DIR, grader.staging):
             assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks.budget import budget_seconds
+from grader.engine.checks.budget import budget_seconds
 from grader.course.model import LimitSettings
 from grader.errors import CourseError
 from grader.sandbox.errors import SkippedCall

@@ -27,11 +27,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader.report import github, gradescope, jsonreport, junit
-from grader.report.text import print_report
-from grader.results import GradeReport
+from grader.frontends.report import github, gradescope, jsonreport, junit
+from grader.frontends.report.text import print_report
+from grader.engine.results import GradeReport
 from grader.safetext import safe_line, safe_text
-from grader.scoring import grade_report
+from grader.engine.scoring import grade_report
 from tests.batch.helpers import write_zip
 from tests.engine.helpers import REFERENCE, with_checks
 from tests.reporting.reports import assignment, check

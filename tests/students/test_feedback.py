@@ -12,9 +12,9 @@ import pytest
 from nbclient import NotebookClient
 
 import grader
-from grader.checks.registry import collect_checks
-from grader.notebook.feedback import CheckProblem, Feedback
-from grader.notebook.stub import write_stub_notebook
+from grader.engine.checks.registry import collect_checks
+from grader.frontends.notebook.feedback import CheckProblem, Feedback
+from grader.frontends.notebook.stub import write_stub_notebook
 from tests.engine.helpers import REFERENCE
 from tests.students.helpers import reference_cells, write_notebook
 

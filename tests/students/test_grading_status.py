@@ -17,9 +17,9 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.course import load_course
-from grader.grading import GradeOptions
-from grader.report.status import SHOW_AFTER_S, WAITING_AFTER_S, GradingStatus, grading_status
-from grader.watch import WatchSession
+from grader.engine.grader import GradeOptions
+from grader.frontends.report.status import SHOW_AFTER_S, WAITING_AFTER_S, GradingStatus, grading_status
+from grader.frontends.watch import WatchSession
 from tests.engine.helpers import REFERENCE, grade_source, with_function
 
 
@@ -113,8 +113,8 @@ def _read_all(controller: int) -> str:
 def test_watch_mode_shows_the_line_too(mini_course: Path, tmp_path: Path) -> None:
     submission = _slow_submission(tmp_path)
     screen = io.StringIO()
-    options = GradeOptions(submission=submission, language="en", timeout=10)
-    session = WatchSession(load_course(mini_course), options, Console(file=screen, force_terminal=True, width=200))
+    options = GradeOptions(language="en", timeout=10)
+    session = WatchSession(load_course(mini_course), options, submission, Console(file=screen, force_terminal=True, width=200))
     try:
         session.grade(session.watched[0])
     finally:

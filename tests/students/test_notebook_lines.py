@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.notebook.convert import Skipped, code_cell_lines, notebook_module
-from grader.notebook.lines import CellLine, LineMap
+from grader.frontends.notebook.convert import Skipped, code_cell_lines, notebook_module
+from grader.engine.lines import CellLine, LineMap
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 

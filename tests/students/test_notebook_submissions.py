@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
-from grader.results import AssignmentResult
-from tests.engine.helpers import REFERENCE
+from grader.engine.results import AssignmentResult
+from tests.engine.helpers import REFERENCE, grade_files
 from tests.students.helpers import Cell, line_in_cell, reference_cells, write_notebook
 
 
 def grade_file(course: Path, submission: Path, language: str = "en") -> AssignmentResult:
-    report = grade(load_course(course), GradeOptions(submission=submission, language=language))
+    report = grade_files(load_course(course), submission, language=language)
     (result,) = report.assignments
     return result
 

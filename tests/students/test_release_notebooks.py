@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
-from grader.notebook.stub import stub_notebook
-from grader.publish.pipeline import publish
+from grader.frontends.notebook.stub import stub_notebook
+from grader.frontends.publish.pipeline import publish
+from tests.engine.helpers import grade_files
 
 
 def test_the_release_has_a_notebook_beside_each_stub_that_grades_like_it(mini_course: Path, tmp_path: Path) -> None:
@@ -23,14 +23,14 @@ def test_the_release_has_a_notebook_beside_each_stub_that_grades_like_it(mini_co
 
     (tmp_path / "student").mkdir()
     shutil.copy(folder / "vectors.ipynb", tmp_path / "student/vectors.ipynb")
-    stub_report = grade(load_course(mini_course), GradeOptions(submission=tmp_path / "student"))
+    stub_report = grade_files(load_course(mini_course), tmp_path / "student")
     assert stub_report.score == 0 and stub_report.max_score == 6 and not stub_report.assignments[0].submitted
     assert "vectors.ipynb is still the published stub" in (stub_report.assignments[0].error or "")
 
     reference = stub_notebook(mini_course / "solutions/vectors/vectors.py", folder / "README.md", "vectors")
     nbformat.write(reference, str(tmp_path / "student/vectors.ipynb"))
-    full = grade(load_course(mini_course), GradeOptions(submission=tmp_path / "student"))
+    full = grade_files(load_course(mini_course), tmp_path / "student")
     assert full.score == full.max_score == 6
 
-    in_release = grade(load_course(release), GradeOptions(submission=tmp_path / "student"))  # a student's view
+    in_release = grade_files(load_course(release), tmp_path / "student")  # a student's view
     assert (in_release.score, in_release.max_score, in_release.hidden_ran) == (2, 2, False)

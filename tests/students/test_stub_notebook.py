@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from grader.course import load_course
-from grader.grading import GradeOptions, grade
-from grader.notebook.stub import code_chunks, markdown_sections, stub_notebook, write_stub_notebook
+from grader.frontends.notebook.stub import code_chunks, markdown_sections, stub_notebook, write_stub_notebook
+from tests.engine.helpers import grade_files
 
 REPO = Path(__file__).parents[2]
 COURSE = load_course(REPO)
@@ -42,14 +42,14 @@ def test_decorators_and_comments_above_a_definition_go_with_it_and_headings_in_c
 
 
 def _grade(course: Path, submission: Path, assignment_id: str) -> dict[str, str]:
-    report = grade(load_course(course), GradeOptions(assignment_ids=(assignment_id,), submission=submission))
+    report = grade_files(load_course(course), submission, assignment_ids=(assignment_id,))
     (result,) = report.assignments
     assert result.error is None, result.error
     return {check.name: check.status for check in result.checks}
 
 
 def _is_the_unchanged_stub(course: Path, submission: Path, assignment_id: str) -> bool:
-    report = grade(load_course(course), GradeOptions(assignment_ids=(assignment_id,), submission=submission))
+    report = grade_files(load_course(course), submission, assignment_ids=(assignment_id,))
     (result,) = report.assignments
     return not result.submitted and result.score == 0 and "is still the published stub" in (result.error or "")
 

@@ -19,12 +19,11 @@ import pytest
 from grader.course import Course, load_course
 from grader.course.stubs import STUBS_FILE, code_fingerprint, manifest_text, stub_fingerprints
 from grader.errors import CourseError
-from grader.grading import GradeOptions, grade
-from grader.notebook.convert import notebook_module
-from grader.notebook.stub import stub_notebook
-from grader.publish.pipeline import publish
-from grader.results import AssignmentResult
-from tests.engine.helpers import REFERENCE
+from grader.frontends.notebook.convert import notebook_module
+from grader.frontends.notebook.stub import stub_notebook
+from grader.frontends.publish.pipeline import publish
+from grader.engine.results import AssignmentResult
+from tests.engine.helpers import REFERENCE, grade_files
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course
 from tests.students.helpers import reference_cells, write_notebook
 
@@ -32,7 +31,7 @@ OLD, NEW = 1_000_000_000_000_000_000, 1_000_000_002_000_000_000  # file times in
 
 
 def _grade(course: Path, submission: Path) -> AssignmentResult:
-    (result,) = grade(load_course(course), GradeOptions(submission=submission, language="en")).assignments
+    (result,) = grade_files(load_course(course), submission, language="en").assignments
     return result
 
 

@@ -156,7 +156,7 @@ def test_a_burst_of_writes_settles_into_one_change(tmp_path: Path) -> None:
     import threading
     import time
 
-    from grader.watch import QUIET_S, settle, signature
+    from grader.frontends.watch import QUIET_S, settle, signature
 
     target = tmp_path / "vectors.py"
     target.write_text("")

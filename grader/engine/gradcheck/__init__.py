@@ -1,0 +1,148 @@
+"""Numeric gradient checks that are never wrong about a correct gradient and say what is wrong.
+
+``check_gradient`` compares claimed gradients of a scalar loss with finite differences;
+``check_vjp`` does the same for a function with an array output and an upstream gradient ``dout``.
+Both return a :class:`GradientReport`; neither raises because the student's gradient is wrong (shape,
+type, NaN included). Exceptions raised by ``f`` itself propagate unchanged.
+
+Layout: ``point`` (private copies of the point), ``loss`` (f as a counted float64 scalar), ``noise``
+(the loss's rounding noise, measured), ``numeric`` (differences, Richardson, kinks), ``sampling``
+(budget, coordinates, directions), ``compare`` (relative error with a floor, verdicts), ``examine``
+(the second look), ``check`` (one parameter), ``inputs`` (the claimed gradients' form), ``diagnose``,
+``report`` and ``messages``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from grader.engine.gradcheck import inputs, messages
+from grader.engine.gradcheck.check import Context, check_param
+from grader.engine.gradcheck.compare import default_rtol
+from grader.engine.gradcheck.diagnose import shared_factor
+from grader.engine.gradcheck.loss import Loss, Reduce, Value, content_key, scalar, weighted_sum
+from grader.engine.gradcheck.noise import measure
+from grader.engine.gradcheck.numeric import SharedSlopes
+from grader.engine.gradcheck.point import Point
+from grader.engine.gradcheck.report import KINDS, Diagnosis, GradientReport, ParamResult
+from grader.engine.gradcheck.sampling import DEFAULT_BUDGET, FULL, SAMPLED
+
+__all__ = ["KINDS", "Diagnosis", "GradientReport", "ParamResult", "SharedSlopes", "check_gradient", "check_vjp"]
+
+
+def check_gradient(
+    f: Callable[..., object],
+    at: Mapping[str, object],
+    got: Mapping[str, object],
+    rng: np.random.Generator,
+    batch_size: int | None = None,
+    time_axis: Mapping[str, int] | None = None,
+    rtol: float | None = None,
+    budget: int | None = None,
+    shared: SharedSlopes | None = None,
+) -> GradientReport:
+    """Check ``got[name]`` against the numeric gradient of the scalar ``f(**at)`` for each name.
+
+    ``at`` is never mutated and ``f`` gets fresh copies on every call. ``batch_size`` lets the diagnosis
+    name a missing or doubled mean; ``time_axis`` ({name: axis}) lets it say which time steps are wrong.
+    ``rtol`` defaults from the precisions of f's output, the parameters and the claimed gradients;
+    ``budget`` is the first look's loss evaluations per parameter, counted as two per coordinate (default
+    200): up to it every coordinate is checked, beyond it a sample of coordinates plus random
+    directional derivatives.
+    ``shared`` (only for an ``f`` that computes the same values every time: its prefix identifies
+    ``f``) keeps the slopes measured along each line, so a later check of the same ``f`` at the same
+    point, against another claimed gradient, measures only what it has not seen; verdicts are the same.
+    """
+    return _run(f, scalar, b"scalar", at, got, rng, batch_size, time_axis, rtol, budget, shared)
+
+
+def check_vjp(
+    f: Callable[..., object],
+    at: Mapping[str, object],
+    dout: object,
+    got: Mapping[str, object],
+    rng: np.random.Generator,
+    batch_size: int | None = None,
+    time_axis: Mapping[str, int] | None = None,
+    rtol: float | None = None,
+    budget: int | None = None,
+    shared: SharedSlopes | None = None,
+) -> GradientReport:
+    """Check a backward pass: ``got[name]`` must be the gradient of ``sum(f(**at) * dout)``.
+
+    ``f(**at)`` must return an array of ``dout``'s shape. Options as for :func:`check_gradient`.
+    """
+    upstream = np.array(dout, dtype=np.float64)
+    reduce_key = b"vjp" + repr(upstream.shape).encode() + upstream.tobytes()
+    return _run(f, weighted_sum(upstream), reduce_key, at, got, rng, batch_size, time_axis, rtol, budget, shared)
+
+
+def _run(f: Callable[..., object], reduce: Reduce, reduce_key: bytes, at: Mapping[str, object], got: Mapping[str, object],
+         rng: np.random.Generator, batch_size: int | None, time_axis: Mapping[str, int] | None,
+         rtol: float | None, budget: int | None, shared: SharedSlopes | None) -> GradientReport:
+    names, axes = _validated(at, got, time_axis)
+    budget = budget or DEFAULT_BUDGET
+    point = Point(at, names)
+    analytic = {name: inputs.analytic_array(name, got[name], point.shape(name)) for name in names}
+    checkable = [name for name in names if not isinstance(analytic[name], Diagnosis)]
+    loss = Loss(f, reduce)
+    # If every gradient already failed on its form, nothing is compared and f is never called.
+    base = _at_the_point(loss, point) if checkable else None
+    eps = max([point.eps(name) for name in names] + ([base.eps] if base else []))
+    noise = measure(loss, point, checkable, base, eps, rng) if base else None
+    eps = noise.eps if noise else eps
+    tolerance = rtol if rtol is not None else default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
+    ctx = None
+    if base is not None:
+        at_point = None if shared is None else SharedSlopes(shared.store, _digest(shared.prefix, reduce_key, point))
+        ctx = Context(loss, point, base.value, noise.bound, eps, tolerance, budget, rng, at_point)
+    results = [_check_one(ctx, point, name, analytic[name], batch_size, axes.get(name), budget) for name in names]
+    results = shared_factor(results, batch_size, tolerance)
+    diagnosis = next((result.diagnosis for result in results if not result.ok), None)
+    hint = messages.hint(diagnosis) if diagnosis is not None else None
+    return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance,
+                          messages.summary(results), hint)
+
+
+def _digest(prefix: bytes, reduce_key: bytes, point: Point) -> bytes:
+    """The function, the reduction and every argument at the point (the lines' steps follow from them)."""
+    digest = hashlib.blake2b(prefix + b"|" + reduce_key, digest_size=32)
+    digest.update(repr(content_key(point.kwargs())).encode())
+    return digest.digest()
+
+
+def _validated(at: Mapping[str, object], got: Mapping[str, object],
+               time_axis: Mapping[str, int] | None) -> tuple[list[str], dict[str, int]]:
+    """The names to check and the time axes; the check author's mistakes raise ValueError."""
+    names = list(got)
+    if not names:
+        raise ValueError("`got` names no parameter to check")
+    axes = dict(time_axis or {})
+    unknown = [name for name in axes if name not in at]
+    if unknown:
+        raise ValueError(f"time_axis names {unknown}, which are not parameters in `at`")
+    return names, axes
+
+
+def _at_the_point(loss: Loss, point: Point) -> Value:
+    base = loss.evaluate(point.kwargs())
+    if not math.isfinite(base.value):
+        raise ValueError(f"the loss is {base.value} at the point itself: no gradient can be checked there")
+    return base
+
+
+def _check_one(ctx: Context | None, point: Point, name: str, analytic: np.ndarray | Diagnosis,
+               batch_size: int | None, time_axis: int | None, budget: int) -> ParamResult:
+    if isinstance(analytic, Diagnosis):
+        # Wrong shape, not numeric, or NaN: nothing to compare, and no loss evaluation is spent.
+        how = FULL if 2 * point.size(name) <= budget else SAMPLED
+        return ParamResult(name, False, math.inf, analytic.index, math.nan, math.nan, 0, 0, how, diagnosis=analytic)
+    assert ctx is not None  # built whenever some gradient has a checkable form
+    before = ctx.loss.evaluations
+    result = check_param(ctx, name, analytic, batch_size, time_axis)
+    return replace(result, evaluations=ctx.loss.evaluations - before)
