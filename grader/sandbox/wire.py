@@ -182,3 +182,15 @@ _UNTAGGERS: dict[str, Callable[[Any, list[memoryview], int], Any]] = {
     "scalar": lambda body, blobs, depth: _load_array(body, blobs)[()],
     "handle": _untag_handle,
 }
+
+
+def fresh_copy(value: Any) -> Any:
+    """Arrays copied, lists, tuples and dicts rebuilt, anything else (a handle's object) shared: a callee
+    that works in place on its arguments cannot reach its caller's values."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(fresh_copy(item) for item in value)
+    if type(value) is dict:
+        return {key: fresh_copy(item) for key, item in value.items()}
+    return value

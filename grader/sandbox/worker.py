@@ -34,7 +34,7 @@ import numpy as np
 
 from grader.sandbox import columns
 from grader.sandbox.channel import Channel, ChannelClosed
-from grader.sandbox.wire import Handle, WireError, decode, encode
+from grader.sandbox.wire import Handle, WireError, decode, encode, fresh_copy
 
 MODULE_HANDLE = 0
 
@@ -138,7 +138,7 @@ class Worker:
         def call(result: Any) -> Any:
             # Fresh copies per call, as each call of the batch gets: a function changing its argument
             # in place must not change what the next point sees.
-            filled_args, filled_kwargs = _fresh(args), _fresh(kwargs)
+            filled_args, filled_kwargs = fresh_copy(args), fresh_copy(kwargs)
             if type(slot) is int:
                 filled_args[slot] = result
             else:
@@ -196,17 +196,6 @@ class Worker:
         lines += traceback.format_list(frames)
         lines += traceback.format_exception_only(type(exc), exc)
         return "".join(lines)
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of decoded arguments: arrays copied, containers rebuilt, handles' objects shared."""
-    if type(value) is np.ndarray:
-        return value.copy()
-    if type(value) in (list, tuple):
-        return type(value)(_fresh(item) for item in value)
-    if type(value) is dict:
-        return {key: _fresh(item) for key, item in value.items()}
-    return value
 
 
 def _last_student_line(exc: BaseException, filename: str) -> int | None:

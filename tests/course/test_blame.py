@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
-from grader.sandbox.launcher import Launcher
 from tests.engine.helpers import grade_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,20 +57,6 @@ FORWARD_BUGS = {
          "gradient_descent_first_loss_is_log2"},
         {"gradients_match_reference", "gradients_numeric_gradient", "gradient_descent_first_update"}),
 }
-
-
-@pytest.fixture(scope="module")
-def course():
-    return load_course(ROOT)
-
-
-@pytest.fixture(scope="module")
-def launcher(course, tmp_path_factory):
-    base = tmp_path_factory.mktemp("sandbox")
-    base.chmod(0o755)
-    launcher = Launcher(denied_roots=[course.solutions_dir], base_dir=base)
-    yield launcher
-    launcher.close()
 
 
 def _grade_result(course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en", public_only: bool = False):

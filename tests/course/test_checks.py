@@ -24,8 +24,6 @@ import pytest
 
 from grader.engine.checks import expect
 from grader.engine.checks.loader import load_checks
-from grader.course import load_course
-from grader.sandbox.launcher import Launcher
 from tests.engine.helpers import grade_files
 from tests.course.variants import variant, variants
 
@@ -142,20 +140,6 @@ BACKWARD = {
     "logistic_regression": ("gradients",),
     "self_attention": ("self_attention_backward",),
 }
-
-
-@pytest.fixture(scope="module")
-def course():
-    return load_course(ROOT)
-
-
-@pytest.fixture(scope="module")
-def launcher(course, tmp_path_factory):
-    base = tmp_path_factory.mktemp("sandbox")
-    base.chmod(0o755)
-    launcher = Launcher(denied_roots=[course.solutions_dir], base_dir=base)
-    yield launcher
-    launcher.close()
 
 
 def grade_one(course, launcher, aid, submission, language="en"):

@@ -17,9 +17,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-import numpy as np
-
 from grader.sandbox.proxy import RemoteCall, StudentModule
+from grader.sandbox.wire import fresh_copy
 
 
 class LocalFunction:
@@ -30,7 +29,7 @@ class LocalFunction:
         self._label = label
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._function(*_fresh(args), **_fresh(kwargs))
+        return self._function(*fresh_copy(args), **fresh_copy(kwargs))
 
     def partial(self, *args: Any, **kwargs: Any) -> RemoteCall:
         """This function with some arguments open (``expect.param``), as ``student.f.partial`` is."""
@@ -80,15 +79,3 @@ def _filled(args: list[Any], kwargs: dict[str, Any], slot: int | str, result: An
     else:
         kwargs[slot] = result
     return args, kwargs
-
-
-def _fresh(value: Any) -> Any:
-    """Arrays copied, containers rebuilt: the reference gets its own arguments, as a worker's calls do, so
-    nothing it does in place reaches the check's inputs or the next point of a batch."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if type(value) in (list, tuple):
-        return type(value)(_fresh(item) for item in value)
-    if type(value) is dict:
-        return {key: _fresh(item) for key, item in value.items()}
-    return value
