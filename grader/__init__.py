@@ -1,6 +1,6 @@
 """grader: an automated exercise grader for deep-learning math.
 
-Check authors write ``from grader import check, expect``; students write ``grader.check("<id>")`` in
+Check authors write ``from grader import check, expect, text``; students write ``grader.check("<id>")`` in
 a notebook cell (see :func:`check`). Heavy names are resolved lazily so that importing a submodule
 (the sandbox's fork server, for instance) does not pull in the check API or the grading pipeline.
 """
@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check", "expect"]
+__all__ = ["check", "expect", "text"]
+
+
+def text(en: str, ko: str) -> dict[str, str]:
+    """One text in English and Korean, for a check's hints, messages and names: ``hint=text("...", "...")``.
+
+    Reports show the language the grade is given in (``--lang``, else the course's, else the locale's).
+    """
+    return {"en": en, "ko": ko}
 
 
 def check(*args: Any, **kwargs: Any) -> Any:
@@ -28,8 +36,9 @@ def check(*args: Any, **kwargs: Any) -> Any:
 
     Anything else is the decorator that marks a check (check authors)::
 
-        @check(points=2, timeout=5, name="…")
-        def backward_matches_numeric_gradient(student, reference, rng): ...
+        @check(points=2, timeout=5, ko="…")
+        def backward_matches_numeric_gradient(student, reference, rng):
+            '''The English description (the docstring's first line).'''
     """
     if args and isinstance(args[0], str):
         from grader.frontends.notebook.feedback import check_notebook

@@ -48,6 +48,11 @@ class PublishedLine:
     """Why students may see it; ``grader publish`` shows it next to every place the line appears."""
 
 
+CHECKS_COMMON = "checks_common.py"
+"""assignments/<id>/checks_common.py: what an assignment's public and hidden check files share (helpers,
+inputs, hints); imported by both as ``from .checks_common import ...``, never a check file itself."""
+
+
 @dataclass(frozen=True)
 class Assignment:
     """One assignment of the course."""
@@ -82,7 +87,17 @@ class Assignment:
 
     @property
     def public_check_files(self) -> list[Path]:
-        return sorted(self.public_dir.glob("checks*.py"))
+        return sorted(path for path in self.public_dir.glob("checks*.py") if path.name != CHECKS_COMMON)
+
+    @property
+    def checks_common(self) -> Path:
+        """The module the check files share (it may not exist); public: students run the public checks."""
+        return self.public_dir / CHECKS_COMMON
+
+    @property
+    def public_check_code(self) -> list[Path]:
+        """What students get of the checks: the public check files and, if there is one, the module they share."""
+        return self.public_check_files + ([self.checks_common] if self.checks_common.is_file() else [])
 
     @property
     def hidden_check_files(self) -> list[Path]:

@@ -30,6 +30,7 @@ from grader.engine.checks.coursecode import CourseCode
 from grader.engine.checks.registry import CheckSpec
 from grader.engine.checks.runner import CheckContext
 from grader.engine.checks.schedule import Progress, run_checks
+from grader.engine.checks.signatures import Signatures
 from grader.engine.groups import check_groups
 from grader.engine.lines import relocate_result
 from grader.engine.results import AssignmentResult, CheckResult, GradeReport
@@ -79,6 +80,8 @@ class LoadedAssignment:
     """Its public checks, then its hidden ones when they run (only ``GradeOptions.checks``, when given)."""
     reference: ModuleType | None
     """The reference solution (None when hidden checks do not run)."""
+    signatures: Signatures = dataclasses.field(default_factory=dict)
+    """Parameter names of its functions, for messages that write out a call."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,8 @@ class Grader:
         checks = tuple(self.code.checks(assignment, include_hidden=hidden_checks))
         if self.options.checks:
             checks = tuple(spec for spec in checks if spec.name in self.options.checks)
-        return LoadedAssignment(assignment, checks, self._reference(assignment) if hidden_checks else None)
+        return LoadedAssignment(assignment, checks, self._reference(assignment) if hidden_checks else None,
+                                self.code.signatures(assignment))
 
     def _reference(self, assignment: Assignment) -> ModuleType:
         if not assignment.has_solutions:
@@ -228,6 +232,7 @@ class Grader:
             context = CheckContext(
                 session=session, reference=loaded.reference, seed=self.course.seed, assignment_id=assignment.id,
                 default_timeout=limits.timeout, memory_mb=limits.memory_mb, language=language, budget=budget,
+                signatures=loaded.signatures,
             )
             results = run_checks([self._with_timeout(spec) for spec in checks], context, self.options.fail_fast,
                                  self.options.progress)

@@ -4,17 +4,38 @@
 worker: the proxy sends the arguments as data and gets data back. Objects that cannot cross the
 wire (an instance of the student's class, a function) come back as :class:`RemoteObject`, whose
 attributes and methods are again reached through the worker.
+
+Whoever wants to know what each call returned (the engine, to name a failing value by the call that
+produced it) watches the calls made in its context with :func:`watching_calls`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from grader.sandbox.errors import StaleObject, StudentError
 from grader.sandbox.session import MODULE_HANDLE, StudentSession
 from grader.sandbox.wire import Handle
+
+
+CallWatcher = Callable[[str, tuple[Any, ...], dict[str, Any], Any], None]
+"""Told ``(label, args, kwargs, result)`` after each call of a student's function or method returned."""
+
+_WATCHER: ContextVar[CallWatcher | None] = ContextVar("grader_call_watcher", default=None)
+
+
+@contextlib.contextmanager
+def watching_calls(watcher: CallWatcher) -> Iterator[None]:
+    """Tell ``watcher`` about every call made through a proxy in this context (this thread)."""
+    token = _WATCHER.set(watcher)
+    try:
+        yield
+    finally:
+        _WATCHER.reset(token)
 
 
 class RemoteObject:
@@ -49,7 +70,11 @@ class RemoteObject:
         if not self._handle.is_callable:
             raise TypeError(f"{self._label} (a {self._handle.type_name}) is not callable")
         value = self._session.call(self._live_id(), None, to_wire(list(args)), to_wire(kwargs), self._label)
-        return from_wire(self._session, value, f"the result of {self._label}")
+        result = from_wire(self._session, value, f"the result of {self._label}")
+        watcher = _WATCHER.get()
+        if watcher is not None:
+            watcher(self._label, args, kwargs, result)
+        return result
 
     def partial(self, *args: Any, **kwargs: Any) -> "RemoteCall":
         """This function with some arguments fixed and the others left open as :class:`Param` placeholders:

@@ -6,31 +6,15 @@ cannot mislead them, and a wrong forward pass never costs the backward passes' p
 
 import numpy as np
 
-from grader import check, expect
+from grader import check, expect, text
 from grader.engine.checks import mistakes
 
-RNN_ARGS = ("X", "h0", "W_x", "W_rec", "b")
-RNN_GRADIENTS = ("dX", "dh0", "dW_x", "dW_rec", "db")
+from .checks_common import RNN_ARGS, RNN_GRADIENTS, backward_gradient_parts, rnn_problem
 
 
-def _text(en, ko):
-    return {"en": en, "ko": ko}
-
-
-def _rnn_problem(rng, N, T, D=3, H=4):
-    return dict(
-        X=rng.normal(size=(N, T, D)),
-        h0=0.5 * rng.normal(size=(N, H)),
-        W_x=0.6 * rng.normal(size=(D, H)),
-        W_rec=0.6 * rng.normal(size=(H, H)),
-        b=0.3 * rng.normal(size=H),
-    )
-
-
-def _compare_rnn_backward(got, expected, call):
-    got = expect.parts(got, 5, name=call, labels=", ".join(RNN_GRADIENTS))
-    for i, label in enumerate(RNN_GRADIENTS):
-        expect.close(got[i], expected[i], name=f"{call}[{i}] ({label})")
+def _compare_rnn_backward(got, expected):
+    for got_part, expected_part in zip(expect.parts(got, 5, labels=", ".join(RNN_GRADIENTS)), expected):
+        expect.close(got_part, expected_part)
 
 
 def _truncated_forward(reference, X, h0, W_x, W_rec, b, k, frozen):
@@ -53,66 +37,49 @@ def _truncated_forward(reference, X, h0, W_x, W_rec, b, k, frozen):
 # ---------------------------------------------------------------------------
 
 
-@check(points=0.5, description={
-    "en": "update_state and forward_states equal the reference (random, a batch of one, T = 1).",
-    "ko": "update_state와 forward_states가 참조 구현과 같습니다 (무작위, 배치 하나, T = 1)."})
+@check(points=0.5, ko="update_state와 forward_states가 참조 구현과 같습니다 (무작위, 배치 하나, T = 1).")
 def forward_states_matches_reference(student, reference, rng):
     """update_state and forward_states equal the reference (random, a batch of one, T = 1)."""
     xk, sk = rng.normal(size=6), rng.normal(size=6)
-    expect.close(student.update_state(xk, sk, 0.3, -1.2), reference.update_state(xk, sk, 0.3, -1.2),
-                 name="update_state(xk, sk, wx=0.3, wRec=-1.2)")
+    expect.close(student.update_state(xk, sk, 0.3, -1.2), reference.update_state(xk, sk, 0.3, -1.2))
     for n, T in ((4, 6), (1, 5), (3, 1)):
         X = rng.normal(size=(n, T))
-        expect.close(student.forward_states(X, 0.9, 1.1), reference.forward_states(X, 0.9, 1.1),
-                     name=_text(f"forward_states(X of shape ({n}, {T}), wx=0.9, wRec=1.1)",
-                                f"forward_states(모양이 ({n}, {T})인 X, wx=0.9, wRec=1.1)"))
+        expect.close(student.forward_states(X, 0.9, 1.1), reference.forward_states(X, 0.9, 1.1))
 
 
-@check(points=0.5, description={
-    "en": "loss and output_gradient equal the reference on random values (and a batch of one).",
-    "ko": "무작위 값 (과 배치 하나)에서 loss와 output_gradient가 참조 구현과 같습니다."})
+@check(points=0.5, ko="무작위 값 (과 배치 하나)에서 loss와 output_gradient가 참조 구현과 같습니다.")
 def loss_and_output_gradient_match_reference(student, reference, rng):
     """loss and output_gradient equal the reference on random values (and a batch of one)."""
     for n in (7, 1):
         y, t = rng.normal(size=n), rng.normal(size=n)
-        expect.close(student.loss(y, t), reference.loss(y, t), name=f"loss(y, t) with {n} samples")
-        expect.close(student.output_gradient(y, t), reference.output_gradient(y, t),
-                     name=f"output_gradient(y, t) with {n} samples")
+        expect.close(student.loss(y, t), reference.loss(y, t))
+        expect.close(student.output_gradient(y, t), reference.output_gradient(y, t))
 
 
-@check(points=1, description={
-    "en": "backward_gradient returns the reference's ((wx_grad, wRec_grad), grad_over_time) on random inputs.",
-    "ko": "무작위 입력에서 backward_gradient가 참조 구현의 ((wx_grad, wRec_grad), grad_over_time)을 반환합니다."})
+@check(points=1,
+       ko="무작위 입력에서 backward_gradient가 참조 구현의 ((wx_grad, wRec_grad), grad_over_time)을 반환합니다.")
 def backward_gradient_matches_reference(student, reference, rng):
     """backward_gradient returns the reference's ((wx_grad, wRec_grad), grad_over_time) on random inputs."""
     X, t = rng.normal(size=(5, 6)), rng.normal(size=5)
     S = reference.forward_states(X, 0.7, 0.9)
     grad_out = reference.output_gradient(S[:, -1], t)
-    call = "backward_gradient(X, S, grad_out, wRec)"
-    grads, grad_over_time = expect.parts(student.backward_gradient(X, S, grad_out, 0.9), 2,
-                                         name=call, labels="(wx_grad, wRec_grad), grad_over_time")
+    wx_grad, wRec_grad, grad_over_time = backward_gradient_parts(student, X, S, grad_out, 0.9)
     (ref_wx, ref_wrec), ref_over_time = reference.backward_gradient(X, S, grad_out, 0.9)
-    wx_grad, wRec_grad = expect.parts(grads, 2, name=f"{call}[0]", labels="wx_grad, wRec_grad")
-    expect.close(wx_grad, ref_wx, name=f"{call}[0][0] (wx_grad)")
-    expect.close(wRec_grad, ref_wrec, name=f"{call}[0][1] (wRec_grad)")
-    expect.close(grad_over_time, ref_over_time, name=f"{call}[1] (grad_over_time)")
+    expect.close(wx_grad, ref_wx)
+    expect.close(wRec_grad, ref_wrec)
+    expect.close(grad_over_time, ref_over_time)
 
 
-@check(points=1.5, description={
-    "en": "backward_gradient equals the numeric gradient of the reference's mean loss (random, batch of one, T = 1).",
-    "ko": "backward_gradient가 참조 구현의 평균 손실의 수치 그래디언트와 같습니다 (무작위, 배치 하나, T = 1)."})
+@check(points=1.5,
+       ko="backward_gradient가 참조 구현의 평균 손실의 수치 그래디언트와 같습니다 (무작위, 배치 하나, T = 1).")
 def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
     """backward_gradient equals the numeric gradient of the reference's mean loss (random, batch of one, T = 1)."""
     for n, T, wx, wRec in ((6, 5, 1.3, 0.8), (1, 4, -0.6, 1.2), (4, 1, 0.9, -0.7)):
         X, t = rng.normal(size=(n, T)), rng.normal(size=n)
         S = reference.forward_states(X, wx, wRec)
-        call = f"backward_gradient(X, S, grad_out, wRec) with X of shape ({n}, {T})"
-        grads, _ = expect.parts(student.backward_gradient(X, S, reference.output_gradient(S[:, -1], t), wRec), 2,
-                                name=call, labels="(wx_grad, wRec_grad), grad_over_time")
-        wx_grad, wRec_grad = expect.parts(grads, 2, name=f"{call}[0]", labels="wx_grad, wRec_grad")
+        wx_grad, wRec_grad, _ = backward_gradient_parts(student, X, S, reference.output_gradient(S[:, -1], t), wRec)
         expect.gradient(lambda wx, wRec: reference.loss(reference.forward_states(X, wx, wRec)[:, -1], t),
-                        at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng,
-                        batch_size=n, name=f"{call}[0]")
+                        at={"wx": wx, "wRec": wRec}, got={"wx": wx_grad, "wRec": wRec_grad}, rng=rng, batch_size=n)
 
 
 # ---------------------------------------------------------------------------
@@ -120,114 +87,94 @@ def backward_gradient_numeric_gradient_edge_cases(student, reference, rng):
 # ---------------------------------------------------------------------------
 
 
-@check(points=1, description={
-    "en": "rnn_forward equals the reference (random, a batch of one, T = 1, D != H).",
-    "ko": "rnn_forward가 참조 구현과 같습니다 (무작위, 배치 하나, T = 1, D != H)."})
+@check(points=1, ko="rnn_forward가 참조 구현과 같습니다 (무작위, 배치 하나, T = 1, D != H).")
 def rnn_forward_matches_reference(student, reference, rng):
     """rnn_forward equals the reference (random, a batch of one, T = 1, D != H)."""
     for N, T, D, H in ((3, 5, 2, 4), (1, 4, 3, 2), (2, 1, 3, 3)):
-        p = _rnn_problem(rng, N, T, D, H)
-        expect.close(student.rnn_forward(**p), reference.rnn_forward(**p),
-                     name=f"rnn_forward(...) with N={N}, T={T}, D={D}, H={H}")
+        p = rnn_problem(rng, N, T, D, H)
+        expect.close(student.rnn_forward(**p), reference.rnn_forward(**p))
 
 
-@check(points=1.5, description={
-    "en": "rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through the reference's forward.",
-    "ko": "rnn_backward (전체 BPTT)가 참조 구현의 forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다."})
+@check(points=1.5,
+       ko="rnn_backward (전체 BPTT)가 참조 구현의 forward를 거친 sum(hs * dhs)의 수치 그래디언트와 같습니다.")
 def rnn_backward_numeric_gradient(student, reference, rng):
     """rnn_backward (full BPTT) equals the numeric gradient of sum(hs * dhs) through the reference's forward."""
-    p = _rnn_problem(rng, N=3, T=5, D=2, H=3)
+    p = rnn_problem(rng, N=3, T=5, D=2, H=3)
     hs = reference.rnn_forward(**p)
     dhs = rng.normal(size=hs.shape)
-    call = "rnn_backward(dhs, X, hs, h0, W_x, W_rec, b)"
     got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
-                       name=call, labels=", ".join(RNN_GRADIENTS))
+                       labels=", ".join(RNN_GRADIENTS))
     expect.vjp(reference.rnn_forward, at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=3,
-               time_axis={"X": 1}, name=call)
+               time_axis={"X": 1})
 
 
-@check(points=1, description={
-    "en": "rnn_backward equals the reference for a batch of one, for T = 1, and for both at once.",
-    "ko": "배치 하나, T = 1, 그리고 둘 다인 경우에 rnn_backward가 참조 구현과 같습니다."})
+@check(points=1, ko="배치 하나, T = 1, 그리고 둘 다인 경우에 rnn_backward가 참조 구현과 같습니다.")
 def rnn_backward_batch_of_one_single_step(student, reference, rng):
     """rnn_backward equals the reference for a batch of one, for T = 1, and for both at once."""
     for N, T in ((1, 4), (3, 1), (1, 1)):
-        p = _rnn_problem(rng, N, T)
+        p = rnn_problem(rng, N, T)
         hs = reference.rnn_forward(**p)
         dhs = rng.normal(size=hs.shape)
         args = (dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"])
-        _compare_rnn_backward(student.rnn_backward(*args), reference.rnn_backward(*args),
-                              f"rnn_backward(...) with N={N}, T={T}")
+        _compare_rnn_backward(student.rnn_backward(*args), reference.rnn_backward(*args))
 
 
-@check(points=2, description={
-    "en": "Truncated BPTT equals the numeric gradient of the forward pass with block-boundary states held constant.",
-    "ko": "잘린 BPTT가 블록 경계의 상태를 상수로 둔 forward의 수치 그래디언트와 같습니다."})
+@check(points=2, ko="잘린 BPTT가 블록 경계의 상태를 상수로 둔 forward의 수치 그래디언트와 같습니다.")
 def rnn_backward_truncated_numeric_gradient(student, reference, rng):
     """Truncated BPTT equals the numeric gradient of the forward pass with block-boundary states held constant."""
     for T, k in ((7, 3), (5, 2)):
-        p = _rnn_problem(rng, N=2, T=T, D=2, H=3)
+        p = rnn_problem(rng, N=2, T=T, D=2, H=3)
         hs = reference.rnn_forward(**p)
         dhs = rng.normal(size=hs.shape)
-        call = f"rnn_backward(..., truncate={k}) with T={T}"
         got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=k), 5,
-                           name=call, labels=", ".join(RNN_GRADIENTS))
-        hint = _text(f"Blocks of k = {k} steps are counted from the start (t = 0, k, 2k, ...): no gradient "
-                     "flows from hs[:, t] into hs[:, t-1] when t is a positive multiple of k, but step t's "
-                     "parameter gradients still count; h0 gets gradient from the first block only.",
-                     f"k = {k} 시점씩의 블록은 처음부터 셉니다 (t = 0, k, 2k, ...). t가 k의 양의 배수일 때 "
-                     "hs[:, t]에서 hs[:, t-1]로 그래디언트가 흐르지 않지만, 시점 t의 파라미터 그래디언트는 "
-                     "그대로 더합니다. h0는 첫 번째 블록에서만 그래디언트를 받습니다.")
+                           labels=", ".join(RNN_GRADIENTS))
+        hint = text(f"Blocks of k = {k} steps are counted from the start (t = 0, k, 2k, ...): no gradient "
+                    "flows from hs[:, t] into hs[:, t-1] when t is a positive multiple of k, but step t's "
+                    "parameter gradients still count; h0 gets gradient from the first block only.",
+                    f"k = {k} 시점씩의 블록은 처음부터 셉니다 (t = 0, k, 2k, ...). t가 k의 양의 배수일 때 "
+                    "hs[:, t]에서 hs[:, t-1]로 그래디언트가 흐르지 않지만, 시점 t의 파라미터 그래디언트는 "
+                    "그대로 더합니다. h0는 첫 번째 블록에서만 그래디언트를 받습니다.")
         expect.vjp(lambda X, h0, W_x, W_rec, b: _truncated_forward(reference, X, h0, W_x, W_rec, b, k, hs),
                    at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1},
-                   name=call, hint=hint)
+                   hint=hint)
 
 
-@check(points=1, description={
-    "en": "truncate=k equals the reference for k = 1, T a multiple of k, and k >= T (= full BPTT).",
-    "ko": "k = 1, T가 k의 배수, k >= T (= 전체 BPTT)일 때 truncate=k가 참조 구현과 같습니다."})
+@check(points=1, ko="k = 1, T가 k의 배수, k >= T (= 전체 BPTT)일 때 truncate=k가 참조 구현과 같습니다.")
 def rnn_backward_truncate_edge_cases(student, reference, rng):
     """truncate=k equals the reference for k = 1, T a multiple of k, and k >= T (= full BPTT)."""
     for T, k in ((4, 1), (6, 3), (4, 4), (3, 9)):
-        p = _rnn_problem(rng, N=2, T=T)
+        p = rnn_problem(rng, N=2, T=T)
         hs = reference.rnn_forward(**p)
         dhs = rng.normal(size=hs.shape)
         args = (dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"])
-        _compare_rnn_backward(student.rnn_backward(*args, truncate=k), reference.rnn_backward(*args, truncate=k),
-                              f"rnn_backward(..., truncate={k}) with T={T}")
+        _compare_rnn_backward(student.rnn_backward(*args, truncate=k), reference.rnn_backward(*args, truncate=k))
 
 
-@check(points=1, description={
-    "en": "rnn_backward raises ValueError when truncate is not None or a positive integer (0, -2, 2.5).",
-    "ko": "truncate가 None도 양의 정수도 아니면 (0, -2, 2.5) rnn_backward가 ValueError를 냅니다."})
+@check(points=1, ko="truncate가 None도 양의 정수도 아니면 (0, -2, 2.5) rnn_backward가 ValueError를 냅니다.")
 def rnn_backward_rejects_bad_truncate(student, rng):
     """rnn_backward raises ValueError when truncate is not None or a positive integer (0, -2, 2.5)."""
-    p = _rnn_problem(rng, N=1, T=3)
+    p = rnn_problem(rng, N=1, T=3)
     hs = np.tanh(rng.normal(size=(1, 3, 4)))
     args = (np.ones_like(hs), p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"])
-    hint = _text("Check truncate first: None, or an int >= 1; anything else raises ValueError.",
-                 "truncate를 먼저 확인하세요: None이거나 1 이상의 정수여야 하고, 아니면 ValueError를 냅니다.")
+    hint = text("Check truncate first: None, or an int >= 1; anything else raises ValueError.",
+                "truncate를 먼저 확인하세요: None이거나 1 이상의 정수여야 하고, 아니면 ValueError를 냅니다.")
     for bad in (0, -2, 2.5):
         expect.raises(ValueError, student.rnn_backward, *args, truncate=bad, hint=hint)
 
 
-@check(points=1, description={
-    "en": "Inputs students test with: X as a list of ints or an int array (states, hs and dX keep their fractions).",
-    "ko": "학생들이 시험해 보는 입력: 정수 리스트나 정수 배열인 X (상태, hs, dX의 소수 부분이 사라지지 않음)."})
+@check(points=1,
+       ko="학생들이 시험해 보는 입력: 정수 리스트나 정수 배열인 X (상태, hs, dX의 소수 부분이 사라지지 않음).")
 def integer_inputs_match_reference(student, reference, rng):
     """Inputs students test with: X as a list of ints or an int array (states, hs and dX keep their fractions)."""
-    for label, X in (("[[1, 2, 3], [0, 1, 1]]", [[1, 2, 3], [0, 1, 1]]), ("np.ones((2, 4), dtype=int)", np.ones((2, 4), dtype=int))):
+    for X in ([[1, 2, 3], [0, 1, 1]], np.ones((2, 4), dtype=int)):
         expected = reference.forward_states(X, 1.0, 0.5)
-        mistakes.close(student.forward_states(X, 1.0, 0.5), expected, name=f"forward_states({label}, wx=1, wRec=0.5)",
-                       known=[mistakes.truncated(expected)])
-    p = _rnn_problem(rng, N=2, T=3, D=2, H=3)
+        mistakes.close(student.forward_states(X, 1.0, 0.5), expected, known=[mistakes.truncated(expected)])
+    p = rnn_problem(rng, N=2, T=3, D=2, H=3)
     p["X"] = rng.integers(-2, 3, size=(2, 3, 2))
     expected = reference.rnn_forward(**p)
-    mistakes.close(student.rnn_forward(**p), expected, name="rnn_forward(X int (2, 3, 2), ...)",
-                   known=[mistakes.truncated(expected)])
+    mistakes.close(student.rnn_forward(**p), expected, known=[mistakes.truncated(expected)])
     dhs = rng.normal(size=expected.shape)
     args = (dhs, p["X"], expected, p["h0"], p["W_x"], p["W_rec"], p["b"])
-    call = "rnn_backward(dhs, X int (2, 3, 2), hs, h0, W_x, W_rec, b)"
-    got = expect.parts(student.rnn_backward(*args), 5, name=call, labels=", ".join(RNN_GRADIENTS))
-    for i, (label, value) in enumerate(zip(RNN_GRADIENTS, reference.rnn_backward(*args))):
-        mistakes.close(got[i], value, name=f"{call}[{i}] ({label})", known=[mistakes.truncated(value)])
+    got = expect.parts(student.rnn_backward(*args), 5, labels=", ".join(RNN_GRADIENTS))
+    for got_part, value in zip(got, reference.rnn_backward(*args)):
+        mistakes.close(got_part, value, known=[mistakes.truncated(value)])

@@ -74,15 +74,17 @@ def test_a_submission_fingerprint_changes_with_any_file_and_only_then(tmp_path: 
 
 
 def test_the_course_fingerprint_covers_course_yaml_checks_references_and_options(mini_course: Path) -> None:
+    (mini_course / "assignments/vectors/checks_common.py").write_text("SHAPE = (3, 4)\n")
     course = load_course(mini_course)
     base = course_hash(course, {"language": "en"})
     assert course_hash(course, {"language": "en"}) == base and course_hash(course, {"language": "ko"}) != base
     seen = {base}
-    for relative in ("course.yaml", "assignments/vectors/checks.py", "solutions/vectors/checks_hidden.py", "solutions/vectors/vectors.py"):
+    for relative in ("course.yaml", "assignments/vectors/checks.py", "assignments/vectors/checks_common.py",
+                     "solutions/vectors/checks_hidden.py", "solutions/vectors/vectors.py"):
         with (mini_course / relative).open("a") as file:
             file.write("\n# changed\n")
         seen.add(course_hash(load_course(mini_course), {"language": "en"}))
-    assert len(seen) == 5
+    assert len(seen) == 6
 
 
 def test_a_zip_yields_its_python_files_and_a_zipped_folder_its_folder(tmp_path: Path) -> None:

@@ -300,6 +300,15 @@ def test_a_hidden_check_file_copied_to_the_public_folder_is_a_leak(mini_course: 
         publish(load_course(mini_course), mini_course / "dist")
 
 
+def test_the_module_public_and_hidden_checks_share_is_released_and_its_lines_are_public(mini_course: Path) -> None:
+    shared = "    return rng.normal(size=(3, 4)), rng.normal(size=(3, 4))"
+    (mini_course / "assignments/vectors/checks_common.py").write_text(f"def pair(rng):\n{shared}\n")
+    hidden = mini_course / "solutions/vectors/checks_hidden.py"
+    hidden.write_text(hidden.read_text() + f"\n\ndef _pair(rng):\n{shared}\n")  # the same line: public, no leak
+    release = publish(load_course(mini_course), mini_course / "dist").release
+    assert (release / "assignments/vectors/checks_common.py").read_text() == f"def pair(rng):\n{shared}\n"
+
+
 def test_a_solution_inside_an_archive_is_found(mini_course: Path, tmp_path: Path) -> None:
     release = tmp_path / "fake_release"
     release.mkdir()

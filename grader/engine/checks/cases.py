@@ -38,8 +38,8 @@ class GradientFailure:
 
     report: GradientReport
     """What the checker found."""
-    call: str | None
-    """The call's label in the message, if the author gave one."""
+    call: Text | None
+    """The call's label in the message: the author's, else the call that returned the gradients, if known."""
     hint: Text | None
     """The author's hint."""
 

@@ -12,6 +12,7 @@ from types import ModuleType
 from grader.engine.checks.loader import load_checks, load_reference
 from grader.engine.checks.refcache import DEFAULT_MAX_BYTES, MemoizedModule, ReferenceCache
 from grader.engine.checks.registry import CheckSpec
+from grader.engine.checks.signatures import Signatures, assignment_signatures
 from grader.course import Assignment
 
 
@@ -23,6 +24,7 @@ class CourseCode:
         self.cache = ReferenceCache(cache_bytes) if memoize else None
         self._checks: dict[tuple[str, bool], list[CheckSpec]] = {}
         self._references: dict[str, ModuleType | MemoizedModule] = {}
+        self._signatures: dict[str, Signatures] = {}
 
     def checks(self, assignment: Assignment, include_hidden: bool) -> list[CheckSpec]:
         """The assignment's checks, public first (as :func:`grader.engine.checks.loader.load_checks`)."""
@@ -37,3 +39,9 @@ class CourseCode:
             module = load_reference(assignment)
             self._references[assignment.id] = MemoizedModule(module, self.cache) if self.cache is not None else module
         return self._references[assignment.id]
+
+    def signatures(self, assignment: Assignment) -> Signatures:
+        """The parameter names of the assignment's functions (:mod:`grader.engine.checks.signatures`)."""
+        if not self.reuse or assignment.id not in self._signatures:
+            self._signatures[assignment.id] = assignment_signatures(assignment)
+        return self._signatures[assignment.id]

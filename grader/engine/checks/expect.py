@@ -3,6 +3,10 @@
 Every helper first makes sure the student's value is plain data of the right kind (a remote object,
 None, a string or a ragged list fails with "wrong type" rather than being compared), so no object of
 the student's can take part in a comparison: only numbers the parent holds are compared.
+
+A message names the value: by the author's ``name=``, else by the call that returned it
+(``conv2d_forward(x (2, 3, 6, 7), w (4, 3, 3, 2), b (4,), stride=2, pad=1)``: see
+:mod:`grader.engine.checks.calls`), else as "result".
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from grader.engine.checks import calls
 from grader.engine.checks.cases import GradientFailure, gradient_cases
+from grader.engine.checks.describe import shape_text
 from grader.engine.checks.failure import CheckFailure
 from grader.engine.checks.refcache import shared_slopes
 from grader.engine.gradcheck import GradientReport, check_gradient, check_vjp
@@ -27,12 +33,14 @@ _SCALAR_TYPES = (bool, int, float, complex, np.generic)
 
 
 def close(
-    actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: Text = "result", hint: Text | None = None
+    actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: Text | None = None,
+    hint: Text | None = None,
 ) -> None:
     """``actual`` equals ``expected`` elementwise within ``atol + rtol * |expected|``, with the same shape.
 
     A tuple or list ``expected`` (say ``(dx, dw, db)``) is compared item by item, named ``result[0]``...
     """
+    name = named(actual, name)
     if isinstance(expected, (tuple, list)):
         items = _sequence(actual, len(expected), name, hint)
         for position, (got_item, expected_item) in enumerate(zip(items, expected)):
@@ -51,8 +59,9 @@ def close(
         raise CheckFailure(_mismatch(actual_array, expected_array, error, tolerance, bad, name), hint)
 
 
-def equal(actual: Any, expected: Any, *, name: Text = "result", hint: Text | None = None) -> None:
+def equal(actual: Any, expected: Any, *, name: Text | None = None, hint: Text | None = None) -> None:
     """Exact equality of plain values: ints, strings, bools, tuples/lists of them, or arrays."""
+    name = named(actual, name)
     if isinstance(expected, np.ndarray):
         actual_array = numeric(actual, name)
         _same_shape(actual_array, expected, name, hint)
@@ -66,8 +75,9 @@ def equal(actual: Any, expected: Any, *, name: Text = "result", hint: Text | Non
     _equal_scalar(actual, expected, name, hint)
 
 
-def shape(actual: Any, expected_shape: tuple[int, ...], *, name: Text = "result", hint: Text | None = None) -> None:
+def shape(actual: Any, expected_shape: tuple[int, ...], *, name: Text | None = None, hint: Text | None = None) -> None:
     """``actual`` is an array of shape ``expected_shape``."""
+    name = named(actual, name)
     _same_shape(numeric(actual, name), np.empty(tuple(expected_shape), dtype=np.int8), name, hint)
 
 
@@ -96,16 +106,19 @@ def raises(
 
 
 def parts(
-    actual: Any, n: int, *, name: Text = "result", labels: str = "", hint: Text | None = None
+    actual: Any, n: int, *, name: Text | None = None, labels: str = "", hint: Text | None = None
 ) -> tuple | list:
     """``actual`` is a tuple (or list) of ``n`` values; returned so a check can unpack it.
 
-    ``dx, dw, db = expect.parts(student.conv2d_backward(...), 3, name="conv2d_backward(...)", labels="dx, dw, db")``
+    ``dx, dw, db = expect.parts(student.conv2d_backward(...), 3, labels="dx, dw, db")``: a message about
+    ``dw`` then calls it ``conv2d_backward(...)[1] (dw)``.
     """
     if type(actual) in (tuple, list) and len(actual) == n:
+        calls.remember_parts(actual, name, labels)
         return actual
     got = _kind(actual)
-    raise CheckFailure(msg("expect.wrong_parts", name=name, n=n, labels=labels, got=got), hint or msg("expect.parts_hint"))
+    raise CheckFailure(msg("expect.wrong_parts", name=named(actual, name), n=n, labels=labels, got=got),
+                       hint or msg("expect.parts_hint"))
 
 
 def gradient(
@@ -116,11 +129,12 @@ def gradient(
     """``got[p]`` is the gradient of the scalar ``f(**at)`` with respect to ``p``, for each name in ``got``.
 
     ``batch_size`` lets the hint name a missing or doubled mean; ``time_axis`` ({name: axis}) lets it say
-    which time steps are wrong; ``name`` labels the call in the message.
+    which time steps are wrong; ``name`` labels the call in the message (default: the call that returned
+    ``got``'s values, when one did).
     """
     _refuse_remote(got, at)
     report = check_gradient(f, at, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
-    _report_gradient(report, batch_size, name, hint)
+    _report_gradient(report, batch_size, name if name is not None else calls.common_call(list(got.values())), hint)
 
 
 def vjp(
@@ -131,7 +145,7 @@ def vjp(
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
     report = check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
-    _report_gradient(report, batch_size, name, hint)
+    _report_gradient(report, batch_size, name if name is not None else calls.common_call(list(got.values())), hint)
 
 
 def numeric(value: Any, name: Text) -> np.ndarray:
@@ -152,6 +166,13 @@ def numeric(value: Any, name: Text) -> np.ndarray:
     raise CheckFailure(msg("expect.wrong_type", name=name, got=type(value).__name__), msg("expect.numeric_hint"))
 
 
+def named(value: Any, name: Text | None) -> Text:
+    """``name``, else the call that returned ``value``, else "result"."""
+    if name is not None:
+        return name
+    return calls.name_of(value) or "result"
+
+
 def _rng(rng: np.random.Generator | None) -> np.random.Generator:
     # Without the check's rng the sampled coordinates are still the same on every run.
     return rng if rng is not None else np.random.default_rng(0)
@@ -161,7 +182,7 @@ def _refuse_remote(got: Mapping[str, Any], at: Mapping[str, Any]) -> None:
     """A remote object is no gradient; say so without asking the student's object anything."""
     for param, value in got.items():
         if isinstance(value, RemoteObject):
-            shape = _shape_text(np.shape(at[param])) if param in at else "?"
+            shape = shape_text(np.shape(at[param])) if param in at else "?"
             raise CheckFailure(
                 msg("gradient.not_numeric", name=param, got_type=value.remote_type),
                 msg("gradient.hint_not_numeric", name=param, shape=shape),
@@ -214,7 +235,7 @@ def _same_shape(actual: np.ndarray, expected: np.ndarray, name: Text, hint: Text
     looks_transposed = actual.ndim == 2 and actual.shape == expected.shape[::-1]
     detail = msg("expect.shape_transposed_hint") if looks_transposed else hint
     raise CheckFailure(
-        msg("expect.shape_mismatch", name=name, expected=_shape_text(expected.shape), got=_shape_text(actual.shape)),
+        msg("expect.shape_mismatch", name=name, expected=shape_text(expected.shape), got=shape_text(actual.shape)),
         detail or msg("expect.shape_hint"),
     )
 
@@ -292,10 +313,6 @@ def _equal_scalar(actual: Any, expected: Any, name: Text, hint: Text | None) -> 
         raise CheckFailure(msg("expect.wrong_type", name=name, got=actual.remote_type), hint)
     if not (type(actual) in (bool, int, float, str, complex) or isinstance(actual, np.generic)) or actual != expected:
         raise CheckFailure(msg("expect.not_equal", name=name, expected=_value(expected), got=_value(actual)), hint)
-
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _index(index: Any) -> str:

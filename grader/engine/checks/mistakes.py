@@ -118,15 +118,16 @@ def truncated(expected: Any) -> Mistake:
 
 
 def close(
-    actual: Any, expected: Any, *, name: Text, hint: Text | None = None, known: Sequence[Diagnosis] = (),
+    actual: Any, expected: Any, *, name: Text | None = None, hint: Text | None = None, known: Sequence[Diagnosis] = (),
     evidence: Any = None, rtol: float = 1e-6, atol: float = 1e-8,
 ) -> None:
     """``expect.close``; when it fails on a numeric result that one of ``known`` explains, the failure
     says that diagnosis's message and hint instead (the first that explains it, in order).
 
     ``evidence`` is what the diagnoses look at when it is not ``actual`` itself (compare the row sums
-    of ``A``, diagnose ``A``).
+    of ``A``, diagnose ``A``). ``name`` defaults as in ``expect.close``.
     """
+    name = expect.named(actual, name)
     try:
         expect.close(actual, expected, rtol=rtol, atol=atol, name=name, hint=hint)
     except CheckFailure as failure:

@@ -2,6 +2,9 @@
 
 The decorator only labels a function (no registry, no global state): collection scans a loaded
 check module for labelled functions, in the order they are defined.
+
+A check says what it verifies once: its docstring's first paragraph is the English description, and
+``ko="..."`` the Korean one (the two languages sit together at the top of the check).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ class CheckOptions:
     """Seconds the student's code may take within this check; None means the course default."""
     name: str | None
     """Display name; defaults to the function name."""
-    description: Text | None
-    """What the check verifies, for reports; defaults to the docstring's first line."""
+    ko: str | None
+    """The Korean description (the English one is the docstring's first paragraph); None: English only."""
     numpy_errors: str | None
     """"raise": numpy overflow, division by zero and invalid operations in the student's code raise
     FloatingPointError during this check (underflow stays allowed); None leaves numpy's default."""
@@ -52,7 +55,7 @@ class CheckSpec:
     name: str
     """Unique within its assignment; the function name unless given."""
     description: Text
-    """What the check verifies (the decorator's ``description``, else the docstring's first line)."""
+    """What the check verifies: the docstring's first paragraph, with the decorator's ``ko`` as its Korean."""
     function: Callable[..., Any]
     """The check function; called with the arguments named in ``wants``."""
     wants: tuple[str, ...]
@@ -75,17 +78,28 @@ class CheckSpec:
 
 
 def check(
-    points: float = 1, timeout: float | None = None, name: str | None = None, description: Text | None = None,
-    numpy_errors: str | None = None, depends: str | Sequence[str] = (),
+    points: float = 1, timeout: float | None = None, name: str | None = None, ko: str | None = None,
+    numpy_errors: str | None = None, depends: str | Sequence[str] = (), **unknown: Any,
 ) -> Callable[[Callable], Callable]:
     """Mark a function as a check worth ``points`` (see docs/writing-checks.md)."""
 
     def label(function: Callable) -> Callable:
+        if unknown:  # said here, where the file and line are known, instead of as a TypeError of the import
+            raise _unknown_option(function, next(iter(unknown)))
         names = (depends,) if isinstance(depends, str) else depends
-        setattr(function, _LABEL, CheckOptions(points, timeout, name, description, numpy_errors, names))
+        setattr(function, _LABEL, CheckOptions(points, timeout, name, ko, numpy_errors, names))
         return function
 
     return label
+
+
+def _unknown_option(function: Callable, option: str) -> CourseError:
+    where = f"{function.__code__.co_filename}:{function.__code__.co_firstlineno}: check {function.__name__}"
+    if option == "description":
+        return CourseError(f"{where}: @check no longer takes description=",
+                           'write the English description as the docstring\'s first line and the Korean one as ko="..."')
+    return CourseError(f"{where}: @check has no option {option}=",
+                       "use points, timeout, name, ko, numpy_errors or depends (see docs/writing-checks.md)")
 
 
 def collect_checks(module: ModuleType, visibility: Visibility, file: Path) -> list[CheckSpec]:
@@ -117,10 +131,9 @@ def _spec(function: Callable, options: CheckOptions, visibility: Visibility, fil
         raise CourseError(f"{where}: numpy_errors must be 'raise' or left out, got {options.numpy_errors!r}",
                           "write numpy_errors=\"raise\" to make overflow, division by zero and NaN raise in the student's code")
     depends = _dependency_names(options.depends, where)
-    doc = inspect.getdoc(function) or ""
     return CheckSpec(
         name=options.name or function.__name__,
-        description=options.description or (doc.splitlines()[0] if doc else ""),
+        description=_description(function, options.ko, where),
         function=function,
         wants=wants,
         points=float(options.points),
@@ -131,6 +144,20 @@ def _spec(function: Callable, options: CheckOptions, visibility: Visibility, fil
         line=line,
         depends=depends,
     )
+
+
+def _description(function: Callable, ko: Any, where: str) -> Text:
+    """The docstring's first paragraph (its lines joined, so a long one may wrap), with ``ko`` as its Korean."""
+    paragraph = (inspect.getdoc(function) or "").split("\n\n")[0]
+    english = " ".join(line.strip() for line in paragraph.splitlines())
+    if ko is None:
+        return english
+    if not isinstance(ko, str) or not ko.strip():
+        raise CourseError(f"{where}: ko must be the Korean description (a string), got {ko!r}", 'write e.g. ko="..."')
+    if not english:
+        raise CourseError(f"{where} has a Korean description but no docstring",
+                          "write the English description as the check's docstring (its first line)")
+    return {"en": english, "ko": ko}
 
 
 def _dependency_names(depends: Any, where: str) -> tuple[str, ...]:

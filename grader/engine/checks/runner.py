@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 
 from grader.engine.checks.budget import Budget
+from grader.engine.checks.calls import recording_calls
 from grader.engine.checks.cases import collecting_cases
 from grader.engine.checks.failure import CheckFailure
 from grader.engine.checks.oracle import oracle
 from grader.engine.checks.registry import CheckSpec
+from grader.engine.checks.signatures import Signatures
 from grader.i18n import Msg, Text, msg, render
 from grader.engine.results import CheckResult, Status
 from grader.sandbox.errors import (
@@ -52,6 +54,8 @@ class CheckContext:
     """Language of the messages."""
     budget: Budget
     """The assignment's time budget: no check's calls may run past it."""
+    signatures: Signatures = field(default_factory=dict)
+    """Parameter names of the assignment's functions, for writing out the calls a failing value came from."""
     student: StudentModule = field(init=False)
     """What checks receive as ``student``: one for all the checks, so a function is looked up once per
     worker, not once per check (a lookup is a round trip)."""
@@ -87,7 +91,8 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }
     started = time.perf_counter()
-    with context.session.check_scope(seconds, spec.numpy_errors, spec.name), collecting_cases() as cases:
+    with context.session.check_scope(seconds, spec.numpy_errors, spec.name), collecting_cases() as cases, \
+            recording_calls(context.signatures):
         outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context, budget_cut=seconds < limit)
     kept = cases.failure()
     if kept is not None:  # the first failure happened before whatever ended the check

@@ -53,7 +53,7 @@ def course_hash(course: Course, options: dict[str, Any]) -> str:
 def _course_files(course: Course) -> list[tuple[str, Path]]:
     files = [course.root / COURSE_FILE]
     for assignment in course.assignments:
-        files += assignment.public_check_files + assignment.hidden_check_files
+        files += assignment.public_check_code + assignment.hidden_check_files
         if assignment.has_solutions:
             files.append(assignment.reference)
     return sorted((path.relative_to(course.root).as_posix(), path) for path in files)

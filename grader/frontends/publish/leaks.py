@@ -182,7 +182,7 @@ def _protected(course: Course) -> tuple[dict[str, str], dict[str, str]]:
 
 def _public_lines(assignment: Assignment) -> set[str]:
     """Stripped lines of the stub and public checks students get for ``assignment``."""
-    texts = [generate_stub(assignment), *(path.read_text(encoding="utf-8") for path in assignment.public_check_files)]
+    texts = [generate_stub(assignment), *(path.read_text(encoding="utf-8") for path in assignment.public_check_code)]
     return {line.strip() for text in texts for line in source_lines(text)}
 
 

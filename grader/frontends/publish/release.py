@@ -8,7 +8,7 @@ Layout of ``<out>/release``::
     assignments/<id>/<id>.py      the stub, generated from the reference
     assignments/<id>/<id>.ipynb   the same stub as a notebook, with the README (grader.frontends.notebook.stub)
     assignments/<id>/README*.md   the exercise's README(s)
-    assignments/<id>/checks*.py   the public checks
+    assignments/<id>/checks*.py   the public checks, and checks_common.py (what they share with the hidden ones)
     tools/grader-<v>-py3-none-any.whl   the grader (the instructor's version)
     tools/constraints.txt         its dependencies at the versions it was tested with (for the workflow)
     .github/workflows/grader.yml  runs the public checks on every push (advisory)
