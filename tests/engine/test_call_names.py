@@ -150,6 +150,21 @@ def test_the_record_keeps_only_the_newest_values_and_ends_with_the_check() -> No
     assert calls.name_of(first) is None
 
 
+def test_a_gradient_check_names_the_call_whose_result_it_checks_however_many_calls_it_makes() -> None:
+    with recording_calls({}) as record:
+        recorded: list = []
+
+        def loss(w):  # the checker's calls of the student's code are recorded like any other: enough to fill it
+            if not recorded:
+                recorded.extend(returned(record, "loss", (i,), np.zeros(1)) for i in range(MAX_ENTRIES))
+            return float(np.sum(w ** 2))
+
+        w = np.array([1.0, -2.0])
+        wrong = returned(record, "loss_grad", (), np.zeros(2))
+        assert message(expect.gradient, loss, {"w": w}, {"w": wrong}).startswith("loss_grad()")
+        assert calls.name_of(wrong) is None  # the checker's calls did push it out of the record
+
+
 # ---------------------------------------------------------------------------
 # in a graded check
 # ---------------------------------------------------------------------------

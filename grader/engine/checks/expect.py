@@ -133,8 +133,9 @@ def gradient(
     ``got``'s values, when one did).
     """
     _refuse_remote(got, at)
+    name = _gradient_name(got, name)
     report = check_gradient(f, at, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
-    _report_gradient(report, batch_size, name if name is not None else calls.common_call(list(got.values())), hint)
+    _report_gradient(report, batch_size, name, hint)
 
 
 def vjp(
@@ -144,8 +145,9 @@ def vjp(
 ) -> None:
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
+    name = _gradient_name(got, name)
     report = check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
-    _report_gradient(report, batch_size, name if name is not None else calls.common_call(list(got.values())), hint)
+    _report_gradient(report, batch_size, name, hint)
 
 
 def numeric(value: Any, name: Text) -> np.ndarray:
@@ -171,6 +173,11 @@ def named(value: Any, name: Text | None) -> Text:
     if name is not None:
         return name
     return calls.name_of(value) or "result"
+
+
+def _gradient_name(got: Mapping[str, Any], name: Text | None) -> Text | None:
+    """``name``, else the call whose result ``got`` holds; looked up before the checker's many calls."""
+    return name if name is not None else calls.common_call(list(got.values()))
 
 
 def _rng(rng: np.random.Generator | None) -> np.random.Generator:
