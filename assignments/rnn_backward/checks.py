@@ -10,7 +10,7 @@ import numpy as np
 
 from grader import check, expect, text
 
-from .checks_common import RNN_ARGS, RNN_GRADIENTS, backward_gradient_parts, rnn_problem
+from .checks_common import RNN_ARGS, backward_gradient_parts, rnn_backward_parts, rnn_problem
 
 
 def _tanh_rnn(X, h0, W_x, W_rec, b):
@@ -154,8 +154,7 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
     p = rnn_problem(rng, N=2, T=1, D=3, H=4)
     hs = _tanh_rnn(**p)
     dhs = rng.normal(size=hs.shape)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
-                       labels=", ".join(RNN_GRADIENTS))
+    got = rnn_backward_parts(student, dhs, hs, p)
     # Each gradient against the numeric gradient of the README's recurrence, db first: it depends on nothing
     # but δ = dhs ⊙ tanh'(a), so a wrong db means a wrong tanh derivative.
     hints = {
@@ -196,8 +195,7 @@ def rnn_backward_matches_numeric_gradient(student, oracle, rng):
     expect.shape(hs, (2, 4, 3))
     hs = np.asarray(hs, dtype=float)
     dhs = rng.normal(size=hs.shape)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
-                       labels=", ".join(RNN_GRADIENTS))
+    got = rnn_backward_parts(student, dhs, hs, p)
     expect.vjp(oracle.rnn_forward.partial(*map(expect.param, RNN_ARGS)), at=p, dout=dhs,
                got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=2, time_axis={"X": 1})
 
@@ -211,8 +209,7 @@ def rnn_backward_truncation_blocks_from_start(student, rng):
     hs = _tanh_rnn(**p)
     dhs = np.zeros_like(hs)
     dhs[:, 4] = 1.0  # upstream gradient at step 4 only (second block)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=3), 5,
-                       name="rnn_backward(..., truncate=3)", labels=", ".join(RNN_GRADIENTS))
+    got = rnn_backward_parts(student, dhs, hs, p, truncate=3, name="rnn_backward(..., truncate=3)")
     dX, dh0 = (np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float))
     expect.shape(dX, p["X"].shape, name="rnn_backward(..., truncate=3)[0] (dX)")
     expect.shape(dh0, p["h0"].shape, name="rnn_backward(..., truncate=3)[1] (dh0)")

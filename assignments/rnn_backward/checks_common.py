@@ -14,6 +14,12 @@ def backward_gradient_parts(student, X, S, grad_out, wRec):
     return wx_grad, wRec_grad, grad_over_time
 
 
+def rnn_backward_parts(student, dhs, hs, p, *, name=None, **options):
+    """(dX, dh0, dW_x, dW_rec, db) of the student's rnn_backward at the problem ``p``, its structure checked."""
+    return expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], **options), 5,
+                        name=name, labels=", ".join(RNN_GRADIENTS))
+
+
 def rnn_problem(rng, N=2, T=4, D=3, H=4):
     """Inputs of the tanh RNN at a moderate scale (tanh neither saturated nor linear)."""
     return dict(

@@ -9,7 +9,7 @@ import numpy as np
 from grader import check, expect, text
 from grader.engine.checks import mistakes
 
-from .checks_common import RNN_ARGS, RNN_GRADIENTS, backward_gradient_parts, rnn_problem
+from .checks_common import RNN_ARGS, RNN_GRADIENTS, backward_gradient_parts, rnn_backward_parts, rnn_problem
 
 
 def _compare_rnn_backward(got, expected):
@@ -102,8 +102,7 @@ def rnn_backward_numeric_gradient(student, reference, rng):
     p = rnn_problem(rng, N=3, T=5, D=2, H=3)
     hs = reference.rnn_forward(**p)
     dhs = rng.normal(size=hs.shape)
-    got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"]), 5,
-                       labels=", ".join(RNN_GRADIENTS))
+    got = rnn_backward_parts(student, dhs, hs, p)
     expect.vjp(reference.rnn_forward, at=p, dout=dhs, got=dict(zip(RNN_ARGS, got)), rng=rng, batch_size=3,
                time_axis={"X": 1})
 
@@ -126,8 +125,7 @@ def rnn_backward_truncated_numeric_gradient(student, reference, rng):
         p = rnn_problem(rng, N=2, T=T, D=2, H=3)
         hs = reference.rnn_forward(**p)
         dhs = rng.normal(size=hs.shape)
-        got = expect.parts(student.rnn_backward(dhs, p["X"], hs, p["h0"], p["W_x"], p["W_rec"], p["b"], truncate=k), 5,
-                           labels=", ".join(RNN_GRADIENTS))
+        got = rnn_backward_parts(student, dhs, hs, p, truncate=k)
         hint = text(f"Blocks of k = {k} steps are counted from the start (t = 0, k, 2k, ...): no gradient "
                     "flows from hs[:, t] into hs[:, t-1] when t is a positive multiple of k, but step t's "
                     "parameter gradients still count; h0 gets gradient from the first block only.",
