@@ -17,6 +17,7 @@ from tests.engine.helpers import REFERENCE, with_function
 HERE = Path(__file__).parent
 KIT = (HERE / "student_kit.py").read_text()
 FULL_MARKS = 6.0
+"""Of one assignment (a copy of the mini course's `vectors`)."""
 ATTACKER_POINTS = FULL_MARKS - 1  # everything but norm_345, the check that runs the attack
 ATTACK_CHECK = "norm_345"
 
@@ -30,11 +31,17 @@ class Attack:
     batch_only: bool = False
     """Its targets exist only in a batch (a classmate, the output folder)."""
     race: bool = False
-    """It targets the classmate's running worker: the victim must be running while it tries."""
+    """It targets the classmate's running worker: the victim must be running while it tries. (Once it gets
+    through, it harms every process it reaches, so without the kernel layers it is graded alone.)"""
     seeded_output: bool = False
     """It targets a batch's stored results: the victim is graded in an earlier run of the same batch."""
     listeners: bool = False
     """It connects to sockets the test listens on."""
+
+    @property
+    def assignment(self) -> str:
+        """Its assignment in the security course (every attack is graded in an assignment of its own)."""
+        return self.name.replace("-", "_")
 
     @property
     def source(self) -> str:

@@ -4,6 +4,11 @@ Each finding is one sentence that says what went wrong; an empty list means the 
 happened and met the kernel, every escape step was refused (by the kernel; with the hook on, some
 steps may be refused by the hook first), it gained nothing, harmed no one, changed no file outside
 its worker, left no process, and (``sandbox_findings``) the report said which layers were on.
+
+A run grades several attacks (plans.py). What an attack's own report entry shows, and what the run left
+that carries its token or its assignment's name, is that attack's (``attack_findings``); whatever else
+the run shows (the grader's exit, the victim, a changed file or a process no attack's name marks) counts
+against every attack of the run (``run_findings``).
 """
 
 from __future__ import annotations
@@ -28,62 +33,115 @@ _BATCH_OUTPUT = {"batch.json", "assignments.csv", "checks.csv", "grades.csv", "r
 
 
 @dataclass
-class Aftermath:
-    """What one attacked run left, gathered by the test."""
+class Traces:
+    """What a run left outside its workers."""
 
-    attack: Attack
+    folder_changes: list[str] = field(default_factory=list)
+    """``<where> changed: <path>: <before> -> <after>`` for the course, the class and the drop box."""
+    outside_drops: list[str] = field(default_factory=list)
+    """Files in /tmp and /dev/shm."""
+    leftovers: list[str] = field(default_factory=list)
+    """Processes that outlived the grade."""
+    received: list[str] = field(default_factory=list)
+    """What reached the test's listening sockets."""
+
+
+@dataclass
+class RunEvidence:
+    """What one run of the CLI left, gathered by the test: the part no single attack answers for."""
+
     batch: bool
     as_root: bool
     hook_off: bool
+    assignments: int
+    """The attacks graded in the run (an assignment each)."""
     returncode: int
     stderr: str
     attacker: dict[str, Any] | None
-    """The attacker's JSON report (from `grader grade`, or its result file in a batch)."""
+    """The attacker's whole JSON report (from `grader grade`, or its result file in a batch)."""
     sandbox: dict[str, Any] | None
     """The `sandbox` field of the JSON report (grade) or of the batch manifest."""
     secrets: list[str]
     kernel_landlock_abi: int
-    folder_changes: dict[str, list[str]]
-    outside_drops: list[str]
-    leftovers: list[str]
-    received: list[str]
+    unmarked: Traces
+    """What the run left that no attack's token or assignment marks."""
     victim: dict[str, Any] | None = None
     """The victim's result file (batch): its grade report with the batch's own keys."""
     victim_file_changed: bool = False
-    """The victim's stored result differs from the one the earlier run wrote (seeded_output)."""
+    """The victim's stored result differs from the one the earlier run wrote (seeded plans)."""
     grades_csv: str = ""
     out_entries: set[str] = field(default_factory=set)
 
 
+@dataclass
+class Aftermath:
+    """What one attack's run left, as far as that attack is concerned."""
+
+    attack: Attack
+    run: RunEvidence
+    own: Traces
+    """What the run left that carries this attack's token or assignment."""
+    alone: bool
+    """The only attack of its run (everything the run shows is then its doing)."""
+
+    @property
+    def attacker(self) -> dict[str, Any] | None:
+        """The attacker's report for this attack's assignment alone (None when the report lacks it)."""
+        return assignment_report(self.run.attacker, self.attack.assignment)
+
+
+def assignment_report(report: dict[str, Any] | None, assignment_id: str) -> dict[str, Any] | None:
+    """``report`` cut down to one assignment, with that assignment's score as its score."""
+    for assignment in (report or {}).get("assignments") or []:
+        if isinstance(assignment, dict) and assignment.get("id") == assignment_id:
+            return {**report, "score": assignment.get("score"), "max_score": assignment.get("max_score"), "assignments": [assignment]}
+    return None
+
+
 def findings(after: Aftermath) -> list[str]:
     """Every way the attack was not contained (see the module docstring)."""
+    return attack_findings(after) + run_findings(after.run)
+
+
+def attack_findings(after: Aftermath) -> list[str]:
+    """What the attack's own report entry and its own traces show."""
     found: list[str] = []
-    found += _grader_itself(after)
-    report = _attack_report(after.attacker)
+    attacker = after.attacker
+    report = _attack_report(attacker)
     if report is None:
         found.append("the attacker's report is missing from its check's output (was its worker or the grader killed?)")
     else:
-        found += _attempts(report, after.hook_off)
-        found += _sweeps(report, after.hook_off)
-        found += _learned_secrets(report, after.secrets)
-        if after.attack.race and after.victim is not None:
-            found += _race_was_run(report, after.victim, after.hook_off)
-    found += _attacker_score(after.attacker)
-    if after.batch:
-        found += _victim_unharmed(after)
-    found += [f"{where} changed: {change}" for where, items in after.folder_changes.items() for change in items]
-    found += [f"ESCAPE: {path} was written outside the sandbox" for path in after.outside_drops]
-    found += [f"a process outlived the grade: {process}" for process in after.leftovers]
-    found += [f"ESCAPE: a worker reached the test's listening socket: {message}" for message in after.received]
+        found += _attempts(report, after.run.hook_off)
+        found += _sweeps(report, after.run.hook_off)
+        found += _learned_secrets(report, after.run.secrets)
+        if after.attack.race and after.run.victim is not None:
+            found += _race_was_run(report, after.run)
+    found += _attacker_score(attacker)
+    return found + _traces(after.own)
+
+
+def run_findings(run: RunEvidence) -> list[str]:
+    """What the run shows that no single attack answers for; it counts against every attack of the run."""
+    found = _grader_itself(run)
+    if run.batch:
+        found += _victim_unharmed(run)
+    return found + _traces(run.unmarked)
+
+
+def _traces(traces: Traces) -> list[str]:
+    found = list(traces.folder_changes)
+    found += [f"ESCAPE: {path} was written outside the sandbox" for path in traces.outside_drops]
+    found += [f"a process outlived the grade: {process}" for process in traces.leftovers]
+    found += [f"ESCAPE: a worker reached the test's listening socket: {message}" for message in traces.received]
     return found
 
 
-def _grader_itself(after: Aftermath) -> list[str]:
+def _grader_itself(run: RunEvidence) -> list[str]:
     found = []
-    if after.returncode != 0:
-        found.append(f"the grader exited with code {after.returncode}")
-    if "Traceback" in after.stderr:
-        found.append("the grader printed a traceback of its own: " + after.stderr.strip()[-600:])
+    if run.returncode != 0:
+        found.append(f"the grader exited with code {run.returncode}")
+    if "Traceback" in run.stderr:
+        found.append("the grader printed a traceback of its own: " + run.stderr.strip()[-600:])
     return found
 
 
@@ -154,41 +212,52 @@ def _learned_secrets(report: dict[str, Any], secrets: list[str]) -> list[str]:
     return [f"ESCAPE: the worker learned the folder name {secret}" for secret in secrets if secret in got]
 
 
-def _victim_alive(victim: dict[str, Any]) -> tuple[int, float, float] | None:
-    for check in _checks(victim).values():
+def _all_checks(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every check of every assignment of ``report``."""
+    try:
+        return [check for assignment in report["assignments"] for check in assignment["checks"]]  # type: ignore[index]
+    except (TypeError, KeyError):
+        return []
+
+
+def _victim_alive(victim: dict[str, Any]) -> list[tuple[int, float, float]]:
+    """(pid, from, to) of each of the victim's slow workers, as it printed them (one per race attack's assignment)."""
+    windows = []
+    for check in _all_checks(victim):
         for line in check.get("output", "").splitlines():
             if line.startswith(VICTIM_TAG):
                 _, pid, started, ended = line.split()
-                return int(pid), float(started), float(ended)
-    return None
+                windows.append((int(pid), float(started), float(ended)))
+    return windows
 
 
-def _race_was_run(report: dict[str, Any], victim: dict[str, Any], hook_off: bool) -> list[str]:
-    """The attack's pid sweeps really hit the victim's worker while it was alive, and were refused."""
-    alive = _victim_alive(victim)
+def _race_was_run(report: dict[str, Any], run: RunEvidence) -> list[str]:
+    """The attack's pid sweeps really hit a worker of the victim while it was alive, and were refused."""
+    victim = run.victim or {}
+    windows = _victim_alive(victim)
     sweeps = [sweep for sweep in report["sweeps"] if "codes" in sweep]
     if not sweeps:
         return []  # an attack without sweeps aims only at what /proc shows it
-    if alive is None:
-        if victim.get("score") != FULL_MARKS:
+    if not windows:
+        if victim.get("score") != FULL_MARKS * run.assignments:
             return []  # a victim that did not live is reported as harmed
-        return ["the victim kept its marks but never said when its worker was alive: the race cannot be checked"]
-    pid, started, ended = alive
-    during = [sweep for sweep in sweeps if started <= sweep["t0"] and sweep["t1"] <= ended]
+        return ["the victim kept its marks but never said when its workers were alive: the race cannot be checked"]
+    during = [(pid, sweep) for pid, started, ended in windows for sweep in sweeps if started <= sweep["t0"] and sweep["t1"] <= ended]
     if not during:
-        return [f"no sweep ran while the victim's worker {pid} was alive ({started:.2f}-{ended:.2f}): "
+        shown = ", ".join(f"{pid} ({started:.2f}-{ended:.2f})" for pid, started, ended in windows)
+        return [f"no sweep ran while a worker of the victim was alive ({shown}): "
                 f"the race did not happen (sweeps: {[(round(s['t0'], 2), round(s['t1'], 2)) for s in sweeps][:8]})"]
-    accepted = REFUSALS if hook_off else REFUSALS | {"hook"}
-    answers: dict[str, set[str]] = {}
-    for sweep in during:
+    accepted = REFUSALS if run.hook_off else REFUSALS | {"hook"}
+    answers: dict[tuple[str, int], set[str]] = {}
+    for pid, sweep in during:
         codes = _decoded(sweep)
         index = pid - sweep["first_pid"]
         code = codes[index] if 0 <= index < len(codes) else None
         name = "outside the sweep" if code is None else "hook" if code == _SWEEP_HOOK else errno.errorcode.get(code, str(code))
         if code != 0:  # a success is an ESCAPE already
-            answers.setdefault(sweep["label"], set()).add(name)
+            answers.setdefault((sweep["label"], pid), set()).add(name)
     return [f"{label} on the victim's worker {pid} ended with {sorted(names - accepted)}, not a refusal"
-            for label, names in answers.items() if names - accepted]
+            for (label, pid), names in answers.items() if names - accepted]
 
 
 def _attacker_score(attacker: dict[str, Any] | None) -> list[str]:
@@ -203,48 +272,49 @@ def _attacker_score(attacker: dict[str, Any] | None) -> list[str]:
     return found
 
 
-def _victim_unharmed(after: Aftermath) -> list[str]:
+def _victim_unharmed(run: RunEvidence) -> list[str]:
     found = []
-    victim = after.victim or {}
+    victim = run.victim or {}
     batch = victim.get("batch") or {}
-    if batch.get("status") != "graded" or victim.get("score") != FULL_MARKS:
-        lost = [f"{c['name']}: {c['status']} {c.get('message', '')[:160]}" for c in _checks(victim).values() if c["status"] != "passed"]
-        found.append(f"the victim lost marks: {batch.get('status')}, {victim.get('score')} of {FULL_MARKS} "
+    full = FULL_MARKS * run.assignments
+    if batch.get("status") != "graded" or victim.get("score") != full:
+        lost = [f"{c['name']}: {c['status']} {c.get('message', '')[:160]}" for c in _all_checks(victim) if c["status"] != "passed"]
+        found.append(f"the victim lost marks: {batch.get('status')}, {victim.get('score')} of {full} "
                      f"{batch.get('error') or ''} {lost}")
-    if after.victim_file_changed:
+    if run.victim_file_changed:
         found.append("the victim's stored result changed after it was graded")
-    rows = {row.get("student"): row for row in csv.DictReader(io.StringIO(after.grades_csv.lstrip("\ufeff")))}
+    rows = {row.get("student"): row for row in csv.DictReader(io.StringIO(run.grades_csv.lstrip("\ufeff")))}
     expected = {"victim": 100.0, "attacker": round(100 * ATTACKER_POINTS / FULL_MARKS, 2)}
     for student, percent in expected.items():
         try:
             shown = float(rows[student]["percent"])
         except (KeyError, TypeError, ValueError):
-            found.append(f"grades.csv has no percent for {student}: {after.grades_csv[:300]!r}")
+            found.append(f"grades.csv has no percent for {student}: {run.grades_csv[:300]!r}")
             continue
         if abs(shown - percent) > 0.01:
             found.append(f"grades.csv shows {shown} % for {student}, not {percent} %")
-    extra = after.out_entries - _BATCH_OUTPUT
+    extra = run.out_entries - _BATCH_OUTPUT
     if extra:
         found.append(f"the batch output holds files the grader did not write: {sorted(extra)}")
     return found
 
 
-def sandbox_findings(after: Aftermath) -> list[str]:
+def sandbox_findings(run: RunEvidence) -> list[str]:
     """Where the report's ``sandbox`` field does not say that every kernel layer held (and the hook as asked)."""
-    where = "the batch manifest" if after.batch else "the JSON report"
-    sandbox = after.sandbox
+    where = "the batch manifest" if run.batch else "the JSON report"
+    sandbox = run.sandbox
     if not isinstance(sandbox, dict):
         return [f"{where} has no `sandbox` field saying which layers were in force"]
-    if after.batch and (after.attacker or {}).get("sandbox") != sandbox:
-        return [f"the attacker's result file says {(after.attacker or {}).get('sandbox')!r}, the manifest {sandbox!r}"]
-    expected = {"seccomp": True, "separate_uids": after.as_root, "audit_hook": not after.hook_off, "confined": True}
-    if after.kernel_landlock_abi >= 6:
+    if run.batch and (run.attacker or {}).get("sandbox") != sandbox:
+        return [f"the attacker's result file says {(run.attacker or {}).get('sandbox')!r}, the manifest {sandbox!r}"]
+    expected = {"seccomp": True, "separate_uids": run.as_root, "audit_hook": not run.hook_off, "confined": True}
+    if run.kernel_landlock_abi >= 6:
         expected["landlock_scopes"] = True
     found = [f"{where}: sandbox.{key} is {sandbox.get(key)!r}, expected {value!r}"
              for key, value in expected.items() if sandbox.get(key) != value]
     abi = sandbox.get("landlock_abi")
-    if not isinstance(abi, int) or not 1 <= abi <= after.kernel_landlock_abi:
-        found.append(f"{where}: sandbox.landlock_abi is {abi!r}, expected 1..{after.kernel_landlock_abi} (this kernel's)")
+    if not isinstance(abi, int) or not 1 <= abi <= run.kernel_landlock_abi:
+        found.append(f"{where}: sandbox.landlock_abi is {abi!r}, expected 1..{run.kernel_landlock_abi} (this kernel's)")
     return found
 
 

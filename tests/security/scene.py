@@ -1,10 +1,10 @@
-"""One security test's world: a course, a class, a batch output, and runs of the real CLI in it.
+"""One run's world: a course with an assignment per attack, a class, a batch output, and the real CLI run in it.
 
 The world sits in a world-readable temporary folder (so an unprivileged grader can use it), with
-folder names nobody could guess. It is graded one of four ways (``WAYS``): ``grader grade`` or
-``grader batch --jobs 2`` beside a victim, each by root (this checkout's Python; workers get the
-kernel layers and uids of their own) or by a throw-away ordinary user (its own venv; it owns the
-course, so only the kernel layers stand between its workers and the answers).
+folder names nobody could guess. It is graded as its plan says (plans.py): ``grader grade`` or
+``grader batch --jobs 2`` beside a victim, by root (this checkout's Python; workers get the kernel
+layers and uids of their own) or by a throw-away ordinary user (its own venv; it owns the course, so
+only the kernel layers stand between its workers and the answers).
 """
 
 from __future__ import annotations
@@ -22,31 +22,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.security.catalogue import RACE_S, Attack, attacker_source, victim_source
+from tests.security.plans import Plan, Way
 from tests.security.system import PROJECT_ROOT, UserAccount, chown_tree, fingerprint
 
 OFF_SWITCH = "GRADER_SANDBOX_OFF"
 """The trusted parent's test-only switch: the layers it names (audit_hook, seccomp, landlock, uids) are
 left out of every worker of the run."""
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+TEMPLATE = "vectors"
+"""The mini course's assignment that every attack's assignment copies."""
 _RUN_TIMEOUT_S = 120
 # Short limits: a worker that hangs costs seconds, not minutes. The import limit leaves room for the
 # race attacks' slow victim (see catalogue.VICTIM_SLEEP_S).
-_LIMITS = "{timeout: 2, import_timeout: 4}"
-
-
-@dataclass(frozen=True)
-class Way:
-    """How the attacker is graded."""
-
-    name: str
-    batch: bool
-    """In `grader batch --jobs 2` beside a victim (else `grader grade` alone)."""
-    as_user: bool
-    """By an ordinary user who owns the course (else by root)."""
-
-
-WAYS = (Way("root", False, False), Way("user", False, True), Way("batch-root", True, False), Way("batch-user", True, True))
+_LIMITS = {"timeout": 2, "import_timeout": 4}
 
 
 @dataclass
@@ -102,83 +93,120 @@ class Listeners:
 
 
 @dataclass
-class Scene:
-    """The folders of one test and the attacker's and victim's submissions in them."""
+class Staged:
+    """One attack of a run: its assignment, and the token that marks everything it makes."""
 
-    base: Path
-    way: Way
     attack: Attack
-    off: frozenset[str]
-    """The layers switched off for this run (``OFF_SWITCH``)."""
-    user: UserAccount | None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     listeners: Listeners | None = None
+
+    def marks(self, path: str) -> bool:
+        """Whether ``path`` (relative to a watched folder, or in /tmp) is this attack's: it carries its token, or
+        it is in its assignment's folder or its file."""
+        parts = path.split("/")
+        return self.token in path or self.attack.assignment in parts or f"{self.attack.assignment}.py" in parts
+
+
+@dataclass
+class Scene:
+    """The folders of one run and the attacker's and victim's submissions in them."""
+
+    base: Path
+    plan: Plan
+    user: UserAccount | None
     runs: list[Run] = field(default_factory=list)
     seeded_victim: bytes | None = None
-    """The victim's result file after the earlier run (seeded_output attacks)."""
+    """The victim's result file after the earlier run (seeded plans)."""
 
     def __post_init__(self) -> None:
-        secret = uuid.uuid4().hex
-        self.root = self.base / f"scene-{self.token[:12]}"
+        secret, name = uuid.uuid4().hex, uuid.uuid4().hex[:12]
+        self.staged = [Staged(attack) for attack in self.plan.attacks]
+        self.root = self.base / f"scene-{name}"
         self.course = self.root / f"course-{secret[:10]}"
         self.class_dir = self.root / f"class-{secret[10:20]}"
         self.out = self.root / f"out-{secret[20:30]}"
         self.drop = self.root / "drop"
-        self.tmp = self.base / f"tmp-{self.token[:12]}"
+        self.tmp = self.base / f"tmp-{name}"
+
+    @property
+    def way(self) -> Way:
+        return self.plan.way
+
+    @property
+    def off(self) -> frozenset[str]:
+        return self.plan.off
 
     # -- building ------------------------------------------------------------------------------------
     def build(self) -> None:
         """Everything before the attacker's run: folders, course, victim (and its earlier batch run)."""
         self.root.mkdir(mode=0o755)
-        shutil.copytree(FIXTURES / "mini_course", self.course)
-        yaml = self.course / "course.yaml"
-        yaml.write_text(yaml.read_text().replace("limits: {timeout: 2}", f"limits: {_LIMITS}"))
-        assert _LIMITS in yaml.read_text(), "the mini course's limits line changed: update scene._LIMITS"
+        self._write_course()
         self.class_dir.mkdir()
         self.drop.mkdir()
         self.tmp.mkdir(mode=0o755)
-        if self.attack.listeners:
-            self.listeners = Listeners(self.token)
+        for staged in self.staged:
+            if staged.attack.listeners:
+                staged.listeners = Listeners(staged.token)
         if self.way.batch:
-            self._write("victim", victim_source(self.attack))
+            for staged in self.staged:
+                self._write("victim", staged.attack, victim_source(staged.attack))
         self._own()
         self.drop.chmod(0o1777)  # a drop box anyone may write to, like /tmp
-        if self.attack.seeded_output:
-            self.run()  # the victim graded first; the attack then meets its stored result
+        if self.plan.seeded:
+            self.run()  # the victim graded first; the attacks then meet its stored result
             self.seeded_victim = (self.out / "results/victim.json").read_bytes()
-        self._write("attacker", attacker_source(self.attack, self.targets()))
+        for staged in self.staged:
+            self._write("attacker", staged.attack, attacker_source(staged.attack, self.targets(staged)))
         self._own()
 
-    def _write(self, student: str, source: str) -> None:
-        (self.class_dir / student).mkdir()
-        (self.class_dir / student / "vectors.py").write_text(source)
+    def _write_course(self) -> None:
+        """The mini course with its one assignment copied once per attack (same checks, same reference)."""
+        fixture = FIXTURES / "mini_course"
+        course = yaml.safe_load((fixture / "course.yaml").read_text())
+        (template,) = (entry for entry in course["assignments"] if entry["id"] == TEMPLATE)
+        course["assignments"] = [{**template, "id": attack.assignment, "title": attack.name,
+                                  "limits": {**template.get("limits", {}), **_LIMITS}} for attack in self.plan.attacks]
+        self.course.mkdir()
+        (self.course / "course.yaml").write_text(yaml.safe_dump(course, sort_keys=False))
+        for part in ("assignments", "solutions"):
+            for attack in self.plan.attacks:
+                folder = self.course / part / attack.assignment
+                shutil.copytree(fixture / part / TEMPLATE, folder)
+                (folder / f"{TEMPLATE}.py").rename(folder / f"{attack.assignment}.py")
+
+    def _write(self, student: str, attack: Attack, source: str) -> None:
+        (self.class_dir / student).mkdir(exist_ok=True)
+        (self.class_dir / student / f"{attack.assignment}.py").write_text(source)
 
     def _own(self) -> None:
         if self.user is not None and self.user.throwaway:
             chown_tree(self.root, self.user.uid, self.user.gid)
             os.chown(self.tmp, self.user.uid, self.user.gid)
 
-    def targets(self) -> dict[str, Any]:
-        """What the attacker knows: every real path of this world, and the test's own pid."""
-        solution_files = [[str(self.course / "solutions/vectors"), "vectors.py"]]
+    def targets(self, staged: Staged) -> dict[str, Any]:
+        """What an attacker knows: every real path of this world, and the test's own pid."""
+        attack, assignment = staged.attack, staged.attack.assignment
+        solution_files = [[str(self.course / "solutions" / assignment), f"{assignment}.py"]]
         shipped = PROJECT_ROOT / "solutions/conv/conv.py"
         if shipped.exists():  # the course beside the grader's own source checkout
             solution_files.append([str(shipped.parent), shipped.name])
         return {
-            "token": self.token,
+            "token": staged.token,
             "anchor_pid": os.getpid(),
             # every process a throw-away user's worker can reach is this test's (never so for a developer's own user)
             "harm_any_reachable": self.user is not None and self.user.throwaway,
-            "race_s": RACE_S if self.way.batch and self.attack.race else 0,
+            "race_s": RACE_S if self.way.batch and attack.race else 0,
             "course_dir": str(self.course),
+            "assignment": assignment,
             "solution_files": solution_files,
-            "hidden_checks": str(self.course / "solutions/vectors/checks_hidden.py"),
+            "hidden_checks": str(self.course / "solutions" / assignment / "checks_hidden.py"),
             "subs_dir": str(self.class_dir),
             "victim_dir": str(self.class_dir / "victim"),
+            "victim_file": str(self.class_dir / "victim" / f"{assignment}.py"),
             "out_dir": str(self.out),
             "drop_dir": str(self.drop),
-            "listen_unix": self.listeners.unix_name if self.listeners else "",
-            "listen_tcp": self.listeners.tcp_port if self.listeners else 0,
+            "listen_unix": staged.listeners.unix_name if staged.listeners else "",
+            "listen_tcp": staged.listeners.tcp_port if staged.listeners else 0,
         }
 
     def secrets(self) -> list[str]:
@@ -245,12 +273,16 @@ class Scene:
 
     def outside_drops(self) -> list[Path]:
         """Files the attacks try to leave in the machine's shared temporary folders."""
-        pattern = f"grader-attack-{self.token}*"
-        return sorted(Path("/tmp").glob(pattern)) + sorted(Path("/dev/shm").glob(pattern))
+        found: list[Path] = []
+        for staged in self.staged:
+            pattern = f"grader-attack-{staged.token}*"
+            found += sorted(Path("/tmp").glob(pattern)) + sorted(Path("/dev/shm").glob(pattern))
+        return found
 
     def remove(self) -> None:
-        if self.listeners is not None:
-            self.listeners.close()
+        for staged in self.staged:
+            if staged.listeners is not None:
+                staged.listeners.close()
         for path in self.outside_drops():
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
         shutil.rmtree(self.root, ignore_errors=True)

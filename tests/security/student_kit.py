@@ -306,7 +306,7 @@ def syscall(number, *args):
 def child_command(how):
     """The detached program every spawn attack starts: it marks a file outside the sandbox at once and
     lives on after the grade (its environment carries the token the test looks for)."""
-    marker = os.path.join(TARGETS["drop_dir"], f"outlived-{how}")
+    marker = os.path.join(TARGETS["drop_dir"], f"outlived-{how}-{TARGETS['token']}")
     script = f"echo {TARGETS['token']} > {marker}; echo {TARGETS['token']} > /tmp/grader-attack-{TARGETS['token']}-{how}; sleep 30"
     return "/bin/sh", ["/bin/sh", "-c", script, f"grader-attack-{TARGETS['token']}"], {"GRADER_ATTACK_TOKEN": TARGETS["token"], "PATH": "/usr/bin:/bin"}
 

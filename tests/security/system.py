@@ -247,9 +247,10 @@ def _entry(path: Path) -> str:
     return f"{kind} {stat.S_IMODE(info.st_mode):o} {info.st_uid}:{info.st_gid} {detail}"
 
 
-def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return [f"{name}: {before.get(name, 'absent')} -> {after.get(name, 'absent')}"
-            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+def changes(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    """Each entry whose fingerprint differs: its name, and ``<before> -> <after>``."""
+    return {name: f"{before.get(name, 'absent')} -> {after.get(name, 'absent')}"
+            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)}
 
 
 def kernel_landlock_abi() -> int:

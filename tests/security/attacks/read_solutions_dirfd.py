@@ -1,5 +1,5 @@
 # Reading the answer through directory descriptors: list the course folder and open the reference
-# relative to a descriptor, so the audit hook only ever sees a bare name such as 'vectors.py'.
+# relative to a descriptor, so the audit hook only ever sees a bare name such as '<id>.py'.
 # Also the course that ships next to the grader when it runs from a source checkout.
 
 
@@ -23,4 +23,5 @@ def attack():
         ok, solutions_fd = attempt("openat 'solutions' under the course descriptor", lambda: open_dir("solutions", course_fd))
         if ok:
             attempt("list solutions/ through its descriptor", lambda: os.listdir(solutions_fd))
-            steal_module("openat 'vectors/vectors.py' under solutions/", lambda: read_at(solutions_fd, "vectors/vectors.py"))
+            answer = f"{TARGETS['assignment']}/{TARGETS['assignment']}.py"
+            steal_module(f"openat {answer!r} under solutions/", lambda: read_at(solutions_fd, answer))

@@ -11,7 +11,7 @@ _pathlib.Path({marker!r}).write_text("the grader imported a student's code")
 
 
 def attack():
-    marker = os.path.join(TARGETS["drop_dir"], "planted-check-imported")
+    marker = os.path.join(TARGETS["drop_dir"], f"planted-check-imported-{TARGETS['token']}")
     root = root_descriptor()
     if root is None:
         return
@@ -19,6 +19,9 @@ def attack():
 
     def at(name):
         return f"{course}/{name}"
+
+    public, hidden = f"assignments/{TARGETS['assignment']}", f"solutions/{TARGETS['assignment']}"
+    answer = f"{hidden}/{TARGETS['assignment']}.py"
 
     def append(name, text):
         fd = os.open(at(name), os.O_WRONLY | os.O_APPEND, dir_fd=root)
@@ -31,11 +34,10 @@ def attack():
         fd = os.open(at(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=root)
         os.close(fd)
 
-    attempt("append a check to assignments/vectors/checks.py", lambda: append("assignments/vectors/checks.py", PLANTED.format(marker=marker)))
-    attempt("append to solutions/vectors/checks_hidden.py", lambda: append("solutions/vectors/checks_hidden.py", PLANTED.format(marker=marker)))
-    attempt("create solutions/vectors/planted.py", lambda: create("solutions/vectors/planted.py"))
-    attempt("rename solutions/vectors/vectors.py away",
-            lambda: os.rename(at("solutions/vectors/vectors.py"), at("solutions/vectors/gone.py"), src_dir_fd=root, dst_dir_fd=root))
-    attempt("mkdir assignments/vectors/__pycache__ (for a forged checks.*.pyc the parent would load)",
-            lambda: os.mkdir(at("assignments/vectors/__pycache__"), dir_fd=root))
+    attempt(f"append a check to {public}/checks.py", lambda: append(f"{public}/checks.py", PLANTED.format(marker=marker)))
+    attempt(f"append to {hidden}/checks_hidden.py", lambda: append(f"{hidden}/checks_hidden.py", PLANTED.format(marker=marker)))
+    attempt(f"create {hidden}/planted.py", lambda: create(f"{hidden}/planted.py"))
+    attempt(f"rename {answer} away", lambda: os.rename(at(answer), at(f"{hidden}/gone.py"), src_dir_fd=root, dst_dir_fd=root))
+    attempt(f"mkdir {public}/__pycache__ (for a forged checks.*.pyc the parent would load)",
+            lambda: os.mkdir(at(f"{public}/__pycache__"), dir_fd=root))
     attempt("truncate course.yaml", lambda: os.close(os.open(at("course.yaml"), os.O_WRONLY | os.O_TRUNC, dir_fd=root)))
