@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -86,7 +84,3 @@ def record(student: str, percent: float | None, checks: dict[str, tuple[str, str
 
 __all__ = ["REFERENCE", "STUB", "WRONG_ADD", "batch_settings", "processes_with_tmpdir", "record", "results", "write_class", "write_zip"]
 
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`grader ARGS...` in a fresh process, in ``cwd``."""
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd)

@@ -16,7 +16,8 @@ import pytest
 import grader.frontends.batch.process as process_module
 from grader.frontends.batch.pool import Pool
 from grader.frontends.batch.process import BatchSettings, ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, batch_settings, processes_with_tmpdir, results, run_cli, write_class
+from tests.commandline import run_grader
+from tests.batch.helpers import REFERENCE, STUB, batch_settings, processes_with_tmpdir, results, write_class
 
 SLEEPY = "import time\ntime.sleep(30)\n" + REFERENCE
 
@@ -91,17 +92,17 @@ def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(m
 
 def test_batch_and_merge_from_the_command_line(mini_course: Path, tmp_path: Path) -> None:
     write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "carol": REFERENCE})
-    done = run_cli("batch", "subs", "--course", str(mini_course), "--out", "one", "--jobs", "2", "--shard", "1/1", cwd=tmp_path)
+    done = run_grader("batch", "subs", "--course", str(mini_course), "--out", "one", "--jobs", "2", "--shard", "1/1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Graded 3 of 3 submissions"), done.stdout + done.stderr
     # bob handed in the unchanged stub: counted apart, and not in the mean of those who submitted
     assert "1 handed in nothing of their own (not submitted); class mean 100.0% (of the students who submitted)" in done.stdout
-    again = run_cli("batch", "subs", "--course", str(mini_course), "--out", "one", cwd=tmp_path)
+    again = run_grader("batch", "subs", "--course", str(mini_course), "--out", "one", cwd=tmp_path)
     assert again.returncode == 0 and "Graded 0 of 3" in again.stdout and "3 unchanged" in again.stdout, again.stdout + again.stderr
-    merged = run_cli("merge", "one", "--out", "all", cwd=tmp_path)
+    merged = run_grader("merge", "one", "--out", "all", cwd=tmp_path)
     assert merged.returncode == 0 and "Merged 3 students" in merged.stdout, merged.stdout + merged.stderr
     assert (tmp_path / "all/grades.csv").read_bytes() == (tmp_path / "one/grades.csv").read_bytes()
-    bad = run_cli("batch", "subs", "--course", str(mini_course), "--shard", "3/2", cwd=tmp_path)
+    bad = run_grader("batch", "subs", "--course", str(mini_course), "--shard", "3/2", cwd=tmp_path)
     assert bad.returncode == 2 and "K/N" in bad.stderr
 
 
@@ -127,6 +128,6 @@ def test_ctrl_c_stops_everything_cleanly_and_keeps_what_was_graded(mini_course: 
     assert not list(sandbox_tmp.glob("grader-worker-*"))
     for sleepy in ("sleepy1", "sleepy2"):
         (subs / sleepy / "vectors.py").write_text(REFERENCE)
-    resumed = run_cli("batch", str(subs), "--course", str(mini_course), "--out", str(out), cwd=tmp_path)
+    resumed = run_grader("batch", str(subs), "--course", str(mini_course), "--out", str(out), cwd=tmp_path)
     assert "Graded 2 of 4" in resumed.stdout and "2 unchanged" in resumed.stdout
     assert json.loads((out / "batch.json").read_text())["students"] == ["alice", "bob", "sleepy1", "sleepy2"]

@@ -18,7 +18,8 @@ from grader.frontends.batch.runner import run_batch
 from grader.frontends.batch.times import read_submission_times, times_digest
 from grader.errors import UsageError
 from grader.engine.grader import GradeOptions
-from tests.batch.helpers import REFERENCE, results, run_cli, write_class
+from tests.commandline import run_grader
+from tests.batch.helpers import REFERENCE, results, write_class
 
 KST = timezone(timedelta(hours=9))
 DUE = "2026-12-01T23:59:00+09:00"
@@ -157,17 +158,17 @@ def test_the_command_warns_without_times_and_counts_students_missing_from_them(m
     with_late_policy(mini_course)
     write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": REFERENCE})
     batch = ("batch", "subs", "--course", str(mini_course), "--out", "out", "--jobs", "1")
-    untimed = run_cli(*batch, cwd=tmp_path)
+    untimed = run_grader(*batch, cwd=tmp_path)
     assert untimed.returncode == 0, untimed.stderr
     assert untimed.stderr.count("warning:") == 1 and "graded as on time" in untimed.stderr, untimed.stderr
     write_times(tmp_path / "times.csv", f"student,submitted_at\nbob,{TWO_DAYS_LATE}\n")
-    timed = run_cli(*batch, "--submitted-at", "times.csv", cwd=tmp_path)
+    timed = run_grader(*batch, "--submitted-at", "times.csv", cwd=tmp_path)
     assert timed.returncode == 0 and "warning:" not in timed.stderr, timed.stderr
     assert "Graded 1 of 2 submissions" in timed.stdout and "1 unchanged" in timed.stdout, timed.stdout
     assert "1 student had no time in times.csv: graded as on time" in timed.stdout, timed.stdout
     assert grades_by_student(tmp_path / "out")["bob"][4] == "80"  # student, vectors, total, max_score, percent
     write_times(tmp_path / "times.csv", f"student,submitted_at\nbob,{TWO_DAYS_LATE}\nbob,{ON_TIME}\n")
-    refused = run_cli(*batch, "--submitted-at", "times.csv", cwd=tmp_path)
+    refused = run_grader(*batch, "--submitted-at", "times.csv", cwd=tmp_path)
     assert refused.returncode == 2 and "times.csv:3: student 'bob' is listed twice" in refused.stderr, refused.stderr
     assert "fix:" in refused.stderr and "Traceback" not in refused.stderr
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -21,6 +19,7 @@ from grader.course import load_course
 from grader.errors import CourseError, UsageError
 from grader.frontends.notebook.stub import stub_notebook
 from grader.frontends.report.jsonreport import to_dict
+from tests.commandline import run_grader
 from tests.engine.helpers import grade_files
 from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, write_class, write_zip
 
@@ -157,9 +156,7 @@ def _stub_notebook(course: Path) -> str:
 def test_one_run_one_language_korean_report_errors_and_summary(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB})
     (folder / "eve.zip").write_bytes(b"not a zip at all")
-    completed = subprocess.run([sys.executable, "-m", "grader", "batch", str(folder), "--course", str(mini_course),
-                                "--out", str(tmp_path / "out"), "--lang", "ko", "--jobs", "1"],
-                               capture_output=True, text=True, timeout=300)
+    completed = run_grader("batch", str(folder), "--course", str(mini_course), "--out", str(tmp_path / "out"), "--lang", "ko", "--jobs", "1")
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("제출물 3개 중 3개를") and "1명은 자기 답안을 내지 않았습니다" in completed.stdout
     assert "채점 중" in completed.stderr and "grading" not in completed.stderr

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from grader.engine.grader import GradeOptions
 from grader.frontends.batch.process import ProcessGrader, Task
-from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, batch_settings, results, run_cli, write_class
+from tests.commandline import run_grader
+from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, batch_settings, results, write_class
 from tests.engine.helpers import with_function
 
 BROKEN_NORM = with_function("norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n")
@@ -76,9 +77,9 @@ def test_an_identical_file_that_cannot_be_imported_names_its_own_file(mini_cours
 def test_the_summary_says_how_many_files_were_graded_once(mini_course: Path, tmp_path: Path) -> None:
     write_class(tmp_path / "subs", {"alice": WRONG_ADD, "bob": WRONG_ADD, "carol": WRONG_ADD, "dave": REFERENCE})
     batch = ("batch", "subs", "--course", str(mini_course), "--jobs", "1")
-    reused = run_cli(*batch, "--out", "out", cwd=tmp_path)
+    reused = run_grader(*batch, "--out", "out", cwd=tmp_path)
     assert reused.returncode == 0, reused.stderr
     assert "2 files identical to one already graded got their results" in reused.stdout, reused.stdout
-    regraded = run_cli(*batch, "--out", "again", "--regrade-identical", cwd=tmp_path)
+    regraded = run_grader(*batch, "--out", "again", "--regrade-identical", cwd=tmp_path)
     assert regraded.returncode == 0 and "identical" not in regraded.stdout, regraded.stdout
     assert (tmp_path / "out/grades.csv").read_text() == (tmp_path / "again/grades.csv").read_text()

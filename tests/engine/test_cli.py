@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.commandline import run_grader, run_grader_process
 from tests.engine.helpers import REFERENCE
-
-
-def run_grader(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def grade_json(*args: str, cwd: Path | None = None) -> dict:
@@ -55,7 +50,7 @@ def test_a_single_file_needs_exactly_one_assignment(mini_course: Path, tmp_path:
 
 
 def test_unknown_assignment_is_a_usage_error(mini_course: Path) -> None:
-    completed = run_grader("grade", "nope", "--course", str(mini_course))
+    completed = run_grader_process("grade", "nope", "--course", str(mini_course))  # exit code 2 from the real entry point
     assert completed.returncode == 2 and "unknown assignment 'nope'" in completed.stderr and "vectors" in completed.stderr
 
 
@@ -90,7 +85,7 @@ def test_output_writes_the_json_file_and_prints_the_table(mini_course: Path, tmp
 
 
 def test_fail_under_exits_1_below_the_threshold_and_0_above(mini_course: Path) -> None:
-    assert run_grader("grade", "--course", str(mini_course), "--fail-under", "50").returncode == 1
+    assert run_grader_process("grade", "--course", str(mini_course), "--fail-under", "50").returncode == 1  # the real entry point
     passing = run_grader("grade", "--course", str(mini_course), "--fail-under", "100", "--submission", str(mini_course / "solutions"))
     assert passing.returncode == 0
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from grader.course import load_course
 from grader.errors import CourseError
+from tests.commandline import run_grader
 from tests.engine.helpers import with_checks
 
 
@@ -87,9 +86,7 @@ def test_a_missing_course_file_says_where_to_run(tmp_path: Path) -> None:
 
 def test_a_broken_course_exits_2_with_the_message_and_no_traceback(mini_course: Path) -> None:
     write(mini_course, "title: T\nassignments:\n  - id: vectors\n    limits: {timeout: soon}\n")
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "--course", str(mini_course)], capture_output=True, text=True, timeout=60
-    )
+    completed = run_grader("grade", "--course", str(mini_course))
     assert completed.returncode == 2
     assert "assignments[0].limits.timeout" in completed.stderr and "'soon'" in completed.stderr
     assert "Traceback" not in completed.stderr + completed.stdout
@@ -97,9 +94,7 @@ def test_a_broken_course_exits_2_with_the_message_and_no_traceback(mini_course: 
 
 def test_a_broken_check_file_is_a_course_error_naming_its_line(mini_course: Path) -> None:
     with_checks(mini_course, "from grader import check\n\n@check(points=1)\ndef c(student):\n    return 1 +\n")
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "--course", str(mini_course)], capture_output=True, text=True, timeout=60
-    )
+    completed = run_grader("grade", "--course", str(mini_course))
     assert completed.returncode == 2
     assert "checks.py:5" in completed.stderr and "SyntaxError" in completed.stderr
     assert "Traceback" not in completed.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from grader.course import load_course
 from grader.course.model import LatePolicy
 from grader.errors import CourseError
 from grader.engine.scoring import apply_penalty, lateness
+from tests.commandline import run_grader
 
 KST = timezone(timedelta(hours=9))
 DUE = datetime(2026, 12, 1, 23, 59, tzinfo=KST)
@@ -80,11 +79,11 @@ def test_the_report_shows_raw_score_penalty_and_final_score(mini_course: Path, t
     _course_with_due(mini_course, "    due: 2026-12-01T23:59:00+09:00\n    late_policy: {percent_per_day: 10}\n")
     metadata = tmp_path / "submission_metadata.json"
     metadata.write_text(json.dumps({"created_at": "2026-12-03T10:00:00.123456+09:00", "id": 1}))
-    base = [sys.executable, "-m", "grader", "grade", "--course", str(mini_course), "--submission", str(mini_course / "solutions")]
-    completed = subprocess.run([*base, "--format", "json", "--submission-metadata", str(metadata)], capture_output=True, text=True, timeout=60)
+    base = ["grade", "--course", str(mini_course), "--submission", str(mini_course / "solutions")]
+    completed = run_grader(*base, "--format", "json", "--submission-metadata", str(metadata))
     assignment = json.loads(completed.stdout)["assignments"][0]
     assert (assignment["raw_score"], assignment["days_late"], assignment["penalty_percent"], assignment["score"]) == (6.0, 2, 20.0, pytest.approx(4.8))
-    text = subprocess.run([*base, "--submitted-at", "2026-12-02T00:30:00+09:00"], capture_output=True, text=True, timeout=60)
+    text = run_grader(*base, "--submitted-at", "2026-12-02T00:30:00+09:00")
     assert "Late by 1 day(s): 10% off, 6/6 becomes 5.4/6." in text.stdout
-    bad = subprocess.run([*base, "--submitted-at", "yesterday"], capture_output=True, text=True, timeout=60)
+    bad = run_grader(*base, "--submitted-at", "yesterday")
     assert bad.returncode == 2 and "--submitted-at" in bad.stderr

@@ -1,20 +1,13 @@
-"""Shared by the instructor-workflow tests: paths, the command line, a private course to modify."""
+"""Shared by the instructor-workflow tests: paths and a private course to modify."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI_COURSE = ROOT / "tests" / "fixtures" / "mini_course"
 BUNDLED_IDS = ("rnn_backward", "conv", "logistic_regression", "self_attention")
-
-
-def run_grader(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m grader ARGS`` as a user would run it."""
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
 def copy_course(source: Path, target: Path) -> Path:

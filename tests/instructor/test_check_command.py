@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 from grader.frontends.selftest.mutants import generate_mutants
-from tests.instructor.helpers import replace_in, run_grader
+from tests.commandline import run_grader
+from tests.instructor.helpers import replace_in
 
 
 def test_a_sound_course_passes_with_one_row_per_assignment(mini_course: Path) -> None:

@@ -19,6 +19,7 @@ from grader.course import load_course
 from grader.errors import UsageError
 from grader.frontends.publish.package import pinned_requirements
 from grader.frontends.publish.templates import template
+from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE, grade_files
 from tests.instructor.helpers import ROOT
 
@@ -84,17 +85,13 @@ def test_hidden_checks_are_refused_early_off_linux_while_public_checks_run(mini_
     assert (public.score, public.max_score, public.hidden_ran) == (2, 2, False)
 
 
-def test_the_command_line_refuses_before_starting_anything_off_linux(mini_course: Path, tmp_path: Path) -> None:
+def test_the_command_line_refuses_before_starting_anything_off_linux(mini_course: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
-    fake = ("import sys; import grader.engine.hidden; grader.engine.hidden.current_platform = lambda: 'darwin'; "
-            "from grader.cli import main; sys.argv = ['grader', *sys.argv[1:]]; main()")
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", fake, *args], capture_output=True, text=True, timeout=120)
-
-    refused = run("grade", "--course", str(mini_course), "--submission", str(tmp_path))
+    monkeypatch.setattr(hidden, "current_platform", lambda: "darwin")
+    refused = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path))
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "runs only on Linux (this system is 'darwin')" in refused.stderr and "fix: run the public checks with --public-only" in refused.stderr
-    public = run("grade", "--course", str(mini_course), "--submission", str(tmp_path), "--public-only", "--format", "json")
+    public = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path), "--public-only", "--format", "json")
     assert public.returncode == 0 and json.loads(public.stdout)["score"] == 2
-    assert run("check", "--course", str(mini_course)).returncode == 2
+    assert run_grader("check", "--course", str(mini_course)).returncode == 2

@@ -12,7 +12,8 @@ import yaml
 
 from grader.i18n.text import CATALOG_DIR
 from grader.frontends.publish.package import constraints
-from tests.instructor.helpers import replace_in, run_grader
+from tests.commandline import run_grader
+from tests.instructor.helpers import replace_in
 
 STUB = "assignments/vectors/vectors.py"
 

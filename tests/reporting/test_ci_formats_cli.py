@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 from junitparser import JUnitXml
 
+from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE
 from tests.reporting.reports import GRADESCOPE_SCHEMA
 
@@ -50,14 +49,11 @@ def course(mini_course: Path, tmp_path: Path) -> Path:
 
 def grade(course: Path, output_format: str, output: Path | None = None, summary: Path | None = None,
           cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key != "GITHUB_STEP_SUMMARY"}
-    if summary is not None:
-        env["GITHUB_STEP_SUMMARY"] = str(summary)
-    args = [sys.executable, "-m", "grader", "grade", "--course", str(course), "--submission", str(course.parent / "submission"),
+    args = ["grade", "--course", str(course), "--submission", str(course.parent / "submission"),
             "--format", output_format, "--submitted-at", SUBMITTED_TWO_DAYS_LATE, "--timeout", "0.5"]
     if output is not None:
         args += ["--output", str(output)]
-    completed = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+    completed = run_grader(*args, env={"GITHUB_STEP_SUMMARY": str(summary) if summary is not None else None}, cwd=cwd)
     assert completed.returncode == 0, completed.stderr
     return completed
 

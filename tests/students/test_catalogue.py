@@ -7,8 +7,6 @@ import json
 import os
 import re
 import string
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import yaml
 
 from grader.i18n import LANGUAGES, resolve_language
 from grader.i18n.text import CATALOG_DIR, catalog
+from tests.commandline import run_grader
 
 GRADER = Path(__file__).parents[2] / "grader"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -121,9 +120,8 @@ def test_the_language_comes_from_lang_then_the_course_then_the_locale(
 
 def test_the_grade_command_follows_the_same_order(mini_course: Path) -> None:
     def language(*args: str, **locale: str) -> str:
-        environ = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG"))}
-        completed = subprocess.run([sys.executable, "-m", "grader", "grade", "--course", str(mini_course), "--format", "json", *args],
-                                   capture_output=True, text=True, timeout=120, env={**environ, **locale})
+        unset = {key: None for key in os.environ if key.startswith(("LC_", "LANG"))}
+        completed = run_grader("grade", "--course", str(mini_course), "--format", "json", *args, env={**unset, **locale})
         report = json.loads(completed.stdout)
         return f"{report['language']}: {report['assignments'][0]['checks'][0]['message']}"
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from grader.course import load_course
 from grader.engine.results import AssignmentResult
+from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE, grade_files
 from tests.students.helpers import Cell, line_in_cell, reference_cells, write_notebook
 
@@ -127,10 +125,7 @@ def test_each_submission_form_takes_a_notebook_from_the_command_line(mini_course
               "single-file": tmp_path / "mine.ipynb"}[layout]
     write_notebook(target, reference_cells())
     submission = target if layout == "single-file" else tmp_path / "sub"
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "vectors", "--course", str(mini_course), "--submission", str(submission),
-         "--format", "json"], capture_output=True, text=True, timeout=120,
-    )
+    completed = run_grader("grade", "vectors", "--course", str(mini_course), "--submission", str(submission), "--format", "json")
     assert completed.returncode == 0, completed.stderr
     (assignment,) = json.loads(completed.stdout)["assignments"]
     assert assignment["score"] == 6 and assignment["file"].endswith(".ipynb") and assignment["notes"] == []
@@ -138,10 +133,7 @@ def test_each_submission_form_takes_a_notebook_from_the_command_line(mini_course
 
 def test_a_single_file_of_another_type_is_a_usage_error(mini_course: Path, tmp_path: Path) -> None:
     (tmp_path / "vectors.txt").write_text(REFERENCE)
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "vectors", "--course", str(mini_course), "--submission", str(tmp_path / "vectors.txt")],
-        capture_output=True, text=True, timeout=60,
-    )
+    completed = run_grader("grade", "vectors", "--course", str(mini_course), "--submission", str(tmp_path / "vectors.txt"))
     assert completed.returncode == 2 and "not a .py or .ipynb file" in completed.stderr
 
 
@@ -149,8 +141,5 @@ def test_the_text_report_shows_the_note(mini_course: Path, tmp_path: Path) -> No
     cells = reference_cells()
     cells[1] = ("code", "!pip install numpy\n" + cells[1][1])
     write_notebook(tmp_path / "vectors.ipynb", cells)
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "--course", str(mini_course), "--submission", str(tmp_path), "--lang", "ko"],
-        capture_output=True, text=True, timeout=120,
-    )
+    completed = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path), "--lang", "ko")
     assert "매직/셸 줄 1개를 건너뛰었습니다: 2번째 셀 1번째 줄" in completed.stdout and "합계: 6/6" in completed.stdout

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -23,6 +22,7 @@ from grader.frontends.notebook.convert import notebook_module
 from grader.frontends.notebook.stub import stub_notebook
 from grader.frontends.publish.pipeline import publish
 from grader.engine.results import AssignmentResult
+from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE, grade_files
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course
 from tests.students.helpers import reference_cells, write_notebook
@@ -195,8 +195,7 @@ def test_a_git_clone_of_the_release_grades_the_file_the_student_worked_in(publis
     _git("commit", "-q", "-am", "my work", cwd=student)
     pushed = tmp_path / "pushed"  # what CI or Gradescope sees: a fresh clone, every file with the same time
     _git("clone", "-q", str(student), str(pushed), cwd=tmp_path)
-    completed = subprocess.run([sys.executable, "-m", "grader", "grade", "vectors", "--format", "json"],
-                               cwd=pushed / "assignments/vectors", capture_output=True, text=True, timeout=120)
+    completed = run_grader("grade", "vectors", "--format", "json", cwd=pushed / "assignments/vectors")
     assert completed.returncode == 0, completed.stderr
     (assignment,) = json.loads(completed.stdout)["assignments"]
     assert assignment["file"] == f"vectors.{worked_in}" and assignment["score"] == assignment["max_score"] == 2  # public checks

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE
 from tests.students.helpers import reference_cells, write_notebook
 from tests.students.watching import WatchProcess
@@ -147,8 +146,7 @@ def test_a_stop_signal_while_code_hangs_ends_the_watch_at_once_and_leaves_nothin
 
 
 def test_watch_refuses_report_files_and_exit_codes(mini_course: Path) -> None:
-    completed = subprocess.run([sys.executable, "-m", "grader", "grade", "--watch", "--course", str(mini_course), "--format", "json"],
-                               capture_output=True, text=True, timeout=60)
+    completed = run_grader("grade", "--watch", "--course", str(mini_course), "--format", "json")
     assert completed.returncode == 2 and "--watch shows the terminal report only" in completed.stderr
 
 
