@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,19 +17,13 @@ from grader.frontends.batch.pool import Pool
 from grader.frontends.batch.process import BatchSettings, ProcessGrader, Task
 from tests.commandline import run_grader
 from tests.batch.helpers import REFERENCE, STUB, batch_settings, processes_with_tmpdir, results, write_class
+from tests.waiting import wait_until, workers_in
 
 SLEEPY = "import time\ntime.sleep(30)\n" + REFERENCE
 
 
 def settings_for(mini_course: Path, subs: Path, out: Path) -> BatchSettings:
     return batch_settings(mini_course, subs, out)
-
-
-def wait_until(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
 
 
 def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,17 +46,18 @@ def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course
     assert results(tmp_path / "out")["boom"]["batch"]["status"] == "error" and results(tmp_path / "out")["fine"]["percent"] == 100.0
 
 
-def kill_while_grading(pool: Pool, student: str, times: int) -> threading.Thread:
-    """A thread that SIGKILLs the pool's process ``times`` times, each time while it grades ``student``."""
+def kill_while_grading(pool: Pool, student: str, times: int, sandbox_tmp: Path) -> threading.Thread:
+    """A thread that SIGKILLs the pool's process ``times`` times, each time while a worker runs ``student``'s
+    code (the pool grades one student at a time: its only worker under ``sandbox_tmp`` is theirs)."""
 
     def kill() -> None:
         for _ in range(times):
             busy = lambda: pool.slots and pool.slots[0].task is not None and pool.slots[0].task.student == student
-            wait_until(busy)
+            wait_until(busy, 60, f"the grading process to take {student}")
             pid = pool.slots[0].process.pid
-            time.sleep(0.5)  # inside the submission's import by now
+            wait_until(lambda: workers_in(sandbox_tmp), 60, f"a worker running {student}'s code")
             os.kill(pid, signal.SIGKILL)
-            wait_until(lambda: not pool.slots or pool.slots[0].process.pid != pid)
+            wait_until(lambda: not pool.slots or pool.slots[0].process.pid != pid, 60, "the killed process to be replaced")
 
     thread = threading.Thread(target=kill, daemon=True)
     thread.start()
@@ -77,7 +71,7 @@ def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(m
     out = tmp_path / "out"
     outcomes = []
     pool = Pool(settings_for(mini_course, subs, out), 1, outcomes.append)
-    killer = kill_while_grading(pool, "victim", deaths)
+    killer = kill_while_grading(pool, "victim", deaths, tmp_path / "tmp")
     pool.run([Task(s, subs / s, "folder", "h") for s in ("victim", "alice", "bob")])
     killer.join(5)
     by_student = {o.student: o for o in outcomes}
@@ -87,7 +81,7 @@ def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(m
     else:
         assert not by_student["victim"].graded and "killed by signal 9" in by_student["victim"].error
         assert results(out)["victim"]["batch"]["status"] == "error"
-    wait_until(lambda: not processes_with_tmpdir(tmp_path / "tmp"), timeout=15)  # orphaned fork servers cleaned up
+    wait_until(lambda: not processes_with_tmpdir(tmp_path / "tmp"), 15, "orphaned fork servers to be cleaned up")
 
 
 def test_batch_and_merge_from_the_command_line(mini_course: Path, tmp_path: Path) -> None:
@@ -112,8 +106,9 @@ def test_ctrl_c_stops_everything_cleanly_and_keeps_what_was_graded(mini_course: 
     batch = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(subs), "--course", str(mini_course), "--out", str(out), "--jobs", "2"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        wait_until(lambda: (out / "results/alice.json").exists() and (out / "results/bob.json").exists() or batch.poll() is not None)
-        time.sleep(1.0)  # both processes are now inside a sleepy submission
+        graded = lambda: (out / "results/alice.json").exists() and (out / "results/bob.json").exists()
+        wait_until(graded, 60, "alice's and bob's results", batch)
+        wait_until(lambda: len(workers_in(sandbox_tmp)) == 2, 60, "both processes inside a sleepy submission", batch)
         os.killpg(batch.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole foreground group
         stdout, stderr = batch.communicate(timeout=60)
     finally:
@@ -123,7 +118,7 @@ def test_ctrl_c_stops_everything_cleanly_and_keeps_what_was_graded(mini_course: 
     assert batch.returncode == 130, stderr
     assert "Interrupted after grading 2 submissions" in stdout
     assert sorted(results(out)) == ["alice", "bob"] and results(out)["alice"]["percent"] == 100.0
-    wait_until(lambda: not processes_with_tmpdir(sandbox_tmp), timeout=15)
+    wait_until(lambda: not processes_with_tmpdir(sandbox_tmp), 15, "every process of the batch to be gone")
     assert not (out / ".staging").exists() and not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert not list(sandbox_tmp.glob("grader-worker-*"))
     for sleepy in ("sleepy1", "sleepy2"):

@@ -12,7 +12,6 @@ import mmap
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from grader.sandbox.policy import worker_read_roots
 from grader.sandbox.session import StudentSession
 from grader.sandbox.syscalls import REFUSED, PreparedFilter
 from grader.sandbox.uids import DEFAULT_RANGE, UidPool, UidRangeError, parse_range
+from tests.waiting import alive, wait_until
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE3, _IO_URING_SETUP, _PIDFD_OPEN = 435, 425, 434
@@ -292,7 +292,7 @@ class KillingLauncher(Launcher):
         if self.kills > 0:
             self.kills -= 1
             os.kill(worker.pid, signal.SIGKILL)
-            time.sleep(0.05)  # let it die before the load request reaches it
+            wait_until(lambda: not alive(worker.pid), 5, "the killed worker to be gone")  # before the load request reaches it
         return worker
 
 

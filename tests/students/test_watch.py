@@ -13,6 +13,7 @@ from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE
 from tests.students.helpers import reference_cells, write_notebook
 from tests.students.watching import WatchProcess
+from tests.waiting import cpu_seconds, processes_in, wait_until, workers_in
 
 WRONG = REFERENCE.replace("return a + b", "return a - b")
 TIMEOUT_S = 30
@@ -90,33 +91,11 @@ HANGING = REFERENCE.replace("def add(a, b):", "def add(a, b):\n    while True:\n
 STOP_WITHIN_S = 0.5
 
 
-def _running_worker(temporary: Path, timeout: float) -> Path:
-    """The folder of a worker the watch started, once there is one (under the test's TMPDIR)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = list(temporary.glob("grader-watch-*/grader-worker-*"))
-        if found:
-            return found[0]
-        time.sleep(0.01)
-    raise AssertionError(f"no worker started within {timeout} s")
-
-
-def _processes_in(folder: Path) -> list[int]:
-    """Live processes whose command line names ``folder`` or whose working folder is inside it."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                continue
-            cmdline = (entry / "cmdline").read_bytes()
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if str(folder).encode() in cmdline or cwd == str(folder) or cwd.startswith(str(folder) + "/"):
-            found.append(int(entry.name))
-    return found
+def _spinning_worker(temporary: Path, watcher: WatchProcess) -> None:
+    """Wait until a worker the watch started (under the test's TMPDIR) runs the hanging call: it has used
+    0.1 s of CPU (forked from the warm fork server, a worker uses far less before the student's code runs)."""
+    spinning = lambda: any(cpu_seconds(pid) >= 0.1 for pid in workers_in(temporary))
+    wait_until(spinning, TIMEOUT_S, "a worker running the hanging call", watcher.process, watcher.printed)
 
 
 @pytest.mark.parametrize(("signum", "group"), [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True),
@@ -130,17 +109,14 @@ def test_a_stop_signal_while_code_hangs_ends_the_watch_at_once_and_leaves_nothin
     temporary = Path(os.environ["TMPDIR"])
     watcher = WatchProcess("vectors", "--course", str(mini_course), "--submission", str(submission), new_session=True)
     try:
-        _running_worker(temporary, TIMEOUT_S)
-        time.sleep(0.2)  # well inside the hanging call
+        _spinning_worker(temporary, watcher)
         started = time.monotonic()
         assert watcher.stop(signum, STOP_WITHIN_S, group=group) == 0
         assert time.monotonic() - started < STOP_WITHIN_S
         assert list(temporary.iterdir()) == []  # no worker folder, no session folder
         assert watcher.output[-1] == "Stopped watching." and "Traceback" not in "\n".join(watcher.output)
-        deadline = time.monotonic() + STOP_WITHIN_S  # SIGKILLed workers may take a moment to be gone
-        while _processes_in(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert _processes_in(tmp_path) == []  # neither the fork server nor a worker is left running
+        # neither the fork server nor a worker is left running (SIGKILLed workers may take a moment to be gone)
+        wait_until(lambda: not processes_in(tmp_path), STOP_WITHIN_S, "the fork server and its workers to be gone")
     finally:
         watcher.kill()
 

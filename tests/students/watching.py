@@ -14,6 +14,7 @@ from pathlib import Path
 
 RESULT = re.compile(r"^(\w+) graded at \S+ in ([\d.]+) s: (\S+)$")
 """The line printed after every grade (English): assignment, seconds, score."""
+_POLL_S = 0.1
 
 
 class WatchProcess:
@@ -26,7 +27,7 @@ class WatchProcess:
             env={**os.environ, "COLUMNS": "200"},  # rich wraps at 80 columns in a pipe otherwise
             start_new_session=new_session,  # a process group of its own, as a terminal gives a command
         )
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()  # None: the output ended (the process exited)
         self.output: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -35,15 +36,27 @@ class WatchProcess:
         assert self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
 
     def next_result(self, timeout: float) -> tuple[str, float, str]:
-        """(assignment id, seconds, score) of the next result line, waiting at most ``timeout`` s."""
+        """(assignment id, seconds, score) of the next result line, waiting at most ``timeout`` s; fails at
+        once when the watch has exited (a start that failed prints why and ends: no need to wait it out)."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                line = self.lines.get(timeout=min(max(0.0, deadline - time.monotonic()), _POLL_S))
             except queue.Empty:
-                raise AssertionError(f"no result within {timeout} s; output so far:\n" + "\n".join(self.output)) from None
+                if self.process.poll() is not None:
+                    self.reader.join(_POLL_S)  # its last lines may be on their way (a child may hold the pipe open)
+                    if self.lines.empty():
+                        raise AssertionError(f"the watch exited with code {self.process.returncode} before a result;"
+                                             f" it printed:\n{self.printed()}") from None
+                    continue
+                if time.monotonic() >= deadline:
+                    raise AssertionError(f"no result within {timeout} s; output so far:\n{self.printed()}") from None
+                continue
+            if line is None:
+                continue  # the end of the output: the next get finds the queue empty and the process gone
             self.output.append(line)
             match = RESULT.match(line)
             if match:
@@ -63,9 +76,19 @@ class WatchProcess:
             self.process.send_signal(signum)
         code = self.process.wait(timeout=timeout)
         self.reader.join(10)
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
+        self._drain()
         return code
+
+    def printed(self) -> str:
+        """Everything the watch has printed so far (what the tests have read and what waits to be read)."""
+        self._drain()
+        return "\n".join(self.output)
+
+    def _drain(self) -> None:
+        while not self.lines.empty():
+            line = self.lines.get()
+            if line is not None:
+                self.output.append(line)
 
     def kill(self) -> None:
         """End it whatever state it is in (for a test's ``finally``)."""
