@@ -29,6 +29,10 @@ CASES = [
 ]
 
 
+def _off(hook_off: bool) -> frozenset[str]:
+    return frozenset({"audit_hook"} if hook_off else ())
+
+
 @pytest.fixture(scope="session")
 def plan_runs(security_base: Path) -> PlanRuns:
     return PlanRuns(security_base)
@@ -49,8 +53,7 @@ def _selected(request: pytest.FixtureRequest, test: str, **params: object) -> li
 @pytest.mark.slow
 @pytest.mark.parametrize(("attack", "way", "hook_off"), CASES)
 def test_the_attack_is_contained(attack: Attack, way: Way, hook_off: bool, plan_runs: PlanRuns, request: pytest.FixtureRequest) -> None:
-    off = frozenset({"audit_hook"} if hook_off else ())
-    plan = plan_of(contained_plans(way, off, _selected(request, "test_the_attack_is_contained", way=way, hook_off=hook_off)), attack)
+    plan = plan_of(contained_plans(way, _off(hook_off), _selected(request, "test_the_attack_is_contained", way=way, hook_off=hook_off)), attack)
     after = _aftermath(request, plan_runs, plan, attack)
     problems = findings(after) + sandbox_findings(after.run)
     assert not problems, (
@@ -76,3 +79,22 @@ def test_without_the_kernel_layers_the_attack_gets_through(attack: Attack, plan_
     after = _aftermath(request, plan_runs, plan, attack)
     shown = attack_findings(after) + (run_findings(after.run) if after.alone else [])
     assert shown, f"{attack.name} was contained with every layer off ({breakout_way(attack).name}): its test could never fail"
+
+
+def run_of(test: str) -> str:
+    """The run that grades ``test`` (its name and id, as in its node id), named by its way, the layers
+    switched off and its first attack: tests/scheduling.py gives all tests of a run to one xdist worker.
+    A run is named as if every attack were selected; a run of fewer (``-k``) grades a part of it."""
+    return _RUNS[test]
+
+
+def _run_name(plan: Plan) -> str:
+    return f"{plan.way.name}, off: {','.join(sorted(plan.off)) or 'none'}, from {plan.attacks[0].name}"
+
+
+_RUNS = {
+    **{f"test_the_attack_is_contained[{case.id}]": _run_name(plan_of(contained_plans(way, _off(hook_off), ATTACKS), attack))
+       for case in CASES for attack, way, hook_off in [case.values]},
+    **{f"test_without_the_kernel_layers_the_attack_gets_through[{case.id}]": _run_name(plan_of(breakout_plans(ATTACKS), attack))
+       for case in BREAKOUTS for (attack,) in [case.values]},
+}
