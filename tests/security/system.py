@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.frontends.publish.package import build_wheel
+
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_PROJECT_FILES = ("pyproject.toml", "README.md", "grader")
 _PR_SET_CHILD_SUBREAPER = 36
 _LANDLOCK_CREATE_RULESET = 444
 _LANDLOCK_CREATE_RULESET_VERSION = 1
@@ -64,21 +65,19 @@ def world_readable_folder(prefix: str) -> Path:
 
 
 def build_venv(folder: Path) -> Path:
-    """A venv of the system Python with this project installed from a copy of its sources (pip's build
-    must not write into the checkout); returns its interpreter."""
+    """A venv of the system Python with this project installed non-editable, from the wheel a release
+    ships (the grader's own pure-Python builder: no build step, nothing written into the checkout);
+    returns its interpreter. The venv needs no pip of its own: this interpreter's pip installs into it
+    (``pip --python``), which spares creating one pip and building the project in another (5 s of CPU)."""
     folder.mkdir(mode=0o755)
-    source = folder / "src"
-    source.mkdir()
-    for name in _PROJECT_FILES:
-        copy = shutil.copytree if (PROJECT_ROOT / name).is_dir() else shutil.copy2
-        copy(PROJECT_ROOT / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if name == "grader" else {}))
+    wheel = build_wheel(folder)
     venv = folder / "venv"
-    subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
-    install = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "-q", "--no-input", str(source)],
+    subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True, timeout=300)
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin/python"), "install", "-q", "--no-input", str(wheel)],
                              capture_output=True, text=True, timeout=900)
     if install.returncode != 0:
         raise RuntimeError(f"pip install into {venv} failed:\n{install.stderr[-3000:]}")
-    shutil.rmtree(source)
+    wheel.unlink()
     return venv / "bin/python"
 
 
