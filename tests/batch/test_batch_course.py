@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from grader.frontends.batch.options import BatchOptions
 from grader.frontends.batch.runner import run_batch
 from grader.course import load_course
@@ -20,6 +22,7 @@ def outcome(document: dict) -> list[tuple[str, str, str, float]]:
     return [(a["id"], c["name"], c["status"], c["score"]) for a in document["assignments"] for c in a["checks"]]
 
 
+@pytest.mark.slow
 def test_a_small_class_of_the_bundled_course_is_graded_as_grade_grades_each_student(tmp_path: Path) -> None:
     course = load_course(ROOT)
     subs = tmp_path / "subs"

@@ -64,6 +64,7 @@ def kill_while_grading(pool: Pool, student: str, times: int, sandbox_tmp: Path) 
     return thread
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("deaths", [1, 2])
 def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(mini_course: Path, tmp_path: Path, deaths: int) -> None:
     slow = "import time\ntime.sleep(1.5)\n" + REFERENCE  # long enough to be killed in, short enough to be graded
@@ -100,6 +101,7 @@ def test_batch_and_merge_from_the_command_line(mini_course: Path, tmp_path: Path
     assert bad.returncode == 2 and "K/N" in bad.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_everything_cleanly_and_keeps_what_was_graded(mini_course: Path, tmp_path: Path) -> None:
     subs = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "sleepy1": SLEEPY, "sleepy2": SLEEPY})
     out, sandbox_tmp = tmp_path / "out", tmp_path / "tmp"

@@ -71,6 +71,7 @@ def test_each_student_is_penalised_by_their_own_time_and_a_student_without_one_i
     assert rows["bob"][1:5] == ["4.8", "4.8", "6", "80"] and rows["alice"][1:5] == ["6", "6", "6", "100"]
 
 
+@pytest.mark.slow
 def test_a_changed_time_regrades_only_that_student(mini_course: Path, tmp_path: Path) -> None:
     with_late_policy(mini_course)
     subs = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": REFERENCE})
@@ -139,6 +140,7 @@ def test_the_stored_time_decides_whether_a_result_is_current(tmp_path: Path) -> 
     assert older is not None and older.is_current("s", "c", None) and not older.is_current("s", "c", late)
 
 
+@pytest.mark.slow
 def test_public_only_runs_only_the_public_checks_and_switching_it_regrades(mini_course: Path, tmp_path: Path) -> None:
     subs = write_class(tmp_path / "subs", {"alice": REFERENCE})
     out = tmp_path / "out"
@@ -154,6 +156,7 @@ def test_public_only_runs_only_the_public_checks_and_switching_it_regrades(mini_
     assert json.loads((out / "batch.json").read_text())["course_hash"] != public_fingerprint
 
 
+@pytest.mark.slow
 def test_the_command_warns_without_times_and_counts_students_missing_from_them(mini_course: Path, tmp_path: Path) -> None:
     with_late_policy(mini_course)
     write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": REFERENCE})
@@ -183,6 +186,7 @@ def test_the_times_digest_ignores_how_the_file_writes_them(tmp_path: Path) -> No
     assert times_digest(None) == "" != times_digest({})
 
 
+@pytest.mark.slow
 def test_merging_shards_graded_with_different_times_warns(mini_course: Path, tmp_path: Path) -> None:
     with_late_policy(mini_course)
     subs = write_class(tmp_path / "subs", {f"s{i}": REFERENCE for i in range(4)})

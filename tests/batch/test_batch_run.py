@@ -40,6 +40,7 @@ def small_class(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_class_is_graded_like_grade_grades_each_student(mini_course: Path, small_class: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     summary = run_batch(BatchOptions(submissions_dir=small_class, course_dir=mini_course, out_dir=out, jobs=2))
@@ -60,6 +61,7 @@ def test_a_class_is_graded_like_grade_grades_each_student(mini_course: Path, sma
     assert not (out / ".staging").exists() and not list(out.rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_a_rerun_grades_only_what_changed(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB, "carol": WRONG_ADD})
     options = BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=tmp_path / "out", jobs=1)
@@ -77,6 +79,7 @@ def test_a_rerun_grades_only_what_changed(mini_course: Path, tmp_path: Path) -> 
     assert run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=options.out_dir, jobs=1, force=True)).graded == 3
 
 
+@pytest.mark.slow
 def test_selected_students_are_graded_and_the_gradebook_still_lists_everyone_graded(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB})
     out = tmp_path / "out"
@@ -110,6 +113,7 @@ def test_a_students_code_cannot_read_other_submissions_or_the_results(mini_cours
     assert "LEAK" not in message and "alice-private-token" not in json.dumps(results(out)["zed"])
 
 
+@pytest.mark.slow
 def test_shards_graded_apart_and_merged_give_the_gradebook_of_one_run(mini_course: Path, tmp_path: Path) -> None:
     students = {f"s{i}": (REFERENCE, STUB, WRONG_ADD)[i % 3] for i in range(7)}
     folder = write_class(tmp_path / "subs", students)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.engine.grader import GradeOptions
 from grader.frontends.batch.process import ProcessGrader, Task
 from tests.commandline import run_grader
@@ -74,6 +76,7 @@ def test_an_identical_file_that_cannot_be_imported_names_its_own_file(mini_cours
     assert all("bob" in check["hint"] and "alice" not in check["hint"] for check in assignment["checks"])
 
 
+@pytest.mark.slow
 def test_the_summary_says_how_many_files_were_graded_once(mini_course: Path, tmp_path: Path) -> None:
     write_class(tmp_path / "subs", {"alice": WRONG_ADD, "bob": WRONG_ADD, "carol": WRONG_ADD, "dave": REFERENCE})
     batch = ("batch", "subs", "--course", str(mini_course), "--jobs", "1")

@@ -69,6 +69,7 @@ def _named(hint: str, sizes: tuple[int, ...]) -> bool:
     return [n for _, n in pairs] == list(sizes) and all(abs(k - n / HARD_CODED) <= 0.02 * n / HARD_CODED for k, n in pairs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", sorted(BATCH_MODELS))
 def test_a_hard_coded_batch_size_is_named_per_case(model: str) -> None:
     """Named on every seed in float64; in float32 the factor of a case can be too uncertain to compare
@@ -88,6 +89,7 @@ def test_a_hard_coded_batch_size_is_named_per_case(model: str) -> None:
     assert wrong == [] and unnamed == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", sorted(BATCH_MODELS))
 def test_correct_cases_never_fail_and_one_constant_is_no_batch_size(model: str) -> None:
     for seed in range(SEEDS // 4):

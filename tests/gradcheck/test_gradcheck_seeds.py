@@ -19,6 +19,7 @@ BUG_SEEDS = 500
 KINK_SEEDS = 250
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", sorted(SMOOTH))
 def test_a_correct_gradient_passes_on_every_seed(model: str) -> None:
     failures, checked, entries = [], 0, 0
@@ -63,6 +64,7 @@ def _regimes(model: str) -> tuple[str, ...]:
     return tuple(regime for regime in REGIMES if not (model in SATURATING and regime == "large"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_a_planted_bug_is_caught_and_named_on_every_seed(bug: str) -> None:
     plant, models = BUGS[bug]

@@ -68,6 +68,7 @@ def start_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metada
     return subprocess.run(["bash", str(root / "source/run_autograder")], env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_the_autograder_refuses_to_grade_unconfined_unless_told_to(mini_zip: Path, tmp_path: Path) -> None:
     refused = start_autograder(mini_zip, tmp_path / "a", {"vectors.py": REFERENCE}, GRADER_SANDBOX_OFF="seccomp,landlock")
     assert refused.returncode == 2 and "seccomp and Landlock not in force" in refused.stderr
@@ -175,6 +176,7 @@ def add(a, b):
     assert stat.S_IMODE((solutions / "vectors/vectors.py").stat().st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_variant(bundled_course: Published, tmp_path: Path) -> None:
     bundle = bundled_course.bundle_zip
     references = {f"{aid}.py": (ROOT / f"solutions/{aid}/{aid}.py").read_text() for aid in BUNDLED_IDS}
@@ -200,6 +202,7 @@ def test_each_assignment_has_its_own_bundle_with_only_its_solutions(bundled_cour
         assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli.py"} <= set(names)
 
 
+@pytest.mark.slow
 def test_an_assignment_bundle_gives_full_marks_for_that_assignment_alone(bundled_course: Published, tmp_path: Path) -> None:
     conv = next(archive for archive in bundled_course.assignment_bundles if archive.stem == "conv")
     reference = {"conv.py": (ROOT / "solutions/conv/conv.py").read_text()}

@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from grader.frontends.selftest.mutants import generate_mutants
 from tests.commandline import run_grader
 from tests.instructor.helpers import replace_in
@@ -75,6 +77,7 @@ def test_mutants_report_the_score_and_the_survivors_with_their_diff(mini_course:
     assert "equivalent to the reference" in out
 
 
+@pytest.mark.slow
 def test_the_mutant_cap_and_the_minimum_score(mini_course: Path) -> None:
     generated = len(generate_mutants((mini_course / "solutions/vectors/vectors.py").read_text(), "v"))
     capped = run_grader("check", "--course", str(mini_course), "--mutants", "--max-mutants", "3", "--jobs", "1")

@@ -178,6 +178,7 @@ def test_a_check_that_no_mutant_fails_is_reported(mini_course: Path, launcher: L
     assert report.idle_checks == ("add_exists",)
 
 
+@pytest.mark.slow
 def test_a_hanging_mutant_is_caught_by_a_timeout_far_below_the_course_limit(tmp_path: Path, launcher: Launcher) -> None:
     course = copy_course(MINI_COURSE, tmp_path / "course")
     replace_in(course / "course.yaml", "limits: {timeout: 2}", "limits: {timeout: 60}")

@@ -43,6 +43,7 @@ def _files(folder: Path) -> set[str]:
     return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
 
 
+@pytest.mark.slow
 def test_the_release_holds_stubs_readmes_public_checks_and_nothing_else(bundled: tuple[Path, Path]) -> None:
     course, release = bundled
     expected = {"README.md", "course.yaml", "stubs.json", ".gitignore", ".github/workflows/grader.yml", f"tools/{wheel_name()}",
@@ -92,6 +93,7 @@ def test_the_readme_explains_install_and_use_in_korean_then_english(bundled: tup
     assert "2026-12-01 23:59+09:00" in text  # conv's due date
 
 
+@pytest.mark.slow
 def test_the_workflow_runs_the_public_checks_on_every_push_with_annotations_and_a_pip_cache(
     bundled: tuple[Path, Path], tmp_path: Path,
 ) -> None:
@@ -336,6 +338,7 @@ def test_other_files_of_assignments_are_not_released_and_are_reported(mini_cours
 
 
 # -- what students do with it -------------------------------------------------------------------
+@pytest.mark.slow
 def test_students_install_the_wheel_and_run_the_public_checks(mini_course: Path, tmp_path: Path) -> None:
     release = publish(load_course(mini_course), tmp_path / "out").release
     site = tmp_path / "site"

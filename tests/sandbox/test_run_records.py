@@ -60,6 +60,7 @@ def test_the_terminal_report_warns_when_hidden_checks_ran_unconfined(
     assert result.exit_code == 0 and "Hidden checks ran without the kernel's fences (seccomp not in force here)" in result.output
 
 
+@pytest.mark.slow
 def test_a_batch_refuses_unconfined_hidden_checks_unless_allowed_and_its_manifest_says_what_held(
     mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -175,6 +175,7 @@ def test_junit(mini_course: Path, submission: Path, tmp_path: Path) -> None:
     assert {case.get("file") for case in root.iter("testcase")} == {f"{safe_line(FOLDER)}/vectors.py"}
 
 
+@pytest.mark.slow
 def test_github_annotations_and_job_summary(mini_course: Path, submission: Path, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     completed = grade(mini_course, submission, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"})
@@ -235,6 +236,7 @@ def test_the_trusted_parent_never_holds_the_raw_text(mini_course: Path, submissi
 
 # -- a batch: student ids from folder and zip names --------------------------------------------------------
 
+@pytest.mark.slow
 def test_batch_gradebook_report_and_results(mini_course: Path, tmp_path: Path) -> None:
     subs = tmp_path / "subs"
     (subs / HOSTILE_ID).mkdir(parents=True)

@@ -118,6 +118,7 @@ def test_the_language_comes_from_lang_then_the_course_then_the_locale(
     assert resolve_language(cli, course, environ) == expected
 
 
+@pytest.mark.slow
 def test_the_grade_command_follows_the_same_order(mini_course: Path) -> None:
     def language(*args: str, **locale: str) -> str:
         unset = {key: None for key in os.environ if key.startswith(("LC_", "LANG"))}

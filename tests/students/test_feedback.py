@@ -101,6 +101,7 @@ def test_the_html_shows_the_same_table_messages_and_hints_as_the_terminal(mini_c
     assert "add_small" in str(feedback) and repr(feedback) == "<Feedback vectors: 1/2>"
 
 
+@pytest.mark.slow
 def test_grader_check_in_a_real_kernel_shows_the_table_and_score(mini_course: Path) -> None:
     folder = mini_course / "assignments/vectors"
     notebook = nbformat.read(str(write_notebook(folder / "vectors.ipynb", reference_cells())), as_version=4)

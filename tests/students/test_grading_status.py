@@ -14,6 +14,7 @@ import sys
 import termios
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from grader.course import load_course
@@ -81,6 +82,7 @@ def _slow_submission(tmp_path: Path) -> Path:
     return submission
 
 
+@pytest.mark.slow
 def test_a_slow_check_is_named_on_the_terminal_and_the_report_on_stdout_stays_clean(mini_course: Path, tmp_path: Path) -> None:
     submission = _slow_submission(tmp_path)
     controller, terminal = pty.openpty()
@@ -110,6 +112,7 @@ def _read_all(controller: int) -> str:
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
+@pytest.mark.slow
 def test_watch_mode_shows_the_line_too(mini_course: Path, tmp_path: Path) -> None:
     submission = _slow_submission(tmp_path)
     screen = io.StringIO()

@@ -78,6 +78,7 @@ def test_the_mini_course_stub_notebook_scores_zero_and_the_reference_one_full_ma
     assert set(_grade(mini_course, tmp_path / "from_reference", "vectors").values()) == {"passed"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", ["conv", "rnn_backward"])
 def test_a_notebook_of_the_courses_reference_grades_full_marks_like_the_reference(tmp_path: Path, assignment_id: str) -> None:
     assignment = COURSE.assignment(assignment_id)

@@ -135,6 +135,7 @@ def test_a_missing_file_is_not_submitted_and_any_answer_is(mini_course: Path, tm
     assert _grade(mini_course, tmp_path).submitted
 
 
+@pytest.mark.slow
 def test_the_py_and_notebook_stubs_of_every_bundled_assignment_have_one_fingerprint(tmp_path: Path) -> None:
     course = load_course(ROOT)
     release = publish(_copy(ROOT, tmp_path / "course"), tmp_path / "dist").release

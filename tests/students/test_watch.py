@@ -41,6 +41,7 @@ def _add_second_assignment(course: Path) -> None:
         course_yaml.write("  - id: second\n    title: Second\n")
 
 
+@pytest.mark.slow
 def test_each_save_is_graded_again_and_only_its_assignment(mini_course: Path, tmp_path: Path) -> None:
     _add_second_assignment(mini_course)
     submission = tmp_path / "sub"
@@ -63,6 +64,7 @@ def test_each_save_is_graded_again_and_only_its_assignment(mini_course: Path, tm
         watcher.kill()
 
 
+@pytest.mark.slow
 def test_a_notebook_saved_beside_the_py_stub_is_graded_a_bad_one_reported_and_two_answers_not_guessed(
     mini_course: Path, tmp_path: Path,
 ) -> None:
@@ -98,6 +100,7 @@ def _spinning_worker(temporary: Path, watcher: WatchProcess) -> None:
     wait_until(spinning, TIMEOUT_S, "a worker running the hanging call", watcher.process, watcher.printed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signum", "group"), [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True),
                                                (signal.SIGHUP, True)], ids=["SIGTERM", "SIGTERM-to-group", "Ctrl-C", "SIGHUP-to-group"])
 def test_a_stop_signal_while_code_hangs_ends_the_watch_at_once_and_leaves_nothing(
