@@ -13,16 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.optional import unavailable
 from tests.security.system import (
     UserAccount, build_venv, create_user, current_user, missing_tools, remove_user, world_readable_folder,
 )
-
-
-def _unavailable(reason: str) -> None:
-    """Outside CI a missing tool skips (with the reason); in CI (env CI set) it fails."""
-    if os.environ.get("CI"):
-        pytest.fail(f"the security suite cannot run in CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +31,7 @@ def security_base() -> Iterator[Path]:
 def as_root() -> None:
     """The root ways need root (CI and this machine run as root; a developer may not)."""
     if os.geteuid() != 0:
-        _unavailable("grading as root needs the suite to run as root")
+        unavailable("grading as root needs the suite to run as root")
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +44,7 @@ def ordinary_user(security_base: Path, run_folder: Path) -> Iterator[UserAccount
         return
     missing = missing_tools()
     if missing:
-        _unavailable(f"grading as an ordinary user needs {', '.join(missing)}")
+        unavailable(f"grading as an ordinary user needs {', '.join(missing)}")
     user = create_user(security_base / "home", _shared_venv(run_folder))
     yield user
     remove_user(user)
