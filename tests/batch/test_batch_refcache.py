@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.engine.checks.coursecode import CourseCode
-from grader.engine.checks.refcache import MemoizedModule, ReferenceCache, plain_size, shared_slopes
+from grader.engine.checks.refcache import MemoizedModule, ReferenceCache, plain_size
 from grader.course import load_course
 from tests.engine.helpers import REFERENCE, grade_files
 
@@ -176,35 +176,3 @@ def test_an_eviction_by_another_thread_waits_for_a_lookup_in_progress() -> None:
     found, value = cache.get(b"a")  # unguarded, this raises KeyError: "a" was evicted mid-lookup
     other.join(5)
     assert found and np.array_equal(value, np.zeros(10)) and list(cache.entries) == [b"b"]
-
-
-def _closures(memo: object, scale: object):
-    """Two functions of the same code, as a check builds one per student."""
-    return lambda x: memo.double(x, scale)  # type: ignore[attr-defined]
-
-
-def test_a_checks_own_function_of_the_memoized_reference_shares_its_slopes_across_students() -> None:
-    module, _ = counting_module()
-    cache = ReferenceCache()
-    memo = MemoizedModule(module, cache)
-    first, second = shared_slopes(_closures(memo, 2.0)), shared_slopes(_closures(memo, 2.0))
-    assert first is not None and second is not None
-    assert first.store is cache and first.prefix == second.prefix  # a new closure per student, same function
-    other_value = shared_slopes(_closures(memo, 3.0))
-    assert other_value is not None and other_value.prefix != first.prefix
-    other_code = shared_slopes(lambda x: memo.double(x, 2.0) + 0.0)
-    assert other_code is not None and other_code.prefix != first.prefix
-
-
-def test_functions_that_may_compute_other_values_do_not_share_slopes() -> None:
-    module, _ = counting_module()
-    memo = MemoizedModule(module, ReferenceCache())
-
-    class StudentStandIn:  # the student's module proxy, or any object: not plain data
-        def double(self, x: np.ndarray) -> np.ndarray:
-            return 2 * x
-
-    student = StudentStandIn()
-    assert shared_slopes(lambda x: student.double(x) + memo.double(x)) is None
-    assert shared_slopes(lambda x: module.double(x)) is None, "a reference that is not memoized: no batch"
-    assert shared_slopes(np.sin) is None and shared_slopes(lambda x: x * 2) is None

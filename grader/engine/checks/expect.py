@@ -21,7 +21,6 @@ from grader.engine.checks import calls
 from grader.engine.checks.cases import GradientFailure, gradient_cases
 from grader.engine.checks.describe import shape_text
 from grader.engine.checks.failure import CheckFailure
-from grader.engine.checks.refcache import shared_slopes
 from grader.engine.gradcheck import GradientReport, check_gradient, check_vjp
 from grader.i18n import Msg, Text, msg
 from grader.sandbox.errors import StudentError
@@ -134,7 +133,7 @@ def gradient(
     """
     _refuse_remote(got, at)
     name = _gradient_name(got, name)
-    report = check_gradient(f, at, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
+    report = check_gradient(f, at, got, _rng(rng), batch_size, time_axis)
     _report_gradient(report, batch_size, name, hint)
 
 
@@ -146,7 +145,7 @@ def vjp(
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
     name = _gradient_name(got, name)
-    report = check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis, shared=shared_slopes(f))
+    report = check_vjp(f, at, dout, got, _rng(rng), batch_size, time_axis)
     _report_gradient(report, batch_size, name, hint)
 
 

@@ -10,10 +10,6 @@ callable, an instance of a class) goes straight to the reference. A function fou
 arguments in place is never memoized again (a cached answer would skip that side effect). The cache
 is bounded in bytes and drops the least recently used entries first.
 
-The numeric gradient checks of a check's own functions of the reference (``lambda x:
-reference.f(x, w)``) share their measured slopes through the same cache (:func:`shared_slopes`): every
-student is checked at the same points, so only the student's claimed gradient differs.
-
 It assumes what a reference should be anyway: a function of its arguments. One drawing from numpy's
 global random state would be answered with its first draw (take an rng argument instead: a call with
 a Generator is never memoized).
@@ -23,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import marshal
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,8 +26,6 @@ from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
-
-from grader.engine.gradcheck.numeric import SharedSlopes
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 _ENTRY_OVERHEAD = 64  # bytes counted per cached object besides array data
@@ -151,35 +144,6 @@ def _memoized(function: Callable[..., Any], qualname: str, cache: ReferenceCache
     call.__name__ = function.__name__
     call.__doc__ = function.__doc__
     return call
-
-
-def shared_slopes(f: Callable[..., Any]) -> SharedSlopes | None:
-    """Where the gradient checker may keep ``f``'s slopes across students, when ``f`` is a check's own
-    function of the memoized reference: a plain function whose captured values are the memoized
-    reference and plain data (``lambda x: reference.conv2d_forward(x, w, b, 2, 1)``), which computes
-    the same values for every student. None for anything else: a function that captures the student's
-    code (or any other object), or a reference that is not memoized (outside a batch).
-    """
-    if not inspect.isfunction(f) or not f.__closure__:
-        return None
-    try:
-        captured = [cell.cell_contents for cell in f.__closure__]
-    except ValueError:  # an empty cell (a name not yet assigned)
-        return None
-    caches = [value.__dict__["__memo_cache__"] for value in captured if isinstance(value, MemoizedModule)]
-    if not caches:
-        return None  # outside a batch (or not a function of the reference): nothing to share, nothing to hash
-    parts: list[Any] = [marshal.dumps(f.__code__)]  # the code itself, constants and nested code included
-    try:
-        for value in captured:
-            if isinstance(value, MemoizedModule):
-                parts.append(b"M" + value.__name__.encode() + b";")
-            else:
-                _collect(parts, value)
-        _collect(parts, (f.__defaults__, f.__kwdefaults__))
-    except Uncacheable:
-        return None
-    return SharedSlopes(caches[0], hashlib.blake2b(b"".join(parts), digest_size=32).digest())
 
 
 def _store(cache: ReferenceCache, key: bytes, result: Any) -> None:

@@ -14,7 +14,6 @@ Layout: ``point`` (private copies of the point), ``loss`` (f as a counted float6
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -25,14 +24,13 @@ from grader.engine.gradcheck import inputs, messages
 from grader.engine.gradcheck.check import Context, check_param
 from grader.engine.gradcheck.compare import default_rtol
 from grader.engine.gradcheck.diagnose import shared_factor
-from grader.engine.gradcheck.loss import Loss, Reduce, Value, content_key, scalar, weighted_sum
+from grader.engine.gradcheck.loss import Loss, Reduce, Value, scalar, weighted_sum
 from grader.engine.gradcheck.noise import measure
-from grader.engine.gradcheck.numeric import SharedSlopes
 from grader.engine.gradcheck.point import Point
 from grader.engine.gradcheck.report import KINDS, Diagnosis, GradientReport, ParamResult
 from grader.engine.gradcheck.sampling import DEFAULT_BUDGET, FULL, SAMPLED
 
-__all__ = ["KINDS", "Diagnosis", "GradientReport", "ParamResult", "SharedSlopes", "check_gradient", "check_vjp"]
+__all__ = ["KINDS", "Diagnosis", "GradientReport", "ParamResult", "check_gradient", "check_vjp"]
 
 
 def check_gradient(
@@ -44,7 +42,6 @@ def check_gradient(
     time_axis: Mapping[str, int] | None = None,
     rtol: float | None = None,
     budget: int | None = None,
-    shared: SharedSlopes | None = None,
 ) -> GradientReport:
     """Check ``got[name]`` against the numeric gradient of the scalar ``f(**at)`` for each name.
 
@@ -54,11 +51,8 @@ def check_gradient(
     ``budget`` is the first look's loss evaluations per parameter, counted as two per coordinate (default
     200): up to it every coordinate is checked, beyond it a sample of coordinates plus random
     directional derivatives.
-    ``shared`` (only for an ``f`` that computes the same values every time: its prefix identifies
-    ``f``) keeps the slopes measured along each line, so a later check of the same ``f`` at the same
-    point, against another claimed gradient, measures only what it has not seen; verdicts are the same.
     """
-    return _run(f, scalar, b"scalar", at, got, rng, batch_size, time_axis, rtol, budget, shared)
+    return _run(f, scalar, at, got, rng, batch_size, time_axis, rtol, budget)
 
 
 def check_vjp(
@@ -71,20 +65,18 @@ def check_vjp(
     time_axis: Mapping[str, int] | None = None,
     rtol: float | None = None,
     budget: int | None = None,
-    shared: SharedSlopes | None = None,
 ) -> GradientReport:
     """Check a backward pass: ``got[name]`` must be the gradient of ``sum(f(**at) * dout)``.
 
     ``f(**at)`` must return an array of ``dout``'s shape. Options as for :func:`check_gradient`.
     """
     upstream = np.array(dout, dtype=np.float64)
-    reduce_key = b"vjp" + repr(upstream.shape).encode() + upstream.tobytes()
-    return _run(f, weighted_sum(upstream), reduce_key, at, got, rng, batch_size, time_axis, rtol, budget, shared)
+    return _run(f, weighted_sum(upstream), at, got, rng, batch_size, time_axis, rtol, budget)
 
 
-def _run(f: Callable[..., object], reduce: Reduce, reduce_key: bytes, at: Mapping[str, object], got: Mapping[str, object],
+def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got: Mapping[str, object],
          rng: np.random.Generator, batch_size: int | None, time_axis: Mapping[str, int] | None,
-         rtol: float | None, budget: int | None, shared: SharedSlopes | None) -> GradientReport:
+         rtol: float | None, budget: int | None) -> GradientReport:
     names, axes = _validated(at, got, time_axis)
     budget = budget or DEFAULT_BUDGET
     point = Point(at, names)
@@ -99,21 +91,13 @@ def _run(f: Callable[..., object], reduce: Reduce, reduce_key: bytes, at: Mappin
     tolerance = rtol if rtol is not None else default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
     ctx = None
     if base is not None:
-        at_point = None if shared is None else SharedSlopes(shared.store, _digest(shared.prefix, reduce_key, point))
-        ctx = Context(loss, point, base.value, noise.bound, eps, tolerance, budget, rng, at_point)
+        ctx = Context(loss, point, base.value, noise.bound, eps, tolerance, budget, rng)
     results = [_check_one(ctx, point, name, analytic[name], batch_size, axes.get(name), budget) for name in names]
     results = shared_factor(results, batch_size, tolerance)
     diagnosis = next((result.diagnosis for result in results if not result.ok), None)
     hint = messages.hint(diagnosis) if diagnosis is not None else None
     return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance,
                           messages.summary(results), hint)
-
-
-def _digest(prefix: bytes, reduce_key: bytes, point: Point) -> bytes:
-    """The function, the reduction and every argument at the point (the lines' steps follow from them)."""
-    digest = hashlib.blake2b(prefix + b"|" + reduce_key, digest_size=32)
-    digest.update(repr(content_key(point.kwargs())).encode())
-    return digest.digest()
 
 
 def _validated(at: Mapping[str, object], got: Mapping[str, object],

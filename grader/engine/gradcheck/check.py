@@ -24,8 +24,7 @@ from grader.engine.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, floor,
 from grader.engine.gradcheck.diagnose import Evidence, diagnose
 from grader.engine.gradcheck.examine import examine
 from grader.engine.gradcheck.loss import EPS64, Loss
-from grader.engine.gradcheck.numeric import (CoordinateLine, DirectionLine, SharedSlopes, coordinate_steps, one_sided_fraction,
-                                      step_fraction)
+from grader.engine.gradcheck.numeric import CoordinateLine, DirectionLine, coordinate_steps, one_sided_fraction, step_fraction
 from grader.engine.gradcheck.point import Point
 from grader.engine.gradcheck.report import Diagnosis, ParamResult
 
@@ -57,8 +56,6 @@ class Context:
     """First-look evaluations per parameter."""
     rng: np.random.Generator
     """Randomness for sampling (the caller's)."""
-    shared: SharedSlopes | None = None
-    """Slopes shared with other checks of the same function at the same point, when it is deterministic."""
 
     def noise(self, step: float | np.ndarray) -> float | np.ndarray:
         """How far rounding can move a central difference with this step: (e+ - e-) / 2h <= bound / h."""
@@ -140,13 +137,13 @@ def _first_fraction(ctx: Context, one_sided: bool) -> float:
 
 
 def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: _Steps, i: int) -> _Item:
-    line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0, ctx.shared)
+    line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0)
     return _Item(line, float(steps.central[i]), float(steps.first[i]), steps.one_sided, float(a[i]), i)
 
 
 def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, one_sided: bool) -> _Item:
     d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
-    line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0, ctx.shared)
+    line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0)
     return _Item(line, step_fraction(ctx.eps), _first_fraction(ctx, one_sided), one_sided, float(a @ d), None)
 
 

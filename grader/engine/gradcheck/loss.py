@@ -62,11 +62,11 @@ class Loss:
         if results is None:
             return
         self.evaluations += len(points)
-        self._prefetched.update(zip((content_key(point) for point in points), results))
+        self._prefetched.update(zip((_key(point) for point in points), results))
 
     def evaluate(self, kwargs: dict[str, object]) -> Value:
         """Call ``f`` once; its exceptions propagate unchanged (they are the student's errors)."""
-        key = content_key(kwargs) if self._prefetched else None
+        key = _key(kwargs) if self._prefetched else None
         if key is not None and key in self._prefetched:
             return self._reduce(self._prefetched.pop(key))
         self.evaluations += 1
@@ -98,7 +98,7 @@ def weighted_sum(dout: np.ndarray) -> Reduce:
     return reduce
 
 
-def content_key(kwargs: dict[str, object]) -> tuple:
+def _key(kwargs: dict[str, object]) -> tuple:
     """The arguments by content: the same point built twice has the same key."""
     return tuple(
         (name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else (name, repr(value))

@@ -10,12 +10,10 @@ a kink shows itself.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -56,39 +54,11 @@ class Slopes:
     it stays near the jump in slope."""
 
 
-class SlopeStore(Protocol):
-    """Where slopes are kept across checks (``grader.engine.checks.refcache.ReferenceCache`` is one)."""
-
-    def get(self, key: bytes) -> tuple[bool, Any]: ...
-
-    def put(self, key: bytes, value: Any) -> None: ...
-
-
-@dataclass(frozen=True)
-class SharedSlopes:
-    """Slopes of one function at one point, shared by every check that differentiates it there.
-
-    Only for a function that computes the same values on every call with the same arguments (a check's
-    own function of the reference, in a batch that grades many students against the same points): its
-    slopes along a line are then the same for every student, and only the student's gradient differs.
-    """
-
-    store: SlopeStore
-    """The shared slopes, by key."""
-    prefix: bytes
-    """Identifies the function, the point and the reduction (the caller's digest)."""
-
-    def key(self, line: bytes, t: float) -> bytes:
-        return hashlib.blake2b(self.prefix + line + struct.pack("<d", t), digest_size=32).digest()
-
-
 class _Line:
     """A line through the point along which the loss is differentiated; looks are cached per kind and
-    step (the second look reuses the steps it shares with others), and in ``shared`` across checks when
-    given."""
+    step (the second look reuses the steps it shares with others)."""
 
     _cache: dict[tuple[str, float], Any]
-    _shared: SharedSlopes | None
 
     def slopes(self, t: float) -> Slopes:
         """Difference quotients at step ``t`` (two evaluations)."""
@@ -100,24 +70,8 @@ class _Line:
 
     def _look(self, kind: str, t: float, measure: Callable[[float], Any]) -> Any:
         if (kind, t) not in self._cache:
-            self._cache[kind, t] = self._shared_or_measured(kind, t, measure)
+            self._cache[kind, t] = measure(t)
         return self._cache[kind, t]
-
-    def _shared_or_measured(self, kind: str, t: float, measure: Callable[[float], Any]) -> Any:
-        line = self._line_id() if self._shared is not None else None
-        if line is None:
-            return measure(t)
-        assert self._shared is not None
-        key = self._shared.key(kind.encode() + b"\0" + line, t)
-        found, value = self._shared.store.get(key)
-        if not found:
-            value = measure(t)
-            self._shared.store.put(key, value)
-        return value
-
-    def _line_id(self) -> bytes | None:
-        """What identifies this line at the point, or None when its slopes may not be shared."""
-        raise NotImplementedError
 
     def _measure(self, t: float) -> Slopes:
         raise NotImplementedError
@@ -129,16 +83,10 @@ class _Line:
 class CoordinateLine(_Line):
     """``g(t)``: the loss with one coordinate of one parameter moved by ``t``."""
 
-    def __init__(self, loss: Loss, point: Point, name: str, index: int, x: float, g0: float,
-                 shared: SharedSlopes | None = None) -> None:
+    def __init__(self, loss: Loss, point: Point, name: str, index: int, x: float, g0: float) -> None:
         self._loss, self._point, self._name, self._index = loss, point, name, index
         self._x, self._g0 = x, g0
         self._cache: dict[tuple[str, float], Any] = {}
-        self._shared = shared
-
-    def _line_id(self) -> bytes:
-        return b"c" + self._name.encode() + b"\0" + str(self._index).encode()
-
 
     def arguments(self, t: float, signs: tuple[int, ...] = (1, -1)) -> list[dict[str, object]]:
         """The points evaluated at step ``t``, for a batch evaluation beforehand: ``signs`` (1, -1) for
@@ -173,18 +121,10 @@ class DirectionLine(_Line):
     correction is first order in the rounding (tiny next to any real bug) and needed only below float64.
     """
 
-    def __init__(self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float,
-                 shared: SharedSlopes | None = None) -> None:
+    def __init__(self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float) -> None:
         self._loss, self._point, self._name = loss, point, name
         self._x, self._d, self._analytic, self._g0 = x, d, analytic, g0
         self._cache: dict[tuple[str, float], Any] = {}
-        self._shared = shared
-
-    def _line_id(self) -> bytes | None:
-        if self._point.eps(self._name) > EPS64:
-            return None  # the rounding correction below uses the student's gradient
-        return b"d" + self._name.encode() + b"\0" + self._d.tobytes()
-
 
     def arguments(self, t: float, signs: tuple[int, ...] = (1, -1)) -> list[dict[str, object]]:
         """The points evaluated at step ``t``, for a batch evaluation beforehand: ``signs`` (1, -1) for
