@@ -103,9 +103,9 @@ def main() -> None:
     print()
     print("in f-calls: the check's time divided by the time of one loss evaluation (its cost counted in")
     print("evaluations, its own overhead included). Past the budget (100 coordinates and directions per")
-    print("parameter) the evaluations stay near 108 (one-sided first looks in float64; 208 with central")
-    print("ones) and this stays bounded: the check's wall time grows only as one evaluation of f does,")
-    print("while the naive loop's grows with the parameter count too.")
+    print("parameter) the evaluations stay at 208 (a central difference each) and this stays bounded: the")
+    print("check's wall time grows only as one evaluation of f does, while the naive loop's grows with the")
+    print("parameter count too.")
 
 
 if __name__ == "__main__":

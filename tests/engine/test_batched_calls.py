@@ -62,9 +62,8 @@ def test_batching_turns_forty_round_trips_into_a_few(mini_course: Path, monkeypa
     requests = _count_requests(monkeypatch)
     grade_source(mini_course, _source(RIGHT), public_only=True)
     round_trips = len(requests) - requests.count("load")
-    # The point, the noise probe (7) and 20 coordinates (one point each: a one-sided first look in
-    # float64): one by one that is at least 28 round trips.
-    assert round_trips >= 28 if check == "one_by_one" else round_trips <= 8
+    # The point, the noise probe (7) and 20 coordinates (two points each): one by one that is 48 round trips.
+    assert round_trips >= 48 if check == "one_by_one" else round_trips <= 8
 
 
 def test_a_student_error_inside_a_batch_surfaces_from_its_own_call(mini_course: Path) -> None:
@@ -113,8 +112,8 @@ def test_second_looks_at_suspect_entries_are_batched_too(mini_course: Path, monk
     wrong = RIGHT.replace("dout * k *", "-dout * k *")  # every entry wrong: every coordinate is a suspect
     check = by_name(grade_source(mini_course, _source(wrong), public_only=True))["batched"]
     assert check.status == "failed" and "opposite sign" in check.hint
-    # First look, then the 2h, h and h/2 steps of the first eight suspects in one more round trip: the
-    # eight second looks (six evaluations each) would cost 48 round trips one by one.
+    # First look, then the 2h and h/2 steps of the first eight suspects in one more round trip: the
+    # eight second looks (four more evaluations each) would cost 32 round trips one by one.
     assert len(requests) - requests.count("load") <= 10
 
 

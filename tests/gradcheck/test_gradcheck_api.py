@@ -29,9 +29,8 @@ def test_a_correct_gradient_passes_with_a_full_report() -> None:
     assert [result.name for result in report.params] == ["W", "b"]
     W = report.params[0]
     assert (W.ok, W.how, W.n_checked, W.n_kinks_skipped) == (True, "full", 6, 0)
-    # A one-sided first look (float64) is good to ~1e-6 here: a tenth of the tolerance, 1e-5.
-    assert W.max_rel_error < 1e-6 and W.worst_index is not None and len(W.worst_index) == 2
-    assert W.evaluations >= 6
+    assert W.max_rel_error < 1e-8 and W.worst_index is not None and len(W.worst_index) == 2
+    assert W.evaluations == 2 * 6
     assert "W, b" in render(report.message, "en") and "W, b" in render(report.message, "ko")
 
 
@@ -68,7 +67,7 @@ def test_evaluations_counts_every_call_of_f() -> None:
         return loss(**kwargs)
 
     report = check_gradient(counted, at=at, got=grad, rng=rng)
-    assert report.evaluations == len(calls) == 1 + 7 + 8  # the point, the noise probe, 1 per entry (one-sided)
+    assert report.evaluations == len(calls) == 1 + 7 + 2 * 8  # the point, the noise probe, 2 per entry
     assert sum(result.evaluations for result in report.params) == report.evaluations - 8
 
 

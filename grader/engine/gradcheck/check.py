@@ -1,10 +1,7 @@
 """Checking one parameter's gradient: first look, second look, redraws, result.
 
-First look: one difference per planned coordinate and direction: forward in float64 when the loss is
-quiet enough (one evaluation, accurate to ~3e-7 of the scale against a tolerance of 1e-5; see
-``_one_sided``), central otherwise (two evaluations; a forward difference is too coarse for float32's
-tolerance and too noisy for a loss like 1e8 + |x|^2). Anything whose relative error exceeds the
-tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
+First look: one central difference per planned coordinate and direction. Anything whose relative
+error exceeds the tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
 Richardson extrapolation, an error estimate, a kink test, closer steps if undecided) in order of
 decreasing error, and only a confirmed failure makes the parameter fail. Sampled coordinates and
 directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict cannot change, so the
@@ -15,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -23,17 +19,14 @@ from grader.engine.gradcheck import sampling
 from grader.engine.gradcheck.compare import CONFIDENCE, FAIL, PASS, SKIP, floor, relative_error
 from grader.engine.gradcheck.diagnose import Evidence, diagnose
 from grader.engine.gradcheck.examine import examine
-from grader.engine.gradcheck.loss import EPS64, Loss
-from grader.engine.gradcheck.numeric import CoordinateLine, DirectionLine, coordinate_steps, one_sided_fraction, step_fraction
+from grader.engine.gradcheck.loss import Loss
+from grader.engine.gradcheck.numeric import CoordinateLine, DirectionLine, coordinate_steps, step_fraction
 from grader.engine.gradcheck.point import Point
 from grader.engine.gradcheck.report import Diagnosis, ParamResult
 
 SUSPECT = "suspect"
 CONFIRMATIONS = 8
 """Confirmed failures after which a parameter's second look stops."""
-FORWARD_NOISE_SHARE = 0.01
-"""A one-sided first look may be blind to absolute errors up to this share of the tolerance on the
-largest entry (1e-7 of it in float64): ten times the slack the scale floor already gives small entries."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +54,6 @@ class Context:
         """How far rounding can move a central difference with this step: (e+ - e-) / 2h <= bound / h."""
         return self.noise_bound / step
 
-    def forward_noise(self, step: float | np.ndarray) -> float | np.ndarray:
-        """How far rounding can move a forward difference (e+ - e0) / h: twice :meth:`noise`."""
-        return 2.0 * self.noise(step)
-
 
 @dataclass(slots=True)
 class _Item:
@@ -74,11 +63,7 @@ class _Item:
     line: CoordinateLine | DirectionLine
     """The loss along this coordinate or direction."""
     step: float
-    """The central step a second look starts from."""
-    first_step: float
-    """The first look's step (``step`` itself unless the first look is one-sided)."""
-    one_sided: bool
-    """The first look is a forward difference (see :func:`_one_sided`)."""
+    """The first look's step, which a second look starts from."""
     analytic: float
     """The student's derivative along the line (an entry, or v . gradient)."""
     index: int | None
@@ -100,10 +85,9 @@ def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int |
     x = ctx.point.flat64(name)
     a = analytic.reshape(-1)
     plan = sampling.plan(x.size, ctx.budget, ctx.rng)
-    one_sided = _one_sided(ctx, a)
-    steps = _Steps(coordinate_steps(x, step_fraction(ctx.eps)), coordinate_steps(x, _first_fraction(ctx, one_sided)), one_sided)
+    steps = coordinate_steps(x, step_fraction(ctx.eps))
     coords = [_coordinate(ctx, name, x, a, steps, int(i)) for i in plan.coordinates]
-    directions = [_direction(ctx, name, x, a, one_sided) for _ in range(plan.directions)]
+    directions = [_direction(ctx, name, x, a) for _ in range(plan.directions)]
     coord_scale, direction_scale = _first_look(ctx, coords), _first_look(ctx, directions)
     _second_looks(ctx, coords)
     _second_looks(ctx, directions)
@@ -112,73 +96,36 @@ def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int |
     return _result(ctx, name, analytic, plan, coords, directions, batch_size, time_axis)
 
 
-def _one_sided(ctx: Context, analytic: np.ndarray) -> bool:
-    """Whether a parameter's first look takes forward differences: in float64 only (float32's tolerance
-    needs central ones), and only while their rounding noise, which is the first look's absolute slack
-    on small entries, stays under FORWARD_NOISE_SHARE of the tolerance on the largest claimed entry. A
-    loss of 1e8 + |x|^2 is too noisy for them (the slack would swallow a sign error) and gets central
-    differences. A claimed gradient inflated to pass this test fails on its own inflated entries."""
-    if ctx.eps > EPS64:
-        return False
-    claimed = float(np.max(np.abs(analytic), initial=0.0))
-    return float(ctx.forward_noise(one_sided_fraction(ctx.eps))) <= FORWARD_NOISE_SHARE * ctx.rtol * claimed
-
-
-class _Steps(NamedTuple):
-    """Per coordinate: the central step and the first look's; and whether the first look is one-sided."""
-
-    central: np.ndarray
-    first: np.ndarray
-    one_sided: bool
-
-
-def _first_fraction(ctx: Context, one_sided: bool) -> float:
-    return one_sided_fraction(ctx.eps) if one_sided else step_fraction(ctx.eps)
-
-
-def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: _Steps, i: int) -> _Item:
+def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, i: int) -> _Item:
     line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0)
-    return _Item(line, float(steps.central[i]), float(steps.first[i]), steps.one_sided, float(a[i]), i)
+    return _Item(line, float(steps[i]), float(a[i]), i)
 
 
-def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, one_sided: bool) -> _Item:
+def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray) -> _Item:
     d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
     line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0)
-    return _Item(line, step_fraction(ctx.eps), _first_fraction(ctx, one_sided), one_sided, float(a @ d), None)
+    return _Item(line, step_fraction(ctx.eps), float(a @ d), None)
 
 
 def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) -> float:
-    """One difference each, judged against a floor set by the largest of them (or by ``scale``, for
-    replacements judged like the items they replace). Returns the scale used."""
+    """One central difference each, judged against a floor set by the largest of them (or by ``scale``,
+    for replacements judged like the items they replace). Returns the scale used."""
     if not items:
         return 0.0 if scale is None else scale
     if ctx.loss.batches:
-        ctx.loss.prefetch([arguments for item in items
-                           for arguments in item.line.arguments(item.first_step, (1,) if item.one_sided else (1, -1))])
-    numeric = np.asarray([_first_difference(item) for item in items])
+        ctx.loss.prefetch([arguments for item in items for arguments in item.line.arguments(item.step)])
+    numeric = np.asarray([item.line.slopes(item.step).central for item in items])
     if scale is None:
         finite = numeric[np.isfinite(numeric)]
         scale = float(np.max(np.abs(finite), initial=0.0))
-    first_floors = floor(scale, np.asarray([_first_look_noise(ctx, item) for item in items]), ctx.rtol)
-    rels = relative_error(np.asarray([item.analytic for item in items]), numeric, first_floors)
-    # A second look (central differences) and the diagnosis judge against the central floor: a
-    # one-sided first look's larger noise must not loosen them.
     floors = floor(scale, ctx.noise(np.asarray([item.step for item in items])), ctx.rtol)
+    rels = relative_error(np.asarray([item.analytic for item in items]), numeric, floors)
     for item, value, item_floor, rel in zip(items, numeric, floors, rels):
         item.numeric, item.floor, item.rel = float(value), float(item_floor), float(rel)
         # NaN (the loss is not finite a step away) is a suspect too: a smaller step may settle it.
         item.outcome = PASS if rel <= ctx.rtol else SUSPECT
         item.trusted = item.outcome == PASS
     return scale
-
-
-def _first_difference(item: _Item) -> float:
-    return item.line.forward(item.first_step) if item.one_sided else item.line.slopes(item.first_step).central
-
-
-def _first_look_noise(ctx: Context, item: _Item) -> float:
-    """How far rounding can move the item's first-look difference."""
-    return float(ctx.forward_noise(item.first_step) if item.one_sided else ctx.noise(item.first_step))
 
 
 def _second_looks(ctx: Context, items: list[_Item]) -> None:
@@ -198,12 +145,11 @@ def _second_looks(ctx: Context, items: list[_Item]) -> None:
 
 
 def _second_look_steps(item: _Item) -> tuple[float, ...]:
-    """The central steps a second look starts with that the first look has not measured."""
-    steps = (2 * item.step, item.step / 2)
-    return steps + (item.step,) if item.one_sided else steps
+    """The steps a second look starts with that the first look has not measured."""
+    return (2 * item.step, item.step / 2)
 
 
-def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: _Steps, plan: sampling.Plan,
+def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, plan: sampling.Plan,
             coords: list[_Item], directions: list[_Item], coord_scale: float,
             direction_scale: float) -> tuple[list[_Item], list[_Item]]:
     """Replace sampled coordinates and directions that were skipped, while spares last."""
@@ -214,7 +160,7 @@ def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: _Steps
         asked = min(pending, spare)
         indices = sampling.more_coordinates(x.size, taken, asked, ctx.rng)
         fresh = [_coordinate(ctx, name, x, a, steps, int(i)) for i in indices]
-        fresh_directions = [_direction(ctx, name, x, a, steps.one_sided) for _ in range(min(pending_directions, spare - len(fresh)))]
+        fresh_directions = [_direction(ctx, name, x, a) for _ in range(min(pending_directions, spare - len(fresh)))]
         spare -= len(fresh) + len(fresh_directions)
         for batch, scale in ((fresh, coord_scale), (fresh_directions, direction_scale)):
             _first_look(ctx, batch, scale)
@@ -259,14 +205,14 @@ def _result(ctx: Context, name: str, analytic: np.ndarray, plan: sampling.Plan, 
 
 def _diagnose(ctx: Context, name: str, analytic: np.ndarray, compared: list[_Item], compared_directions: list[_Item],
               batch_size: int | None, time_axis: int | None) -> Diagnosis:
-    steps, first_noise = np.asarray([item.step for item in compared]), np.asarray([_first_look_noise(ctx, item) for item in compared])
+    steps = np.asarray([item.step for item in compared])
     evidence = Evidence(
         name=name,
         analytic=analytic,
         indices=np.asarray([item.index for item in compared], dtype=np.int64),
         numeric=np.asarray([item.numeric for item in compared]),
         floor=np.asarray([item.floor for item in compared]),
-        slack=CONFIDENCE * np.maximum(ctx.noise(steps / 2), first_noise),
+        slack=CONFIDENCE * np.asarray(ctx.noise(steps / 2)),
         trusted=np.asarray([item.trusted for item in compared], dtype=bool),
         wrong=np.asarray([item.outcome != PASS for item in compared], dtype=bool),
         scale=_scale(compared),

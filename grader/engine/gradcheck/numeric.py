@@ -1,19 +1,15 @@
-"""Numeric differentiation along a line: one-sided and central differences, Richardson extrapolation, kinks.
+"""Numeric differentiation along a line: central differences, Richardson extrapolation, kinks.
 
 Every numeric derivative here is the derivative of ``g(t) = loss(x + t * e)`` at ``t = 0`` for one line
-through the point: ``e`` is a coordinate axis or a random direction. A first look takes one difference
-(one-sided in float64, where it is accurate far beyond the tolerance and costs one evaluation instead of
-two; central otherwise); a second look (for results that seem wrong) takes three step sizes,
-extrapolates, estimates its own error, and measures how much the one-sided slopes disagree, which is how
-a kink shows itself.
+through the point: ``e`` is a coordinate axis or a random direction. A first look takes one central
+difference; a second look (for results that seem wrong) takes three step sizes, extrapolates, estimates
+its own error, and measures how much the one-sided slopes disagree, which is how a kink shows itself.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -24,16 +20,6 @@ def step_fraction(eps: float) -> float:
     """The relative step: eps^(1/3) balances truncation (~h^2) against rounding (~eps/h) for central
     differences; about 6e-6 in float64 and 5e-3 in float32."""
     return eps ** (1.0 / 3.0)
-
-
-def one_sided_fraction(eps: float) -> float:
-    """The relative step of a one-sided first look: eps^0.4, about 5e-7 in float64.
-
-    A forward difference errs by ~h g''/2 (truncation) plus ~2 noise/h (rounding). sqrt(eps) would
-    minimise their sum; a larger step trades some truncation (about 3e-7 of the scale for a well-scaled
-    f, 3% of float64's tolerance of 1e-5) for a rounding term twenty times smaller, because that term
-    sets the floor below which small entries are compared in absolute terms."""
-    return eps ** 0.4
 
 
 def coordinate_steps(x: np.ndarray, fraction: float) -> np.ndarray:
@@ -55,28 +41,18 @@ class Slopes:
 
 
 class _Line:
-    """A line through the point along which the loss is differentiated; looks are cached per kind and
-    step (the second look reuses the steps it shares with others)."""
+    """A line through the point along which the loss is differentiated; slopes are cached per step
+    (the second look reuses the first look's)."""
 
-    _cache: dict[tuple[str, float], Any]
+    _cache: dict[float, Slopes]
 
     def slopes(self, t: float) -> Slopes:
         """Difference quotients at step ``t`` (two evaluations)."""
-        return self._look("central", t, self._measure)
-
-    def forward(self, t: float) -> float:
-        """(g(t) - g(0)) / t: the forward difference alone (one evaluation)."""
-        return self._look("forward", t, self._measure_forward)
-
-    def _look(self, kind: str, t: float, measure: Callable[[float], Any]) -> Any:
-        if (kind, t) not in self._cache:
-            self._cache[kind, t] = measure(t)
-        return self._cache[kind, t]
+        if t not in self._cache:
+            self._cache[t] = self._measure(t)
+        return self._cache[t]
 
     def _measure(self, t: float) -> Slopes:
-        raise NotImplementedError
-
-    def _measure_forward(self, t: float) -> float:
         raise NotImplementedError
 
 
@@ -86,17 +62,11 @@ class CoordinateLine(_Line):
     def __init__(self, loss: Loss, point: Point, name: str, index: int, x: float, g0: float) -> None:
         self._loss, self._point, self._name, self._index = loss, point, name, index
         self._x, self._g0 = x, g0
-        self._cache: dict[tuple[str, float], Any] = {}
+        self._cache: dict[float, Slopes] = {}
 
-    def arguments(self, t: float, signs: tuple[int, ...] = (1, -1)) -> list[dict[str, object]]:
-        """The points evaluated at step ``t``, for a batch evaluation beforehand: ``signs`` (1, -1) for
-        :meth:`slopes`, (1,) for :meth:`forward`."""
-        return [self._point.with_coordinate(self._name, self._index, self._x + sign * t)[0] for sign in signs]
-
-    def _measure_forward(self, t: float) -> float:
-        up_args, up = self._point.with_coordinate(self._name, self._index, self._x + t)
-        h_up = up - self._x
-        return (self._loss(up_args) - self._g0) / h_up if h_up > 0.0 else math.nan
+    def arguments(self, t: float) -> list[dict[str, object]]:
+        """The two points :meth:`slopes` evaluates at step ``t`` (for a batch evaluation beforehand)."""
+        return [self._point.with_coordinate(self._name, self._index, self._x + sign * t)[0] for sign in (1, -1)]
 
     def _measure(self, t: float) -> Slopes:
         up_args, up = self._point.with_coordinate(self._name, self._index, self._x + t)
@@ -124,18 +94,11 @@ class DirectionLine(_Line):
     def __init__(self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float) -> None:
         self._loss, self._point, self._name = loss, point, name
         self._x, self._d, self._analytic, self._g0 = x, d, analytic, g0
-        self._cache: dict[tuple[str, float], Any] = {}
+        self._cache: dict[float, Slopes] = {}
 
-    def arguments(self, t: float, signs: tuple[int, ...] = (1, -1)) -> list[dict[str, object]]:
-        """The points evaluated at step ``t``, for a batch evaluation beforehand: ``signs`` (1, -1) for
-        :meth:`slopes`, (1,) for :meth:`forward`."""
-        return [self._point.with_values(self._name, self._x + sign * t * self._d)[0] for sign in signs]
-
-    def _measure_forward(self, t: float) -> float:
-        # Only in float64 (the one-sided first look's condition): the move is taken exactly enough that
-        # no rounding correction is needed.
-        up_args, _ = self._point.with_values(self._name, self._x + t * self._d)
-        return (self._loss(up_args) - self._g0) / t
+    def arguments(self, t: float) -> list[dict[str, object]]:
+        """The two points :meth:`slopes` evaluates at step ``t`` (for a batch evaluation beforehand)."""
+        return [self._point.with_values(self._name, self._x + sign * t * self._d)[0] for sign in (1, -1)]
 
     def _measure(self, t: float) -> Slopes:
         up_args, up = self._point.with_values(self._name, self._x + t * self._d)

@@ -36,9 +36,7 @@ class Plan:
 
 
 def plan(size: int, budget: int, rng: np.random.Generator) -> Plan:
-    """Check everything if two evaluations per coordinate fit the budget, else sample. (The budget counts a
-    coordinate as two, the cost of a central difference, even where the first look is one-sided: the
-    coverage is the same in float64 and float32, and float64 simply spends less.)"""
+    """Check everything if two evaluations per coordinate (a central difference) fit the budget, else sample."""
     if 2 * size <= budget:
         return Plan(FULL, np.arange(size), 0, 0)
     directions = min(DIRECTIONS, max(1, budget // 8))
