@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,7 +52,9 @@ def check_gradient(
     200): up to it every coordinate is checked, beyond it a sample of coordinates plus random
     directional derivatives.
     """
-    return _run(f, scalar, at, got, rng, batch_size, time_axis, rtol, budget)
+    settings = _Settings(rng=rng, batch_size=batch_size, time_axis=time_axis or {}, rtol=rtol,
+                         budget=budget or DEFAULT_BUDGET)
+    return _run(f, scalar, at, got, settings)
 
 
 def check_vjp(
@@ -71,14 +73,30 @@ def check_vjp(
     ``f(**at)`` must return an array of ``dout``'s shape. Options as for :func:`check_gradient`.
     """
     upstream = np.array(dout, dtype=np.float64)
-    return _run(f, weighted_sum(upstream), at, got, rng, batch_size, time_axis, rtol, budget)
+    settings = _Settings(rng=rng, batch_size=batch_size, time_axis=time_axis or {}, rtol=rtol,
+                         budget=budget or DEFAULT_BUDGET)
+    return _run(f, weighted_sum(upstream), at, got, settings)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Settings:
+    """The options of one check (see :func:`check_gradient`), defaults filled in."""
+
+    rng: np.random.Generator
+    """Randomness for the noise probe and the sampling (the caller's)."""
+    batch_size: int | None
+    """Lets the diagnosis name a missing or doubled mean."""
+    time_axis: Mapping[str, int]
+    """{name: axis}: lets the diagnosis say which time steps are wrong."""
+    rtol: float | None
+    """The relative-error tolerance; None: from the precisions."""
+    budget: int
+    """First-look loss evaluations per parameter."""
 
 
 def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got: Mapping[str, object],
-         rng: np.random.Generator, batch_size: int | None, time_axis: Mapping[str, int] | None,
-         rtol: float | None, budget: int | None) -> GradientReport:
-    names, axes = _validated(at, got, time_axis)
-    budget = budget or DEFAULT_BUDGET
+         settings: _Settings) -> GradientReport:
+    names = _validated(at, got, settings.time_axis)
     point = Point(at, names)
     analytic = {name: inputs.analytic_array(name, got[name], point.shape(name)) for name in names}
     checkable = [name for name in names if not isinstance(analytic[name], Diagnosis)]
@@ -86,31 +104,41 @@ def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got
     # If every gradient already failed on its form, nothing is compared and f is never called.
     base = _at_the_point(loss, point) if checkable else None
     eps = max([point.eps(name) for name in names] + ([base.eps] if base else []))
-    noise = measure(loss, point, checkable, base, eps, rng) if base else None
+    noise = measure(loss, point, checkable, base, eps, settings.rng) if base else None
     eps = noise.eps if noise else eps
-    tolerance = rtol if rtol is not None else default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
+    tolerance = settings.rtol
+    if tolerance is None:
+        tolerance = default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
     ctx = None
     if base is not None:
-        ctx = Context(loss, point, base.value, noise.bound, eps, tolerance, budget, rng)
-    results = [_check_one(ctx, point, name, analytic[name], batch_size, axes.get(name), budget) for name in names]
-    results = shared_factor(results, batch_size, tolerance)
+        ctx = Context(loss=loss, point=point, g0=base.value, noise_bound=noise.bound, eps=eps, rtol=tolerance,
+                      budget=settings.budget, rng=settings.rng)
+    results = [_check_one(ctx, point, name, analytic[name], settings) for name in names]
+    return _report(shared_factor(results, settings.batch_size, tolerance), loss.evaluations, tolerance)
+
+
+def _report(results: list[ParamResult], evaluations: int, tolerance: float) -> GradientReport:
     diagnosis = next((result.diagnosis for result in results if not result.ok), None)
-    hint = messages.hint(diagnosis) if diagnosis is not None else None
-    return GradientReport(all(result.ok for result in results), loss.evaluations, tuple(results), diagnosis, tolerance,
-                          messages.summary(results), hint)
+    return GradientReport(
+        ok=all(result.ok for result in results),
+        evaluations=evaluations,
+        params=tuple(results),
+        diagnosis=diagnosis,
+        rtol=tolerance,
+        message=messages.summary(results),
+        hint=messages.hint(diagnosis) if diagnosis is not None else None,
+    )
 
 
-def _validated(at: Mapping[str, object], got: Mapping[str, object],
-               time_axis: Mapping[str, int] | None) -> tuple[list[str], dict[str, int]]:
-    """The names to check and the time axes; the check author's mistakes raise ValueError."""
+def _validated(at: Mapping[str, object], got: Mapping[str, object], time_axis: Mapping[str, int]) -> list[str]:
+    """The names to check; the check author's mistakes raise ValueError."""
     names = list(got)
     if not names:
         raise ValueError("`got` names no parameter to check")
-    axes = dict(time_axis or {})
-    unknown = [name for name in axes if name not in at]
+    unknown = [name for name in time_axis if name not in at]
     if unknown:
         raise ValueError(f"time_axis names {unknown}, which are not parameters in `at`")
-    return names, axes
+    return names
 
 
 def _at_the_point(loss: Loss, point: Point) -> Value:
@@ -121,12 +149,13 @@ def _at_the_point(loss: Loss, point: Point) -> Value:
 
 
 def _check_one(ctx: Context | None, point: Point, name: str, analytic: np.ndarray | Diagnosis,
-               batch_size: int | None, time_axis: int | None, budget: int) -> ParamResult:
+               settings: _Settings) -> ParamResult:
     if isinstance(analytic, Diagnosis):
         # Wrong shape, not numeric, or NaN: nothing to compare, and no loss evaluation is spent.
-        how = FULL if 2 * point.size(name) <= budget else SAMPLED
-        return ParamResult(name, False, math.inf, analytic.index, math.nan, math.nan, 0, 0, how, diagnosis=analytic)
+        how = FULL if 2 * point.size(name) <= settings.budget else SAMPLED
+        return ParamResult(name=name, ok=False, max_rel_error=math.inf, worst_index=analytic.index, analytic=math.nan,
+                           numeric=math.nan, n_checked=0, n_kinks_skipped=0, how=how, diagnosis=analytic)
     assert ctx is not None  # built whenever some gradient has a checkable form
     before = ctx.loss.evaluations
-    result = check_param(ctx, name, analytic, batch_size, time_axis)
+    result = check_param(ctx, name, analytic, settings.batch_size, settings.time_axis.get(name))
     return replace(result, evaluations=ctx.loss.evaluations - before)
