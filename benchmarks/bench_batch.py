@@ -539,7 +539,7 @@ def _tasks(folder: Path, count: int):
     from grader.frontends.batch.discover import discover
     from grader.frontends.batch.process import Task
 
-    return [Task(s.student, s.path, s.kind, "bench") for s in discover(folder)[:count]]
+    return [Task(student=s.student, path=s.path, kind=s.kind, submission_hash="bench") for s in discover(folder)[:count]]
 
 
 def _print_breakdown(timers: Timers, total: float, count: int, setup: float, cpu: tuple[float, float, float], stats) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LimitSettings:
     """Time and resource limits for graded code (course-wide defaults, overridable per assignment)."""
 
@@ -53,7 +53,7 @@ CHECKS_COMMON = "checks_common.py"
 inputs, hints); imported by both as ``from .checks_common import ...``, never a check file itself."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Assignment:
     """One assignment of the course."""
 
@@ -122,7 +122,7 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 SUBMIT_CHOICES = ("py", "ipynb")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Course:
     """A course folder with its course.yaml."""
 

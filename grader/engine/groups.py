@@ -31,7 +31,9 @@ def _unusable(checks: Sequence[CheckResult], language: str) -> CheckGroup | None
         return None
     first = checks[0]
     message = render(msg("check.group_unusable", count=len(checks)), language)
-    return CheckGroup(_names(checks), first.status, *assignment_totals(checks), message, first.hint, first.line)
+    score, max_score = assignment_totals(checks)
+    return CheckGroup(checks=_names(checks), status=first.status, score=score, max_score=max_score, message=message,
+                      hint=first.hint, line=first.line)
 
 
 def _not_implemented(checks: Sequence[CheckResult], language: str) -> CheckGroup | None:
@@ -42,7 +44,8 @@ def _not_implemented(checks: Sequence[CheckResult], language: str) -> CheckGroup
     functions = ", ".join(f"`{name}`" for name in dict.fromkeys(c.not_implemented for c in members if c.not_implemented))
     message = render(msg("check.group_not_implemented", count=len(members), names=functions), language)
     hint = render(msg("check.not_implemented_hint"), language)
-    return CheckGroup(_names(members), "failed", *assignment_totals(members), message, hint)
+    score, max_score = assignment_totals(members)
+    return CheckGroup(checks=_names(members), status="failed", score=score, max_score=max_score, message=message, hint=hint)
 
 
 def _names(checks: Sequence[CheckResult]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ Visibility = Literal["public", "hidden"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout", "not_run")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckResult:
     """The outcome of one check."""
 
@@ -63,7 +63,7 @@ class CheckResult:
                     texts=("description", "message", "hint", "output", "traceback"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckGroup:
     """Checks that lost their points for one shared reason (the file did not import; functions still
     raise NotImplementedError), which the human formats show as one row instead of one per check."""
@@ -87,7 +87,7 @@ class CheckGroup:
         _make_inert(self, lines=(), texts=("message", "hint"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AssignmentResult:
     """The outcome of one assignment."""
 
@@ -127,7 +127,7 @@ class AssignmentResult:
         object.__setattr__(self, "notes", tuple(safe_text(note) for note in self.notes))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GradeReport:
     """A whole grading run."""
 

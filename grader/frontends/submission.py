@@ -39,7 +39,7 @@ State = Literal["answer", "missing", "stub", "empty", "ambiguous"]
 both .py and .ipynb changed with nothing to choose between them."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SubmissionFile:
     """Where one assignment's submission is (or was looked for), and whether there is anything to grade."""
 
@@ -162,16 +162,16 @@ def _in_folder(folder: Path, assignment: Assignment, stub: str | None) -> Submis
             return _one_file(assignment.id, found[0], expected, stub, other=found[0].with_suffix(_other_suffix(found[0])))
         if found:
             return _choose(assignment, found[0], found[1], expected, stub)
-    return SubmissionFile(assignment.id, None, expected, state="missing")
+    return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state="missing")
 
 
 def _one_file(assignment_id: str, path: Path, expected: str, stub: str | None, other: Path | None) -> SubmissionFile:
     """The only file found: graded, unless it is the unchanged stub or empty."""
     state = _state(path, stub)
     if state == "answer":
-        return SubmissionFile(assignment_id, path, expected)
+        return SubmissionFile(assignment_id=assignment_id, path=path, expected=expected)
     problem, hint = _not_submitted(state, path, other)
-    return SubmissionFile(assignment_id, None, expected, state=state, problem=problem, hint=hint)
+    return SubmissionFile(assignment_id=assignment_id, path=None, expected=expected, state=state, problem=problem, hint=hint)
 
 
 def _choose(assignment: Assignment, py: Path, ipynb: Path, expected: str, stub: str | None) -> SubmissionFile:
@@ -182,20 +182,20 @@ def _choose(assignment: Assignment, py: Path, ipynb: Path, expected: str, stub: 
         chosen = answers[0]
         other = ipynb if chosen == py else py
         note = msg("submission.chose_changed", chosen=display_path(chosen), other=display_path(other))
-        return SubmissionFile(assignment.id, chosen, expected, note)
+        return SubmissionFile(assignment_id=assignment.id, path=chosen, expected=expected, note=note)
     if len(answers) == 2 and assignment.submit is not None:
         chosen = py if assignment.submit == "py" else ipynb
         other = ipynb if chosen == py else py
         note = msg("submission.chose_by_course", chosen=display_path(chosen), other=display_path(other), submit=assignment.submit)
-        return SubmissionFile(assignment.id, chosen, expected, note)
+        return SubmissionFile(assignment_id=assignment.id, path=chosen, expected=expected, note=note)
     if len(answers) == 2:
         names = {"id": assignment.id, "py": display_path(py), "ipynb": display_path(ipynb)}
-        return SubmissionFile(assignment.id, None, expected, state="ambiguous",
+        return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state="ambiguous",
                               problem=msg("submission.ambiguous", **names), hint=msg("submission.ambiguous_hint", **names))
     state = "stub" if "stub" in states.values() else "empty"
     shown = py if states[py] == state else ipynb
     problem, hint = _not_submitted(state, shown, ipynb if shown == py else py)
-    return SubmissionFile(assignment.id, None, expected, state=state, problem=problem, hint=hint)
+    return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state=state, problem=problem, hint=hint)
 
 
 def _not_submitted(state: State, path: Path, other: Path | None) -> tuple[Msg, Msg]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 
 class SandboxError(Exception):
     """Base of everything the sandbox raises into a check."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StudentError(SandboxError):
     """The student's code raised an exception (in a call, or while the module was imported).
 
@@ -70,6 +70,7 @@ class WorkerCrashed(SandboxError):
     """
 
     during: Activity
+    _: KW_ONLY  # ``WorkerCrashed(during, malformed=True)``: what it was doing, then how it ended, by name
     signal: int | None = None
     exit_code: int | None = None
     malformed: bool = False

@@ -18,7 +18,7 @@ CONFINEMENT_FAILED = 71
 OFF_VARIABLE = "GRADER_SANDBOX_OFF"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SandboxLayers:
     """The fences every worker of a run was put behind (all of them, or it did not run)."""
 
@@ -46,17 +46,18 @@ class SandboxLayers:
     @classmethod
     def common(cls, runs: "list[SandboxLayers]") -> "SandboxLayers":
         """What held in every one of ``runs`` (the shards of a merged batch): each layer at its weakest."""
-        return cls(all(run.seccomp for run in runs), min(run.landlock_abi for run in runs),
-                   all(run.landlock_scopes for run in runs), all(run.separate_uids for run in runs),
-                   all(run.audit_hook for run in runs))
+        return cls(seccomp=all(run.seccomp for run in runs), landlock_abi=min(run.landlock_abi for run in runs),
+                   landlock_scopes=all(run.landlock_scopes for run in runs),
+                   separate_uids=all(run.separate_uids for run in runs), audit_hook=all(run.audit_hook for run in runs))
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "confined": self.confined}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "SandboxLayers":
-        return cls(bool(data["seccomp"]), int(data["landlock_abi"]), bool(data["landlock_scopes"]),
-                   bool(data["separate_uids"]), bool(data["audit_hook"]))
+        return cls(seccomp=bool(data["seccomp"]), landlock_abi=int(data["landlock_abi"]),
+                   landlock_scopes=bool(data["landlock_scopes"]), separate_uids=bool(data["separate_uids"]),
+                   audit_hook=bool(data["audit_hook"]))
 
 
 def switched_off(environ: Mapping[str, str] = os.environ) -> frozenset[str]:

@@ -16,7 +16,7 @@ UNPRIVILEGED_USER = "nobody"
 FALLBACK_UID = 65534
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Limits:
     """What one worker process may use."""
 

@@ -176,7 +176,7 @@ class StudentSession:
                                          "run again; if it keeps happening, report it with `uname -r`") from None
             malformed = not isinstance(exc, ChannelClosed)
             foreign = not malformed and status.killed_from_outside(self.limits)
-            raise WorkerCrashed(during, status.signal, status.exit_code, malformed=malformed, foreign=foreign) from None
+            raise WorkerCrashed(during, signal=status.signal, exit_code=status.exit_code, malformed=malformed, foreign=foreign) from None
         return self._unpack(reply, during)
 
     def _unpack(self, reply: Any, during: Activity) -> Any:

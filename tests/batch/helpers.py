@@ -70,7 +70,8 @@ def record(student: str, percent: float | None, checks: dict[str, tuple[str, str
     """A stored result without grading: ``checks`` maps a check name to (status, message), one point each;
     ``submitted=False`` is a student who handed in nothing of their own (as grading records it)."""
     if percent is None:
-        return StudentRecord(student, "error", "s", "c", None, error or "could not be graded", "2026-01-01T00:00:00+00:00")
+        return StudentRecord(student=student, status="error", submission_hash="s", course_hash="c", report=None,
+                             error=error or "could not be graded", graded_at="2026-01-01T00:00:00+00:00")
     checks = checks or {"add_small": ("passed", "")}
     max_score = float(len(checks))
     score = max_score * percent / 100
@@ -79,7 +80,8 @@ def record(student: str, percent: float | None, checks: dict[str, tuple[str, str
     report = {"score": score, "max_score": max_score, "percent": percent,
               "assignments": [{"id": "vectors", "title": title, "score": score, "max_score": max_score, "error": error,
                                "submitted": submitted, "checks": check_list}]}
-    return StudentRecord(student, "graded", "s", "c", report, None, "2026-01-01T00:00:00+00:00")
+    return StudentRecord(student=student, status="graded", submission_hash="s", course_hash="c", report=report,
+                         graded_at="2026-01-01T00:00:00+00:00")
 
 
 __all__ = ["REFERENCE", "STUB", "WRONG_ADD", "batch_settings", "processes_with_tmpdir", "record", "results", "write_class", "write_zip"]

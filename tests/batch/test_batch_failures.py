@@ -38,7 +38,7 @@ def test_an_exception_in_the_graders_own_code_is_that_students_error(mini_course
     monkeypatch.setattr(process_module, "grade_path", fragile_grade)
     grader = ProcessGrader(settings_for(mini_course, subs, tmp_path / "out"))
     try:
-        outcomes = [grader.grade(Task(s, subs / s, "folder", "h")) for s in ("boom", "fine")]
+        outcomes = [grader.grade(Task(student=s, path=subs / s, kind="folder", submission_hash="h")) for s in ("boom", "fine")]
     finally:
         grader.close()
     assert [o.graded for o in outcomes] == [False, True]
@@ -73,7 +73,7 @@ def test_a_grading_process_that_dies_is_replaced_and_costs_at_most_its_student(m
     outcomes = []
     pool = Pool(settings_for(mini_course, subs, out), 1, outcomes.append)
     killer = kill_while_grading(pool, "victim", deaths, tmp_path / "tmp")
-    pool.run([Task(s, subs / s, "folder", "h") for s in ("victim", "alice", "bob")])
+    pool.run([Task(student=s, path=subs / s, kind="folder", submission_hash="h") for s in ("victim", "alice", "bob")])
     killer.join(5)
     by_student = {o.student: o for o in outcomes}
     assert len(outcomes) == 3 and by_student["alice"].percent == 100.0 and by_student["bob"].percent == 0.0

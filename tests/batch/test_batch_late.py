@@ -128,7 +128,8 @@ def test_a_bad_times_file_stops_the_batch_before_anything_is_graded(mini_course:
 
 def test_the_stored_time_decides_whether_a_result_is_current(tmp_path: Path) -> None:
     late = datetime.fromisoformat(TWO_DAYS_LATE)
-    write_record(tmp_path, StudentRecord("bob", "graded", "s", "c", {"percent": 80.0}, submitted_at=late))
+    write_record(tmp_path, StudentRecord(student="bob", status="graded", submission_hash="s", course_hash="c", report={"percent": 80.0},
+                                         submitted_at=late))
     stored = read_record(result_path(tmp_path, "bob"))
     assert stored is not None and stored.submitted_at == late
     assert stored.is_current("s", "c", late.astimezone(timezone.utc))

@@ -23,7 +23,7 @@ def grade_class(mini_course: Path, tmp_path: Path, students: dict[str, str], **s
     grader = ProcessGrader(batch_settings(mini_course, subs, out, **settings))
     try:
         for student in students:
-            grader.grade(Task(student, subs / student, "folder", student))
+            grader.grade(Task(student=student, path=subs / student, kind="folder", submission_hash=student))
         reused = grader.identical.reused if grader.identical else 0
     finally:
         grader.close()

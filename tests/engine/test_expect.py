@@ -111,7 +111,7 @@ def _raiser(error: StudentError):
 
 
 def _student_error(*names: str) -> StudentError:
-    return StudentError(names[0].rsplit(".", 1)[-1], names, "bad stride", "", 3)
+    return StudentError(type_name=names[0].rsplit(".", 1)[-1], class_names=names, message="bad stride", traceback="", line=3)
 
 
 def test_raises_accepts_the_type_and_its_subclasses() -> None:

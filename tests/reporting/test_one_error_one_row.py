@@ -96,7 +96,7 @@ def norm_of_a_sum(student):
     (result,) = graded(with_checks(mini_course, checks), only_norm_missing).assignments
     (group,) = result.groups
     assert group.checks == ("norm_345", "norm_of_a_sum") and group.message == "not implemented yet: 2 checks need `norm`"
-    rows = table_rows(terminal(GradeReport((result,), 0, 7, hidden_ran=True)))
+    rows = table_rows(terminal(GradeReport(assignments=(result,), score=0, max_score=7, hidden_ran=True)))
     assert len(rows) == 5  # add_small, the group, and the three hidden checks, which pass
 
 

@@ -19,7 +19,7 @@ A diagnosis only ever changes the words of a failure, never whether the check pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -52,6 +52,7 @@ class Mistake:
 
     result: Any
     """The value the mistake produces for the inputs the check used."""
+    _: KW_ONLY  # check files write ``Mistake(unscaled, hint=..., message=...)``: the result first, then names
     hint: Text
     """What to look at."""
     message: Text | None = None
@@ -114,7 +115,7 @@ def truncated(expected: Any) -> Mistake:
     """The mistake of filling an integer array: every value rounded toward 0 (a state or gradient array
     made with an int input's dtype, ``np.zeros_like(x)``)."""
     expected = np.asarray(expected, dtype=float)
-    return Mistake(np.trunc(expected), msg("mistakes.truncated_hint"), msg("mistakes.truncated"))
+    return Mistake(np.trunc(expected), hint=msg("mistakes.truncated_hint"), message=msg("mistakes.truncated"))
 
 
 def close(

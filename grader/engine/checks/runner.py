@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -34,7 +34,7 @@ from grader.sandbox.session import StudentSession
 from grader.engine.scoring import check_score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckContext:
     """Everything a check of one assignment may be given, and how to report it."""
 
@@ -69,6 +69,7 @@ class _Outcome:
     status: Status
     message: Text | None = None
     hint: Text | None = None
+    _: KW_ONLY  # status, message, hint read well in order; where the student's code was does not
     traceback: str = ""
     line: int | None = None
     not_implemented: str = ""
@@ -149,13 +150,13 @@ def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext, budg
 def _student_error(error: StudentError, context: CheckContext) -> _Outcome:
     if error.is_instance_of(NotImplementedError):
         return _Outcome("failed", msg("check.not_implemented", name=error.call), msg("check.not_implemented_hint"),
-                        error.traceback, error.line, not_implemented=error.call)
+                        traceback=error.traceback, line=error.line, not_implemented=error.call)
     if error.is_instance_of(SystemExit):
-        return _Outcome("error", msg("check.system_exit"), msg("check.system_exit_hint"), error.traceback, error.line)
+        return _Outcome("error", msg("check.system_exit"), msg("check.system_exit_hint"), traceback=error.traceback, line=error.line)
     if error.is_instance_of(FloatingPointError):
-        return _Outcome("error", msg("check.numpy_error", error=error.message), msg("check.numpy_error_hint"), error.traceback, error.line)
+        return _Outcome("error", msg("check.numpy_error", error=error.message), msg("check.numpy_error_hint"), traceback=error.traceback, line=error.line)
     hint = msg("check.memory_hint", mb=context.memory_mb) if error.is_instance_of(MemoryError) else msg("check.student_raised_hint")
-    return _Outcome("error", msg("check.student_raised", error=str(error)), hint, error.traceback, error.line)
+    return _Outcome("error", msg("check.student_raised", error=str(error)), hint, traceback=error.traceback, line=error.line)
 
 
 def _crash(crash: WorkerCrashed, context: CheckContext) -> _Outcome:

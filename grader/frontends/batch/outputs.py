@@ -26,7 +26,7 @@ MANIFEST_FILE = "batch.json"
 MANIFEST_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Manifest:
     """What an output folder holds."""
 
@@ -83,8 +83,10 @@ def read_manifest(out_dir: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         sandbox = SandboxLayers.from_dict(data["sandbox"]) if data.get("sandbox") else None
         language = data.get("language") if data.get("language") in LANGUAGES else "en"
-        return Manifest(str(data["course_title"]), str(data["course_hash"]), str(data["shard"]), tuple(map(str, data["students"])),
-                        str(data.get("submission_times", "")), sandbox, language)  # the last three absent from earlier versions' manifests
+        return Manifest(course_title=str(data["course_title"]), course_hash=str(data["course_hash"]), shard=str(data["shard"]),
+                        students=tuple(map(str, data["students"])),
+                        # the last three are absent from earlier versions' manifests
+                        submission_times=str(data.get("submission_times", "")), sandbox=sandbox, language=language)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
                          "pass the --out folders of finished `grader batch` runs") from None
@@ -113,8 +115,9 @@ def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
     times = {manifest.submission_times for manifest in manifests}
     known = [manifest.sandbox for manifest in manifests if manifest.sandbox is not None]
     sandbox = SandboxLayers.common(known) if len(known) == len(manifests) else None
-    merged = Manifest(manifests[0].course_title, manifests[0].course_hash, "merged", tuple(sorted(chosen)),
-                      times.pop() if len(times) == 1 else "mixed", sandbox, manifests[0].language)
+    merged = Manifest(course_title=manifests[0].course_title, course_hash=manifests[0].course_hash, shard="merged",
+                      students=tuple(sorted(chosen)), submission_times=times.pop() if len(times) == 1 else "mixed",
+                      sandbox=sandbox, language=manifests[0].language)
     return write_outputs(target, merged), warnings
 
 

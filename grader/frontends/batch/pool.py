@@ -169,8 +169,9 @@ def _died(settings: BatchSettings, task: Task, exit_code: int | None) -> Outcome
     """Record a student whose grading process died (the record is written here, by the runner)."""
     killed = exit_code is not None and exit_code < 0
     how = msg("batch.process_killed", signal=-exit_code) if killed else msg("batch.process_exited", code=exit_code)  # type: ignore[operator]
-    record = StudentRecord(task.student, "error", task.submission_hash, settings.course_hash, None,
-                           render(how, settings.language), now(), submitted_at=task.submitted_at)
+    record = StudentRecord(student=task.student, status="error", submission_hash=task.submission_hash,
+                           course_hash=settings.course_hash, report=None, error=render(how, settings.language),
+                           graded_at=now(), submitted_at=task.submitted_at)
     return save_record(settings.options.out_dir, record, language=settings.language)
 
 

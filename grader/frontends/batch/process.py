@@ -58,7 +58,7 @@ class BatchSettings:
         return self.options.grade.language or "en"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Task:
     """One student to grade."""
 
@@ -76,7 +76,7 @@ class Task:
     """When they submitted, for late penalties; None grades them as on time."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outcome:
     """What the runner learns about one student (the full result is in their file)."""
 
@@ -214,7 +214,8 @@ def save_record(out_dir: Path, record: StudentRecord, reused_files: int = 0, lan
     except OSError as exc:  # e.g. a full disk: the student is reported as not graded, the batch goes on
         error = render(msg("batch.unwritable", error=str(exc)), language)
         record = dataclasses.replace(record, status="error", report=None, error=error)
-    return Outcome(record.student, record.status == "graded", record.percent, record.error, record.duration_s, reused_files)
+    return Outcome(student=record.student, graded=record.status == "graded", percent=record.percent, error=record.error,
+                   duration_s=record.duration_s, reused_files=reused_files)
 
 
 def serve(settings: BatchSettings, conn: Connection) -> None:

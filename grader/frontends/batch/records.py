@@ -22,7 +22,7 @@ RESULTS_DIR = "results"
 Status = Literal["graded", "error"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StudentRecord:
     """A student's outcome as stored."""
 

@@ -38,7 +38,7 @@ from grader.sandbox.layers import SandboxLayers
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BatchSummary:
     """How a batch went."""
 
@@ -101,8 +101,9 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox, grade_options.language)
     outputs = None if interrupted else write_outputs(out_dir, manifest)
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
-    return BatchSummary(len(submissions), display.done, display.failed, skipped, duration, jobs, interrupted, outputs, untimed,
-                        display.reused_files, grade_options.language)
+    return BatchSummary(submissions=len(submissions), graded=display.done, failed=display.failed, skipped=skipped,
+                        duration_s=duration, jobs=jobs, interrupted=interrupted, outputs=outputs, untimed=untimed,
+                        reused_files=display.reused_files, language=grade_options.language)
 
 
 def plan(
@@ -127,7 +128,8 @@ def plan(
 
 def _task(submission: Submission, submitted_at: datetime | None) -> Task:
     def task(digest: str, problem: Msg | None = None) -> Task:
-        return Task(submission.student, submission.path, submission.kind, digest, problem, submitted_at)
+        return Task(student=submission.student, path=submission.path, kind=submission.kind, submission_hash=digest,
+                    problem=problem, submitted_at=submitted_at)
 
     if submission.problem is not None:
         return task("", submission.problem)
@@ -165,7 +167,8 @@ def _has_deadline(course: Course) -> bool:
 def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission],
               times: dict[str, datetime] | None, sandbox: SandboxLayers, language: str) -> Manifest:
     students = tuple(submission.student for submission in submissions)
-    return Manifest(course.title, fingerprint, str(shard), students, times_digest(times), sandbox, language)
+    return Manifest(course_title=course.title, course_hash=fingerprint, shard=str(shard), students=students,
+                    submission_times=times_digest(times), sandbox=sandbox, language=language)
 
 
 def _fences(course: Course, options: BatchOptions) -> SandboxLayers:

@@ -31,7 +31,7 @@ RowStatus = Literal["graded", "not_submitted", "error"]
 files); error (could not be graded at all: a rejected zip, a crash)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StudentRow:
     """One student's line of the gradebook."""
 
@@ -58,7 +58,7 @@ class StudentRow:
         return self.status == "graded"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AssignmentStat:
     """One assignment across the class."""
 
@@ -76,7 +76,7 @@ class AssignmentStat:
     """Students who handed in something for it."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CheckStat:
     """One check across the class."""
 
@@ -101,7 +101,7 @@ class CheckStat:
         return 100.0 * self.counts["passed"] / self.runs if self.runs else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FailureStat:
     """A failure message many students got (numbers aside)."""
 
@@ -117,7 +117,7 @@ class FailureStat:
     """Who got it, by id."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClassStats:
     """Everything the gradebook and report show."""
 
@@ -187,7 +187,7 @@ class StatsBuilder:
         """Count one student (their report can be dropped afterwards)."""
         self.rows.append(_row(record))
         for assignment in (record.report or {}).get("assignments", []):
-            tally = self.assignments.setdefault(assignment["id"], _AssignmentTally(str(assignment["title"])))
+            tally = self.assignments.setdefault(assignment["id"], _AssignmentTally(title=str(assignment["title"])))
             tally.max_score = max(tally.max_score, float(assignment["max_score"]))
             if not _submitted(assignment):
                 continue
@@ -204,7 +204,8 @@ class StatsBuilder:
             rows=rows,
             assignments=[tally.stat(assignment_id) for assignment_id, tally in self.assignments.items()],
             checks=list(self.checks.values()),
-            failures=[FailureStat(key[0], key[1], self.examples[key], count, tuple(sorted(self.who[key]))) for key, count in ranked],
+            failures=[FailureStat(assignment=key[0], check=key[1], message=self.examples[key], count=count,
+                                  students=tuple(sorted(self.who[key]))) for key, count in ranked],
             histogram=_histogram([row.percent for row in rows if row.graded and row.percent is not None]),
         )
 
@@ -212,7 +213,8 @@ class StatsBuilder:
         key = (assignment_id, check["name"])
         stat = self.checks.get(key)
         if stat is None:
-            stat = self.checks[key] = CheckStat(assignment_id, check["name"], check["visibility"], float(check["max_score"]))
+            stat = self.checks[key] = CheckStat(assignment=assignment_id, name=check["name"], visibility=check["visibility"],
+                                                points=float(check["max_score"]))
         stat.counts[check["status"]] += 1
         # A check not run only echoes the failure that stopped it, which is counted in its own row.
         if check["status"] not in ("passed", "not_run") and check["message"]:
@@ -230,7 +232,7 @@ class StatsBuilder:
             del self.who[kind]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _AssignmentTally:
     title: str
     max_score: float = 0.0
@@ -246,13 +248,15 @@ class _AssignmentTally:
 
     def stat(self, assignment_id: str) -> AssignmentStat:
         mean = self.percent_sum / self.graded if self.graded else 0.0
-        return AssignmentStat(assignment_id, self.title, self.max_score, mean, self.full_marks, self.graded)
+        return AssignmentStat(id=assignment_id, title=self.title, max_score=self.max_score, mean_percent=mean,
+                              full_marks=self.full_marks, submitted=self.graded)
 
 
 def _row(record: StudentRecord) -> StudentRow:
     report = record.report
     if report is None:
-        return StudentRow(record.student, {}, None, None, None, record.error or "", "error")
+        return StudentRow(student=record.student, scores={}, total=None, max_score=None, percent=None, error=record.error or "",
+                          status="error")
     submitted = frozenset(a["id"] for a in report["assignments"] if _submitted(a))
     # The error's first line says what is wrong; the student's quoted line follows it.
     unusable = "; ".join(f"{a['id']}: {_shortened(a['error'].splitlines()[0])}" for a in report["assignments"]

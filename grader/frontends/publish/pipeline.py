@@ -22,7 +22,7 @@ INSTRUCTOR_WORKFLOW = Path("instructor/.github/workflows/course.yml")
 INSTRUCTOR_CONSTRAINTS = Path("instructor/.github/grader-constraints.txt")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Published:
     """What ``publish`` wrote."""
 
@@ -55,8 +55,9 @@ def publish(course: Course, out: Path) -> Published:
     write_text(out / INSTRUCTOR_WORKFLOW, template("workflows/instructor.yml"))
     write_text(out / INSTRUCTOR_CONSTRAINTS, constraints())
     notes = tuple(published_on_purpose(course, out / RELEASE))
-    return Published(tuple(rewritten), tuple(skipped), out / RELEASE, out / BUNDLE, archive, out / INSTRUCTOR_WORKFLOW,
-                     per_assignment, notes)
+    return Published(stubs_rewritten=tuple(rewritten), skipped=tuple(skipped), release=out / RELEASE, bundle=out / BUNDLE,
+                     bundle_zip=archive, instructor_workflow=out / INSTRUCTOR_WORKFLOW, assignment_bundles=per_assignment,
+                     notes=notes)
 
 
 def _write_assignment_bundles(course: Course, target: Path) -> tuple[Path, ...]:

@@ -43,7 +43,7 @@ _TIMEOUT_FACTOR = 10.0
 _TIMEOUT_FLOOR_S = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mutant:
     """One wrong variant of a reference: one expression of one line replaced."""
 
@@ -82,7 +82,7 @@ class MutantOutcome:
         return self.caught_by is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MutationReport:
     """Mutation testing of one assignment."""
 
@@ -134,7 +134,8 @@ def generate_mutants(source: str, filename: str) -> list[Mutant]:
                 continue
             seen.add(mutated)
             original_line = lines[node.lineno - 1].rstrip("\r\n")
-            mutants.append(Mutant(len(mutants) + 1, operator, node.lineno, original_line, new_line.rstrip("\r\n"), mutated))
+            mutants.append(Mutant(number=len(mutants) + 1, operator=operator, line=node.lineno, original=original_line,
+                                  mutated=new_line.rstrip("\r\n"), source=mutated))
     return mutants
 
 
@@ -287,7 +288,8 @@ def mutation_tests(
     for item in self_test.assignments:
         assignment = course.assignment(item.id)
         if item.reference is None or not item.reference.max_score or item.reference.score < item.reference.max_score:
-            reports.append(MutationReport(item.id, display_path(assignment.reference), 0, (), skipped=msg("selftest.skipped_reference")))
+            reports.append(MutationReport(assignment_id=item.id, reference_file=display_path(assignment.reference), generated=0,
+                                          outcomes=(), skipped=msg("selftest.skipped_reference")))
             continue
         reports.append(mutation_test(course, assignment, item.reference, launcher, max_mutants, jobs))
     return reports
@@ -319,7 +321,8 @@ def mutation_test(
         outcomes = tuple(pool.map(run, chosen))
     idle = _idle_checks(Grader(course, replace(options, fail_fast=False), launcher=launcher, code=code), assignment, checks,
                         outcomes, jobs)
-    return MutationReport(assignment.id, shown, len(mutants), outcomes, idle)
+    return MutationReport(assignment_id=assignment.id, reference_file=shown, generated=len(mutants), outcomes=outcomes,
+                          idle_checks=idle)
 
 
 def _mutant_timeout(assignment: Assignment, checks: Sequence[CheckSpec], reference_result: AssignmentResult) -> float:

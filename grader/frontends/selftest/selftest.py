@@ -27,7 +27,7 @@ BUDGET_SHARE = 0.25
 """The most of its assignment's time budget the reference may use (a batch on a busy machine runs slower)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AssignmentSelfTest:
     """The self-test of one assignment."""
 
@@ -95,14 +95,16 @@ def check_assignment(grader: Grader, assignment: Assignment) -> AssignmentSelfTe
     try:
         loaded = grader.loaded(assignment)
     except CourseError as error:
-        return AssignmentSelfTest(assignment.id, 0, 0, None, None, None, (str(error),))
+        return AssignmentSelfTest(id=assignment.id, public_checks=0, hidden_checks=0, reference=None, stub=None,
+                                  stub_in_step=None, problems=(str(error),))
     public = sum(spec.visibility == "public" for spec in loaded.checks)
     reference = _grade_file(grader, assignment, assignment.reference) if assignment.has_solutions else None
     stub = _grade_file(grader, assignment, assignment.stub)
     in_step, stub_problem = _stub_in_step(assignment)
     problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_budget_problems(grader.budget_s(loaded), reference),
                 *_stub_problems(stub), *stub_problem]
-    return AssignmentSelfTest(assignment.id, public, len(loaded.checks) - public, reference, stub, in_step, tuple(problems))
+    return AssignmentSelfTest(id=assignment.id, public_checks=public, hidden_checks=len(loaded.checks) - public,
+                              reference=reference, stub=stub, stub_in_step=in_step, problems=tuple(problems))
 
 
 def _grade_file(grader: Grader, assignment: Assignment, path: Path) -> AssignmentResult:
