@@ -102,9 +102,12 @@ class Confinement:
 
     def owner(self, uid: HeldUid | None) -> tuple[int, int] | None:
         """Who a worker's folder must belong to: its own uid, ``nobody`` as root without one, else as is."""
-        if uid is not None:
-            return uid.uid, uid.uid
-        return limits_module.unprivileged_ids() if self.root else None
+        return self._ids(uid) if uid is not None or self.root else None
+
+    @staticmethod
+    def _ids(uid: HeldUid | None) -> tuple[int, int]:
+        """The uid and gid a worker runs as, as root: its own uid, else ``nobody``'s."""
+        return (uid.uid, uid.uid) if uid is not None else limits_module.unprivileged_ids()
 
     def apply(self, workdir: str, uid: HeldUid | None, limits: limits_module.Limits, strict: bool = True) -> dict[str, bool]:
         """Put this process behind every layer (see the module docstring for the order).
@@ -119,11 +122,12 @@ class Confinement:
         ruleset = attempt("landlock", lambda: landlock.prepare(
             self.landlock_abi, self.read_only, [workdir, *_WRITABLE_DEVICES])) if self.landlock_abi else None
         if self.root:
-            attempt("uid", lambda: limits_module.drop_privileges(*self.owner(uid)))
+            attempt("uid", lambda: limits_module.drop_privileges(*self._ids(uid)))
         if ruleset is not None:
             attempt("landlock", lambda: landlock.enforce(ruleset))
-        if self.filter is not None:
-            attempt("seccomp", lambda: self.filter.load(os.getpid()))
+        seccomp = self.filter
+        if seccomp is not None:
+            attempt("seccomp", lambda: seccomp.load(os.getpid()))
         self._limit_processes(uid)
         return attempt.held
 

@@ -30,6 +30,7 @@ import numpy  # noqa: F401  (the point of the fork server: workers start with nu
 from grader.sandbox import guard, limits as limits_module, worker
 from grader.sandbox.channel import Channel
 from grader.sandbox.confine import Confinement, clean_sys_path
+from grader.sandbox.control import ReapReply, Request, ServerConfig, SpawnReply, SpawnRequest
 from grader.sandbox.ending import kill_worker
 from grader.sandbox.layers import CONFINEMENT_FAILED
 from grader.sandbox.policy import Policy
@@ -78,13 +79,13 @@ class ForkServer:
                     return
                 if not data:
                     return
-                request = json.loads(data)
+                request: Request = json.loads(data)
                 reply = self.spawn(request, fds) if request["op"] == "spawn" else self.reap(request["pid"])
                 self.control.send(json.dumps(reply).encode())
         finally:
             self.shutdown()
 
-    def spawn(self, request: dict, fds: list[int]) -> dict:
+    def spawn(self, request: SpawnRequest, fds: list[int]) -> SpawnReply:
         (channel_fd,) = fds
         try:
             uid = self.confinement.take_uid()
@@ -102,7 +103,7 @@ class ForkServer:
         self.live[pid] = _Live(workdir, uid)
         return {"pid": pid}
 
-    def reap(self, pid: int) -> dict:
+    def reap(self, pid: int) -> ReapReply:
         try:
             _, status, usage = os.wait4(pid, 0)
         except ChildProcessError:
@@ -167,7 +168,7 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped()
 
 
-def main(control: socket.socket, config: dict) -> None:
+def main(control: socket.socket, config: ServerConfig) -> None:
     """Serve the parent on ``control``, after the bootstrap read ``config`` from it (see the module docstring)."""
     for name in PRELOADED_MODULES:
         importlib.import_module(name)

@@ -97,7 +97,7 @@ def _check_changes(fence: Fence, event: str, args: tuple[Any, ...]) -> None:
             raise PermissionError(f"{event} on {path!r} is not allowed outside the working directory")
 
 
-def _resolve(path: str | bytes | os.PathLike) -> str:
+def _resolve(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
     return os.path.realpath(os.fsdecode(path))
 
 

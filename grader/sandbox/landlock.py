@@ -64,7 +64,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 def abi_version() -> int:
     """The Landlock ABI this kernel offers; 0 when it has none (too old, or disabled at boot)."""
-    version = _libc.syscall(_SYS_CREATE_RULESET, None, 0, _CREATE_RULESET_VERSION)
+    version: int = _libc.syscall(_SYS_CREATE_RULESET, None, 0, _CREATE_RULESET_VERSION)  # ctypes' default restype: int
     return max(version, 0)
 
 

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 from grader.errors import GraderError, UsageError
 from grader.sandbox.channel import Channel
+from grader.sandbox.control import ReapReply, Request, ServerConfig, SpawnReply
 from grader.sandbox.ending import kill_worker
 from grader.sandbox.policy import Policy, readable_protected, worker_read_roots
 from grader.sandbox.layers import SandboxLayers, switched_off
@@ -75,7 +76,7 @@ class Launcher:
         server_end.close()
         self.control = parent_end
         self.control.settimeout(_START_TIMEOUT_S)
-        config = {"source_root": _package_root(), "base_dir": str(self.base_dir), "policy": policy.to_wire()}
+        config: ServerConfig = {"source_root": _package_root(), "base_dir": str(self.base_dir), "policy": policy.to_wire()}
         self.control.send(json.dumps(config).encode())  # read once the server has started: no wait here
         self.lock = threading.Lock()
         self._layers: SandboxLayers | None = None
@@ -89,7 +90,7 @@ class Launcher:
     def spawn(self, limits: Limits) -> "WorkerProcess":
         parent_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            reply = self._request({"op": "spawn", "limits": limits.to_wire()}, [worker_end.fileno()])
+            reply: SpawnReply = self._request({"op": "spawn", "limits": limits.to_wire()}, [worker_end.fileno()])
         finally:
             worker_end.close()
         if "error" in reply:
@@ -98,7 +99,7 @@ class Launcher:
         return WorkerProcess(reply["pid"], Channel(parent_end, max_frame=limits.memory_mb * 1024 * 1024), self)
 
     def reap(self, pid: int) -> ExitStatus:
-        reply = self._request({"op": "reap", "pid": pid})
+        reply: ReapReply = self._request({"op": "reap", "pid": pid})
         return ExitStatus(reply["exit_code"], reply["signal"], reply["cpu_s"])
 
     def close(self) -> None:
@@ -116,7 +117,8 @@ class Launcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _request(self, message: dict, fds: Sequence[int] = ()) -> dict[str, Any]:
+    def _request(self, message: Request, fds: Sequence[int] = ()) -> Any:
+        """The fork server's reply to ``message`` (a SpawnReply or a ReapReply: the caller names which)."""
         with self.lock:
             self._layers_locked()
             socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
@@ -127,7 +129,8 @@ class Launcher:
             self._layers = SandboxLayers.from_dict(self._reply()["layers"])
         return self._layers
 
-    def _reply(self) -> dict[str, Any]:
+    def _reply(self) -> Any:
+        """The server's next message, decoded (its type is the caller's: the server is the grader's own code)."""
         try:
             data = self.control.recv(1 << 16)
         except OSError:

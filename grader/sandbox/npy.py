@@ -60,7 +60,8 @@ def load(data: bytes | memoryview) -> np.ndarray:
     body = data[start + header_len :]
     if len(body) != expected:
         raise NpyError(f"npy body has {len(body)} bytes, its header promises {expected}")
-    return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
+    fresh: np.ndarray = np.frombuffer(body, dtype=dtype).reshape(shape).copy()  # numpy's stubs leave copy() untyped
+    return fresh
 
 
 @functools.lru_cache(maxsize=1024)

@@ -12,10 +12,19 @@ import os
 import sysconfig
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 _SYSTEM_LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib")
 _SYSTEM_FILES = ("/etc/localtime", "/usr/share/zoneinfo", "/sys/devices/system/cpu", "/dev/urandom", "/dev/random",
                  "/dev/zero")
+
+
+class PolicyWire(TypedDict):
+    """A :class:`Policy` as JSON."""
+
+    read_only: list[str]
+    off: list[str]
+    uid_range: list[int]
 
 
 @dataclass(frozen=True)
@@ -29,11 +38,11 @@ class Policy:
     uid_range: tuple[int, int]
     """The uids workers may be given, as root."""
 
-    def to_wire(self) -> dict:
+    def to_wire(self) -> PolicyWire:
         return {"read_only": list(self.read_only), "off": sorted(self.off), "uid_range": list(self.uid_range)}
 
     @classmethod
-    def from_wire(cls, data: dict) -> "Policy":
+    def from_wire(cls, data: PolicyWire) -> "Policy":
         first, last = data["uid_range"]
         return cls(tuple(data["read_only"]), frozenset(data["off"]), (int(first), int(last)))
 

@@ -42,6 +42,10 @@ class RemoteObject:
     """An object that stays in the worker; attribute access, assignment and calls are forwarded."""
 
     __slots__ = ("_session", "_generation", "_handle", "_label")
+    _session: StudentSession
+    _generation: int
+    _handle: Handle
+    _label: str
 
     def __init__(self, session: StudentSession, generation: int, handle: Handle, label: str) -> None:
         object.__setattr__(self, "_session", session)
@@ -178,18 +182,19 @@ class RemoteCall:
 
     def function_and_slot(self) -> tuple[RemoteObject, list[Any], dict[str, Any], int | str]:
         """This call as a stage: its function, its fixed arguments, and where the open one goes."""
-        slot = next((i for i, value in enumerate(self.args) if isinstance(value, Param)), None)
-        if slot is None:
-            slot = next(key for key, value in self.kwargs.items() if isinstance(value, Param))
-        args = [None if isinstance(value, Param) else value for value in self.args]
-        kwargs = {key: None if isinstance(value, Param) else value for key, value in self.kwargs.items()}
+        index = next((i for i, value in enumerate(self.args) if isinstance(value, Param)), None)
+        slot = index if index is not None else next(key for key, value in self.kwargs.items() if isinstance(value, Param))
+        args: list[Any] = [None if isinstance(value, Param) else value for value in self.args]
+        kwargs: dict[str, Any] = {key: None if isinstance(value, Param) else value for key, value in self.kwargs.items()}
         return self.function, args, kwargs, slot
 
     def _finish(self, result: Any) -> Any:
         return result if self.transform is None else self.transform(result)
 
     def _fill(self, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-        fill = lambda value: values[value.name] if isinstance(value, Param) else value
+        def fill(value: Any) -> Any:
+            return values[value.name] if isinstance(value, Param) else value
+
         return [fill(arg) for arg in self.args], {key: fill(value) for key, value in self.kwargs.items()}
 
 
@@ -200,6 +205,8 @@ class StudentModule:
     """
 
     __slots__ = ("_session", "_functions")
+    _session: StudentSession
+    _functions: dict[str, RemoteObject]
 
     def __init__(self, session: StudentSession) -> None:
         object.__setattr__(self, "_session", session)

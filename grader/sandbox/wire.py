@@ -120,7 +120,9 @@ def _tag(value: Any, blobs: list[bytes], to_handle: Callable[[Any], Handle] | No
     return {"handle": [handle.id, handle.type_name, handle.is_callable]}
 
 
-def _tag_dict(value: dict, blobs: list[bytes], to_handle: Callable[[Any], Handle] | None, depth: int) -> list:
+def _tag_dict(
+    value: dict[Any, Any], blobs: list[bytes], to_handle: Callable[[Any], Handle] | None, depth: int,
+) -> list[list[Any]]:
     items = []
     for key, item in value.items():
         if type(key) is not str:
@@ -154,7 +156,7 @@ def _load_array(index: int, blobs: list[memoryview]) -> np.ndarray:
         raise WireError(str(exc)) from None
 
 
-def _untag_dict(body: list, blobs: list[memoryview], depth: int) -> dict:
+def _untag_dict(body: list[Any], blobs: list[memoryview], depth: int) -> dict[str, Any]:
     result = {}
     for key, item in body:
         if type(key) is not str:
@@ -163,7 +165,7 @@ def _untag_dict(body: list, blobs: list[memoryview], depth: int) -> dict:
     return result
 
 
-def _untag_handle(body: list, blobs: list[memoryview], depth: int) -> Handle:
+def _untag_handle(body: list[Any], blobs: list[memoryview], depth: int) -> Handle:
     handle_id, type_name, is_callable = body
     if type(handle_id) is not int or type(type_name) is not str or type(is_callable) is not bool:
         raise WireError("malformed handle")

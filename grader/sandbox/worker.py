@@ -28,6 +28,7 @@ import os
 import sys
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -91,7 +92,7 @@ class Worker:
                 return
             self.channel.send(self._reply(request))
 
-    def _reply(self, request: dict) -> bytes:
+    def _reply(self, request: dict[str, Any]) -> bytes:
         try:
             reply = self._handle(request)
         except BaseException as exc:  # the student's error, whatever it is, becomes data for the parent
@@ -102,7 +103,7 @@ class Worker:
         except WireError as exc:
             return encode({"error": self._describe(exc), "output": reply["output"]})
 
-    def _handle(self, request: dict) -> dict:
+    def _handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request["op"]
         if op == "load":
             self._load(request["source"], request["filename"], request["module"])
@@ -130,7 +131,7 @@ class Worker:
             return {"ok": columns.pack(results)}
         raise ValueError(f"unknown request {op!r}")
 
-    def _stage(self, stage: dict) -> Any:
+    def _stage(self, stage: dict[str, Any]) -> Callable[[Any], Any]:
         """The second call of a "then": a function of one result."""
         function, slot = self.objects[stage["target"]], stage["slot"]
         args, kwargs = self._resolve(stage["args"]), self._resolve(stage["kwargs"])
@@ -172,7 +173,7 @@ class Worker:
             return {key: self._resolve(item) for key, item in value.items()}
         return value
 
-    def _describe(self, exc: BaseException) -> dict:
+    def _describe(self, exc: BaseException) -> dict[str, Any]:
         description = {
             "type": type(exc).__name__,
             "mro": [f"{cls.__module__}.{cls.__qualname__}" for cls in type(exc).__mro__],
@@ -215,6 +216,6 @@ def _safe_str(exc: BaseException) -> str:
 def run(channel: Channel, output_limit: int) -> None:
     """Serve the parent until it says exit or goes away; stdout/stderr become capped buffers."""
     output = CappedOutput(output_limit)
-    sys.stdout = sys.stderr = output  # type: ignore[assignment]
+    sys.stdout = sys.stderr = output
     Worker(channel, output).serve()
     os._exit(0)
