@@ -11,7 +11,7 @@ import math
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -43,7 +43,11 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
+def _line_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
+    return loader.construct_mapping(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _line_mapping)
 
 
 def find_course(start: Path) -> Path | None:
@@ -203,7 +207,7 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, field: str, mapping: Any, problem: str, fix: str) -> None:
+    def fail(self, field: str, mapping: Any, problem: str, fix: str) -> NoReturn:
         key = field.rsplit(".", 1)[-1]
         line = getattr(mapping, "lines", {}).get(key)
         where = f"{self.path}:{line}" if line else str(self.path)

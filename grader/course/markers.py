@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from grader.atomic import write_atomic
 from grader.course import Assignment, Course
@@ -124,6 +125,6 @@ def _require_valid_python(stub: str, filename: str | Path) -> None:
               "markers must enclose whole statements of one indented block")
 
 
-def _fail(filename: str | Path, line: int | None, problem: str, fix: str) -> None:
+def _fail(filename: str | Path, line: int | None, problem: str, fix: str) -> NoReturn:
     where = f"{filename}:{line}" if line else str(filename)
     raise CourseError(f"{where}: {problem}", fix)

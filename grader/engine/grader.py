@@ -135,7 +135,9 @@ class Grader:
         cache: ResultCache | None = None, parallel: bool = True,
     ) -> None:
         self.course, self.launcher = course, launcher
-        self.options = dataclasses.replace(options, language=resolve_language(options.language, course.language))
+        self.language = resolve_language(options.language, course.language)
+        """The language of every message (``options.language``, or the course's, or the locale's)."""
+        self.options = dataclasses.replace(options, language=self.language)
         self.code = code or CourseCode()
         self.cache, self.parallel = cache, parallel
         self.assignments = select_assignments(course, options.assignment_ids)
@@ -154,7 +156,7 @@ class Grader:
         results = _map(lambda assignment: self.grade_assignment(assignment, submission[assignment.id]), self.assignments,
                        self.parallel)
         duration = round(time.perf_counter() - started, 3)
-        return grade_report(results, self.hidden, self.options.language, duration, self.course.autograder, self.launcher.layers)
+        return grade_report(results, self.hidden, self.language, duration, self.course.autograder, self.launcher.layers)
 
     def grade_assignment(self, assignment: Assignment, submitted: Submitted) -> AssignmentResult:
         """One assignment's result (a front end that regrades one assignment at a time calls this)."""
@@ -179,7 +181,7 @@ class Grader:
         """What the results of grading ``source`` depend on besides the course: its text, a notebook's line
         map (which cell each line came from) and the settings that change which checks run and what they say."""
         settings = {"checks": [spec.name for spec in loaded.checks], "hidden": loaded.reference is not None,
-                    "language": self.options.language, "timeout": self.options.timeout, "fail_fast": self.options.fail_fast}
+                    "language": self.language, "timeout": self.options.timeout, "fail_fast": self.options.fail_fast}
         parts = [loaded.assignment.id, source.text, repr(source.line_map), json.dumps(settings, sort_keys=True, default=str)]
         digest = hashlib.sha256()
         for part in parts:
@@ -219,7 +221,7 @@ class Grader:
 
     def _check(self, loaded: LoadedAssignment, source: Source) -> CheckedSource:
         """Run every check of ``loaded`` against ``source`` in a fresh worker."""
-        assignment, checks, language = loaded.assignment, list(loaded.checks), self.options.language
+        assignment, checks, language = loaded.assignment, list(loaded.checks), self.language
         limits = assignment.limits
         session = StudentSession(self.launcher, source.text, source.filename, assignment.id, _limits(assignment),
                                  limits.import_timeout)
@@ -246,15 +248,15 @@ class Grader:
 
     def _unusable(self, assignment: Assignment, checks: list[CheckSpec], nothing: NoSource) -> AssignmentResult:
         problem: Unusable = nothing.problem
-        results = list(problem.results(checks, self.options.language))
-        return self._result(assignment, results, problem.error(self.options.language), nothing.file, nothing.notes,
+        results = list(problem.results(checks, self.language))
+        return self._result(assignment, results, problem.error(self.language), nothing.file, nothing.notes,
                             nothing.submitted)
 
     def _result(
         self, assignment: Assignment, results: list[CheckResult], error: str | None, file: str, notes: Sequence[Msg],
         submitted: bool = True,
     ) -> AssignmentResult:
-        language = self.options.language
+        language = self.language
         raw_score, max_score = assignment_totals(results)
         late = lateness(assignment.late_policy, assignment.due, self.options.submitted_at)
         return AssignmentResult(

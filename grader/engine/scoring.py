@@ -62,7 +62,7 @@ def grade_report(
     assignments: Sequence[AssignmentResult], hidden_ran: bool, language: str, duration_s: float,
     autograder: AutograderSettings = AutograderSettings(), sandbox: SandboxLayers | None = None,
 ) -> GradeReport:
-    statuses = Counter(check.status for assignment in assignments for check in assignment.checks)
+    statuses: Counter[str] = Counter(check.status for assignment in assignments for check in assignment.checks)
     return GradeReport(
         assignments=tuple(assignments),
         score=sum(a.score for a in assignments),

@@ -192,7 +192,7 @@ def _choose(assignment: Assignment, py: Path, ipynb: Path, expected: str, stub: 
         names = {"id": assignment.id, "py": display_path(py), "ipynb": display_path(ipynb)}
         return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state="ambiguous",
                               problem=msg("submission.ambiguous", **names), hint=msg("submission.ambiguous_hint", **names))
-    state = "stub" if "stub" in states.values() else "empty"
+    state: State = "stub" if "stub" in states.values() else "empty"
     shown = py if states[py] == state else ipynb
     problem, hint = _not_submitted(state, shown, ipynb if shown == py else py)
     return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state=state, problem=problem, hint=hint)

@@ -33,7 +33,7 @@ from grader.engine.checks.coursecode import CourseCode
 from grader.course import Assignment, Course
 from grader.engine.grader import GradeOptions, Grader, select_assignments
 from grader.engine.hidden import runs_hidden_checks
-from grader.i18n import msg, render
+from grader.i18n import msg, render, resolve_language
 from grader.frontends.report.status import grading_status
 from grader.frontends.report.text import print_report
 from grader.engine.results import AssignmentResult
@@ -74,7 +74,7 @@ def watched_files(course: Course, assignments: list[Assignment], submission: Pat
 
 def signature(paths: tuple[Path, ...]) -> Signature:
     """What changes when any of ``paths`` is saved, created, replaced or removed."""
-    states = []
+    states: list[tuple[int, int, int] | None] = []
     for path in paths:
         try:
             stat = os.stat(path)
@@ -94,6 +94,8 @@ class WatchSession:
     ) -> None:
         self.course = course
         self.options = options
+        self.language = resolve_language(options.language, course.language)
+        """The language of its messages (``options.language``, or the course's, or the locale's)."""
         self.submission = submission
         self.console = console
         self.verbose = verbose
@@ -110,7 +112,7 @@ class WatchSession:
         started = time.perf_counter()
         assignment = watched.assignment
         file = locate(self.course, [assignment.id], self.submission)[assignment.id]
-        with grading_status(self.console, self.options.language) as progress:
+        with grading_status(self.console, self.language) as progress:
             grader = Grader(self.course, dataclasses.replace(self.options, progress=progress), launcher=self.launcher,
                             code=self.code)
             self.results[assignment.id] = grader.grade_assignment(assignment, read_file(file))
@@ -119,16 +121,16 @@ class WatchSession:
     def draw(self, graded: Assignment, seconds: float) -> None:
         """Redraw the report of every watched assignment, then what was just graded."""
         ordered = [self.results[w.assignment.id] for w in self.watched if w.assignment.id in self.results]
-        report = grade_report(ordered, self.hidden, self.options.language, round(seconds, 3), self.course.autograder,
+        report = grade_report(ordered, self.hidden, self.language, round(seconds, 3), self.course.autograder,
                               self.launcher.layers)
         self.console.clear()
         print_report(report, self.console, self.verbose)
         result = self.results[graded.id]
         line = msg("watch.graded", id=graded.id, time=datetime.now().strftime("%H:%M:%S"), seconds=f"{seconds:.2f}",
                    score=f"{result.score:g}/{result.max_score:g}")
-        self.console.print(Text(render(line, self.options.language), style="bold"))
+        self.console.print(Text(render(line, self.language), style="bold"))
         count = sum(len(w.paths) for w in self.watched)
-        self.console.print(Text(render(msg("watch.waiting", count=count), self.options.language), style="dim"))
+        self.console.print(Text(render(msg("watch.waiting", count=count), self.language), style="dim"))
         self.console.file.flush()  # a pipe (an IDE's terminal, a test) sees each result as it comes
 
     def run(self, keep_going: Callable[[], bool] = lambda: True) -> None:
@@ -179,7 +181,7 @@ def watch(course: Course, options: GradeOptions, submission: Path | None, consol
     except BaseException as error:
         if not is_stop(error):
             raise
-        console.print(Text(render(msg("watch.stopped"), options.language)))
+        console.print(Text(render(msg("watch.stopped"), resolve_language(options.language, course.language))))
     finally:
         shutil.rmtree(workdirs, ignore_errors=True)
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import TypeGuard, Union
 
 import yaml
 
@@ -73,7 +73,7 @@ class Words:
         return render(msg(f"{self.domain}.{key}", **params), self.language)
 
 
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[Msg | Mapping[str, str]]:
     return isinstance(value, (Msg, Mapping))
 
 

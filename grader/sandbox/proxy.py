@@ -15,7 +15,10 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 from grader.sandbox.errors import StaleObject, StudentError
 from grader.sandbox.session import MODULE_HANDLE, StudentSession
@@ -123,6 +126,17 @@ class Param:
     name: str
 
 
+class BatchCallable(Protocol):
+    """The function a :class:`RemoteCall` calls: the student's (:class:`RemoteObject`) or the reference's
+    (``grader.engine.checks.oracle.LocalFunction``). A stage of a batch is a function of the same kind."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def _call_many(
+        self, calls: list[tuple[list[Any], dict[str, Any]]], then: tuple[Self, list[Any], dict[str, Any], int | str] | None = None,
+    ) -> list[Any]: ...
+
+
 class RemoteCall:
     """A remote function with some arguments open: ``f(**values)`` calls it once, ``f.many([...])`` in a batch.
 
@@ -131,7 +145,7 @@ class RemoteCall:
     """
 
     def __init__(
-        self, function: RemoteObject, args: tuple[Any, ...], kwargs: dict[str, Any],
+        self, function: BatchCallable, args: tuple[Any, ...], kwargs: dict[str, Any],
         transform: Callable[[Any], Any] | None = None, stage: RemoteCall | None = None,
     ) -> None:
         self.function, self.args, self.kwargs, self.transform, self.stage = function, args, kwargs, transform, stage
@@ -180,7 +194,7 @@ class RemoteCall:
             raise ValueError(f"a call used in .then(...) needs exactly one expect.param(...) argument, not {len(names)}")
         return names[0]
 
-    def function_and_slot(self) -> tuple[RemoteObject, list[Any], dict[str, Any], int | str]:
+    def function_and_slot(self) -> tuple[BatchCallable, list[Any], dict[str, Any], int | str]:
         """This call as a stage: its function, its fixed arguments, and where the open one goes."""
         index = next((i for i, value in enumerate(self.args) if isinstance(value, Param)), None)
         slot = index if index is not None else next(key for key, value in self.kwargs.items() if isinstance(value, Param))

@@ -33,9 +33,12 @@ class LocalFunction:
 
     def partial(self, *args: Any, **kwargs: Any) -> RemoteCall:
         """This function with some arguments open (``expect.param``), as ``student.f.partial`` is."""
-        return RemoteCall(self, args, kwargs)  # type: ignore[arg-type]  (duck-typed: see _call_many)
+        return RemoteCall(self, args, kwargs)
 
-    def _call_many(self, calls: list[tuple[list[Any], dict[str, Any]]], then: tuple | None = None) -> list[Any]:
+    def _call_many(
+        self, calls: list[tuple[list[Any], dict[str, Any]]],
+        then: tuple[LocalFunction, list[Any], dict[str, Any], int | str] | None = None,
+    ) -> list[Any]:
         """What :meth:`RemoteCall.many` asks of its function: every call, each result passed to ``then``."""
         results = [self(*args, **kwargs) for args, kwargs in calls]
         if then is None:

@@ -170,11 +170,10 @@ def crash_problem(crash: WorkerCrashed, memory_mb: int) -> tuple[Msg, Msg]:
         return msg("check.malformed_reply", during=during), msg("check.malformed_reply_hint")
     if crash.signal == signal.SIGXCPU:
         return msg("check.cpu_limit", during=during), msg("check.timeout_hint")
-    if crash.foreign:
+    if crash.signal is not None:  # always so when foreign: only a signal comes from outside
         name = signal.Signals(crash.signal).name
-        return msg("check.killed_from_outside", during=during, signal=name), msg("check.killed_from_outside_hint")
-    if crash.signal is not None:
-        name = signal.Signals(crash.signal).name
+        if crash.foreign:
+            return msg("check.killed_from_outside", during=during, signal=name), msg("check.killed_from_outside_hint")
         return msg("check.killed", during=during, signal=name), msg("check.killed_hint", mb=memory_mb)
     return msg("check.exited", during=during, code=crash.exit_code), msg("check.exited_hint")
 

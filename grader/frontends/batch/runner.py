@@ -76,19 +76,20 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     course = load_course(course_folder(options.course_dir))
     times = read_submission_times(options.submitted_at) if options.submitted_at is not None else None
     submissions_dir, out_dir = _folders(options)
-    grade_options = dataclasses.replace(options.grade, language=resolve_language(options.grade.language, course.language))
+    language = resolve_language(options.grade.language, course.language)
+    grade_options = dataclasses.replace(options.grade, language=language)
     options = dataclasses.replace(options, submissions_dir=submissions_dir, out_dir=out_dir, grade=grade_options)
     sandbox = _fences(course, options)  # a broken check file, or unconfined hidden checks, stop us here
     fingerprint = course_hash(course, _graded_with(course, grade_options))
     everyone = discover(submissions_dir, options.shard)  # the gradebook answers for the whole shard
     submissions = discover(submissions_dir, options.shard, options.students) if options.students else everyone
     if times is None and console is not None and _has_deadline(course):
-        warning = Text(render(msg("batch.warning"), grade_options.language), style="bold yellow")
-        console.print(warning + Text(render(msg("batch.no_times"), grade_options.language)), soft_wrap=True)  # one line in a CI log
+        warning = Text(render(msg("batch.warning"), language), style="bold yellow")
+        console.print(warning + Text(render(msg("batch.no_times"), language)), soft_wrap=True)  # one line in a CI log
     tasks, skipped = plan(submissions, read_records(out_dir), fingerprint, options.force, times)
     settings = BatchSettings(options=options, course_dir=course.root, course_hash=fingerprint)
     jobs = max(1, min(options.jobs, len(tasks)))
-    display = ProgressDisplay(console, len(tasks), grade_options.language)
+    display = ProgressDisplay(console, len(tasks), language)
     interrupted = False
     try:
         with display:
@@ -98,12 +99,12 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     finally:
         shutil.rmtree(out_dir / STAGING_DIR, ignore_errors=True)
     duration = display.elapsed
-    manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox, grade_options.language)
+    manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox, language)
     outputs = None if interrupted else write_outputs(out_dir, manifest)
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
     return BatchSummary(submissions=len(submissions), graded=display.done, failed=display.failed, skipped=skipped,
                         duration_s=duration, jobs=jobs, interrupted=interrupted, outputs=outputs, untimed=untimed,
-                        reused_files=display.reused_files, language=grade_options.language)
+                        reused_files=display.reused_files, language=language)
 
 
 def plan(

@@ -82,7 +82,7 @@ def build_wheel(target_dir: Path) -> Path:
 def _metadata_files(dist: metadata.Distribution) -> dict[str, str]:
     meta = dist.metadata
     lines = ["Metadata-Version: 2.1", f"Name: {DISTRIBUTION}", f"Version: {dist.version}"]
-    lines += [f"{field}: {meta[field]}" for field in ("Summary", "Requires-Python") if meta.get(field)]
+    lines += [f"{field}: {meta[field]}" for field in ("Summary", "Requires-Python") if field in meta and meta[field]]
     lines += [f"Requires-Dist: {requirement}" for requirement in requirements()]
     scripts = [entry for entry in dist.entry_points if entry.group == "console_scripts"]
     return {

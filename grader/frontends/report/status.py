@@ -24,7 +24,7 @@ from rich.text import Text
 from grader.i18n import msg, render
 
 if TYPE_CHECKING:
-    from grader.engine.grader import Progress
+    from grader.engine.checks.schedule import Progress
 
 SHOW_AFTER_S = 1.0
 """Gradings that finish sooner show no status line at all."""

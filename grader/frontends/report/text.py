@@ -78,9 +78,8 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool, bo
 
 def _row(check: Row, language: str, verbose: bool, stacked: bool) -> list[Text | str]:
     """One check, or a group of checks shown as one (:mod:`grader.engine.groups`: its name says how many)."""
-    single = isinstance(check, CheckResult)
     status = Text(status_word(check.status, language), style=_STATUS_STYLE[check.status])
-    if single and check.visibility == "hidden":
+    if isinstance(check, CheckResult) and check.visibility == "hidden":
         status.append(f"\n{tr(msg('report.hidden'), language)}", style="dim")
     details = _details(check)
     name = Text(row_name(check, language), style="bold")
@@ -89,7 +88,7 @@ def _row(check: Row, language: str, verbose: bool, stacked: bool) -> list[Text |
         name.append_text(details)
     row: list[Text | str] = [name, points(check.score, check.max_score), status]
     if verbose:
-        row.append(f"{check.duration_s:.2f} s" if single else "")
+        row.append(f"{check.duration_s:.2f} s" if isinstance(check, CheckResult) else "")
     if not stacked:
         row.append(details)
     return row

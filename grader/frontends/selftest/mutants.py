@@ -129,12 +129,15 @@ def generate_mutants(source: str, filename: str) -> list[Mutant]:
         for operator, replacement in proposals(node, axis_values, own):
             expected = ast.dump(replacement) if node is site.statement else _dump_with(slots[id(node)], replacement, site.statement)
             new_line = _splice(lines, node, replacement, site, expected) if expected != original_dump else None
-            mutated = None if new_line is None else "".join(lines[: node.lineno - 1]) + new_line + "".join(lines[node.lineno :])
-            if mutated is None or mutated in seen:
+            if new_line is None:
+                continue
+            number = node.lineno  # type: ignore[attr-defined]  # _nodes_in_blocks yields only nodes with a line
+            mutated = "".join(lines[: number - 1]) + new_line + "".join(lines[number:])
+            if mutated in seen:
                 continue
             seen.add(mutated)
-            original_line = lines[node.lineno - 1].rstrip("\r\n")
-            mutants.append(Mutant(number=len(mutants) + 1, operator=operator, line=node.lineno, original=original_line,
+            original_line = lines[number - 1].rstrip("\r\n")
+            mutants.append(Mutant(number=len(mutants) + 1, operator=operator, line=number, original=original_line,
                                   mutated=new_line.rstrip("\r\n"), source=mutated))
     return mutants
 
@@ -211,9 +214,10 @@ def _splice(lines: list[str], node: ast.AST, replacement: ast.AST, site: _Site, 
     Only the top-level statement around the line is re-parsed: a one-line change inside it cannot
     change anything else, and parsing a function is much faster than parsing the module.
     """
-    line = lines[node.lineno - 1].encode()
+    number = node.lineno  # type: ignore[attr-defined]  # _nodes_in_blocks yields only nodes with a line
+    line = lines[number - 1].encode()
     start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]  # byte offsets
-    before, after = "".join(lines[site.first - 1 : node.lineno - 1]), "".join(lines[node.lineno : site.last])
+    before, after = "".join(lines[site.first - 1 : number - 1]), "".join(lines[number : site.last])
     for candidate in _texts(replacement):
         new_line = (line[:start] + candidate.encode() + line[end:]).decode()
         try:
