@@ -134,7 +134,7 @@ def common_call(values: Sequence[Any]) -> Text | None:
     return None
 
 
-def remember_parts(value: tuple | list, name: Text | None, labels: str) -> None:
+def remember_parts(value: tuple[Any, ...] | list[Any], name: Text | None, labels: str) -> None:
     """Name the items of ``value`` after ``name`` (else after the call that returned ``value``) and ``labels``:
     ``expect.parts(f(...), 2, labels="Z, A")`` makes its item 1 ``f(...)[1] (A)``."""
     record = _CURRENT.get()
@@ -164,7 +164,7 @@ def split_labels(labels: str) -> list[str]:
     return [part[1:-1] if part[:1] == "(" and part[-1:] == ")" else part for part in parts]
 
 
-def _single_items(value: tuple | list) -> list[tuple[int, Any]]:
+def _single_items(value: tuple[Any, ...] | list[Any]) -> list[tuple[int, Any]]:
     """(index, item) for each item that is at no other place of ``value`` (one object at two places has no one name)."""
     counts = Counter(id(item) for item in value)
     return [(index, item) for index, item in enumerate(value) if counts[id(item)] == 1]

@@ -10,7 +10,7 @@ written as Python writes it (``2.0`` is not ``2``), to six significant digits wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -80,7 +80,7 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _sequence_text(value: tuple | list, depth: int) -> str | None:
+def _sequence_text(value: tuple[Any, ...] | list[Any], depth: int) -> str | None:
     # Each item and each level of brackets takes at least 2 characters: looking further is wasted (or endless).
     if 2 * (len(value) + depth) > MAX_VALUE_CHARS:
         return None
@@ -105,7 +105,7 @@ def _small_array_text(array: np.ndarray) -> str | None:
     return text if array.dtype.name in _PLAIN_DTYPES else f"{array.dtype} {text}"
 
 
-def _nested(items: Any, shape: tuple[int, ...]) -> str:
+def _nested(items: Iterator[str], shape: tuple[int, ...]) -> str:
     if not shape:
         return next(items)
     return "[" + ", ".join(_nested(items, shape[1:]) for _ in range(shape[0])) + "]"

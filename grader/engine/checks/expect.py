@@ -106,7 +106,7 @@ def raises(
 
 def parts(
     actual: Any, n: int, *, name: Text | None = None, labels: str = "", hint: Text | None = None
-) -> tuple | list:
+) -> tuple[Any, ...] | list[Any]:
     """``actual`` is a tuple (or list) of ``n`` values; returned so a check can unpack it.
 
     ``dx, dw, db = expect.parts(student.conv2d_backward(...), 3, labels="dx, dw, db")``: a message about
@@ -114,7 +114,8 @@ def parts(
     """
     if type(actual) in (tuple, list) and len(actual) == n:
         calls.remember_parts(actual, name, labels)
-        return actual
+        sequence: tuple[Any, ...] | list[Any] = actual  # exactly one of them (type(), not isinstance: no subclass)
+        return sequence
     got = _kind(actual)
     raise CheckFailure(msg("expect.wrong_parts", name=named(actual, name), n=n, labels=labels, got=got),
                        hint or msg("expect.parts_hint"))
@@ -281,7 +282,7 @@ def _mismatch(
     return msg("expect.not_close", **params, abs_err=f"{float(np.max(error)):.3g}", rel_err=f"{float(np.max(relative)):.3g}")
 
 
-def _equal_sequence(actual: Any, expected: tuple | list, name: Text, hint: Text | None) -> None:
+def _equal_sequence(actual: Any, expected: tuple[Any, ...] | list[Any], name: Text, hint: Text | None) -> None:
     if isinstance(actual, np.ndarray) and actual.ndim == 1:
         actual = actual.tolist()
     for position, (got_item, expected_item) in enumerate(zip(_sequence(actual, len(expected), name, hint), expected)):
@@ -297,14 +298,15 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _sequence(actual: Any, length: int, name: Text, hint: Text | None) -> tuple | list:
+def _sequence(actual: Any, length: int, name: Text, hint: Text | None) -> tuple[Any, ...] | list[Any]:
     """The student's tuple or list of ``length`` items, or a failure saying what it is instead."""
     if type(actual) not in (tuple, list):
         got = actual.remote_type if isinstance(actual, RemoteObject) else type(actual).__name__
         raise CheckFailure(msg("expect.wrong_type_sequence", name=name, got=got, n=length), hint or msg("expect.sequence_hint", n=length))
     if len(actual) != length:
         raise CheckFailure(msg("expect.wrong_length", name=name, expected=length, got=len(actual)), hint)
-    return actual
+    sequence: tuple[Any, ...] | list[Any] = actual  # exactly one of them (type(), not isinstance: no subclass)
+    return sequence
 
 
 def _equal_scalar(actual: Any, expected: Any, name: Text, hint: Text | None) -> None:

@@ -14,8 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Callable, Literal
+from types import FunctionType, ModuleType
+from typing import Any, Callable, Literal, TypeVar
 
 from grader.errors import CourseError
 from grader.i18n import Text
@@ -23,9 +23,10 @@ from grader.i18n import Text
 Visibility = Literal["public", "hidden"]
 INJECTABLE = ("student", "reference", "rng", "oracle")
 _LABEL = "__grader_check__"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckOptions:
     """What the author wrote in ``@check(...)``."""
 
@@ -40,15 +41,16 @@ class CheckOptions:
     numpy_errors: str | None
     """"raise": numpy overflow, division by zero and invalid operations in the student's code raise
     FloatingPointError during this check (underflow stays allowed); None leaves numpy's default."""
-    depends: tuple[str, ...] = ()
-    """Names of checks of the same assignment that must pass before this one runs."""
+    depends: Sequence[str] = ()
+    """Names of checks of the same assignment that must pass before this one runs (as written: validated
+    when the check is collected)."""
 
 
 NUMPY_ERROR_MODES = ("raise",)
 STRICT_NUMPY = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckSpec:
     """One check, ready to run."""
 
@@ -80,20 +82,21 @@ class CheckSpec:
 def check(
     points: float = 1, timeout: float | None = None, name: str | None = None, ko: str | None = None,
     numpy_errors: str | None = None, depends: str | Sequence[str] = (), **unknown: Any,
-) -> Callable[[Callable], Callable]:
+) -> Callable[[F], F]:
     """Mark a function as a check worth ``points`` (see docs/writing-checks.md)."""
 
-    def label(function: Callable) -> Callable:
+    def label(function: F) -> F:
         if unknown:  # said here, where the file and line are known, instead of as a TypeError of the import
             raise _unknown_option(function, next(iter(unknown)))
         names = (depends,) if isinstance(depends, str) else depends
-        setattr(function, _LABEL, CheckOptions(points, timeout, name, ko, numpy_errors, names))
+        setattr(function, _LABEL, CheckOptions(points=points, timeout=timeout, name=name, ko=ko, numpy_errors=numpy_errors,
+                                                depends=names))
         return function
 
     return label
 
 
-def _unknown_option(function: Callable, option: str) -> CourseError:
+def _unknown_option(function: Callable[..., Any], option: str) -> CourseError:
     where = f"{function.__code__.co_filename}:{function.__code__.co_firstlineno}: check {function.__name__}"
     if option == "description":
         return CourseError(f"{where}: @check no longer takes description=",
@@ -112,7 +115,7 @@ def collect_checks(module: ModuleType, visibility: Visibility, file: Path) -> li
     return sorted(specs, key=lambda spec: spec.line)
 
 
-def _spec(function: Callable, options: CheckOptions, visibility: Visibility, file: Path) -> CheckSpec:
+def _spec(function: FunctionType, options: CheckOptions, visibility: Visibility, file: Path) -> CheckSpec:
     line = function.__code__.co_firstlineno
     where = f"{file}:{line}: check {function.__name__}"
     wants = tuple(inspect.signature(function).parameters)
@@ -146,7 +149,7 @@ def _spec(function: Callable, options: CheckOptions, visibility: Visibility, fil
     )
 
 
-def _description(function: Callable, ko: Any, where: str) -> Text:
+def _description(function: FunctionType, ko: Any, where: str) -> Text:
     """The docstring's first paragraph (its lines joined, so a long one may wrap), with ``ko`` as its Korean."""
     paragraph = (inspect.getdoc(function) or "").split("\n\n")[0]
     english = " ".join(line.strip() for line in paragraph.splitlines())
