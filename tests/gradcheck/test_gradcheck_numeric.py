@@ -55,7 +55,7 @@ def test_curvature_is_not_a_kink_but_a_tie_is() -> None:
 
 
 def _estimate(values, instability=0.0, noise=0.0, kink=0.0) -> Estimate:
-    return Estimate(tuple(values), values[-1], instability, noise, kink)
+    return Estimate(candidates=tuple(values), best=values[-1], instability=instability, noise=noise, kink=kink)
 
 
 def test_judge_passes_fails_and_skips_for_the_right_reasons() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -29,7 +30,7 @@ CONFIRMATIONS = 8
 """Confirmed failures after which a parameter's second look stops."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Context:
     """Everything about the check that is the same for every parameter."""
 
@@ -50,12 +51,16 @@ class Context:
     rng: np.random.Generator
     """Randomness for sampling (the caller's)."""
 
+    @overload
+    def noise(self, step: float) -> float: ...
+    @overload
+    def noise(self, step: np.ndarray) -> np.ndarray: ...
     def noise(self, step: float | np.ndarray) -> float | np.ndarray:
         """How far rounding can move a central difference with this step: (e+ - e-) / 2h <= bound / h."""
         return self.noise_bound / step
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Item:
     """Working state of one compared quantity, a coordinate (``index``) or a random direction
     (``index`` None), updated in place as it is looked at."""
@@ -98,13 +103,13 @@ def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int |
 
 def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, i: int) -> _Item:
     line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0)
-    return _Item(line, float(steps[i]), float(a[i]), i)
+    return _Item(line=line, step=float(steps[i]), analytic=float(a[i]), index=i)
 
 
 def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray) -> _Item:
     d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
     line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0)
-    return _Item(line, step_fraction(ctx.eps), float(a @ d), None)
+    return _Item(line=line, step=step_fraction(ctx.eps), analytic=float(a @ d), index=None)
 
 
 def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) -> float:

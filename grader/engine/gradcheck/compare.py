@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -34,25 +35,31 @@ def default_rtol(eps_numeric: float, eps_analytic: float) -> float:
     gradient computed in float32 may lose half its digits to cancellation (sqrt(eps) = 3.5e-4). Never
     tighter than 1e-5, which every planted bug exceeds by orders of magnitude, nor looser than 0.1.
     """
-    numeric = 400.0 * eps_numeric ** (2.0 / 3.0)
+    numeric: float = 400.0 * eps_numeric ** (2.0 / 3.0)  # a float to a fractional power: typed Any
     analytic = math.sqrt(eps_analytic) if eps_analytic > EPS64 else 0.0
     return min(0.1, max(1e-5, numeric, analytic))
 
 
+@overload
+def floor(scale: float, noise: np.ndarray, rtol: float) -> np.ndarray: ...
+@overload
+def floor(scale: float, noise: float, rtol: float) -> float: ...
 def floor(scale: float, noise: np.ndarray | float, rtol: float) -> np.ndarray | float:
     """The floor of the relative error's denominator for entries of a gradient whose numeric scale
     (largest entry) is ``scale`` and whose rounding noise is ``noise``: noise alone stays within rtol."""
-    return np.maximum(SCALE_FLOOR * scale, np.asarray(noise) / rtol) + np.finfo(np.float64).tiny
+    floors: np.ndarray | float = np.maximum(SCALE_FLOOR * scale, np.asarray(noise) / rtol) + np.finfo(np.float64).tiny
+    return floors
 
 
 def relative_error(analytic: np.ndarray | float, numeric: np.ndarray | float, floor: np.ndarray | float) -> np.ndarray:
     """Per-entry relative error with a floor (NaN where either side is not finite)."""
     a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+        errors: np.ndarray = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+    return errors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     """The outcome of a second look at one entry or direction."""
 
@@ -83,17 +90,18 @@ def judge(analytic: float, estimate: Estimate, rtol: float, floor: float, along_
     """
     candidates = np.asarray(estimate.candidates)
     if not (np.all(np.isfinite(candidates)) and math.isfinite(estimate.kink) and math.isfinite(estimate.instability)):
-        return Verdict(SKIP, estimate.best, math.nan, math.inf)
+        return Verdict(outcome=SKIP, numeric=estimate.best, rel_error=math.nan, discrepancy=math.inf)
     distances = np.abs(analytic - candidates)
     closest = int(np.argmin(distances))
     discrepancy = float(distances[closest])
     resolution = CONFIDENCE * estimate.noise
     if discrepancy <= rtol * max(abs(analytic) + abs(float(candidates[closest])), floor) + resolution:
-        return Verdict(PASS, float(candidates[closest]), float(relative_error(analytic, candidates[closest], floor)), discrepancy)
+        return Verdict(outcome=PASS, numeric=float(candidates[closest]),
+                       rel_error=float(relative_error(analytic, candidates[closest], floor)), discrepancy=discrepancy)
     rel = float(relative_error(analytic, estimate.best, floor))
     kinked = estimate.kink >= discrepancy / 2
     if not along_axis:
         kinked = kinked or estimate.kink > rtol * max(abs(estimate.best), floor) + resolution
     if discrepancy <= CONFIDENCE * estimate.instability + resolution or kinked:
-        return Verdict(SKIP, estimate.best, rel, discrepancy)
-    return Verdict(FAIL, estimate.best, rel, discrepancy)
+        return Verdict(outcome=SKIP, numeric=estimate.best, rel_error=rel, discrepancy=discrepancy)
+    return Verdict(outcome=FAIL, numeric=estimate.best, rel_error=rel, discrepancy=discrepancy)

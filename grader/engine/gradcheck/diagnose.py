@@ -10,16 +10,40 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
 from grader.engine.gradcheck.compare import SCALE_FLOOR
 from grader.engine.gradcheck.report import Diagnosis, Factor, ParamResult, shared
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
+
 # How many wrong indices a diagnosis lists.
 LISTED = 10
 
-@dataclass(frozen=True)
+
+class _TimeAxis(TypedDict, total=False):
+    """Where along a time axis the wrong entries of a partly wrong gradient are (when only some steps are)."""
+
+    axis: int
+    wrong_axis_indices: tuple[int, ...]
+    axis_length: int
+
+
+class _Findings(_TimeAxis, total=False):
+    """What a diagnosis found beyond its kind: the optional fields of :class:`Diagnosis` it sets."""
+
+    factor: float
+    factor_name: str
+    wrong_indices: tuple[tuple[int, ...], ...]
+    n_wrong: int
+    index: tuple[int, ...]
+    value: float
+    case_factor: Factor | None
+
+@dataclass(frozen=True, kw_only=True)
 class Evidence:
     """What a diagnosis may use about one failing parameter."""
 
@@ -137,7 +161,8 @@ def _agrees(evidence: Evidence, candidate: np.ndarray) -> bool:
 
 
 def _at_compared(evidence: Evidence, array: np.ndarray) -> np.ndarray:
-    return array.reshape(-1)[evidence.indices]
+    compared: np.ndarray = array.reshape(-1)[evidence.indices]  # numpy's stubs type fancy indexing Any
+    return compared
 
 
 def _zero(evidence: Evidence) -> Diagnosis | None:
@@ -194,7 +219,7 @@ def _partial(evidence: Evidence) -> Diagnosis | None:
         return None
     wrong_flat = evidence.indices[evidence.wrong]
     listed = tuple(_unravel(evidence, int(i)) for i in np.sort(wrong_flat)[:LISTED])
-    extra: dict[str, object] = {}
+    extra: _TimeAxis = {}
     axis = evidence.time_axis
     if axis is not None and n_wrong > 0:
         shape = evidence.analytic.shape
@@ -210,6 +235,6 @@ def _unravel(evidence: Evidence, flat: int) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, evidence.analytic.shape))
 
 
-def _make(evidence: Evidence, kind: str, **fields: object) -> Diagnosis:
+def _make(evidence: Evidence, kind: str, **fields: Unpack[_Findings]) -> Diagnosis:
     shape = evidence.analytic.shape
     return Diagnosis(kind, evidence.name, n_checked=int(evidence.indices.size), expected_shape=shape, got_shape=shape, **fields)

@@ -45,7 +45,7 @@ class Loss:
     def __init__(self, f: Callable[..., object], reduce: Reduce) -> None:
         self._f = f
         self._reduce = reduce
-        self._prefetched: dict[tuple, object] = {}
+        self._prefetched: dict[_Key, object] = {}
         self.evaluations = 0
 
     @property
@@ -98,7 +98,10 @@ def weighted_sum(dout: np.ndarray) -> Reduce:
     return reduce
 
 
-def _key(kwargs: dict[str, object]) -> tuple:
+_Key = tuple[tuple[object, ...], ...]
+
+
+def _key(kwargs: dict[str, object]) -> _Key:
     """The arguments by content: the same point built twice has the same key."""
     return tuple(
         (name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else (name, repr(value))

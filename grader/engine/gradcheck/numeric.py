@@ -19,12 +19,14 @@ from grader.engine.gradcheck.point import Point
 def step_fraction(eps: float) -> float:
     """The relative step: eps^(1/3) balances truncation (~h^2) against rounding (~eps/h) for central
     differences; about 6e-6 in float64 and 5e-3 in float32."""
-    return eps ** (1.0 / 3.0)
+    fraction: float = eps ** (1.0 / 3.0)  # a float to a fractional power: typed Any (it may be complex)
+    return fraction
 
 
 def coordinate_steps(x: np.ndarray, fraction: float) -> np.ndarray:
     """A step per coordinate scaled to its magnitude, never below the fraction itself (values near 0)."""
-    return fraction * np.maximum(np.abs(x), 1.0)
+    steps: np.ndarray = fraction * np.maximum(np.abs(x), 1.0)  # numpy's stubs type ufunc results Any
+    return steps
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class DirectionLine(_Line):
         return Slopes(central, forward, backward)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Estimate:
     """A second look at one numeric derivative."""
 

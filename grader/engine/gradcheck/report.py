@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from grader.i18n import Msg
 
@@ -38,6 +38,7 @@ class Diagnosis:
     """One of KINDS. "wrong_shape" also covers a gradient that is not numeric at all (``got_type``)."""
     name: str
     """The parameter (a key of ``at``)."""
+    _: KW_ONLY  # Diagnosis("scale", "W", factor=...): the kind and the parameter, then what was found, by name
     factor: float | None = None
     """"sign", "scale": the constant c with analytic = c * numeric, fitted over the checked entries."""
     factor_name: str | None = None
@@ -76,14 +77,15 @@ class Diagnosis:
 
 def shared(factors: Iterable[Factor | None]) -> Factor | None:
     """The most precise of ``factors`` when they all agree with it (and none is missing), else None."""
-    measured = list(factors)
-    if not measured or None in measured:
+    given = list(factors)
+    measured = [factor for factor in given if factor is not None]
+    if not measured or len(measured) < len(given):
         return None
-    best = min(measured, key=lambda factor: factor.error)  # type: ignore[union-attr]
-    return best if all(factor.agrees(best) for factor in measured) else None  # type: ignore[union-attr]
+    best = min(measured, key=lambda factor: factor.error)
+    return best if all(factor.agrees(best) for factor in measured) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ParamResult:
     """The check of one parameter's gradient."""
 
@@ -119,7 +121,7 @@ class ParamResult:
     (a parameter the loss does not depend on at this point): any constant multiple of it fits too."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GradientReport:
     """The outcome of ``check_gradient`` or ``check_vjp``."""
 

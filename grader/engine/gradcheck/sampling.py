@@ -70,4 +70,5 @@ def direction(scale: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     coordinate steps do.
     """
     v = rng.standard_normal(scale.size)
-    return v / np.linalg.norm(v) * scale
+    stretched: np.ndarray = v / np.linalg.norm(v) * scale  # numpy's stubs type this Any
+    return stretched
