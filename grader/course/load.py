@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from grader.course.model import SUBMIT_CHOICES, VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings, PublishedLine
+from grader.course.model import SUBMIT_CHOICES, VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings, PublishedLine, Translations
 from grader.errors import CourseError
 from grader.i18n import LANGUAGES
 
@@ -87,7 +87,7 @@ def load_course(root: Path) -> Course:
     assignments = reader.list(data, "assignments", "")
     course = Course(
         root=root.resolve(),
-        title=reader.string(data, "title", "", required=True),
+        title=reader.text(data, "title", "", required=True),
         seed=reader.integer(data, "seed", "", default=0, minimum=0),
         language=reader.choice(data, "language", "", LANGUAGES),
         assignments=tuple(_assignment(reader, item, f"assignments[{i}]", root, defaults) for i, item in enumerate(assignments)),
@@ -120,7 +120,7 @@ def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: 
         reader.fail(f"{where}.id", item, f"{assignment_id!r} is not a valid id", "use lower-case letters, digits and _ (a Python module name)")
     assignment = Assignment(
         id=assignment_id,
-        title=reader.string(item, "title", where, default=assignment_id),
+        title=reader.text(item, "title", where, default=assignment_id),
         limits=_limits(reader, item.get("limits"), f"{where}.limits", defaults),
         public_dir=root.resolve() / "assignments" / assignment_id,
         solution_dir=root.resolve() / "solutions" / assignment_id,
@@ -227,6 +227,19 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             self.fail(_join(where, key), mapping, f"must be a non-empty string, got {value!r}", f"write `{key}: some text`")
         return value
+
+    def text(self, mapping: dict, key: str, where: str, required: bool = False, default: str | None = None) -> Any:
+        """A text students read: one string for every language, or a mapping from language to string."""
+        value = mapping.get(key)
+        if not isinstance(value, dict):
+            return self.string(mapping, key, where, required, default)
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown or not value:
+            self.fail(_join(where, key), mapping, f"has languages {unknown or 'none'}; allowed: {', '.join(LANGUAGES)}",
+                      f"write `{key}: {{en: ..., ko: ...}}` or one string")
+        for language in value:
+            self.string(value, language, _join(where, key), required=True)
+        return Translations(value)
 
     def positive_number(self, mapping: dict, key: str, where: str) -> float:
         value = mapping[key]

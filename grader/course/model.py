@@ -5,6 +5,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Iterator, Mapping
+from typing import Union
+
+class Translations(Mapping[str, str]):
+    """One text in several languages (``{"en": ..., "ko": ...}``), immutable and hashable like the rest of
+    the course (a Course is a cache key); :func:`grader.i18n.render` picks the run's language."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = dict(texts)
+
+    def __getitem__(self, language: str) -> str:
+        return self._texts[language]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._texts.items()))
+
+    def __repr__(self) -> str:
+        return f"Translations({self._texts!r})"
+
+
+CourseText = Union[str, Translations]
+"""A text course.yaml gives students: one string for every language, or one per language."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,8 +87,8 @@ class Assignment:
 
     id: str
     """A Python identifier; the folders and the module are named after it."""
-    title: str
-    """Shown in reports."""
+    title: CourseText
+    """Shown in reports, in the run's language (one string, or one per language)."""
     limits: LimitSettings
     """Limits in force for this assignment."""
     public_dir: Path
@@ -128,8 +156,8 @@ class Course:
 
     root: Path
     """The folder holding course.yaml."""
-    title: str
-    """The course's name."""
+    title: CourseText
+    """The course's name (one string, or one per language)."""
     seed: int
     """Base of every check's random seed."""
     language: str | None

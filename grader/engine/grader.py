@@ -260,7 +260,7 @@ class Grader:
         raw_score, max_score = assignment_totals(results)
         late = lateness(assignment.late_policy, assignment.due, self.options.submitted_at)
         return AssignmentResult(
-            id=assignment.id, title=assignment.title, checks=tuple(results), score=apply_penalty(raw_score, late),
+            id=assignment.id, title=render(assignment.title, language), checks=tuple(results), score=apply_penalty(raw_score, late),
             max_score=max_score, raw_score=raw_score, days_late=late.days_late, penalty_percent=late.penalty_percent,
             error=error, file=file, notes=tuple(render(note, language) for note in notes), submitted=submitted,
             groups=check_groups(results, unusable=error is not None, language=language),

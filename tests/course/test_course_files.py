@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.course import load_course
 from grader.course.markers import strip_solutions
+from grader.i18n import render
 from tests.course.variants import variant, variants
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -317,3 +319,12 @@ def test_buggy_variant_differs_exactly_where_it_says(aid, stem, tmp_path):
             assert any(differs), f"{path.name}: {name} should differ from the reference but does not"
         else:
             assert not any(differs), f"{path.name}: {name} differs from the reference but is not listed"
+
+
+def test_every_title_is_given_in_english_and_in_korean() -> None:
+    """An English run shows no Korean heading and a Korean run no English one (one language per run)."""
+    course = load_course(ROOT)
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+    for title in [course.title, *(assignment.title for assignment in course.assignments)]:
+        assert not isinstance(title, str), f"{title!r}: give {{en: ..., ko: ...}}"
+        assert not hangul.search(render(title, "en")) and hangul.search(render(title, "ko")), title

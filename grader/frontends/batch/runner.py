@@ -168,7 +168,7 @@ def _has_deadline(course: Course) -> bool:
 def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission],
               times: dict[str, datetime] | None, sandbox: SandboxLayers, language: str) -> Manifest:
     students = tuple(submission.student for submission in submissions)
-    return Manifest(course_title=course.title, course_hash=fingerprint, shard=str(shard), students=students,
+    return Manifest(course_title=render(course.title, language), course_hash=fingerprint, shard=str(shard), students=students,
                     submission_times=times_digest(times), sandbox=sandbox, language=language)
 
 
