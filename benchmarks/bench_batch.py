@@ -41,9 +41,10 @@ import time
 import types
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the buggy variants are materialised by tests/course/variants.py
@@ -77,15 +78,22 @@ def make_class(folder: Path, course_dir: Path, students: int, seed: int = 6, dis
 
     course = load_course(course_dir)
     rng = random.Random(seed)
-    choices = {a.id: {"reference": [a.reference.read_bytes()], "stub": [a.stub.read_bytes()],
-                      "buggy": [v.source().encode("utf-8") for v in variants(a.id)]}
-               for a in course.assignments}
+    choices = {
+        a.id: {
+            "reference": [a.reference.read_bytes()],
+            "stub": [a.stub.read_bytes()],
+            "buggy": [v.source().encode("utf-8") for v in variants(a.id)],
+        }
+        for a in course.assignments
+    }
     ids = [f"s{index:05d}" for index in range(students)]
     for student in ids:
         files = {}
         for assignment_id, kinds in choices.items():
             kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
-            files[f"{assignment_id}.py"] = rng.choice(kinds[kind]) + (f"\n# handed in by {student}\n".encode() if distinct else b"")
+            files[f"{assignment_id}.py"] = rng.choice(kinds[kind]) + (
+                f"\n# handed in by {student}\n".encode() if distinct else b""
+            )
         if rng.random() < 0.1:
             with zipfile.ZipFile(folder / f"{student}.zip", "w", zipfile.ZIP_DEFLATED) as zipped:
                 for name, data in files.items():
@@ -194,8 +202,11 @@ def baseline(folder: Path, course_dir: Path, count: int, parallel: int) -> tuple
             with zipfile.ZipFile(entry) as zipped:
                 zipped.extractall(target)
             target = target / entry.stem
-        done = subprocess.run([*GRADER, "grade", "--course", str(course_dir), "--submission", str(target), "--format", "json"],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [*GRADER, "grade", "--course", str(course_dir), "--submission", str(target), "--format", "json"],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             print(f"  baseline: `grader grade` failed on {entry.name}: {done.stderr.strip()[-300:]}", file=sys.stderr)
 
@@ -208,12 +219,18 @@ def baseline(folder: Path, course_dir: Path, count: int, parallel: int) -> tuple
 
 
 def batch_cli(
-    folder: Path, course_dir: Path, jobs: int | None, sample_rss: bool = False, layers_off: str = "",
+    folder: Path,
+    course_dir: Path,
+    jobs: int | None,
+    sample_rss: bool = False,
+    layers_off: str = "",
 ) -> tuple[float, float, int, RssSampler | None, str, str]:
     """Seconds and CPU seconds of `grader batch` (a fresh --out), submissions graded, the RSS sampler, its
     summary line, and the gradebook (grades.csv). ``layers_off``: sandbox layers switched off (GRADER_SANDBOX_OFF)."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
-    command = [*GRADER, "batch", str(folder), "--course", str(course_dir), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    command = [*GRADER, "batch", str(folder), "--course", str(course_dir), "--out", str(out)] + (
+        ["--jobs", str(jobs)] if jobs else []
+    )
     environment = {**os.environ, "GRADER_SANDBOX_OFF": layers_off} if layers_off else None
     if layers_off:
         command.append("--allow-unconfined")
@@ -240,11 +257,15 @@ def fences_ab(folder: Path, course_dir: Path, jobs: int, rounds: int = 2) -> Non
     best: dict[bool, float] = {}
     for _ in range(rounds):
         for fenced in (False, True):
-            _, cpu, graded, *_ = batch_cli(folder, course_dir, jobs, layers_off="" if fenced else "seccomp,landlock,uids")
+            _, cpu, graded, *_ = batch_cli(
+                folder, course_dir, jobs, layers_off="" if fenced else "seccomp,landlock,uids"
+            )
             best[fenced] = min(best.get(fenced, float("inf")), cpu / graded)
-    print(f"\nkernel fences (seccomp + Landlock + a uid per worker), `grader batch --jobs {jobs}`, best of {rounds}: "
-          f"{best[True]:.3f} CPU s per submission with them, {best[False]:.3f} without "
-          f"({100 * (best[True] / best[False] - 1):+.1f}%)")
+    print(
+        f"\nkernel fences (seccomp + Landlock + a uid per worker), `grader batch --jobs {jobs}`, best of {rounds}: "
+        f"{best[True]:.3f} CPU s per submission with them, {best[False]:.3f} without "
+        f"({100 * (best[True] / best[False] - 1):+.1f}%)"
+    )
 
 
 def _settings(course_dir: Path, folder: Path, out: Path, **options: Any) -> Any:
@@ -252,8 +273,9 @@ def _settings(course_dir: Path, folder: Path, out: Path, **options: Any) -> Any:
     from grader.frontends.batch.options import BatchOptions
     from grader.frontends.batch.process import BatchSettings
 
-    return BatchSettings(options=BatchOptions(submissions_dir=folder, out_dir=out, **options), course_dir=course_dir,
-                         course_hash="bench")
+    return BatchSettings(
+        options=BatchOptions(submissions_dir=folder, out_dir=out, **options), course_dir=course_dir, course_hash="bench"
+    )
 
 
 def memo_ab(folder: Path, course_dir: Path, count: int, rounds: int = 2) -> None:
@@ -278,9 +300,13 @@ def memo_ab(folder: Path, course_dir: Path, count: int, rounds: int = 2) -> None
                 shutil.rmtree(out, ignore_errors=True)
             best[memoize] = min(best.get(memoize, per_student), per_student)
     saved = best[False] - best[True]
-    print(f"\nMemoized reference, one grading process, {count} students (best of {rounds} alternating rounds): parent CPU "
-          f"{1e3 * best[False]:.0f} ms per student without, {1e3 * best[True]:.0f} ms with ({1e3 * saved:.0f} ms, "
-          f"{100 * saved / best[False]:.0f}% of the parent's CPU saved)", flush=True)
+    print(
+        f"\nMemoized reference, one grading process, {count} students (best of {rounds} alternating rounds): parent "
+        f"CPU "
+        f"{1e3 * best[False]:.0f} ms per student without, {1e3 * best[True]:.0f} ms with ({1e3 * saved:.0f} ms, "
+        f"{100 * saved / best[False]:.0f}% of the parent's CPU saved)",
+        flush=True,
+    )
 
 
 # -- where the time goes ---------------------------------------------------------------------------
@@ -305,6 +331,7 @@ class Timers:
                 self.counts[name] += 1
                 if self.stack:
                     self.stack[-1] += elapsed
+
         return timed
 
 
@@ -333,8 +360,10 @@ class CheckAttribution:
     def report(self, students: int) -> None:
         total = sum(self.trips.values()) or 1
         in_numeric = sum(count for name, count in self.trips.items() if name in self.numeric)
-        print(f"\n  round trips in checks that compare with numeric gradients: {100 * in_numeric / total:.0f}% "
-              f"({len(self.numeric)} such checks); the checks with the most round trips per student:")
+        print(
+            f"\n  round trips in checks that compare with numeric gradients: {100 * in_numeric / total:.0f}% "
+            f"({len(self.numeric)} such checks); the checks with the most round trips per student:"
+        )
         for name, count in self.trips.most_common(8):
             print(f"    {name:60s}{count / students:7.0f}{'  (numeric gradient)' if name in self.numeric else ''}")
 
@@ -363,7 +392,12 @@ class Replay:
         return self.sessions[self.index[key]]
 
     def patches(self, session_class) -> list[tuple[Any, str, Callable]]:
-        getattr_, call, call_many, exchange = session_class.getattr, session_class.call, session_class.call_many, session_class._exchange
+        getattr_, call, call_many, exchange = (
+            session_class.getattr,
+            session_class.call,
+            session_class.call_many,
+            session_class._exchange,
+        )
 
         def recorded_exchange(session, message, *rest):
             self._entry(session)
@@ -385,8 +419,12 @@ class Replay:
             self._entry(session)[2].append((target, None, calls, then))
             return call_many(session, target, calls, label, then)
 
-        return [(session_class, "getattr", recorded_getattr), (session_class, "call", recorded_call),
-                (session_class, "call_many", recorded_call_many), (session_class, "_exchange", recorded_exchange)]
+        return [
+            (session_class, "getattr", recorded_getattr),
+            (session_class, "call", recorded_call),
+            (session_class, "call_many", recorded_call_many),
+            (session_class, "_exchange", recorded_exchange),
+        ]
 
     def worker(self) -> float:
         """CPU seconds of the worker's request handler over every recorded request (decoding included)."""
@@ -466,11 +504,11 @@ def _quietly(action: Callable[[], Any]) -> None:
 
 def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     """Grade ``count`` students in this process, as one grading process of a batch does, and attribute the time."""
-    from grader.engine.checks import schedule
+    from grader.engine.checks import expect, refcache, schedule
     from grader.frontends.batch import process as batch_process
     from grader.frontends.batch import records
-    from grader.engine.checks import expect, refcache
-    from grader.sandbox import launcher as launcher_module, session as session_module
+    from grader.sandbox import launcher as launcher_module
+    from grader.sandbox import session as session_module
 
     timers = Timers()
     checks = CheckAttribution()
@@ -507,8 +545,11 @@ def breakdown(folder: Path, course_dir: Path, count: int) -> None:
             grader.grade(task)
         total = time.perf_counter() - started
         server_after = fork_server_cpu(grader.launcher.process.pid)
-        parent_cpu, server_cpu, worker_cpu = (time.process_time() - parent_cpu_before, server_after[0] - server_before[0],
-                                              server_after[1] - server_before[1])
+        parent_cpu, server_cpu, worker_cpu = (
+            time.process_time() - parent_cpu_before,
+            server_after[0] - server_before[0],
+            server_after[1] - server_before[1],
+        )
         stats = grader.code.cache.stats if grader.code.cache else None
         grader.close()
     finally:
@@ -522,8 +563,10 @@ def breakdown(folder: Path, course_dir: Path, count: int) -> None:
     seconds, replayed, skipped = replay.student_code()
     handler = replay.worker()
     print(f"\n  the sandbox workers' CPU, {1e3 * worker_cpu / count:.1f} ms per student, replayed in this process:")
-    print(f"    the submissions' own code (same calls): {1e3 * seconds / count:8.1f} ms ({replayed / count:.0f} calls; "
-          f"{skipped / count:.1f} on the student's objects not replayed)")
+    print(
+        f"    the submissions' own code (same calls): {1e3 * seconds / count:8.1f} ms ({replayed / count:.0f} calls; "
+        f"{skipped / count:.1f} on the student's objects not replayed)"
+    )
     print(f"    the worker's request handler, that code included: {1e3 * handler / count:8.1f} ms")
     print(f"    so process start/end, page faults and wake-ups: about {1e3 * (worker_cpu - handler) / count:.1f} ms")
     print("  (two cores grading 1,000 in 60 s leave 120 ms of CPU per student for everything)")
@@ -539,11 +582,17 @@ def _tasks(folder: Path, count: int):
     from grader.frontends.batch.discover import discover
     from grader.frontends.batch.process import Task
 
-    return [Task(student=s.student, path=s.path, kind=s.kind, submission_hash="bench") for s in discover(folder)[:count]]
+    return [
+        Task(student=s.student, path=s.path, kind=s.kind, submission_hash="bench") for s in discover(folder)[:count]
+    ]
 
 
-def _print_breakdown(timers: Timers, total: float, count: int, setup: float, cpu: tuple[float, float, float], stats) -> None:
-    per = lambda seconds: f"{1e3 * seconds / count:8.1f} ms"
+def _print_breakdown(
+    timers: Timers, total: float, count: int, setup: float, cpu: tuple[float, float, float], stats
+) -> None:
+    def per(seconds):
+        return f"{1e3 * seconds / count:8.1f} ms"
+
     accounted = sum(timers.totals.values())
     parent_cpu, server_cpu, worker_cpu = cpu
     print(f"\n## Where the time goes: one grading process, {count} students, memoized reference\n")
@@ -554,7 +603,10 @@ def _print_breakdown(timers: Timers, total: float, count: int, setup: float, cpu
     print(f"  {'wall time per student':44s}{per(total)}")
     for name, seconds in timers.totals.most_common():
         calls = timers.counts[name] / count
-        print(f"    {name:42s}{per(seconds)}  ({calls:.0f} per student, {1e3 * seconds / max(timers.counts[name], 1):.3f} ms each)")
+        print(
+            f"    {name:42s}{per(seconds)}  ({calls:.0f} per student, "
+            f"{1e3 * seconds / max(timers.counts[name], 1):.3f} ms each)"
+        )
     print(f"    {'the rest (grading pipeline, result JSON)':42s}{per(total - accounted)}")
     print(f"  {'parent CPU per student':44s}{per(parent_cpu)}")
     print(f"  {'fork server CPU per student (forking, reaping)':44s}{per(server_cpu)}")
@@ -582,7 +634,7 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2,3", help="comma-separated --jobs values for the sample runs")
     parser.add_argument("--breakdown", type=int, default=60, help="students in the instrumented single-process run")
     args = parser.parse_args()
-    from grader.frontends.batch.runner import default_jobs
+    from grader.frontends.batch.options import default_jobs
 
     cores = default_jobs()
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
@@ -592,31 +644,54 @@ def main() -> None:
         make_class(copies, course_dir, args.students)
         make_class(distinct, course_dir, args.students, distinct=True)
         sample = subset(distinct, scratch / "sample", args.sample)
-        print(f"# grader batch benchmark: {cores} cores, class of {args.students} (sample {args.sample}), "
-              f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips")
+        print(
+            f"# grader batch benchmark: {cores} cores, class of {args.students} (sample {args.sample}), "
+            f"mix {', '.join(f'{k} {w:.0%}' for k, w in MIX)} per assignment, 10% zips"
+        )
         print(f"load average at start: {_load()} (other work on the machine slows every number below)\n")
-        print("| run (distinct files) | submissions/s (wall) | vs serial baseline | CPU s per submission | CPU-bound ceiling on idle cores |")
+        print(
+            "| run (distinct files) | submissions/s (wall) | vs serial baseline | CPU s per submission | CPU-bound "
+            "ceiling on idle cores |"
+        )
         print("|---|---:|---:|---:|---:|", flush=True)
-        serial = _row("fresh `grader grade` per submission, serial", *baseline(sample, course_dir, args.baseline, 1), None, cores)
-        _row(f"fresh `grader grade` per submission, {cores} at a time", *baseline(sample, course_dir, args.baseline, cores), serial, cores)
+        serial = _row(
+            "fresh `grader grade` per submission, serial", *baseline(sample, course_dir, args.baseline, 1), None, cores
+        )
+        _row(
+            f"fresh `grader grade` per submission, {cores} at a time",
+            *baseline(sample, course_dir, args.baseline, cores),
+            serial,
+            cores,
+        )
         for jobs in [int(j) for j in args.jobs.split(",")]:
             seconds, cpu, graded, *_ = batch_cli(sample, course_dir, jobs)
-            _row(f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)", graded / seconds, cpu / graded, serial, cores)
+            _row(
+                f"`grader batch --jobs {jobs}` ({graded} students, incl. start-up)",
+                graded / seconds,
+                cpu / graded,
+                serial,
+                cores,
+            )
         fences_ab(sample, course_dir, cores)
         memo_ab(distinct, course_dir, args.breakdown)
         gradebooks = []
         for label, folder in (("the issue's class of copies", copies), ("every file distinct", distinct)):
             seconds, cpu, graded, sampler, summary, gradebook = batch_cli(folder, course_dir, None, sample_rss=True)
             gradebooks.append(gradebook)
-            print(f"\n## {graded} submissions ({label}), `grader batch` with the default jobs ({cores}): {seconds:.1f} s wall "
-                  f"({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s ({cpu / graded:.3f} per submission; "
-                  f"{cpu / cores:.1f} s on {cores} idle cores at best)\n  {summary}\n")
+            print(
+                f"\n## {graded} submissions ({label}), `grader batch` with the default jobs ({cores}): {seconds:.1f} s "
+                f"wall "
+                f"({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s ({cpu / graded:.3f} per submission; "
+                f"{cpu / cores:.1f} s on {cores} idle cores at best)\n  {summary}\n"
+            )
             print("| process | peak RSS (VmHWM) | processes sampled |\n|---|---:|---:|")
             for role in sorted(sampler.peaks):
                 print(f"| {role} | {sampler.peaks[role] / 1024:.1f} MB | {len(sampler.seen[role])} |")
         same = gradebooks[0] == gradebooks[1] and gradebooks[0].count("\n") > args.students
-        print(f"\ngrades.csv of the class of copies (identical files graded once) and of the distinct class (every file "
-              f"graded): {'identical' if same else 'DIFFERENT: reusing results changed a grade'}")
+        print(
+            f"\ngrades.csv of the class of copies (identical files graded once) and of the distinct class (every file "
+            f"graded): {'identical' if same else 'DIFFERENT: reusing results changed a grade'}"
+        )
         breakdown(distinct, course_dir, args.breakdown)
         print(f"\nload average at the end: {_load()}")
     finally:

@@ -53,9 +53,11 @@ def call_overhead_ms(launcher: Launcher, repeats: int) -> dict[str, float]:
     small = np.ones((4, 4))
     results = {}
     with session.check_scope(600):
-        for label, call in [("no arguments (identity(1))", lambda: student.identity(1)),
-                            ("4x4 array in and out", lambda: student.identity(small)),
-                            ("two 4x4 arrays in, one out", lambda: student.add(small, small))]:
+        for label, call in [
+            ("no arguments (identity(1))", lambda: student.identity(1)),
+            ("4x4 array in and out", lambda: student.identity(small)),
+            ("two 4x4 arrays in, one out", lambda: student.add(small, small)),
+        ]:
             call()
             started = time.perf_counter()
             for _ in range(repeats):
@@ -77,8 +79,11 @@ def process_cpu_ms(launcher: Launcher, repeats: int, round_trips: int) -> dict[s
                 session.getattr(MODULE_HANDLE, "__name__")
         session.close()
     parent, server_after = time.process_time() - parent_before, fork_server_cpu(launcher.process.pid)
-    return {"parent": 1e3 * parent / repeats, "fork server": 1e3 * (server_after[0] - server_before[0]) / repeats,
-            "worker": 1e3 * (server_after[1] - server_before[1]) / repeats}
+    return {
+        "parent": 1e3 * parent / repeats,
+        "fork server": 1e3 * (server_after[0] - server_before[0]) / repeats,
+        "worker": 1e3 * (server_after[1] - server_before[1]) / repeats,
+    }
 
 
 def fork_server_cpu(pid: int) -> tuple[float, float]:
@@ -140,16 +145,24 @@ def main() -> None:
     for label, value in calls.items():
         print(f"  {label:<32} {value:.3f} ms   (target < 0.5 ms)")
     print("CPU per worker, start to end with no requests (a process per assignment: paid four times per student):")
-    print("  " + ", ".join(f"{name} {value:.2f} ms" for name, value in lifecycle.items()) + f"; total {sum(lifecycle.values()):.2f} ms")
+    print(
+        "  "
+        + ", ".join(f"{name} {value:.2f} ms" for name, value in lifecycle.items())
+        + f"; total {sum(lifecycle.values()):.2f} ms"
+    )
     print(f"CPU per empty round trip (both sides; {ROUND_TRIPS} per worker, its start and end subtracted):")
     for where, (empty, cpu) in trips.items():
         per_trip = {name: (cpu[name] - empty[name]) / ROUND_TRIPS for name in cpu}
         print(f"  {where:<13} parent {1e3 * per_trip['parent']:.0f} us, worker {1e3 * per_trip['worker']:.0f} us")
-    print(f"`grader grade` wall time, mini course (1 assignment, 5 checks), reference submission: "
-          f"median {statistics.median(mini_times):.3f} s")
+    print(
+        f"`grader grade` wall time, mini course (1 assignment, 5 checks), reference submission: "
+        f"median {statistics.median(mini_times):.3f} s"
+    )
     if course_times:
-        print(f"`grader grade` wall time, bundled course (4 assignments, public + hidden), references: "
-              f"median {statistics.median(course_times):.3f} s   (target < 1 s)")
+        print(
+            f"`grader grade` wall time, bundled course (4 assignments, public + hidden), references: "
+            f"median {statistics.median(course_times):.3f} s   (target < 1 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -87,8 +87,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 10^6-parameter row")
     sizes = [size for size in SHAPES if not (parser.parse_args().quick and size > 100_000)]
     print(f"tanh layer, batch {BATCH}; BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}")
-    header = f"{'params':>9} {'mode':>20} {'check evals':>11} {'check time':>11} {'in f-calls':>10} " \
-             f"{'naive evals':>11} {'naive time':>12} {'speed-up':>9}  note"
+    header = (
+        f"{'params':>9} {'mode':>20} {'check evals':>11} {'check time':>11} {'in f-calls':>10} "
+        f"{'naive evals':>11} {'naive time':>12} {'speed-up':>9}  note"
+    )
     print(header)
     print("-" * len(header))
     for size in sizes:
@@ -98,8 +100,10 @@ def main() -> None:
         naive_time, naive_evaluations, extrapolated = time_naive(loss, W.copy(), rng)
         per_call = one_call(loss, W)
         note = f"naive timed on {NAIVE_SUBSET} coordinates, extrapolated" if extrapolated else "naive measured in full"
-        print(f"{size:>9,} {how:>20} {evaluations:>11,} {check_time:>10.3f}s {check_time / per_call:>10.0f} "
-              f"{naive_evaluations:>11,} {naive_time:>11.3f}s {naive_time / check_time:>8.1f}x  {note}")
+        print(
+            f"{size:>9,} {how:>20} {evaluations:>11,} {check_time:>10.3f}s {check_time / per_call:>10.0f} "
+            f"{naive_evaluations:>11,} {naive_time:>11.3f}s {naive_time / check_time:>8.1f}x  {note}"
+        )
     print()
     print("in f-calls: the check's time divided by the time of one loss evaluation (its cost counted in")
     print("evaluations, its own overhead included). Past the budget (100 coordinates and directions per")

@@ -19,9 +19,21 @@ from grader.safetext import safe_text
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "grade": ("grader.frontends.commands.grade", "grade_command", "Grade a submission and show what to fix."),
     "check": ("grader.frontends.commands.check", "check_command", "Self-test the course: references, stubs, mutants."),
-    "publish": ("grader.frontends.commands.publish", "publish_command", "Regenerate stubs; write the student release and autograder bundle."),
-    "batch": ("grader.frontends.commands.batch", "batch_command", "Grade a whole class in parallel: gradebook and report."),
-    "merge": ("grader.frontends.commands.merge", "merge_command", "Combine batch outputs of shards into one gradebook."),
+    "publish": (
+        "grader.frontends.commands.publish",
+        "publish_command",
+        "Regenerate stubs; write the student release and autograder bundle.",
+    ),
+    "batch": (
+        "grader.frontends.commands.batch",
+        "batch_command",
+        "Grade a whole class in parallel: gradebook and report.",
+    ),
+    "merge": (
+        "grader.frontends.commands.merge",
+        "merge_command",
+        "Combine batch outputs of shards into one gradebook.",
+    ),
 }
 
 

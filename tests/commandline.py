@@ -22,21 +22,33 @@ from click.testing import CliRunner
 from grader.cli import main
 
 
-def run_grader(*args: str, cwd: Path | None = None, env: Mapping[str, str | None] | None = None,
-           stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_grader(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str | None] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """``grader ARGS`` run by :func:`grader.cli.main` in this process, in ``cwd``, with ``env`` laid over
     the environment (None unsets a variable)."""
     runner = CliRunner()  # click >= 8.2 keeps stdout and stderr apart
-    with runner.isolation(input=stdin, env=env) as (stdout, stderr, _), _working_directory(cwd), _argv(["grader", *args]):
+    with (
+        runner.isolation(input=stdin, env=env) as (stdout, stderr, _),
+        _working_directory(cwd),
+        _argv(["grader", *args]),
+    ):
         code = _exit_code(main)
     return subprocess.CompletedProcess(["grader", *args], code, _text(stdout), _text(stderr))
 
 
-def run_grader_process(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
-                   timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_grader_process(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """``python -m grader ARGS`` as a user runs it (``env``: the whole environment, default this one's)."""
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env=None if env is None else dict(env))
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=None if env is None else dict(env),
+    )
 
 
 def _exit_code(entry_point: Callable[[], object]) -> int:

@@ -19,8 +19,13 @@ POLL_S = 0.02
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def wait_until(condition: Callable[[], T], timeout: float, what: str, process: subprocess.Popen | None = None,
-               printed: Callable[[], str] | None = None) -> T:
+def wait_until(
+    condition: Callable[[], T],
+    timeout: float,
+    what: str,
+    process: subprocess.Popen | None = None,
+    printed: Callable[[], str] | None = None,
+) -> T:
     """Poll ``condition()`` until it returns something true, and return that. Fail after ``timeout``
     seconds, naming ``what`` was awaited, or at once when ``process`` has exited (with ``printed()``, by
     default the process's own output)."""
@@ -31,7 +36,9 @@ def wait_until(condition: Callable[[], T], timeout: float, what: str, process: s
             return value
         if process is not None and process.poll() is not None:
             output = printed() if printed is not None else process_output(process)
-            raise AssertionError(f"waiting for {what}: the process exited with code {process.returncode} first; it printed:\n{output}")
+            raise AssertionError(
+                f"waiting for {what}: the process exited with code {process.returncode} first; it printed:\n{output}"
+            )
         if time.monotonic() >= deadline:
             raise AssertionError(f"waiting for {what}: not within {timeout} s")
         time.sleep(POLL_S)
@@ -46,7 +53,9 @@ def process_output(process: subprocess.Popen) -> str:
         return "(its output pipes are still held open by a process it started)"
     except ValueError:  # the pipes are read elsewhere (a reader thread) or closed
         return "(its output is read elsewhere)"
-    return "\n".join(part.decode(errors="replace") if isinstance(part, bytes) else part for part in (stdout, stderr) if part)
+    return "\n".join(
+        part.decode(errors="replace") if isinstance(part, bytes) else part for part in (stdout, stderr) if part
+    )
 
 
 def alive(pid: int) -> bool:
@@ -65,7 +74,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime and stime, fields 14 and 15 of stat
-
 
 
 def processes_in(folder: Path) -> list[int]:

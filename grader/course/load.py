@@ -15,7 +15,17 @@ from typing import Any, NoReturn
 
 import yaml
 
-from grader.course.model import SUBMIT_CHOICES, VISIBILITIES, Assignment, AutograderSettings, Course, LatePolicy, LimitSettings, PublishedLine, Translations
+from grader.course.model import (
+    SUBMIT_CHOICES,
+    VISIBILITIES,
+    Assignment,
+    AutograderSettings,
+    Course,
+    LatePolicy,
+    LimitSettings,
+    PublishedLine,
+    Translations,
+)
 from grader.errors import CourseError
 from grader.i18n import LANGUAGES
 
@@ -66,7 +76,8 @@ def course_folder(given: Path | None, start: Path | None = None) -> Path:
     if found is None:
         raise CourseError(
             f"no {COURSE_FILE} in {start.resolve()} or in any folder above it",
-            "run the command inside a course folder (or one of its sub-folders), or pass --course DIR (the folder holding course.yaml)",
+            "run the command inside a course folder (or one of its sub-folders), or pass --course DIR (the folder "
+            "holding course.yaml)",
         )
     return found
 
@@ -90,7 +101,9 @@ def load_course(root: Path) -> Course:
         title=reader.text(data, "title", "", required=True),
         seed=reader.integer(data, "seed", "", default=0, minimum=0),
         language=reader.choice(data, "language", "", LANGUAGES),
-        assignments=tuple(_assignment(reader, item, f"assignments[{i}]", root, defaults) for i, item in enumerate(assignments)),
+        assignments=tuple(
+            _assignment(reader, item, f"assignments[{i}]", root, defaults) for i, item in enumerate(assignments)
+        ),
         autograder=_autograder(reader, data.get("autograder"), "autograder"),
     )
     _require_unique_ids(reader, course, assignments)
@@ -103,7 +116,9 @@ def _parse(path: Path) -> _Mapping:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise CourseError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})", "fix the YAML syntax at that line") from None
+        raise CourseError(
+            f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})", "fix the YAML syntax at that line"
+        ) from None
     except UnicodeDecodeError:
         raise CourseError(f"{path}: not UTF-8 text", "save course.yaml as UTF-8") from None
     if not isinstance(data, _Mapping):
@@ -111,13 +126,18 @@ def _parse(path: Path) -> _Mapping:
     return data
 
 
-def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: LimitSettings) -> Assignment:
+def _assignment(reader: _Reader, item: Any, where: str, root: Path, defaults: LimitSettings) -> Assignment:
     if not isinstance(item, dict):
         reader.fail(where, None, f"must be a mapping with an id, got {item!r}", "write `- id: my_assignment`")
     reader.keys(item, where, _ASSIGNMENT_KEYS)
     assignment_id = reader.string(item, "id", where, required=True)
     if not _ID.fullmatch(assignment_id):
-        reader.fail(f"{where}.id", item, f"{assignment_id!r} is not a valid id", "use lower-case letters, digits and _ (a Python module name)")
+        reader.fail(
+            f"{where}.id",
+            item,
+            f"{assignment_id!r} is not a valid id",
+            "use lower-case letters, digits and _ (a Python module name)",
+        )
     assignment = Assignment(
         id=assignment_id,
         title=reader.text(item, "title", where, default=assignment_id),
@@ -131,13 +151,15 @@ def _assignment(reader: "_Reader", item: Any, where: str, root: Path, defaults: 
     )
     if not assignment.stub.is_file():
         reader.fail(
-            f"{where}.id", item, f"assignment {assignment_id!r} has no file {assignment.stub.relative_to(root.resolve())}",
+            f"{where}.id",
+            item,
+            f"assignment {assignment_id!r} has no file {assignment.stub.relative_to(root.resolve())}",
             f"create assignments/{assignment_id}/{assignment_id}.py (the stub), or remove the entry",
         )
     return assignment
 
 
-def _limits(reader: "_Reader", data: Any, where: str, base: LimitSettings) -> LimitSettings:
+def _limits(reader: _Reader, data: Any, where: str, base: LimitSettings) -> LimitSettings:
     if data is None:
         return base
     if not isinstance(data, dict):
@@ -153,7 +175,7 @@ def _limits(reader: "_Reader", data: Any, where: str, base: LimitSettings) -> Li
     return dataclasses.replace(base, **values)
 
 
-def _late_policy(reader: "_Reader", data: Any, where: str) -> LatePolicy:
+def _late_policy(reader: _Reader, data: Any, where: str) -> LatePolicy:
     if data is None:
         return LatePolicy()
     if not isinstance(data, dict):
@@ -163,11 +185,11 @@ def _late_policy(reader: "_Reader", data: Any, where: str) -> LatePolicy:
     return LatePolicy(percent_per_day=percent, zero_after=reader.instant(data, "zero_after", where))
 
 
-def _published_lines(reader: "_Reader", item: dict, where: str) -> tuple[PublishedLine, ...]:
+def _published_lines(reader: _Reader, item: dict, where: str) -> tuple[PublishedLine, ...]:
     if "published_solution_lines" not in item:
         return ()
     entries = item["published_solution_lines"]
-    example = "write `- {line: \"h = np.tanh(x @ W)\", reason: \"the README's recurrence\"}`"
+    example = 'write `- {line: "h = np.tanh(x @ W)", reason: "the README\'s recurrence"}`'
     if not isinstance(entries, list):
         reader.fail(where, item, f"must be a list of lines with their reasons, got {entries!r}", example)
     lines = []
@@ -176,15 +198,24 @@ def _published_lines(reader: "_Reader", item: dict, where: str) -> tuple[Publish
         if not isinstance(entry, dict):
             reader.fail(at, None, f"must be a mapping with line and reason, got {entry!r}", example)
         reader.keys(entry, at, _PUBLISHED_LINE_KEYS)
-        lines.append(PublishedLine(reader.string(entry, "line", at, required=True), reader.string(entry, "reason", at, required=True)))
+        lines.append(
+            PublishedLine(
+                reader.string(entry, "line", at, required=True), reader.string(entry, "reason", at, required=True)
+            )
+        )
     return tuple(lines)
 
 
-def _autograder(reader: "_Reader", data: Any, where: str) -> AutograderSettings:
+def _autograder(reader: _Reader, data: Any, where: str) -> AutograderSettings:
     if data is None:
         return AutograderSettings()
     if not isinstance(data, dict):
-        reader.fail(where, None, f"must be a mapping, got {data!r}", "write e.g. `autograder: {hidden_visibility: after_published}`")
+        reader.fail(
+            where,
+            None,
+            f"must be a mapping, got {data!r}",
+            "write e.g. `autograder: {hidden_visibility: after_published}`",
+        )
     reader.keys(data, where, _AUTOGRADER_KEYS)
     defaults = AutograderSettings()
     return AutograderSettings(
@@ -193,11 +224,16 @@ def _autograder(reader: "_Reader", data: Any, where: str) -> AutograderSettings:
     )
 
 
-def _require_unique_ids(reader: "_Reader", course: Course, items: list) -> None:
+def _require_unique_ids(reader: _Reader, course: Course, items: list) -> None:
     seen: set[str] = set()
     for index, assignment in enumerate(course.assignments):
         if assignment.id in seen:
-            reader.fail(f"assignments[{index}].id", items[index], f"duplicate id {assignment.id!r}", "give every assignment its own id")
+            reader.fail(
+                f"assignments[{index}].id",
+                items[index],
+                f"duplicate id {assignment.id!r}",
+                "give every assignment its own id",
+            )
         seen.add(assignment.id)
 
 
@@ -216,7 +252,9 @@ class _Reader:
     def keys(self, mapping: dict, where: str, allowed: tuple[str, ...]) -> None:
         for key in mapping:
             if key not in allowed:
-                self.fail(_join(where, str(key)), mapping, f"unknown key {key!r}", f"allowed keys here: {', '.join(allowed)}")
+                self.fail(
+                    _join(where, str(key)), mapping, f"unknown key {key!r}", f"allowed keys here: {', '.join(allowed)}"
+                )
 
     def string(self, mapping: dict, key: str, where: str, required: bool = False, default: str | None = None) -> Any:
         if key not in mapping:
@@ -225,7 +263,9 @@ class _Reader:
             return default
         value = mapping[key]
         if not isinstance(value, str) or not value.strip():
-            self.fail(_join(where, key), mapping, f"must be a non-empty string, got {value!r}", f"write `{key}: some text`")
+            self.fail(
+                _join(where, key), mapping, f"must be a non-empty string, got {value!r}", f"write `{key}: some text`"
+            )
         return value
 
     def text(self, mapping: dict, key: str, where: str, required: bool = False, default: str | None = None) -> Any:
@@ -235,8 +275,12 @@ class _Reader:
             return self.string(mapping, key, where, required, default)
         unknown = sorted(set(value) - set(LANGUAGES))
         if unknown or not value:
-            self.fail(_join(where, key), mapping, f"has languages {unknown or 'none'}; allowed: {', '.join(LANGUAGES)}",
-                      f"write `{key}: {{en: ..., ko: ...}}` or one string")
+            self.fail(
+                _join(where, key),
+                mapping,
+                f"has languages {unknown or 'none'}; allowed: {', '.join(LANGUAGES)}",
+                f"write `{key}: {{en: ..., ko: ...}}` or one string",
+            )
         for language in value:
             self.string(value, language, _join(where, key), required=True)
         return Translations(value)
@@ -244,13 +288,23 @@ class _Reader:
     def positive_number(self, mapping: dict, key: str, where: str) -> float:
         value = mapping[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            self.fail(_join(where, key), mapping, f"must be a positive number of seconds, got {value!r}", f"write e.g. `{key}: 10`")
+            self.fail(
+                _join(where, key),
+                mapping,
+                f"must be a positive number of seconds, got {value!r}",
+                f"write e.g. `{key}: 10`",
+            )
         return float(value)
 
     def percent(self, mapping: dict, key: str, where: str) -> float:
         value = mapping[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            self.fail(_join(where, key), mapping, f"must be a percentage between 0 and 100, got {value!r}", f"write e.g. `{key}: 10`")
+            self.fail(
+                _join(where, key),
+                mapping,
+                f"must be a percentage between 0 and 100, got {value!r}",
+                f"write e.g. `{key}: 10`",
+            )
         return float(value)
 
     def instant(self, mapping: dict, key: str, where: str) -> datetime | None:
@@ -265,7 +319,9 @@ class _Reader:
                 pass
         if not isinstance(value, datetime) or value.tzinfo is None:
             self.fail(
-                _join(where, key), mapping, f"must be a date and time with a UTC offset, got {value!r}",
+                _join(where, key),
+                mapping,
+                f"must be a date and time with a UTC offset, got {value!r}",
                 f"write e.g. `{key}: 2026-12-01T23:59:00+09:00` (the offset makes the deadline unambiguous)",
             )
         return value
@@ -275,20 +331,35 @@ class _Reader:
             return default
         value = mapping[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(_join(where, key), mapping, f"must be a whole number >= {minimum}, got {value!r}", f"write e.g. `{key}: {max(minimum, 1)}`")
+            self.fail(
+                _join(where, key),
+                mapping,
+                f"must be a whole number >= {minimum}, got {value!r}",
+                f"write e.g. `{key}: {max(minimum, 1)}`",
+            )
         return value
 
     def choice(self, mapping: dict, key: str, where: str, options: tuple[str, ...]) -> Any:
         if key not in mapping:
             return None
         if mapping[key] not in options:
-            self.fail(_join(where, key), mapping, f"must be one of {', '.join(options)}, got {mapping[key]!r}", f"write `{key}: {options[0]}`")
+            self.fail(
+                _join(where, key),
+                mapping,
+                f"must be one of {', '.join(options)}, got {mapping[key]!r}",
+                f"write `{key}: {options[0]}`",
+            )
         return mapping[key]
 
     def list(self, mapping: dict, key: str, where: str) -> list:
         value = mapping.get(key)
         if not isinstance(value, list) or not value:
-            self.fail(_join(where, key), mapping, "must be a non-empty list of assignments", "write `assignments:` followed by `- id: ...` entries")
+            self.fail(
+                _join(where, key),
+                mapping,
+                "must be a non-empty list of assignments",
+                "write `assignments:` followed by `- id: ...` entries",
+            )
         return value
 
 

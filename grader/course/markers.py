@@ -50,15 +50,30 @@ def solution_blocks(text: str, filename: str | Path) -> list[SolutionBlock]:
         begin, end = BEGIN.match(line), END.match(line)
         if begin:
             if open_at is not None:
-                _fail(filename, number, f"BEGIN SOLUTION inside the block opened at line {open_at[0]}", "close each block before opening the next (blocks cannot nest)")
+                _fail(
+                    filename,
+                    number,
+                    f"BEGIN SOLUTION inside the block opened at line {open_at[0]}",
+                    "close each block before opening the next (blocks cannot nest)",
+                )
             open_at = (number, begin.group("indent"))
         elif end:
             if open_at is None:
-                _fail(filename, number, "END SOLUTION without a BEGIN SOLUTION before it", "add `# BEGIN SOLUTION` above the solution code, or remove this line")
+                _fail(
+                    filename,
+                    number,
+                    "END SOLUTION without a BEGIN SOLUTION before it",
+                    "add `# BEGIN SOLUTION` above the solution code, or remove this line",
+                )
             blocks.append(SolutionBlock(open_at[0], number, open_at[1]))
             open_at = None
         elif _LOOKS_LIKE_MARKER.search(line):
-            _fail(filename, number, f"malformed solution marker {line.strip()!r}", "write the marker alone on its line, exactly `# BEGIN SOLUTION` or `# END SOLUTION`")
+            _fail(
+                filename,
+                number,
+                f"malformed solution marker {line.strip()!r}",
+                "write the marker alone on its line, exactly `# BEGIN SOLUTION` or `# END SOLUTION`",
+            )
     if open_at is not None:
         _fail(filename, open_at[0], "BEGIN SOLUTION is never closed", "add `# END SOLUTION` after the solution code")
     return blocks
@@ -68,7 +83,12 @@ def strip_solutions(text: str, filename: str | Path) -> str:
     """The stub of a reference: every block replaced by ``<indent>raise NotImplementedError``."""
     blocks = solution_blocks(text, filename)
     if not blocks:
-        _fail(filename, None, "has no `# BEGIN SOLUTION` block, so its stub would be the whole solution", "wrap each graded function body in `# BEGIN SOLUTION` … `# END SOLUTION`")
+        _fail(
+            filename,
+            None,
+            "has no `# BEGIN SOLUTION` block, so its stub would be the whole solution",
+            "wrap each graded function body in `# BEGIN SOLUTION` … `# END SOLUTION`",
+        )
     lines = source_lines(text)
     out: list[str] = []
     position = 0
@@ -84,7 +104,10 @@ def strip_solutions(text: str, filename: str | Path) -> str:
 def generate_stub(assignment: Assignment) -> str:
     """The stub of ``assignment``, generated from its reference solution."""
     if not assignment.has_solutions:
-        raise CourseError(f"{assignment.reference}: no reference solution", f"add solutions/{assignment.id}/{assignment.id}.py with solution markers")
+        raise CourseError(
+            f"{assignment.reference}: no reference solution",
+            f"add solutions/{assignment.id}/{assignment.id}.py with solution markers",
+        )
     return strip_solutions(assignment.reference.read_text(encoding="utf-8"), assignment.reference)
 
 
@@ -121,8 +144,12 @@ def _require_valid_python(stub: str, filename: str | Path) -> None:
     try:
         compile(stub, str(filename), "exec", dont_inherit=True)
     except SyntaxError as error:
-        _fail(filename, error.lineno, f"the stub generated from it is not valid Python ({error.msg} at stub line {error.lineno})",
-              "markers must enclose whole statements of one indented block")
+        _fail(
+            filename,
+            error.lineno,
+            f"the stub generated from it is not valid Python ({error.msg} at stub line {error.lineno})",
+            "markers must enclose whole statements of one indented block",
+        )
 
 
 def _fail(filename: str | Path, line: int | None, problem: str, fix: str) -> NoReturn:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Iterator, Mapping
-from typing import Union
+from typing import TypeAlias
+
 
 class Translations(Mapping[str, str]):
     """One text in several languages (``{"en": ..., "ko": ...}``), immutable and hashable like the rest of
@@ -31,7 +32,7 @@ class Translations(Mapping[str, str]):
         return f"Translations({self._texts!r})"
 
 
-CourseText = Union[str, Translations]
+CourseText: TypeAlias = str | Translations
 """A text course.yaml gives students: one string for every language, or one per language."""
 
 

@@ -50,8 +50,14 @@ EMPTY_FINGERPRINT = code_fingerprint("")
 
 
 def manifest_text(course: Course, assignments: Sequence[Assignment] | None = None) -> str:
-    """``stubs.json``: the fingerprint of the stub of each of ``assignments`` (default: all), generated from its solution."""
-    return json.dumps({"format_version": FORMAT_VERSION, "stubs": _generated(course, assignments)}, indent=1, sort_keys=True) + "\n"
+    """``stubs.json``: the fingerprint of the stub of each of ``assignments`` (default: all), generated from its
+    solution."""
+    return (
+        json.dumps(
+            {"format_version": FORMAT_VERSION, "stubs": _generated(course, assignments)}, indent=1, sort_keys=True
+        )
+        + "\n"
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -80,11 +86,14 @@ def _read_manifest(path: Path, course: Course) -> dict[str, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
         stubs = data["stubs"]
         valid = data.get("format_version") == FORMAT_VERSION and all(
-            isinstance(key, str) and isinstance(value, str) and len(value) == 64 for key, value in stubs.items())
+            isinstance(key, str) and isinstance(value, str) and len(value) == 64 for key, value in stubs.items()
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         valid = False
     if not valid:
-        raise CourseError(f"{path}: not a stubs manifest written by `grader publish`",
-                          "restore it from the release (git checkout -- stubs.json), or ask your instructor for the release again")
+        raise CourseError(
+            f"{path}: not a stubs manifest written by `grader publish`",
+            "restore it from the release (git checkout -- stubs.json), or ask your instructor for the release again",
+        )
     known = {assignment.id for assignment in course.assignments}
     return {assignment_id: digest for assignment_id, digest in stubs.items() if assignment_id in known}

@@ -131,8 +131,14 @@ class Grader:
     """
 
     def __init__(
-        self, course: Course, options: GradeOptions, *, launcher: Launcher, code: CourseCode | None = None,
-        cache: ResultCache | None = None, parallel: bool = True,
+        self,
+        course: Course,
+        options: GradeOptions,
+        *,
+        launcher: Launcher,
+        code: CourseCode | None = None,
+        cache: ResultCache | None = None,
+        parallel: bool = True,
     ) -> None:
         self.course, self.launcher = course, launcher
         self.language = resolve_language(options.language, course.language)
@@ -153,8 +159,11 @@ class Grader:
     def grade(self, submission: Mapping[str, Submitted]) -> GradeReport:
         """The report of ``submission``: each graded assignment's source (or why it has none)."""
         started = time.perf_counter()
-        results = _map(lambda assignment: self.grade_assignment(assignment, submission[assignment.id]), self.assignments,
-                       self.parallel)
+        results = _map(
+            lambda assignment: self.grade_assignment(assignment, submission[assignment.id]),
+            self.assignments,
+            self.parallel,
+        )
         duration = round(time.perf_counter() - started, 3)
         return grade_report(results, self.hidden, self.language, duration, self.course.autograder, self.launcher.layers)
 
@@ -180,9 +189,19 @@ class Grader:
     def fingerprint(self, loaded: LoadedAssignment, source: Source) -> str:
         """What the results of grading ``source`` depend on besides the course: its text, a notebook's line
         map (which cell each line came from) and the settings that change which checks run and what they say."""
-        settings = {"checks": [spec.name for spec in loaded.checks], "hidden": loaded.reference is not None,
-                    "language": self.language, "timeout": self.options.timeout, "fail_fast": self.options.fail_fast}
-        parts = [loaded.assignment.id, source.text, repr(source.line_map), json.dumps(settings, sort_keys=True, default=str)]
+        settings = {
+            "checks": [spec.name for spec in loaded.checks],
+            "hidden": loaded.reference is not None,
+            "language": self.language,
+            "timeout": self.options.timeout,
+            "fail_fast": self.options.fail_fast,
+        }
+        parts = [
+            loaded.assignment.id,
+            source.text,
+            repr(source.line_map),
+            json.dumps(settings, sort_keys=True, default=str),
+        ]
         digest = hashlib.sha256()
         for part in parts:
             encoded = part.encode("utf-8", "surrogatepass")
@@ -195,8 +214,9 @@ class Grader:
         checks = tuple(self.code.checks(assignment, include_hidden=hidden_checks))
         if self.options.checks:
             checks = tuple(spec for spec in checks if spec.name in self.options.checks)
-        return LoadedAssignment(assignment, checks, self._reference(assignment) if hidden_checks else None,
-                                self.code.signatures(assignment))
+        return LoadedAssignment(
+            assignment, checks, self._reference(assignment) if hidden_checks else None, self.code.signatures(assignment)
+        )
 
     def _reference(self, assignment: Assignment) -> ModuleType:
         if not assignment.has_solutions:
@@ -223,21 +243,30 @@ class Grader:
         """Run every check of ``loaded`` against ``source`` in a fresh worker."""
         assignment, checks, language = loaded.assignment, list(loaded.checks), self.language
         limits = assignment.limits
-        session = StudentSession(self.launcher, source.text, source.filename, assignment.id, _limits(assignment),
-                                 limits.import_timeout)
+        session = StudentSession(
+            self.launcher, source.text, source.filename, assignment.id, _limits(assignment), limits.import_timeout
+        )
         try:
             problem = start(session, source, language, limits.memory_mb)
             if problem is not None:
-                return CheckedSource(problem.results(checks, language), problem.error(language), source.filename,
-                                     session.failures > 0)
+                return CheckedSource(
+                    problem.results(checks, language), problem.error(language), source.filename, session.failures > 0
+                )
             budget = Budget.start(self.budget_s(loaded))
             context = CheckContext(
-                session=session, reference=loaded.reference, seed=self.course.seed, assignment_id=assignment.id,
-                default_timeout=limits.timeout, memory_mb=limits.memory_mb, language=language, budget=budget,
+                session=session,
+                reference=loaded.reference,
+                seed=self.course.seed,
+                assignment_id=assignment.id,
+                default_timeout=limits.timeout,
+                memory_mb=limits.memory_mb,
+                language=language,
+                budget=budget,
                 signatures=loaded.signatures,
             )
-            results = run_checks([self._with_timeout(spec) for spec in checks], context, self.options.fail_fast,
-                                 self.options.progress)
+            results = run_checks(
+                [self._with_timeout(spec) for spec in checks], context, self.options.fail_fast, self.options.progress
+            )
         finally:
             session.close()
         if source.line_map is not None:
@@ -249,20 +278,35 @@ class Grader:
     def _unusable(self, assignment: Assignment, checks: list[CheckSpec], nothing: NoSource) -> AssignmentResult:
         problem: Unusable = nothing.problem
         results = list(problem.results(checks, self.language))
-        return self._result(assignment, results, problem.error(self.language), nothing.file, nothing.notes,
-                            nothing.submitted)
+        return self._result(
+            assignment, results, problem.error(self.language), nothing.file, nothing.notes, nothing.submitted
+        )
 
     def _result(
-        self, assignment: Assignment, results: list[CheckResult], error: str | None, file: str, notes: Sequence[Msg],
+        self,
+        assignment: Assignment,
+        results: list[CheckResult],
+        error: str | None,
+        file: str,
+        notes: Sequence[Msg],
         submitted: bool = True,
     ) -> AssignmentResult:
         language = self.language
         raw_score, max_score = assignment_totals(results)
         late = lateness(assignment.late_policy, assignment.due, self.options.submitted_at)
         return AssignmentResult(
-            id=assignment.id, title=render(assignment.title, language), checks=tuple(results), score=apply_penalty(raw_score, late),
-            max_score=max_score, raw_score=raw_score, days_late=late.days_late, penalty_percent=late.penalty_percent,
-            error=error, file=file, notes=tuple(render(note, language) for note in notes), submitted=submitted,
+            id=assignment.id,
+            title=render(assignment.title, language),
+            checks=tuple(results),
+            score=apply_penalty(raw_score, late),
+            max_score=max_score,
+            raw_score=raw_score,
+            days_late=late.days_late,
+            penalty_percent=late.penalty_percent,
+            error=error,
+            file=file,
+            notes=tuple(render(note, language) for note in notes),
+            submitted=submitted,
             groups=check_groups(results, unusable=error is not None, language=language),
         )
 
@@ -275,11 +319,15 @@ def select_assignments(course: Course, ids: Sequence[str]) -> list[Assignment]:
     known = {a.id for a in course.assignments}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise UsageError(f"unknown assignment {', '.join(map(repr, unknown))}", f"choose from: {', '.join(sorted(known))}")
+        raise UsageError(
+            f"unknown assignment {', '.join(map(repr, unknown))}", f"choose from: {', '.join(sorted(known))}"
+        )
     return [a for a in course.assignments if not ids or a.id in ids]
 
 
-def _map(grade_one: Callable[[Assignment], AssignmentResult], assignments: list[Assignment], parallel: bool) -> list[AssignmentResult]:
+def _map(
+    grade_one: Callable[[Assignment], AssignmentResult], assignments: list[Assignment], parallel: bool
+) -> list[AssignmentResult]:
     """Grade assignments, in course order; in parallel threads when asked.
 
     Most of a check's time is spent waiting for its worker (the GIL is released while waiting), so
@@ -293,8 +341,12 @@ def _map(grade_one: Callable[[Assignment], AssignmentResult], assignments: list[
 
 def _limits(assignment: Assignment) -> Limits:
     settings = assignment.limits
-    return Limits(cpu_s=settings.cpu_s, memory_mb=settings.memory_mb, file_size_mb=settings.file_size_mb,
-                  output_kb=settings.output_kb)
+    return Limits(
+        cpu_s=settings.cpu_s,
+        memory_mb=settings.memory_mb,
+        file_size_mb=settings.file_size_mb,
+        output_kb=settings.output_kb,
+    )
 
 
 def _renamed(result: CheckResult, old: str, new: str) -> CheckResult:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grader.i18n import msg, render
 from grader.engine.results import CheckGroup, CheckResult
 from grader.engine.scoring import assignment_totals
+from grader.i18n import msg, render
 
 MIN_GROUP = 2
 """A reason shared by fewer checks is shown in their own rows."""
@@ -32,8 +32,15 @@ def _unusable(checks: Sequence[CheckResult], language: str) -> CheckGroup | None
     first = checks[0]
     message = render(msg("check.group_unusable", count=len(checks)), language)
     score, max_score = assignment_totals(checks)
-    return CheckGroup(checks=_names(checks), status=first.status, score=score, max_score=max_score, message=message,
-                      hint=first.hint, line=first.line)
+    return CheckGroup(
+        checks=_names(checks),
+        status=first.status,
+        score=score,
+        max_score=max_score,
+        message=message,
+        hint=first.hint,
+        line=first.line,
+    )
 
 
 def _not_implemented(checks: Sequence[CheckResult], language: str) -> CheckGroup | None:
@@ -41,11 +48,15 @@ def _not_implemented(checks: Sequence[CheckResult], language: str) -> CheckGroup
     members = [check for check in checks if check.name in unimplemented or check.blocked_by in unimplemented]
     if len(members) < MIN_GROUP:
         return None
-    functions = ", ".join(f"`{name}`" for name in dict.fromkeys(c.not_implemented for c in members if c.not_implemented))
+    functions = ", ".join(
+        f"`{name}`" for name in dict.fromkeys(c.not_implemented for c in members if c.not_implemented)
+    )
     message = render(msg("check.group_not_implemented", count=len(members), names=functions), language)
     hint = render(msg("check.not_implemented_hint"), language)
     score, max_score = assignment_totals(members)
-    return CheckGroup(checks=_names(members), status="failed", score=score, max_score=max_score, message=message, hint=hint)
+    return CheckGroup(
+        checks=_names(members), status="failed", score=score, max_score=max_score, message=message, hint=hint
+    )
 
 
 def _names(checks: Sequence[CheckResult]) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from grader.i18n import Msg, msg, render
 from grader.engine.results import CheckResult
+from grader.i18n import Msg, msg, render
 from grader.sandbox.errors import StudentError
 
 
@@ -59,7 +59,9 @@ class LineMap:
         names = [re.escape(name) for name in dict.fromkeys((filename, os.path.basename(filename)))]
         # At most 9 digits: a line number is all the worker is trusted for, and a bounded one.
         # Not inside a longer name or another folder's file of the same name.
-        pattern = re.compile(r'(?<![\w./-])(?:File "' + re.escape(filename) + r'"|' + "|".join(names) + r"), line (\d{1,9})\b")
+        pattern = re.compile(
+            r'(?<![\w./-])(?:File "' + re.escape(filename) + r'"|' + "|".join(names) + r"), line (\d{1,9})\b"
+        )
 
         def replace(match: re.Match[str]) -> str:
             return self.where(filename, int(match.group(1)), language) or match.group(0)
@@ -74,8 +76,10 @@ def relocate_result(line_map: LineMap, result: CheckResult, filename: str, langu
     the file (the message and traceback carry the cell and the line in it).
     """
     return dataclasses.replace(
-        result, message=line_map.rewrite(result.message, filename, language),
-        traceback=line_map.rewrite(result.traceback, filename, language), line=None,
+        result,
+        message=line_map.rewrite(result.message, filename, language),
+        traceback=line_map.rewrite(result.traceback, filename, language),
+        line=None,
     )
 
 

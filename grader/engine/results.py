@@ -59,8 +59,11 @@ class CheckResult:
     """For a check not run because a check it depends on failed: that check (the one to fix)."""
 
     def __post_init__(self) -> None:
-        _make_inert(self, lines=("name", "not_implemented", "blocked_by"),
-                    texts=("description", "message", "hint", "output", "traceback"))
+        _make_inert(
+            self,
+            lines=("name", "not_implemented", "blocked_by"),
+            texts=("description", "message", "hint", "output", "traceback"),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +158,9 @@ class GradeReport:
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
-def _make_inert(result: CheckResult | CheckGroup | AssignmentResult, lines: tuple[str, ...], texts: tuple[str, ...]) -> None:
+def _make_inert(
+    result: CheckResult | CheckGroup | AssignmentResult, lines: tuple[str, ...], texts: tuple[str, ...]
+) -> None:
     """Replace the one-line fields ``lines`` and the multi-line fields ``texts`` (None stays None) of a
     frozen ``result`` by their inert forms."""
     for name in lines:

@@ -59,8 +59,12 @@ def _days_late(due: datetime, submitted_at: datetime) -> int:
 
 
 def grade_report(
-    assignments: Sequence[AssignmentResult], hidden_ran: bool, language: str, duration_s: float,
-    autograder: AutograderSettings = AutograderSettings(), sandbox: SandboxLayers | None = None,
+    assignments: Sequence[AssignmentResult],
+    hidden_ran: bool,
+    language: str,
+    duration_s: float,
+    autograder: AutograderSettings = AutograderSettings(),
+    sandbox: SandboxLayers | None = None,
 ) -> GradeReport:
     statuses: Counter[str] = Counter(check.status for assignment in assignments for check in assignment.checks)
     return GradeReport(

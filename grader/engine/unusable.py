@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from grader.engine.checks.registry import CheckSpec
 from grader.engine.checks.runner import failed_without_running
-from grader.i18n import Msg, render
 from grader.engine.results import CheckResult
+from grader.i18n import Msg, render
 
 
 @dataclass(frozen=True)

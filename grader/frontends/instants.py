@@ -19,7 +19,9 @@ def submission_time(submitted_at: str | None, metadata: Path | None) -> datetime
     try:
         created_at = json.loads(metadata.read_text(encoding="utf-8"))["created_at"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{metadata}: no readable created_at field ({exc})", "pass Gradescope's submission_metadata.json") from None
+        raise UsageError(
+            f"{metadata}: no readable created_at field ({exc})", "pass Gradescope's submission_metadata.json"
+        ) from None
     return parse_instant(str(created_at), f"{metadata}: created_at")
 
 
@@ -35,5 +37,7 @@ def parse_instant(text: str, where: str) -> datetime:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise UsageError(f"{where}: {text!r} is not a date and time with a UTC offset", "write e.g. 2026-12-01T23:59:00+09:00")
+        raise UsageError(
+            f"{where}: {text!r} is not a date and time with a UTC offset", "write e.g. 2026-12-01T23:59:00+09:00"
+        )
     return value

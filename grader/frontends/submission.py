@@ -15,19 +15,20 @@ autograder bundle, because all of them find files here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 from grader.course import Assignment, Course
 from grader.course.stubs import EMPTY_FINGERPRINT, code_fingerprint, stub_fingerprints
-from grader.errors import UsageError
-from grader.i18n import Msg, msg
 from grader.engine.grader import Grader
 from grader.engine.results import GradeReport
 from grader.engine.source import NoSource, Source, Submitted
 from grader.engine.unusable import Unusable
+from grader.errors import UsageError
 from grader.frontends.notebook.errors import NotebookError
+from grader.i18n import Msg, msg
 
 SUFFIXES = (".py", ".ipynb")
 """File types a submission may have."""
@@ -74,12 +75,17 @@ def locate(course: Course, assignment_ids: Sequence[str], submission: Path | Non
     """The submission file of every assignment in ``assignment_ids``."""
     root = Path(submission) if submission is not None else course.root / "assignments"
     if not root.exists():
-        raise UsageError(f"{root}: no such file or folder", "pass --submission a folder of <id>.py (or <id>.ipynb) files, or one such file")
+        raise UsageError(
+            f"{root}: no such file or folder",
+            "pass --submission a folder of <id>.py (or <id>.ipynb) files, or one such file",
+        )
     stubs = stub_fingerprints(course)
     if root.is_file():
         return {assignment_ids[0]: _single_file(root, assignment_ids, stubs.get(assignment_ids[0]))}
-    return {assignment_id: _in_folder(root, course.assignment(assignment_id), stubs.get(assignment_id))
-            for assignment_id in assignment_ids}
+    return {
+        assignment_id: _in_folder(root, course.assignment(assignment_id), stubs.get(assignment_id))
+        for assignment_id in assignment_ids
+    }
 
 
 def grade_path(grader: Grader, submission: Path | None) -> GradeReport:
@@ -91,7 +97,9 @@ def grade_path(grader: Grader, submission: Path | None) -> GradeReport:
 def read_submission(course: Course, assignment_ids: Sequence[str], submission: Path | None) -> dict[str, Submitted]:
     """What the engine grades for each assignment of ``assignment_ids``: the code of the file the rule
     chooses, or why there is nothing to grade (no file, the unchanged stub, an unreadable file)."""
-    return {assignment_id: read_file(file) for assignment_id, file in locate(course, assignment_ids, submission).items()}
+    return {
+        assignment_id: read_file(file) for assignment_id, file in locate(course, assignment_ids, submission).items()
+    }
 
 
 def read_file(file: SubmissionFile) -> Submitted:
@@ -102,17 +110,24 @@ def read_file(file: SubmissionFile) -> Submitted:
     try:
         return read_source(file)
     except (OSError, UnicodeDecodeError) as exc:
-        problem = Unusable(msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint"))
+        problem = Unusable(
+            msg("check.unreadable", file=file.display_name, error=str(exc)), msg("check.unreadable_hint")
+        )
     except NotebookError as exc:
-        problem = Unusable(msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint"))
+        problem = Unusable(
+            msg("notebook.invalid", file=file.display_name, problem=exc.problem), msg("notebook.invalid_hint")
+        )
     return NoSource(problem, file=file.display_name, notes=notes)
 
 
 def _nothing_to_grade(file: SubmissionFile) -> Unusable:
-    """Why no file of ``file``'s assignment is graded (missing, the unchanged stub, empty, or two answers), and what to do."""
+    """Why no file of ``file``'s assignment is graded (missing, the unchanged stub, empty, or two answers), and what to
+    do."""
     if file.problem is not None and file.hint is not None:
         return Unusable(file.problem, file.hint)
-    return Unusable(msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected))
+    return Unusable(
+        msg("check.no_submission", expected=file.expected), msg("check.no_submission_hint", expected=file.expected)
+    )
 
 
 def read_source(file: SubmissionFile) -> Source:
@@ -143,7 +158,9 @@ def _single_file(path: Path, assignment_ids: Sequence[str], stub: str | None) ->
             "name the assignment it answers, e.g. `grader grade conv --submission conv.py`",
         )
     if path.suffix not in SUFFIXES:
-        raise UsageError(f"--submission {path}: not a .py or .ipynb file", "pass the Python file or the notebook you wrote")
+        raise UsageError(
+            f"--submission {path}: not a .py or .ipynb file", "pass the Python file or the notebook you wrote"
+        )
     return _one_file(assignment_ids[0], path, display_path(path), stub, other=None)
 
 
@@ -157,9 +174,11 @@ def _in_folder(folder: Path, assignment: Assignment, stub: str | None) -> Submis
     candidates = candidate_paths(folder, assignment.id)
     expected = " or ".join(display_path(path) for path in candidates)
     for index in range(0, len(candidates), len(SUFFIXES)):
-        found = [path for path in candidates[index:index + len(SUFFIXES)] if path.is_file()]
+        found = [path for path in candidates[index : index + len(SUFFIXES)] if path.is_file()]
         if len(found) == 1:
-            return _one_file(assignment.id, found[0], expected, stub, other=found[0].with_suffix(_other_suffix(found[0])))
+            return _one_file(
+                assignment.id, found[0], expected, stub, other=found[0].with_suffix(_other_suffix(found[0]))
+            )
         if found:
             return _choose(assignment, found[0], found[1], expected, stub)
     return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state="missing")
@@ -171,7 +190,9 @@ def _one_file(assignment_id: str, path: Path, expected: str, stub: str | None, o
     if state == "answer":
         return SubmissionFile(assignment_id=assignment_id, path=path, expected=expected)
     problem, hint = _not_submitted(state, path, other)
-    return SubmissionFile(assignment_id=assignment_id, path=None, expected=expected, state=state, problem=problem, hint=hint)
+    return SubmissionFile(
+        assignment_id=assignment_id, path=None, expected=expected, state=state, problem=problem, hint=hint
+    )
 
 
 def _choose(assignment: Assignment, py: Path, ipynb: Path, expected: str, stub: str | None) -> SubmissionFile:
@@ -186,22 +207,39 @@ def _choose(assignment: Assignment, py: Path, ipynb: Path, expected: str, stub: 
     if len(answers) == 2 and assignment.submit is not None:
         chosen = py if assignment.submit == "py" else ipynb
         other = ipynb if chosen == py else py
-        note = msg("submission.chose_by_course", chosen=display_path(chosen), other=display_path(other), submit=assignment.submit)
+        note = msg(
+            "submission.chose_by_course",
+            chosen=display_path(chosen),
+            other=display_path(other),
+            submit=assignment.submit,
+        )
         return SubmissionFile(assignment_id=assignment.id, path=chosen, expected=expected, note=note)
     if len(answers) == 2:
         names = {"id": assignment.id, "py": display_path(py), "ipynb": display_path(ipynb)}
-        return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state="ambiguous",
-                              problem=msg("submission.ambiguous", **names), hint=msg("submission.ambiguous_hint", **names))
+        return SubmissionFile(
+            assignment_id=assignment.id,
+            path=None,
+            expected=expected,
+            state="ambiguous",
+            problem=msg("submission.ambiguous", **names),
+            hint=msg("submission.ambiguous_hint", **names),
+        )
     state: State = "stub" if "stub" in states.values() else "empty"
     shown = py if states[py] == state else ipynb
     problem, hint = _not_submitted(state, shown, ipynb if shown == py else py)
-    return SubmissionFile(assignment_id=assignment.id, path=None, expected=expected, state=state, problem=problem, hint=hint)
+    return SubmissionFile(
+        assignment_id=assignment.id, path=None, expected=expected, state=state, problem=problem, hint=hint
+    )
 
 
 def _not_submitted(state: State, path: Path, other: Path | None) -> tuple[Msg, Msg]:
     """What to tell a student whose file is the unchanged stub, or empty."""
     shown = display_path(path)
-    hint = msg("submission.write_in", file=shown, other=display_path(other)) if other is not None else msg("submission.write_in_one", file=shown)
+    hint = (
+        msg("submission.write_in", file=shown, other=display_path(other))
+        if other is not None
+        else msg("submission.write_in_one", file=shown)
+    )
     return msg(f"submission.{state}", file=shown), hint
 
 

@@ -29,18 +29,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from grader.engine.checks.coursecode import CourseCode
 from grader.course import Assignment, Course
+from grader.engine.checks.coursecode import CourseCode
 from grader.engine.grader import GradeOptions, Grader, select_assignments
 from grader.engine.hidden import runs_hidden_checks
-from grader.i18n import msg, render, resolve_language
+from grader.engine.results import AssignmentResult
+from grader.engine.scoring import grade_report
 from grader.frontends.report.status import grading_status
 from grader.frontends.report.text import print_report
-from grader.engine.results import AssignmentResult
-from grader.sandbox.launcher import Launcher
-from grader.engine.scoring import grade_report
 from grader.frontends.stopping import Stopped, stopped_by
 from grader.frontends.submission import candidate_paths, locate, read_file
+from grader.i18n import msg, render, resolve_language
+from grader.sandbox.launcher import Launcher
 
 POLL_S = 0.05
 """Seconds between two looks at the files."""
@@ -89,7 +89,12 @@ class WatchSession:
     """Grades on change; owns the fork server until :meth:`close`."""
 
     def __init__(
-        self, course: Course, options: GradeOptions, submission: Path | None, console: Console, verbose: bool = False,
+        self,
+        course: Course,
+        options: GradeOptions,
+        submission: Path | None,
+        console: Console,
+        verbose: bool = False,
         workdirs: Path | None = None,
     ) -> None:
         self.course = course
@@ -113,21 +118,31 @@ class WatchSession:
         assignment = watched.assignment
         file = locate(self.course, [assignment.id], self.submission)[assignment.id]
         with grading_status(self.console, self.language) as progress:
-            grader = Grader(self.course, dataclasses.replace(self.options, progress=progress), launcher=self.launcher,
-                            code=self.code)
+            grader = Grader(
+                self.course,
+                dataclasses.replace(self.options, progress=progress),
+                launcher=self.launcher,
+                code=self.code,
+            )
             self.results[assignment.id] = grader.grade_assignment(assignment, read_file(file))
         return time.perf_counter() - started
 
     def draw(self, graded: Assignment, seconds: float) -> None:
         """Redraw the report of every watched assignment, then what was just graded."""
         ordered = [self.results[w.assignment.id] for w in self.watched if w.assignment.id in self.results]
-        report = grade_report(ordered, self.hidden, self.language, round(seconds, 3), self.course.autograder,
-                              self.launcher.layers)
+        report = grade_report(
+            ordered, self.hidden, self.language, round(seconds, 3), self.course.autograder, self.launcher.layers
+        )
         self.console.clear()
         print_report(report, self.console, self.verbose)
         result = self.results[graded.id]
-        line = msg("watch.graded", id=graded.id, time=datetime.now().strftime("%H:%M:%S"), seconds=f"{seconds:.2f}",
-                   score=f"{result.score:g}/{result.max_score:g}")
+        line = msg(
+            "watch.graded",
+            id=graded.id,
+            time=datetime.now().strftime("%H:%M:%S"),
+            seconds=f"{seconds:.2f}",
+            score=f"{result.score:g}/{result.max_score:g}",
+        )
         self.console.print(Text(render(line, self.language), style="bold"))
         count = sum(len(w.paths) for w in self.watched)
         self.console.print(Text(render(msg("watch.waiting", count=count), self.language), style="dim"))
@@ -166,7 +181,9 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that stop a watch as Ctrl-C does (a service manager, ``timeout``, a closed terminal)."""
 
 
-def watch(course: Course, options: GradeOptions, submission: Path | None, console: Console, verbose: bool = False) -> None:
+def watch(
+    course: Course, options: GradeOptions, submission: Path | None, console: Console, verbose: bool = False
+) -> None:
     """Run a watch session until Ctrl-C, SIGTERM or SIGHUP; whichever ends it, the fork server is closed
     and no worker folder is left.
 
@@ -187,7 +204,12 @@ def watch(course: Course, options: GradeOptions, submission: Path | None, consol
 
 
 def _watch_until_stopped(
-    course: Course, options: GradeOptions, submission: Path | None, console: Console, verbose: bool, workdirs: Path,
+    course: Course,
+    options: GradeOptions,
+    submission: Path | None,
+    console: Console,
+    verbose: bool,
+    workdirs: Path,
 ) -> None:
     session = WatchSession(course, options, submission, console, verbose, workdirs)
     try:

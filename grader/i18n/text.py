@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeGuard, Union
+from typing import TypeAlias, TypeGuard
 
 import yaml
 
@@ -25,7 +25,7 @@ class Msg:
 
 
 # What a check author or the grader may hand over as student-facing text.
-Text = Union[Msg, str, Mapping[str, str]]
+Text: TypeAlias = Msg | str | Mapping[str, str]
 
 
 def msg(key: str, **params: object) -> Msg:
@@ -33,7 +33,7 @@ def msg(key: str, **params: object) -> Msg:
     return Msg(key, params)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def catalog(lang: str) -> Mapping[str, str]:
     """All templates of one language, keyed ``<domain>.<name>`` (``gradient.sign_flipped``)."""
     templates: dict[str, str] = {}

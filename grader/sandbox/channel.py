@@ -59,7 +59,7 @@ class Channel:
             self._set_timeout(deadline)
             try:
                 chunk = self.sock.recv(min(size - received, _CHUNK))
-            except socket.timeout:
+            except TimeoutError:
                 raise ChannelTimeout() from None
             except OSError as exc:
                 raise ChannelClosed(f"receive failed: {exc}") from None

@@ -49,8 +49,12 @@ def unpack_calls(packed: dict[str, Any]) -> list[tuple[list[Any], dict[str, Any]
 def pack(values: list[Any]) -> list[Any]:
     """One column: a stacked array when every value is a numeric array of one dtype and shape."""
     first = values[0] if values else None
-    if type(first) is np.ndarray and first.dtype.kind in NUMERIC_KINDS and all(
-        type(value) is np.ndarray and value.dtype == first.dtype and value.shape == first.shape for value in values
+    if (
+        type(first) is np.ndarray
+        and first.dtype.kind in NUMERIC_KINDS
+        and all(
+            type(value) is np.ndarray and value.dtype == first.dtype and value.shape == first.shape for value in values
+        )
     ):
         stacked = np.empty((len(values), *first.shape), dtype=first.dtype)  # np.stack would make >i4 native
         for i, value in enumerate(values):

@@ -3,7 +3,8 @@
 The parent decides the policy (:mod:`grader.sandbox.policy`: what a worker may read, which layers to
 apply) and sends it to the fork server. The fork server builds a :class:`Confinement` from it: it forks
 one probe child that applies every layer asked for and reports which held, so that a run records only
-layers that really stood (an old kernel has no Landlock; a container may forbid seccomp). Each worker then applies exactly those
+layers that really stood (an old kernel has no Landlock; a container may forbid seccomp). Each worker then applies
+exactly those
 layers, in this order, before any student code exists:
 
 1. rlimits (CPU, memory, file size, descriptors, core dumps);
@@ -14,7 +15,8 @@ layers, in this order, before any student code exists:
 5. no new processes: the filter refuses them; without it, RLIMIT_NPROC=0 does (which also stops threads).
 
 A layer that held in the probe but fails in a worker ends that worker before it runs anything
-(exit code :data:`~grader.sandbox.layers.CONFINEMENT_FAILED`): a worker never runs with fewer fences than its run reports.
+(exit code :data:`~grader.sandbox.layers.CONFINEMENT_FAILED`): a worker never runs with fewer fences than its run
+reports.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import tempfile
 from collections.abc import Callable
 from typing import TypeVar
 
-from grader.sandbox import landlock, limits as limits_module, syscalls
+from grader.sandbox import landlock, syscalls
+from grader.sandbox import limits as limits_module
 from grader.sandbox.layers import SandboxLayers
 from grader.sandbox.policy import Policy
 from grader.sandbox.uids import HeldUid, UidPool, mapped
@@ -55,8 +58,10 @@ class Confinement:
     # -- what holds ------------------------------------------------------------------------------------
     def layers(self) -> SandboxLayers:
         return SandboxLayers(
-            seccomp=self.filter is not None, landlock_abi=self.landlock_abi,
-            landlock_scopes=self.landlock_abi >= landlock.SCOPES_ABI, separate_uids=self.uids is not None,
+            seccomp=self.filter is not None,
+            landlock_abi=self.landlock_abi,
+            landlock_scopes=self.landlock_abi >= landlock.SCOPES_ABI,
+            separate_uids=self.uids is not None,
             audit_hook=self.audit_hook,
         )
 
@@ -109,7 +114,9 @@ class Confinement:
         """The uid and gid a worker runs as, as root: its own uid, else ``nobody``'s."""
         return (uid.uid, uid.uid) if uid is not None else limits_module.unprivileged_ids()
 
-    def apply(self, workdir: str, uid: HeldUid | None, limits: limits_module.Limits, strict: bool = True) -> dict[str, bool]:
+    def apply(
+        self, workdir: str, uid: HeldUid | None, limits: limits_module.Limits, strict: bool = True
+    ) -> dict[str, bool]:
         """Put this process behind every layer (see the module docstring for the order).
 
         ``strict``: a layer that fails raises (a worker). Otherwise each failure is noted and the next layer
@@ -119,8 +126,13 @@ class Confinement:
         limits_module.apply_rlimits(limits)
         # The Landlock ruleset is built while still root (its folders may be closed to the worker's uid)
         # and enforced after the drop.
-        ruleset = attempt("landlock", lambda: landlock.prepare(
-            self.landlock_abi, self.read_only, [workdir, *_WRITABLE_DEVICES])) if self.landlock_abi else None
+        ruleset = (
+            attempt(
+                "landlock", lambda: landlock.prepare(self.landlock_abi, self.read_only, [workdir, *_WRITABLE_DEVICES])
+            )
+            if self.landlock_abi
+            else None
+        )
         if self.root:
             attempt("uid", lambda: limits_module.drop_privileges(*self._ids(uid)))
         if ruleset is not None:

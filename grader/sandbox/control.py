@@ -7,7 +7,7 @@ messages without importing the server (and numpy with it).
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict, Union
+from typing import Any, Literal, TypeAlias, TypedDict
 
 from grader.sandbox.policy import PolicyWire
 
@@ -40,7 +40,7 @@ class ReapRequest(TypedDict):
     pid: int
 
 
-Request = Union[SpawnRequest, ReapRequest]
+Request: TypeAlias = SpawnRequest | ReapRequest
 
 
 class SpawnReply(TypedDict, total=False):

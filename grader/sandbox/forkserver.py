@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy  # noqa: F401  (the point of the fork server: workers start with numpy imported)
 
-from grader.sandbox import guard, limits as limits_module, worker
+from grader.sandbox import guard, worker
+from grader.sandbox import limits as limits_module
 from grader.sandbox.channel import Channel
 from grader.sandbox.confine import Confinement, clean_sys_path
 from grader.sandbox.control import ReapReply, Request, ServerConfig, SpawnReply, SpawnRequest
@@ -45,11 +46,42 @@ its cleanup, so no worker and no worker folder outlives it."""
 # readable by the unprivileged worker user (Python under /root, as on some CI images): a correct
 # solution must not fail for importing `random` or `np.fft`. Pure computation only.
 PRELOADED_MODULES = (
-    "math", "cmath", "random", "statistics", "itertools", "functools", "operator", "collections",
-    "collections.abc", "dataclasses", "typing", "copy", "numbers", "decimal", "fractions", "heapq", "bisect",
-    "array", "string", "re", "time", "warnings", "enum", "abc", "contextlib", "textwrap", "json", "datetime",
-    "pprint", "subprocess", "numpy.fft", "numpy.polynomial", "numpy.lib.stride_tricks", "numpy.random",
-    "numpy.linalg", "numpy.testing",
+    "math",
+    "cmath",
+    "random",
+    "statistics",
+    "itertools",
+    "functools",
+    "operator",
+    "collections",
+    "collections.abc",
+    "dataclasses",
+    "typing",
+    "copy",
+    "numbers",
+    "decimal",
+    "fractions",
+    "heapq",
+    "bisect",
+    "array",
+    "string",
+    "re",
+    "time",
+    "warnings",
+    "enum",
+    "abc",
+    "contextlib",
+    "textwrap",
+    "json",
+    "datetime",
+    "pprint",
+    "subprocess",
+    "numpy.fft",
+    "numpy.polynomial",
+    "numpy.lib.stride_tricks",
+    "numpy.random",
+    "numpy.linalg",
+    "numpy.testing",
 )
 
 
@@ -98,7 +130,9 @@ class ForkServer:
             os.chown(workdir, *owner)
         pid = os.fork()
         if pid == 0:
-            _become_worker(channel_fd, workdir, limits_module.Limits.from_wire(request["limits"]), self.confinement, uid)
+            _become_worker(
+                channel_fd, workdir, limits_module.Limits.from_wire(request["limits"]), self.confinement, uid
+            )
         os.close(channel_fd)
         self.live[pid] = _Live(workdir, uid)
         return {"pid": pid}
@@ -187,4 +221,3 @@ def main(control: socket.socket, config: ServerConfig) -> None:
     # Every worker is reaped and every directory removed by now; skipping the interpreter's teardown
     # (tens of ms with numpy loaded) lets the parent's wait for us return at once.
     os._exit(0)
-

@@ -13,23 +13,47 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 _NO_PROCESSES = frozenset(
     {"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "subprocess.Popen", "pty.spawn"}
 )
 _NO_NETWORK = frozenset({"socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo"})
 _NO_INTROSPECTION = frozenset(
-    {"resource.setrlimit", "resource.prlimit", "gc.get_objects", "gc.get_referrers", "gc.get_referents",
-     "sys.addaudithook", "sys.remote_exec", "os.setuid", "os.setgid"}
+    {
+        "resource.setrlimit",
+        "resource.prlimit",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "sys.addaudithook",
+        "sys.remote_exec",
+        "os.setuid",
+        "os.setgid",
+    }
 )
 _SIGNALS = frozenset({"os.kill", "os.killpg"})
 # Events whose arguments start with one or two paths that the call creates, changes or removes.
 _PATH_CHANGES: dict[str, int] = {
-    "os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.chmod": 1, "os.chown": 1, "os.truncate": 1,
-    "os.utime": 1, "os.chflags": 1, "os.lchflags": 1, "os.rename": 2, "os.link": 2, "os.symlink": 2,
-    "shutil.rmtree": 1, "shutil.copyfile": 2, "shutil.move": 2, "os.setxattr": 1, "os.removexattr": 1,
+    "os.remove": 1,
+    "os.rmdir": 1,
+    "os.mkdir": 1,
+    "os.chmod": 1,
+    "os.chown": 1,
+    "os.truncate": 1,
+    "os.utime": 1,
+    "os.chflags": 1,
+    "os.lchflags": 1,
+    "os.rename": 2,
+    "os.link": 2,
+    "os.symlink": 2,
+    "shutil.rmtree": 1,
+    "shutil.copyfile": 2,
+    "shutil.move": 2,
+    "os.setxattr": 1,
+    "os.removexattr": 1,
 }
 _LISTINGS = frozenset({"os.listdir", "os.scandir", "glob.glob", "os.walk"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC

@@ -50,8 +50,11 @@ class LandlockError(OSError):
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -104,8 +107,11 @@ def enforce(ruleset: int) -> None:
 
 
 def _create_ruleset(abi: int, handled_fs: int) -> int:
-    attr = _RulesetAttr(handled_fs, _NET_TCP_BIND_AND_CONNECT if abi >= 4 else 0,
-                        _SCOPE_ABSTRACT_UNIX_SOCKET_AND_SIGNAL if abi >= SCOPES_ABI else 0)
+    attr = _RulesetAttr(
+        handled_fs,
+        _NET_TCP_BIND_AND_CONNECT if abi >= 4 else 0,
+        _SCOPE_ABSTRACT_UNIX_SOCKET_AND_SIGNAL if abi >= SCOPES_ABI else 0,
+    )
     # Older kernels reject fields they do not know: pass only the prefix of the struct this ABI has.
     size = 24 if abi >= SCOPES_ABI else 16 if abi >= 4 else 8
     return _check(_libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), size, 0), "landlock_create_ruleset")
@@ -120,7 +126,10 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):  # fstat works on O_PATH descriptors
             rights &= _FILE_RIGHTS
         rule = _PathBeneathAttr(rights, fd)
-        _check(_libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0), f"landlock_add_rule({path})")
+        _check(
+            _libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0),
+            f"landlock_add_rule({path})",
+        )
     finally:
         os.close(fd)
 

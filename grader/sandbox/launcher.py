@@ -15,25 +15,37 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from grader.errors import GraderError, UsageError
 from grader.sandbox.channel import Channel
 from grader.sandbox.control import ReapReply, Request, ServerConfig, SpawnReply
 from grader.sandbox.ending import kill_worker
-from grader.sandbox.policy import Policy, readable_protected, worker_read_roots
 from grader.sandbox.layers import SandboxLayers, switched_off
 from grader.sandbox.limits import Limits
+from grader.sandbox.policy import Policy, readable_protected, worker_read_roots
 from grader.sandbox.uids import RANGE_VARIABLE, parse_range
 
 # One BLAS thread per worker: workers run in parallel already, and per-thread buffers would
 # otherwise eat the address-space limit.
 _SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 _START_TIMEOUT_S = 30.0
-_SELF_INFLICTED = frozenset({signal.SIGXCPU, signal.SIGXFSZ, signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL,
-                             signal.SIGABRT, signal.SIGSYS, signal.SIGTRAP})
+_SELF_INFLICTED = frozenset(
+    {
+        signal.SIGXCPU,
+        signal.SIGXFSZ,
+        signal.SIGSEGV,
+        signal.SIGBUS,
+        signal.SIGFPE,
+        signal.SIGILL,
+        signal.SIGABRT,
+        signal.SIGSYS,
+        signal.SIGTRAP,
+    }
+)
 """Signals a process gets from its own limits (CPU, file size) or faults (a stack overflow, a bad syscall)."""
 _REAP_TIMEOUT_S = 10.0
 
@@ -71,12 +83,19 @@ class Launcher:
         parent_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOTSTRAP, str(server_end.fileno())],
-            pass_fds=[server_end.fileno()], env=_server_environment(), stdin=subprocess.DEVNULL, cwd="/",
+            pass_fds=[server_end.fileno()],
+            env=_server_environment(),
+            stdin=subprocess.DEVNULL,
+            cwd="/",
         )
         server_end.close()
         self.control = parent_end
         self.control.settimeout(_START_TIMEOUT_S)
-        config: ServerConfig = {"source_root": _package_root(), "base_dir": str(self.base_dir), "policy": policy.to_wire()}
+        config: ServerConfig = {
+            "source_root": _package_root(),
+            "base_dir": str(self.base_dir),
+            "policy": policy.to_wire(),
+        }
         self.control.send(json.dumps(config).encode())  # read once the server has started: no wait here
         self.lock = threading.Lock()
         self._layers: SandboxLayers | None = None
@@ -87,7 +106,7 @@ class Launcher:
         with self.lock:
             return self._layers_locked()
 
-    def spawn(self, limits: Limits) -> "WorkerProcess":
+    def spawn(self, limits: Limits) -> WorkerProcess:
         parent_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             reply: SpawnReply = self._request({"op": "spawn", "limits": limits.to_wire()}, [worker_end.fileno()])
@@ -111,7 +130,7 @@ class Launcher:
             self.process.kill()
             self.process.wait()
 
-    def __enter__(self) -> "Launcher":
+    def __enter__(self) -> Launcher:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -136,8 +155,10 @@ class Launcher:
         except OSError:
             data = b""
         if not data:
-            raise SandboxUnavailable("the grader's fork server stopped unexpectedly",
-                                     "run again; if it keeps happening, run `python -c 'import numpy'` to check numpy")
+            raise SandboxUnavailable(
+                "the grader's fork server stopped unexpectedly",
+                "run again; if it keeps happening, run `python -c 'import numpy'` to check numpy",
+            )
         return json.loads(data)
 
 
@@ -186,8 +207,10 @@ def _policy(denied_roots: Sequence[Path]) -> Policy:
     clash = readable_protected(read_only, [str(root) for root in denied_roots])
     if clash is not None:
         root, folder = clash
-        raise SandboxUnavailable(f"{folder} lies inside {root}, which every worker may read (Python or system libraries)",
-                                 "move the course (or the class's folder) out of it")
+        raise SandboxUnavailable(
+            f"{folder} lies inside {root}, which every worker may read (Python or system libraries)",
+            "move the course (or the class's folder) out of it",
+        )
     try:
         return Policy(read_only, switched_off(), parse_range(os.environ.get(RANGE_VARIABLE)))
     except ValueError as exc:
@@ -197,8 +220,9 @@ def _policy(denied_roots: Sequence[Path]) -> Policy:
 def _server_environment() -> dict[str, str]:
     """The fork server's (and so every worker's) environment: locale and numeric-library settings only.
     Nothing else of the grader's environment (tokens of a CI job, paths of the course) reaches graded code."""
-    kept = {name: value for name, value in os.environ.items()
-            if name in _KEPT_VARIABLES or name.startswith(_KEPT_PREFIXES)}
+    kept = {
+        name: value for name, value in os.environ.items() if name in _KEPT_VARIABLES or name.startswith(_KEPT_PREFIXES)
+    }
     return {**kept, **_SINGLE_THREADED}
 
 

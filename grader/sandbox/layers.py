@@ -44,20 +44,28 @@ class SandboxLayers:
         return [name for name, held in (("seccomp", self.seccomp), ("Landlock", self.landlock_abi > 0)) if not held]
 
     @classmethod
-    def common(cls, runs: "list[SandboxLayers]") -> "SandboxLayers":
+    def common(cls, runs: list[SandboxLayers]) -> SandboxLayers:
         """What held in every one of ``runs`` (the shards of a merged batch): each layer at its weakest."""
-        return cls(seccomp=all(run.seccomp for run in runs), landlock_abi=min(run.landlock_abi for run in runs),
-                   landlock_scopes=all(run.landlock_scopes for run in runs),
-                   separate_uids=all(run.separate_uids for run in runs), audit_hook=all(run.audit_hook for run in runs))
+        return cls(
+            seccomp=all(run.seccomp for run in runs),
+            landlock_abi=min(run.landlock_abi for run in runs),
+            landlock_scopes=all(run.landlock_scopes for run in runs),
+            separate_uids=all(run.separate_uids for run in runs),
+            audit_hook=all(run.audit_hook for run in runs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "confined": self.confined}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SandboxLayers":
-        return cls(seccomp=bool(data["seccomp"]), landlock_abi=int(data["landlock_abi"]),
-                   landlock_scopes=bool(data["landlock_scopes"]), separate_uids=bool(data["separate_uids"]),
-                   audit_hook=bool(data["audit_hook"]))
+    def from_dict(cls, data: Mapping[str, Any]) -> SandboxLayers:
+        return cls(
+            seccomp=bool(data["seccomp"]),
+            landlock_abi=int(data["landlock_abi"]),
+            landlock_scopes=bool(data["landlock_scopes"]),
+            separate_uids=bool(data["separate_uids"]),
+            audit_hook=bool(data["audit_hook"]),
+        )
 
 
 def switched_off(environ: Mapping[str, str] = os.environ) -> frozenset[str]:

@@ -35,7 +35,7 @@ class Limits:
         return asdict(self)
 
     @classmethod
-    def from_wire(cls, data: dict[str, int]) -> "Limits":
+    def from_wire(cls, data: dict[str, int]) -> Limits:
         return cls(**{name: int(value) for name, value in data.items()})
 
 

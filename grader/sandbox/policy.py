@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 _SYSTEM_LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib")
-_SYSTEM_FILES = ("/etc/localtime", "/usr/share/zoneinfo", "/sys/devices/system/cpu", "/dev/urandom", "/dev/random",
-                 "/dev/zero")
+_SYSTEM_FILES = (
+    "/etc/localtime",
+    "/usr/share/zoneinfo",
+    "/sys/devices/system/cpu",
+    "/dev/urandom",
+    "/dev/random",
+    "/dev/zero",
+)
 
 
 class PolicyWire(TypedDict):
@@ -42,7 +48,7 @@ class Policy:
         return {"read_only": list(self.read_only), "off": sorted(self.off), "uid_range": list(self.uid_range)}
 
     @classmethod
-    def from_wire(cls, data: PolicyWire) -> "Policy":
+    def from_wire(cls, data: PolicyWire) -> Policy:
         first, last = data["uid_range"]
         return cls(tuple(data["read_only"]), frozenset(data["off"]), (int(first), int(last)))
 

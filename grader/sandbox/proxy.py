@@ -24,7 +24,6 @@ from grader.sandbox.errors import StaleObject, StudentError
 from grader.sandbox.session import MODULE_HANDLE, StudentSession
 from grader.sandbox.wire import Handle
 
-
 CallWatcher = Callable[[str, tuple[Any, ...], dict[str, Any], Any], None]
 """Told ``(label, args, kwargs, result)`` after each call of a student's function or method returned."""
 
@@ -83,13 +82,14 @@ class RemoteObject:
             watcher(self._label, args, kwargs, result)
         return result
 
-    def partial(self, *args: Any, **kwargs: Any) -> "RemoteCall":
+    def partial(self, *args: Any, **kwargs: Any) -> RemoteCall:
         """This function with some arguments fixed and the others left open as :class:`Param` placeholders:
         ``student.conv2d_forward.partial(Param("x"), w, b, 2, 1)`` is ``f(x=...)``, callable in batches."""
         return RemoteCall(self, args, kwargs)
 
     def _call_many(
-        self, calls: list[tuple[list[Any], dict[str, Any]]],
+        self,
+        calls: list[tuple[list[Any], dict[str, Any]]],
         then: tuple[RemoteObject, list[Any], dict[str, Any], int | str] | None = None,
     ) -> list[Any]:
         """One call per (args, kwargs) in one round trip; ``then`` (a function, its arguments and the
@@ -133,7 +133,9 @@ class BatchCallable(Protocol):
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
     def _call_many(
-        self, calls: list[tuple[list[Any], dict[str, Any]]], then: tuple[Self, list[Any], dict[str, Any], int | str] | None = None,
+        self,
+        calls: list[tuple[list[Any], dict[str, Any]]],
+        then: tuple[Self, list[Any], dict[str, Any], int | str] | None = None,
     ) -> list[Any]: ...
 
 
@@ -145,8 +147,12 @@ class RemoteCall:
     """
 
     def __init__(
-        self, function: BatchCallable, args: tuple[Any, ...], kwargs: dict[str, Any],
-        transform: Callable[[Any], Any] | None = None, stage: RemoteCall | None = None,
+        self,
+        function: BatchCallable,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        transform: Callable[[Any], Any] | None = None,
+        stage: RemoteCall | None = None,
     ) -> None:
         self.function, self.args, self.kwargs, self.transform, self.stage = function, args, kwargs, transform, stage
 
@@ -191,15 +197,21 @@ class RemoteCall:
         """The name of this call's one open argument (a stage of another call takes exactly one)."""
         names = [value.name for value in (*self.args, *self.kwargs.values()) if isinstance(value, Param)]
         if len(names) != 1:
-            raise ValueError(f"a call used in .then(...) needs exactly one expect.param(...) argument, not {len(names)}")
+            raise ValueError(
+                f"a call used in .then(...) needs exactly one expect.param(...) argument, not {len(names)}"
+            )
         return names[0]
 
     def function_and_slot(self) -> tuple[BatchCallable, list[Any], dict[str, Any], int | str]:
         """This call as a stage: its function, its fixed arguments, and where the open one goes."""
         index = next((i for i, value in enumerate(self.args) if isinstance(value, Param)), None)
-        slot = index if index is not None else next(key for key, value in self.kwargs.items() if isinstance(value, Param))
+        slot = (
+            index if index is not None else next(key for key, value in self.kwargs.items() if isinstance(value, Param))
+        )
         args: list[Any] = [None if isinstance(value, Param) else value for value in self.args]
-        kwargs: dict[str, Any] = {key: None if isinstance(value, Param) else value for key, value in self.kwargs.items()}
+        kwargs: dict[str, Any] = {
+            key: None if isinstance(value, Param) else value for key, value in self.kwargs.items()
+        }
         return self.function, args, kwargs, slot
 
     def _finish(self, result: Any) -> Any:

@@ -127,7 +127,11 @@ class StudentSession:
             raise
 
     def call_many(
-        self, target: int, calls: list[tuple[list[Any], dict[str, Any]]], label: str, then: dict[str, Any] | None = None,
+        self,
+        target: int,
+        calls: list[tuple[list[Any], dict[str, Any]]],
+        label: str,
+        then: dict[str, Any] | None = None,
         function: str = "",
     ) -> list[Any]:
         """Call ``target`` (the function ``function``) once per (args, kwargs), in order, in one round trip
@@ -171,12 +175,16 @@ class StudentSession:
         except (ChannelClosed, WireError, FrameTooLarge) as exc:
             status = self._discard()
             if status.exit_code == CONFINEMENT_FAILED:
-                raise SandboxUnavailable("a worker could not be put behind the fences this run reports (seccomp, "
-                                         "Landlock, its own uid); nothing of the submission ran",
-                                         "run again; if it keeps happening, report it with `uname -r`") from None
+                raise SandboxUnavailable(
+                    "a worker could not be put behind the fences this run reports (seccomp, "
+                    "Landlock, its own uid); nothing of the submission ran",
+                    "run again; if it keeps happening, report it with `uname -r`",
+                ) from None
             malformed = not isinstance(exc, ChannelClosed)
             foreign = not malformed and status.killed_from_outside(self.limits)
-            raise WorkerCrashed(during, signal=status.signal, exit_code=status.exit_code, malformed=malformed, foreign=foreign) from None
+            raise WorkerCrashed(
+                during, signal=status.signal, exit_code=status.exit_code, malformed=malformed, foreign=foreign
+            ) from None
         return self._unpack(reply, during)
 
     def _unpack(self, reply: Any, during: Activity) -> Any:

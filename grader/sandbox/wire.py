@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import math
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +30,7 @@ _BLOB = struct.Struct("<Q")
 
 
 # Exact numpy scalar types (np.float64, np.int32, np.bool_, ...): a student subclass is not data.
-_NUMPY_SCALAR_TYPES = frozenset(
-    np.dtype(code).type for code in "?bhilqpBHILQPefdgFDG"
-)
+_NUMPY_SCALAR_TYPES = frozenset(np.dtype(code).type for code in "?bhilqpBHILQPefdgFDG")
 
 
 class WireError(Exception):
@@ -121,7 +120,10 @@ def _tag(value: Any, blobs: list[bytes], to_handle: Callable[[Any], Handle] | No
 
 
 def _tag_dict(
-    value: dict[Any, Any], blobs: list[bytes], to_handle: Callable[[Any], Handle] | None, depth: int,
+    value: dict[Any, Any],
+    blobs: list[bytes],
+    to_handle: Callable[[Any], Handle] | None,
+    depth: int,
 ) -> list[list[Any]]:
     items = []
     for key, item in value.items():

@@ -123,8 +123,10 @@ class Worker:
             with np.errstate(**request.get("errstate", {})):
                 return {"ok": function(*args, **kwargs)}
         if op == "call_many":
-            calls = [([self._resolve(arg) for arg in args], {key: self._resolve(v) for key, v in kwargs.items()})
-                     for args, kwargs in columns.unpack_calls(request["columns"])]
+            calls = [
+                ([self._resolve(arg) for arg in args], {key: self._resolve(v) for key, v in kwargs.items()})
+                for args, kwargs in columns.unpack_calls(request["columns"])
+            ]
             then = self._stage(request["then"]) if "then" in request else (lambda result: result)
             with np.errstate(**request.get("errstate", {})):
                 results = [then(target(*args, **kwargs)) for args, kwargs in calls]

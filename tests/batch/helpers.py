@@ -18,8 +18,11 @@ WRONG_ADD = with_function("add", "def add(a, b):\n    return a - b\n")
 
 def batch_settings(course_dir: Path, subs: Path, out: Path, **options: object) -> BatchSettings:
     """What a batch's grading process is given, for ``subs`` graded into ``out`` (``options``: BatchOptions fields)."""
-    return BatchSettings(options=BatchOptions(submissions_dir=subs, out_dir=out, **options), course_dir=course_dir,  # type: ignore[arg-type]
-                         course_hash="test")
+    return BatchSettings(
+        options=BatchOptions(submissions_dir=subs, out_dir=out, **options),
+        course_dir=course_dir,  # type: ignore[arg-type]
+        course_hash="test",
+    )
 
 
 def write_class(folder: Path, students: dict[str, str]) -> Path:
@@ -40,7 +43,9 @@ def write_zip(path: Path, members: dict[str, str | bytes]) -> Path:
 
 def results(out: Path) -> dict[str, dict]:
     """Every student's stored result document, by id."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted((out / "results").glob("*.json"))}
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted((out / "results").glob("*.json"))
+    }
 
 
 def processes_with_tmpdir(tmpdir: Path) -> list[int]:
@@ -65,24 +70,74 @@ def processes_with_tmpdir(tmpdir: Path) -> list[int]:
     return found
 
 
-def record(student: str, percent: float | None, checks: dict[str, tuple[str, str]] | None = None,
-           title: str = "Vector basics", error: str | None = None, submitted: bool = True) -> StudentRecord:
+def record(
+    student: str,
+    percent: float | None,
+    checks: dict[str, tuple[str, str]] | None = None,
+    title: str = "Vector basics",
+    error: str | None = None,
+    submitted: bool = True,
+) -> StudentRecord:
     """A stored result without grading: ``checks`` maps a check name to (status, message), one point each;
     ``submitted=False`` is a student who handed in nothing of their own (as grading records it)."""
     if percent is None:
-        return StudentRecord(student=student, status="error", submission_hash="s", course_hash="c", report=None,
-                             error=error or "could not be graded", graded_at="2026-01-01T00:00:00+00:00")
+        return StudentRecord(
+            student=student,
+            status="error",
+            submission_hash="s",
+            course_hash="c",
+            report=None,
+            error=error or "could not be graded",
+            graded_at="2026-01-01T00:00:00+00:00",
+        )
     checks = checks or {"add_small": ("passed", "")}
     max_score = float(len(checks))
     score = max_score * percent / 100
-    check_list = [{"name": name, "status": status, "message": message, "visibility": "public", "max_score": 1.0,
-                   "score": 1.0 if status == "passed" else 0.0} for name, (status, message) in checks.items()]
-    report = {"score": score, "max_score": max_score, "percent": percent,
-              "assignments": [{"id": "vectors", "title": title, "score": score, "max_score": max_score, "error": error,
-                               "submitted": submitted, "checks": check_list}]}
-    return StudentRecord(student=student, status="graded", submission_hash="s", course_hash="c", report=report,
-                         graded_at="2026-01-01T00:00:00+00:00")
+    check_list = [
+        {
+            "name": name,
+            "status": status,
+            "message": message,
+            "visibility": "public",
+            "max_score": 1.0,
+            "score": 1.0 if status == "passed" else 0.0,
+        }
+        for name, (status, message) in checks.items()
+    ]
+    report = {
+        "score": score,
+        "max_score": max_score,
+        "percent": percent,
+        "assignments": [
+            {
+                "id": "vectors",
+                "title": title,
+                "score": score,
+                "max_score": max_score,
+                "error": error,
+                "submitted": submitted,
+                "checks": check_list,
+            }
+        ],
+    }
+    return StudentRecord(
+        student=student,
+        status="graded",
+        submission_hash="s",
+        course_hash="c",
+        report=report,
+        graded_at="2026-01-01T00:00:00+00:00",
+    )
 
 
-__all__ = ["REFERENCE", "STUB", "WRONG_ADD", "batch_settings", "processes_with_tmpdir", "record", "results", "write_class", "write_zip"]
-
+__all__ = [
+    "REFERENCE",
+    "STUB",
+    "WRONG_ADD",
+    "batch_settings",
+    "processes_with_tmpdir",
+    "record",
+    "results",
+    "write_class",
+    "write_zip",
+]

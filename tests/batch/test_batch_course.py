@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from grader.course import load_course
 from grader.frontends.batch.options import BatchOptions
 from grader.frontends.batch.runner import run_batch
-from grader.course import load_course
 from grader.frontends.report.jsonreport import to_dict
-from tests.engine.helpers import grade_files
 from tests.batch.helpers import results
 from tests.course.variants import variants
+from tests.engine.helpers import grade_files
 
 ROOT = Path(__file__).resolve().parents[2]
 

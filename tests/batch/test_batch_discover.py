@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from grader.course import load_course
+from grader.errors import UsageError
 from grader.frontends.batch.discover import Shard, discover, parse_shard, shard_of
 from grader.frontends.batch.hashing import course_hash, submission_hash
 from grader.frontends.batch.zips import ZipLimits, ZipRejected, extract_python_files
-from grader.course import load_course
-from grader.errors import UsageError
 from grader.i18n import render
 from tests.batch.helpers import REFERENCE, write_class, write_zip
 
@@ -26,7 +26,11 @@ def test_folders_and_zips_are_submissions_and_other_entries_are_ignored(tmp_path
     (folder / "notes.txt").write_text("")
     (folder / ".hidden").mkdir()
     found = discover(folder)
-    assert [(s.student, s.kind, s.problem) for s in found] == [("alice", "folder", None), ("bob", "folder", None), ("carol", "zip", None)]
+    assert [(s.student, s.kind, s.problem) for s in found] == [
+        ("alice", "folder", None),
+        ("bob", "folder", None),
+        ("carol", "zip", None),
+    ]
 
 
 def test_a_student_with_both_a_folder_and_a_zip_or_a_link_is_a_problem_for_that_student_only(tmp_path: Path) -> None:
@@ -53,7 +57,11 @@ def test_shards_split_the_class_into_disjoint_parts_by_a_stable_hash_of_the_id(t
     assert sorted(sum(parts, [])) == sorted(ids) and all(parts)
     for k, part in enumerate(parts, start=1):
         for student in part:  # the documented rule, recomputed here: SHA-256 of the UTF-8 id, first 8 bytes
-            assert int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % 3 + 1 == k == shard_of(student, 3)
+            assert (
+                int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % 3 + 1
+                == k
+                == shard_of(student, 3)
+            )
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "2", "1/0", "-1/2"])
@@ -79,8 +87,13 @@ def test_the_course_fingerprint_covers_course_yaml_checks_references_and_options
     base = course_hash(course, {"language": "en"})
     assert course_hash(course, {"language": "en"}) == base and course_hash(course, {"language": "ko"}) != base
     seen = {base}
-    for relative in ("course.yaml", "assignments/vectors/checks.py", "assignments/vectors/checks_common.py",
-                     "solutions/vectors/checks_hidden.py", "solutions/vectors/vectors.py"):
+    for relative in (
+        "course.yaml",
+        "assignments/vectors/checks.py",
+        "assignments/vectors/checks_common.py",
+        "solutions/vectors/checks_hidden.py",
+        "solutions/vectors/vectors.py",
+    ):
         with (mini_course / relative).open("a") as file:
             file.write("\n# changed\n")
         seen.add(course_hash(load_course(mini_course), {"language": "en"}))
@@ -88,7 +101,9 @@ def test_the_course_fingerprint_covers_course_yaml_checks_references_and_options
 
 
 def test_a_zip_yields_its_python_files_and_a_zipped_folder_its_folder(tmp_path: Path) -> None:
-    plain = write_zip(tmp_path / "a.zip", {"vectors.py": REFERENCE, "data.bin": b"\0" * 10, "__MACOSX/._vectors.py": "x"})
+    plain = write_zip(
+        tmp_path / "a.zip", {"vectors.py": REFERENCE, "data.bin": b"\0" * 10, "__MACOSX/._vectors.py": "x"}
+    )
     target = tmp_path / "a"
     target.mkdir()
     assert extract_python_files(plain, target) == target

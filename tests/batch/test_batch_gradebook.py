@@ -24,31 +24,45 @@ def read_csv(path: Path) -> list[list[str]]:
 
 
 def test_grades_csv_has_a_row_per_student_and_columns_per_assignment_total_and_percent(tmp_path: Path) -> None:
-    stats = class_stats([record("bob", 50.0, {"a": ("passed", ""), "b": ("failed", "off")}, title="벡터 기초"),
-                         record("alice", 100.0, {"a": ("passed", ""), "b": ("passed", "")}, title="벡터 기초"),
-                         record("carl", None, error="carl.zip cannot be read as a zip file")])
+    stats = class_stats(
+        [
+            record("bob", 50.0, {"a": ("passed", ""), "b": ("failed", "off")}, title="벡터 기초"),
+            record("alice", 100.0, {"a": ("passed", ""), "b": ("passed", "")}, title="벡터 기초"),
+            record("carl", None, error="carl.zip cannot be read as a zip file"),
+        ]
+    )
     grades, assignments, _ = write_gradebook(tmp_path, stats)
     header, *rows = read_csv(grades)
     assert header == ["student", "vectors", "total", "max_score", "percent", "status", "error"]  # ids a formula can use
-    assert rows == [["alice", "2", "2", "2", "100", "graded", ""], ["bob", "1", "1", "2", "50", "graded", ""],
-                    ["carl", "", "", "", "", "error", "carl.zip cannot be read as a zip file"]]
-    assert read_csv(assignments) == [["id", "title", "max_score", "submitted", "mean_percent", "full_marks"],
-                                     ["vectors", "벡터 기초", "2", "2", "75", "1"]]  # each id with its title
+    assert rows == [
+        ["alice", "2", "2", "2", "100", "graded", ""],
+        ["bob", "1", "1", "2", "50", "graded", ""],
+        ["carl", "", "", "", "", "error", "carl.zip cannot be read as a zip file"],
+    ]
+    assert read_csv(assignments) == [
+        ["id", "title", "max_score", "submitted", "mean_percent", "full_marks"],
+        ["vectors", "벡터 기초", "2", "2", "75", "1"],
+    ]  # each id with its title
 
 
 def test_cells_that_a_spreadsheet_would_evaluate_are_neutralised(tmp_path: Path) -> None:
-    hostile = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain", "a=b"]
+    hostile = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "plain", "a=b"]
     stats = class_stats([record(student, 100.0) for student in hostile])
     grades, *_ = write_gradebook(tmp_path, stats)
     ids = [row[0] for row in read_csv(grades)[1:]]
     assert sorted(ids) == sorted(neutralise(safe_line(student)) for student in hostile)  # a tab shows as \t
     assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for cell in ids)
-    assert "plain" in ids and "a=b" in ids and "'=HYPERLINK(\"http://x\")" in ids
+    assert "plain" in ids and "a=b" in ids and '\'=HYPERLINK("http://x")' in ids
 
 
 def test_checks_csv_counts_each_status_and_the_pass_rate(tmp_path: Path) -> None:
     statuses = ["passed", "passed", "failed", "error", "timeout", "not_run"]
-    stats = class_stats([record(f"s{i}", 50.0, {"add_small": (status, "m"), "norm": ("passed", "")}) for i, status in enumerate(statuses)])
+    stats = class_stats(
+        [
+            record(f"s{i}", 50.0, {"add_small": (status, "m"), "norm": ("passed", "")})
+            for i, status in enumerate(statuses)
+        ]
+    )
     *_, checks = write_gradebook(tmp_path, stats)
     header, add_small, norm = read_csv(checks)
     row = dict(zip(header, add_small))
@@ -59,14 +73,18 @@ def test_checks_csv_counts_each_status_and_the_pass_rate(tmp_path: Path) -> None
 
 def test_checks_not_run_are_not_counted_among_common_failures() -> None:
     not_run = "depends on `add_small`, which failed: fix that first"
-    records = [record(f"s{i}", 0.0, {"add_small": ("failed", "wrong sign"), "doubled": ("not_run", not_run)}) for i in range(3)]
+    records = [
+        record(f"s{i}", 0.0, {"add_small": ("failed", "wrong sign"), "doubled": ("not_run", not_run)}) for i in range(3)
+    ]
     assert [(f.check, f.count) for f in class_stats(records).failures] == [("add_small", 3)]
 
 
 def test_histogram_means_and_common_failures_are_computed_from_the_records() -> None:
     percents = [0.0, 9.99, 10.0, 55.0, 99.9, 100.0, 100.0]
-    records = [record(f"s{i}", p, {"add": ("failed", f"max abs error {p + 0.5} at [1, {i}]")} if p < 100 else None)
-               for i, p in enumerate(percents)]
+    records = [
+        record(f"s{i}", p, {"add": ("failed", f"max abs error {p + 0.5} at [1, {i}]")} if p < 100 else None)
+        for i, p in enumerate(percents)
+    ]
     stats = class_stats(records + [record("broken", None)])
     assert stats.histogram == [2, 1, 0, 0, 0, 1, 0, 0, 0, 3] and stats.errors == 1
     assert abs(stats.mean_percent - sum(percents) / len(percents)) < 1e-9 and stats.median_percent == 55.0
@@ -98,9 +116,13 @@ class _Elements(HTMLParser):
 
 
 def test_everything_from_students_is_escaped_in_the_report() -> None:
-    attack = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-    stats = class_stats([record(attack, 50.0, {"add": ("failed", attack)}, title=f"title {attack}"),
-                         record('"quoted" & <b>', None, error=attack)])
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    stats = class_stats(
+        [
+            record(attack, 50.0, {"add": ("failed", attack)}, title=f"title {attack}"),
+            record('"quoted" & <b>', None, error=attack),
+        ]
+    )
     page = render_report(stats, f"course {attack}")
     parser = _Elements()
     parser.feed(page)
@@ -113,7 +135,9 @@ def test_common_failures_survive_when_most_messages_are_unique(monkeypatch) -> N
     import grader.frontends.batch.stats as stats_module
 
     monkeypatch.setattr(stats_module, "_MAX_FAILURE_KINDS", 5)  # forget one-off messages early
-    unique = [record(f"u{i}", 0.0, {"add": ("error", "raised KeyError: '" + chr(ord("a") + i) * 3 + "'")}) for i in range(20)]
+    unique = [
+        record(f"u{i}", 0.0, {"add": ("error", "raised KeyError: '" + chr(ord("a") + i) * 3 + "'")}) for i in range(20)
+    ]
     common = [record(f"c{i}", 0.0, {"add": ("failed", f"expected 4.0, got {i}.5")}) for i in range(6)]
     stats = class_stats(iter(unique[:10] + common + unique[10:]))  # one record at a time, from any iterable
     assert stats.failures[0].count == 6 and stats.failures[0].message == "expected 4.0, got 0.5"
@@ -123,9 +147,14 @@ def test_common_failures_survive_when_most_messages_are_unique(monkeypatch) -> N
 def test_students_who_handed_in_nothing_are_counted_apart_from_the_graded(tmp_path: Path) -> None:
     stub = "vectors.py is still the published stub: nothing submitted yet"
     both = {"add_small": ("passed", ""), "norm": ("passed", "")}
-    stats = class_stats([record("alice", 100.0, both), record("bob", 50.0, {"add_small": ("passed", ""), "norm": ("failed", "off")}),
-                         record("empty", 0.0, {"add_small": ("error", stub), "norm": ("error", stub)}, error=stub, submitted=False),
-                         record("zip", None, error="zip.zip cannot be read as a zip file")])
+    stats = class_stats(
+        [
+            record("alice", 100.0, both),
+            record("bob", 50.0, {"add_small": ("passed", ""), "norm": ("failed", "off")}),
+            record("empty", 0.0, {"add_small": ("error", stub), "norm": ("error", stub)}, error=stub, submitted=False),
+            record("zip", None, error="zip.zip cannot be read as a zip file"),
+        ]
+    )
     assert [row.status for row in stats.rows] == ["graded", "graded", "not_submitted", "error"]
     assert (len(stats.graded), stats.not_submitted, stats.errors) == (2, 1, 1)
     assert stats.mean_percent == 75.0 and sum(stats.histogram) == 2  # the students who submitted
@@ -136,13 +165,18 @@ def test_students_who_handed_in_nothing_are_counted_apart_from_the_graded(tmp_pa
     grades, *_ = write_gradebook(tmp_path, stats)
     assert read_csv(grades)[3] == ["empty", "0", "0", "2", "0", "not_submitted", ""]
     page = render_report(stats, "course")
-    assert 'data-card="not_submitted"><div class="number">1<' in page and 'data-card="graded"><div class="number">2<' in page
+    assert (
+        'data-card="not_submitted"><div class="number">1<' in page
+        and 'data-card="graded"><div class="number">2<' in page
+    )
     assert 'data-status="not_submitted"' in page and "not submitted" in page
 
 
 def test_each_common_failure_names_its_students_with_links_to_their_rows() -> None:
     failing = {f"s{i}": ("failed", f"expected 4.0, got {i}") for i in range(3)}
-    stats = class_stats([record(student, 0.0, {"add": status}) for student, status in failing.items()] + [record("ok", 100.0)])
+    stats = class_stats(
+        [record(student, 0.0, {"add": status}) for student, status in failing.items()] + [record("ok", 100.0)]
+    )
     (failure,) = stats.failures
     assert failure.students == ("s0", "s1", "s2")
     page = render_report(stats, "course")

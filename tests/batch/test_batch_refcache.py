@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.course import load_course
 from grader.engine.checks.coursecode import CourseCode
 from grader.engine.checks.refcache import MemoizedModule, ReferenceCache, plain_size
-from grader.course import load_course
 from tests.engine.helpers import REFERENCE, grade_files
 
 
@@ -90,13 +90,32 @@ def test_arrays_with_the_same_bytes_but_another_dtype_or_shape_are_different_que
 def test_values_that_look_alike_are_different_questions_and_answers_keep_their_type() -> None:
     module, calls = counting_module()
     memo = MemoizedModule(module, ReferenceCache())
-    values = [1, 1.0, True, "1", b"1", None, np.float64(1), np.int64(1), np.array(1.0), np.array([1.0]), np.array(1),
-              [1], (1,), {"x": 1}, ("a;b",), ("a", "b"), np.arange(6.0).reshape(2, 3).T]
+    values = [
+        1,
+        1.0,
+        True,
+        "1",
+        b"1",
+        None,
+        np.float64(1),
+        np.int64(1),
+        np.array(1.0),
+        np.array([1.0]),
+        np.array(1),
+        [1],
+        (1,),
+        {"x": 1},
+        ("a;b",),
+        ("a", "b"),
+        np.arange(6.0).reshape(2, 3).T,
+    ]
     first = [memo.echo(value) for value in values]
     second = [memo.echo(value) for value in values]
     assert len(calls) == len(values)  # no two of them shared an answer; the second round was all hits
     for value, answer in zip(values, second):
-        assert type(answer) is type(value) and np.array_equal(np.asarray(answer, dtype=object), np.asarray(value, dtype=object))
+        assert type(answer) is type(value) and np.array_equal(
+            np.asarray(answer, dtype=object), np.asarray(value, dtype=object)
+        )
     assert first[-1].shape == second[-1].shape == (3, 2)  # a transposed (non-contiguous) array, by its values
 
 
@@ -141,7 +160,9 @@ def test_the_cache_stays_under_its_byte_limit_dropping_the_oldest_answers() -> N
     assert calls == ["double"] * 6
 
 
-def test_grading_with_a_memoized_reference_gives_the_same_report_and_reuses_answers(mini_course: Path, tmp_path: Path) -> None:
+def test_grading_with_a_memoized_reference_gives_the_same_report_and_reuses_answers(
+    mini_course: Path, tmp_path: Path
+) -> None:
     course = load_course(mini_course)
     submission = tmp_path / "submission"
     submission.mkdir()
@@ -151,8 +172,9 @@ def test_grading_with_a_memoized_reference_gives_the_same_report_and_reuses_answ
     memoized = [grade_files(course, submission, code=code) for _ in range(2)]
     assert code.cache is not None and code.cache.stats.hits >= 1  # the second student's reference calls
     for report in memoized:
-        assert [(c.name, c.status, c.message) for a in report.assignments for c in a.checks] == \
-            [(c.name, c.status, c.message) for a in fresh.assignments for c in a.checks]
+        assert [(c.name, c.status, c.message) for a in report.assignments for c in a.checks] == [
+            (c.name, c.status, c.message) for a in fresh.assignments for c in a.checks
+        ]
 
 
 def test_an_eviction_by_another_thread_waits_for_a_lookup_in_progress() -> None:

@@ -26,8 +26,17 @@ from tests.optional import unavailable
 
 ATTACK = '<script>document.title="pwned"</script><img src=x onerror="document.title=1">'
 ARTIFACTS = Path(os.environ.get("GRADER_TEST_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--hide-scrollbars")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
 TIMEOUT_S = 90
 
 
@@ -36,7 +45,10 @@ def chromium_binary() -> str:
     where .ci/run installs it and its absence is a failure."""
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     if binary is None:
-        unavailable("Chromium is not installed: these tests open the class report in it (Debian: apt-get install chromium fonts-nanum, as .ci/run does)")
+        unavailable(
+            "Chromium is not installed: these tests open the class report in it (Debian: apt-get install chromium "
+            "fonts-nanum, as .ci/run does)"
+        )
     return binary
 
 
@@ -47,10 +59,21 @@ def chromium(tmp_path: Path, *args: str) -> str:
     home.mkdir(exist_ok=True)
     # Chromium puts a Unix socket in TMPDIR, and pytest's folders are longer than a socket path may be.
     short_tmp = tempfile.mkdtemp(prefix="chr-", dir="/tmp")
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_CACHE_HOME": str(home / ".cache"),
-           "TMPDIR": short_tmp}
-    browser = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "TMPDIR": short_tmp,
+    }
+    browser = subprocess.Popen(
+        [binary, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = browser.communicate(timeout=TIMEOUT_S)
     finally:
@@ -81,7 +104,13 @@ def live_processes_mentioning(text: str) -> list[int]:
 def sample_report(tmp_path: Path) -> tuple[Path, list[str]]:
     """A report of a small class with a hostile student id; the ids in descending order of percent."""
     percents = {"alice": 100.0, "bob": 35.0, ATTACK: 62.5, "김민준": 87.5, "dan": 0.0, "eve": 35.0}
-    checks = lambda p: {"add_small": ("passed" if p >= 50 else "failed", ATTACK), "norm_345": ("passed" if p > 0 else "error", "boom")}
+
+    def checks(p):
+        return {
+            "add_small": ("passed" if p >= 50 else "failed", ATTACK),
+            "norm_345": ("passed" if p > 0 else "error", "boom"),
+        }
+
     records = [record(student, percent, checks(percent)) for student, percent in percents.items()]
     records.append(record("zed", None, error=ATTACK))
     path = write_report(tmp_path, class_stats(records), "딥러닝 수학 실습 (Deep-learning math)")
@@ -93,7 +122,10 @@ def test_the_report_renders_sorts_on_request_and_shows_student_text_as_text(tmp_
     path, expected_order = sample_report(tmp_path)
     dom = chromium(tmp_path, "--dump-dom", path.as_uri() + "#sort=percent:desc")
     rows = re.findall(r'<tr [^>]*data-student="([^"]*)"', dom)
-    unescape = lambda text: text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+    def unescape(text):
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
     assert [unescape(row) for row in rows] == expected_order  # the page's JS sorted the table
     assert 'data-sorted="percent:desc"' in dom and 'aria-sort="descending"' in dom
     assert dom.count("<script") == 1 and "<img" not in dom and "pwned" not in re.search(r"<title>(.*)</title>", dom)[1]
@@ -116,8 +148,8 @@ def png_rows(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     position, compressed, width, height, bytes_per_pixel = 8, b"", 0, 0, 0
     while position < len(data):
-        (length,), kind = struct.unpack(">I", data[position:position + 4]), data[position + 4:position + 8]
-        body = data[position + 8:position + 8 + length]
+        (length,), kind = struct.unpack(">I", data[position : position + 4]), data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
         if kind == b"IHDR":
             width, height, depth, color = struct.unpack(">IIBB", body[:10])
             assert depth == 8 and color in (2, 6)
@@ -127,10 +159,12 @@ def png_rows(data: bytes) -> tuple[int, int, list[bytes]]:
         position += 12 + length
     raw = zlib.decompress(compressed)
     stride = width * bytes_per_pixel + 1
-    return width, height, [raw[row * stride:(row + 1) * stride] for row in range(height)]
+    return width, height, [raw[row * stride : (row + 1) * stride] for row in range(height)]
 
 
-def test_without_chromium_the_browser_tests_skip_with_the_reason_but_fail_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_chromium_the_browser_tests_skip_with_the_reason_but_fail_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no chromium on it
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="Chromium is not installed: .*apt-get install chromium"):

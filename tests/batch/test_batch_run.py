@@ -11,17 +11,17 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.frontends.batch.discover import Shard
-from grader.frontends.batch.outputs import merge
-from grader.frontends.batch.options import BatchOptions
-from grader.frontends.batch.runner import run_batch
 from grader.course import load_course
 from grader.errors import CourseError, UsageError
+from grader.frontends.batch.discover import Shard
+from grader.frontends.batch.options import BatchOptions
+from grader.frontends.batch.outputs import merge
+from grader.frontends.batch.runner import run_batch
 from grader.frontends.notebook.stub import stub_notebook
 from grader.frontends.report.jsonreport import to_dict
+from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, write_class, write_zip
 from tests.commandline import run_grader
 from tests.engine.helpers import grade_files
-from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, results, write_class, write_zip
 
 
 def statuses(document: dict) -> list[tuple[str, str]]:
@@ -44,7 +44,13 @@ def small_class(tmp_path: Path) -> Path:
 def test_a_class_is_graded_like_grade_grades_each_student(mini_course: Path, small_class: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     summary = run_batch(BatchOptions(submissions_dir=small_class, course_dir=mini_course, out_dir=out, jobs=2))
-    assert (summary.submissions, summary.graded, summary.failed, summary.skipped, summary.interrupted) == (6, 6, 1, 0, False)
+    assert (summary.submissions, summary.graded, summary.failed, summary.skipped, summary.interrupted) == (
+        6,
+        6,
+        1,
+        0,
+        False,
+    )
     stored = results(out)
     assert sorted(stored) == ["=cmd", "alice", "bob", "carol", "dave", "eve"]
     course = load_course(mini_course)
@@ -52,7 +58,10 @@ def test_a_class_is_graded_like_grade_grades_each_student(mini_course: Path, sma
         expected = to_dict(grade_files(course, small_class / student))
         assert stored[student]["score"] == expected["score"] and statuses(stored[student]) == statuses(expected)
         assert stored[student]["batch"]["status"] == "graded"
-    assert stored["dave"]["score"] == stored["alice"]["score"] and stored["dave"]["assignments"][0]["file"] == "dave.zip/dave/vectors.py"
+    assert (
+        stored["dave"]["score"] == stored["alice"]["score"]
+        and stored["dave"]["assignments"][0]["file"] == "dave.zip/dave/vectors.py"
+    )
     assert stored["eve"]["batch"]["status"] == "error" and "cannot be read as a zip" in stored["eve"]["batch"]["error"]
     rows = {row[0]: row for row in grades_rows(out)[1:]}
     assert set(rows) == {"'=cmd", "alice", "bob", "carol", "dave", "eve"}
@@ -76,14 +85,26 @@ def test_a_rerun_grades_only_what_changed(mini_course: Path, tmp_path: Path) -> 
     with (mini_course / "assignments/vectors/checks.py").open("a") as checks:
         checks.write("\n# the instructor edits a check\n")
     assert run_batch(options).graded == 3
-    assert run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=options.out_dir, jobs=1, force=True)).graded == 3
+    assert (
+        run_batch(
+            BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=options.out_dir, jobs=1, force=True)
+        ).graded
+        == 3
+    )
 
 
 @pytest.mark.slow
-def test_selected_students_are_graded_and_the_gradebook_still_lists_everyone_graded(mini_course: Path, tmp_path: Path) -> None:
+def test_selected_students_are_graded_and_the_gradebook_still_lists_everyone_graded(
+    mini_course: Path, tmp_path: Path
+) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB})
     out = tmp_path / "out"
-    assert run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=out, jobs=1, students=("bob",))).graded == 1
+    assert (
+        run_batch(
+            BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=out, jobs=1, students=("bob",))
+        ).graded
+        == 1
+    )
     assert [row[0] for row in grades_rows(out)[1:]] == ["bob"]
     run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=out, jobs=1, students=("alice",)))
     assert [row[0] for row in grades_rows(out)[1:]] == ["alice", "bob"]
@@ -106,7 +127,9 @@ def test_a_students_code_cannot_read_other_submissions_or_the_results(mini_cours
         "    raise RuntimeError(' | '.join(FOUND))\n"
     )
     write_class(subs, {"alice": REFERENCE + "\nSECRET = 'alice-private-token'\n", "zed": spy})
-    run_batch(BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=out, jobs=1))  # alice is graded (and written) first
+    run_batch(
+        BatchOptions(submissions_dir=subs, course_dir=mini_course, out_dir=out, jobs=1)
+    )  # alice is graded (and written) first
     message = next(c["message"] for c in results(out)["zed"]["assignments"][0]["checks"] if c["name"] == "add_small")
     # The fence's own words: the worker is denied by the batch's denied roots, not only by file modes.
     assert message.count("denied PermissionError") == 4 and message.count("not allowed in graded code") == 4, message
@@ -120,8 +143,12 @@ def test_shards_graded_apart_and_merged_give_the_gradebook_of_one_run(mini_cours
     whole = tmp_path / "whole"
     run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=whole, jobs=2))
     parts = [tmp_path / f"part{k}" for k in (1, 2)]
-    sizes = [run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2))).submissions
-             for k, part in enumerate(parts, start=1)]
+    sizes = [
+        run_batch(
+            BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=part, jobs=1, shard=Shard(k, 2))
+        ).submissions
+        for k, part in enumerate(parts, start=1)
+    ]
     assert sum(sizes) == 7 and all(sizes)
     outputs, warnings = merge(parts, tmp_path / "merged")
     assert warnings == [] and len(outputs.stats.rows) == 7
@@ -129,7 +156,9 @@ def test_shards_graded_apart_and_merged_give_the_gradebook_of_one_run(mini_cours
     assert sorted(results(tmp_path / "merged")) == sorted(students)
 
 
-def test_a_broken_course_stops_the_batch_before_grading_and_overlapping_folders_are_refused(mini_course: Path, tmp_path: Path) -> None:
+def test_a_broken_course_stops_the_batch_before_grading_and_overlapping_folders_are_refused(
+    mini_course: Path, tmp_path: Path
+) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE})
     with pytest.raises(UsageError, match="overlap"):
         run_batch(BatchOptions(submissions_dir=folder, course_dir=mini_course, out_dir=folder / "out"))
@@ -139,7 +168,9 @@ def test_a_broken_course_stops_the_batch_before_grading_and_overlapping_folders_
     assert not (tmp_path / "out" / "results").exists()
 
 
-def test_a_zipped_notebook_is_graded_and_the_worked_in_file_wins_over_the_stub(mini_course: Path, tmp_path: Path) -> None:
+def test_a_zipped_notebook_is_graded_and_the_worked_in_file_wins_over_the_stub(
+    mini_course: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "subs"
     folder.mkdir()
     notebook = nbformat.writes(new_notebook(cells=[new_code_cell(REFERENCE)]))
@@ -160,9 +191,22 @@ def _stub_notebook(course: Path) -> str:
 def test_one_run_one_language_korean_report_errors_and_summary(mini_course: Path, tmp_path: Path) -> None:
     folder = write_class(tmp_path / "subs", {"alice": REFERENCE, "bob": STUB})
     (folder / "eve.zip").write_bytes(b"not a zip at all")
-    completed = run_grader("batch", str(folder), "--course", str(mini_course), "--out", str(tmp_path / "out"), "--lang", "ko", "--jobs", "1")
+    completed = run_grader(
+        "batch",
+        str(folder),
+        "--course",
+        str(mini_course),
+        "--out",
+        str(tmp_path / "out"),
+        "--lang",
+        "ko",
+        "--jobs",
+        "1",
+    )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith("제출물 3개 중 3개를") and "1명은 자기 답안을 내지 않았습니다" in completed.stdout
+    assert (
+        completed.stdout.startswith("제출물 3개 중 3개를") and "1명은 자기 답안을 내지 않았습니다" in completed.stdout
+    )
     assert "채점 중" in completed.stderr and "grading" not in completed.stderr
     rows = {row[0]: row for row in grades_rows(tmp_path / "out")[1:]}
     assert rows["eve"][-1] == "eve.zip을(를) zip 파일로 읽을 수 없습니다 (BadZipFile: File is not a zip file)"

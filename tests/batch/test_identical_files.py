@@ -8,15 +8,19 @@ import pytest
 
 from grader.engine.grader import GradeOptions
 from grader.frontends.batch.process import ProcessGrader, Task
-from tests.commandline import run_grader
 from tests.batch.helpers import REFERENCE, STUB, WRONG_ADD, batch_settings, results, write_class
+from tests.commandline import run_grader
 from tests.engine.helpers import with_function
 
-BROKEN_NORM = with_function("norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n")
+BROKEN_NORM = with_function(
+    "norm", "def norm(x):\n    print('graded as', __file__)\n    raise RuntimeError('broken norm')\n"
+)
 SLEEPY_NORM = with_function("norm", "def norm(x):\n    import time\n    time.sleep(30)\n")
 
 
-def grade_class(mini_course: Path, tmp_path: Path, students: dict[str, str], **settings: object) -> tuple[dict[str, dict], int]:
+def grade_class(
+    mini_course: Path, tmp_path: Path, students: dict[str, str], **settings: object
+) -> tuple[dict[str, dict], int]:
     """Grade ``students`` in one process; their result documents, and how many files were reused."""
     subs = write_class(tmp_path / "subs", students)
     out = tmp_path / "out"
@@ -55,14 +59,17 @@ def test_a_file_that_differs_by_one_character_is_graded_on_its_own(mini_course: 
 
 
 def test_results_that_depend_on_the_machine_are_not_reused(mini_course: Path, tmp_path: Path) -> None:
-    documents, reused = grade_class(mini_course, tmp_path, {"alice": SLEEPY_NORM, "bob": SLEEPY_NORM},
-                                    grade=GradeOptions(timeout=0.5))
+    documents, reused = grade_class(
+        mini_course, tmp_path, {"alice": SLEEPY_NORM, "bob": SLEEPY_NORM}, grade=GradeOptions(timeout=0.5)
+    )
     assert reused == 0, "a file whose grading hit a timeout is graded again"
     assert all(any(c["status"] == "timeout" for c in checks_of(documents[s])) for s in ("alice", "bob"))
 
 
 def test_reuse_can_be_turned_off(mini_course: Path, tmp_path: Path) -> None:
-    documents, reused = grade_class(mini_course, tmp_path, {"alice": REFERENCE, "bob": REFERENCE}, reuse_identical=False)
+    documents, reused = grade_class(
+        mini_course, tmp_path, {"alice": REFERENCE, "bob": REFERENCE}, reuse_identical=False
+    )
     assert reused == 0 and documents["alice"]["percent"] == documents["bob"]["percent"] == 100.0
 
 

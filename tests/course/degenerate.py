@@ -91,8 +91,10 @@ def degenerate_source(assignment_id: str, kind: str) -> str:
     tree = ast.parse(reference)
     functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
     classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
-    lines = [f'"""Degenerate submission of {assignment_id}: every function returns {_what(kind)}."""',
-             _RUNTIME.format(source=reference)]
+    lines = [
+        f'"""Degenerate submission of {assignment_id}: every function returns {_what(kind)}."""',
+        _RUNTIME.format(source=reference),
+    ]
     for name in functions:
         lines.append(f'{name} = _zeros_of(_REFERENCE["{name}"])' if kind == "zeros" else f"{name} = _identity")
     for name in classes:

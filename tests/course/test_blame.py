@@ -29,7 +29,9 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 def _reference_with(aid: str, old: str, new: str) -> str:
     """The reference without its solution markers, ``old`` (there exactly once) replaced by ``new``."""
     text = (ROOT / "solutions" / aid / f"{aid}.py").read_text(encoding="utf-8")
-    text = "".join(line for line in text.splitlines(keepends=True) if line.strip() not in ("# BEGIN SOLUTION", "# END SOLUTION"))
+    text = "".join(
+        line for line in text.splitlines(keepends=True) if line.strip() not in ("# BEGIN SOLUTION", "# END SOLUTION")
+    )
     assert text.count(old) == 1, old
     return text.replace(old, new)
 
@@ -37,33 +39,68 @@ def _reference_with(aid: str, old: str, new: str) -> str:
 # (assignment, bug, old, new, the checks of the broken function, checks that must pass)
 FORWARD_BUGS = {
     "softmax_axis_in_self_attention": (
-        "self_attention", "        A = softmax(scores, axis=-1)\n", "        A = softmax(scores, axis=0)\n",
+        "self_attention",
+        "        A = softmax(scores, axis=-1)\n",
+        "        A = softmax(scores, axis=0)\n",
         {"self_attention_seed_example", "self_attention_matches_reference"},
-        {"self_attention_backward_matches_reference", "self_attention_backward_numeric_gradient", "softmax_rows_sum_to_one"}),
+        {
+            "self_attention_backward_matches_reference",
+            "self_attention_backward_numeric_gradient",
+            "softmax_rows_sum_to_one",
+        },
+    ),
     "flipped_kernel_in_conv2d_forward": (
-        "conv", 'np.einsum("ncijpq,fcpq->nfij", windows, w)', 'np.einsum("ncijpq,fcpq->nfij", windows, w[:, :, ::-1, ::-1])',
-        {"conv2d_forward_seed_example", "conv2d_forward_matches_reference", "conv2d_forward_batch_of_one_and_full_kernel",
-         "conv_integer_and_float32_inputs"},
-        {"conv2d_backward_matches_reference", "conv2d_backward_uncovered_cells_get_zero", "conv2d_backward_numeric_gradient"}),
+        "conv",
+        'np.einsum("ncijpq,fcpq->nfij", windows, w)',
+        'np.einsum("ncijpq,fcpq->nfij", windows, w[:, :, ::-1, ::-1])',
+        {
+            "conv2d_forward_seed_example",
+            "conv2d_forward_matches_reference",
+            "conv2d_forward_batch_of_one_and_full_kernel",
+            "conv_integer_and_float32_inputs",
+        },
+        {
+            "conv2d_backward_matches_reference",
+            "conv2d_backward_uncovered_cells_get_zero",
+            "conv2d_backward_numeric_gradient",
+        },
+    ),
     "state_not_carried_in_rnn_forward": (
-        "rnn_backward", "h = np.tanh(X[:, t] @ W_x + h @ W_rec + b)", "hs[:, t] = np.tanh(X[:, t] @ W_x + h @ W_rec + b)\n        continue",
+        "rnn_backward",
+        "h = np.tanh(X[:, t] @ W_x + h @ W_rec + b)",
+        "hs[:, t] = np.tanh(X[:, t] @ W_x + h @ W_rec + b)\n        continue",
         {"rnn_forward_recurrence", "rnn_forward_matches_reference", "integer_inputs_match_reference"},
-        {"rnn_backward_numeric_gradient", "rnn_backward_batch_of_one_single_step", "rnn_backward_truncated_numeric_gradient",
-         "rnn_backward_one_step_tanh_derivative"}),
+        {
+            "rnn_backward_numeric_gradient",
+            "rnn_backward_batch_of_one_single_step",
+            "rnn_backward_truncated_numeric_gradient",
+            "rnn_backward_one_step_tanh_derivative",
+        },
+    ),
     "sum_instead_of_mean_in_the_loss": (
-        "logistic_regression", "return float(-np.mean(y * np.log(a) + (1.0 - y) * np.log(1.0 - a)))",
+        "logistic_regression",
+        "return float(-np.mean(y * np.log(a) + (1.0 - y) * np.log(1.0 - a)))",
         "return float(-np.sum(y * np.log(a) + (1.0 - y) * np.log(1.0 - a)))",
-        {"loss_small_example", "loss_exact_zero_one_probabilities", "loss_matches_reference", "gradient_descent_matches_reference",
-         "gradient_descent_first_loss_is_log2"},
-        {"gradients_match_reference", "gradients_numeric_gradient", "gradient_descent_first_update"}),
+        {
+            "loss_small_example",
+            "loss_exact_zero_one_probabilities",
+            "loss_matches_reference",
+            "gradient_descent_matches_reference",
+            "gradient_descent_first_loss_is_log2",
+        },
+        {"gradients_match_reference", "gradients_numeric_gradient", "gradient_descent_first_update"},
+    ),
 }
 
 
-def _grade_result(course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en", public_only: bool = False):
+def _grade_result(
+    course, launcher, tmp_path: Path, aid: str, source: str, language: str = "en", public_only: bool = False
+):
     path = tmp_path / f"{aid}.py"
     path.write_text(source, encoding="utf-8")
-    (result,) = grade_files(course, path, launcher=launcher, assignment_ids=(aid,), language=language,
-                            public_only=public_only).assignments
+    (result,) = grade_files(
+        course, path, launcher=launcher, assignment_ids=(aid,), language=language, public_only=public_only
+    ).assignments
     return result
 
 
@@ -108,24 +145,47 @@ def test_a_softmax_over_the_columns_is_named_and_the_hint_is_about_the_axis(cour
             assert language == "en" or HANGUL.search(check.hint)
     own_run = _grade(course, launcher, tmp_path, aid, source, public_only=True).values()
     backward = [c for c in own_run if "backward" in c.name]
-    assert len(backward) == 4 and all(c.status == "not_run" and "self_attention_seed_example" in c.message for c in backward)
+    assert len(backward) == 4 and all(
+        c.status == "not_run" and "self_attention_seed_example" in c.message for c in backward
+    )
     official = _grade(course, launcher, tmp_path, aid, source).values()
     assert all(c.status == "passed" for c in official if "backward" in c.name)  # against the reference's forward
 
 
-@pytest.mark.parametrize("old, new, check_name, words", [
-    ("    scores = scale_scores(attention_scores(Q, K), W_k.shape[1])\n", "    scores = attention_scores(Q, K)\n",
-     "self_attention_seed_example", ["without the scale 1/√d_k", "divide the scores by √d_k"]),
-    ("    scores = scale_scores(attention_scores(Q, K), W_k.shape[1])\n", "    scores = attention_scores(Q, K) / W_k.shape[1]\n",
-     "self_attention_seed_example", ["divided by d_k = 64 instead of √d_k = 8", "square root"]),
-    ("    scores = scale_scores(attention_scores(Q, K), W_k.shape[1])\n", "    scores = attention_scores(Q, K)\n",
-     "self_attention_masks_match_reference", ["without the scale 1/√d_k"]),
-    ("    A = e / np.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)  # empty row: 0 / 1\n",
-     "    A = np.where(allowed, softmax(scores), 0.0)\n",
-     "self_attention_mask_rows_sum_to_one", ["the mask was applied after the softmax", "allowed positions only"]),
-], ids=["missing-scale", "scale-by-d_k", "missing-scale-with-a-mask", "mask-after-softmax"])
+@pytest.mark.parametrize(
+    "old, new, check_name, words",
+    [
+        (
+            "    scores = scale_scores(attention_scores(Q, K), W_k.shape[1])\n",
+            "    scores = attention_scores(Q, K)\n",
+            "self_attention_seed_example",
+            ["without the scale 1/√d_k", "divide the scores by √d_k"],
+        ),
+        (
+            "    scores = scale_scores(attention_scores(Q, K), W_k.shape[1])\n",
+            "    scores = attention_scores(Q, K) / W_k.shape[1]\n",
+            "self_attention_seed_example",
+            ["divided by d_k = 64 instead of √d_k = 8", "square root"],
+        ),
+        (
+            "    scores = scale_scores(attention_scores(Q, K), W_k.shape[1])\n",
+            "    scores = attention_scores(Q, K)\n",
+            "self_attention_masks_match_reference",
+            ["without the scale 1/√d_k"],
+        ),
+        (
+            "    A = e / np.where(any_allowed, e.sum(axis=-1, keepdims=True), 1.0)  # empty row: 0 / 1\n",
+            "    A = np.where(allowed, softmax(scores), 0.0)\n",
+            "self_attention_mask_rows_sum_to_one",
+            ["the mask was applied after the softmax", "allowed positions only"],
+        ),
+    ],
+    ids=["missing-scale", "scale-by-d_k", "missing-scale-with-a-mask", "mask-after-softmax"],
+)
 def test_forward_mistakes_are_named(course, launcher, tmp_path, old, new, check_name, words):
-    check = _grade(course, launcher, tmp_path, "self_attention", _reference_with("self_attention", old, new))[check_name]
+    check = _grade(course, launcher, tmp_path, "self_attention", _reference_with("self_attention", old, new))[
+        check_name
+    ]
     assert check.status == "failed"
     for word in words:
         assert word in f"{check.message} {check.hint}", (check.message, check.hint)

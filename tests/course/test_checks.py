@@ -24,8 +24,8 @@ import pytest
 
 from grader.engine.checks import expect
 from grader.engine.checks.loader import load_checks
-from tests.engine.helpers import grade_files
 from tests.course.variants import variant, variants
+from tests.engine.helpers import grade_files
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -38,98 +38,118 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 EXPECTED = {
     "rnn_backward": {
         "dW_rec_transposed": dict(
-            fails={"rnn_backward_matches_numeric_gradient": ["W_rec", "transpose"],
-                   "rnn_backward_one_step_tanh_derivative": ["dW_rec", "h_(t−1)ᵀ δ_t"]}),
+            fails={
+                "rnn_backward_matches_numeric_gradient": ["W_rec", "transpose"],
+                "rnn_backward_one_step_tanh_derivative": ["dW_rec", "h_(t−1)ᵀ δ_t"],
+            }
+        ),
         "dh0_not_propagated": dict(
-            fails={"rnn_backward_matches_numeric_gradient": ["h0", "all zeros"],
-                   "rnn_backward_one_step_tanh_derivative": ["dh0", "transpose of W_rec"]}),
-        "missing_tanh_derivative": dict(
-            fails={"rnn_backward_one_step_tanh_derivative": ["db", "1 − h²"]}),
+            fails={
+                "rnn_backward_matches_numeric_gradient": ["h0", "all zeros"],
+                "rnn_backward_one_step_tanh_derivative": ["dh0", "transpose of W_rec"],
+            }
+        ),
+        "missing_tanh_derivative": dict(fails={"rnn_backward_one_step_tanh_derivative": ["db", "1 − h²"]}),
         "previous_state_off_by_one": dict(
-            fails={"backward_gradient_hand_example": ["wRec_grad", "S_{k-1}"],
-                   "backward_gradient_matches_numeric_gradient": ["wRec"]},
-            passes=["grad_over_time_powers_of_wrec"]),
-        "state_not_carried_forward": dict(
-            fails={"rnn_forward_recurrence": ["time step 1", "hs[:, 0]"]}),
+            fails={
+                "backward_gradient_hand_example": ["wRec_grad", "S_{k-1}"],
+                "backward_gradient_matches_numeric_gradient": ["wRec"],
+            },
+            passes=["grad_over_time_powers_of_wrec"],
+        ),
+        "state_not_carried_forward": dict(fails={"rnn_forward_recurrence": ["time step 1", "hs[:, 0]"]}),
         "sum_instead_of_mean": dict(
             fails={"backward_gradient_matches_numeric_gradient": ["wx", "batch size"]},
-            passes=["backward_gradient_hand_example", "grad_over_time_powers_of_wrec"]),
-        "tanh_applied_twice": dict(
-            fails={"rnn_backward_one_step_tanh_derivative": ["db", "tanh again"]}),
+            passes=["backward_gradient_hand_example", "grad_over_time_powers_of_wrec"],
+        ),
+        "tanh_applied_twice": dict(fails={"rnn_backward_one_step_tanh_derivative": ["db", "tanh again"]}),
         "truncation_blocks_from_end": dict(
             fails={"rnn_backward_truncation_blocks_from_start": ["wrong steps", "counted from the start"]},
-            passes=["rnn_backward_matches_numeric_gradient", "rnn_backward_one_step_tanh_derivative"]),
+            passes=["rnn_backward_matches_numeric_gradient", "rnn_backward_one_step_tanh_derivative"],
+        ),
     },
     "conv": {
         "bias_gradient_mean": dict(  # the gradient checker's diagnosis, then the check's hint
             fails={"conv2d_backward_db_numeric": ["db", "constant factor", "not a mean"]},
-            passes=["conv2d_backward_dx_numeric", "conv2d_backward_dw_numeric"]),
+            passes=["conv2d_backward_dx_numeric", "conv2d_backward_dw_numeric"],
+        ),
         "dilation_ignored": dict(
             fails={"conv_output_size_with_dilation": ["dilation*(filter - 1) + 1"]},
-            passes=["conv_output_size_seed_examples"]),
-        "flipped_kernel": dict(
-            fails={"conv2d_forward_seed_example": ["flipped kernel", "cross-correlation"]}),
-        "output_size_without_plus_one": dict(
-            fails={"conv_output_size_seed_examples": ["expected 3", "+ 1"]}),
+            passes=["conv_output_size_seed_examples"],
+        ),
+        "flipped_kernel": dict(fails={"conv2d_forward_seed_example": ["flipped kernel", "cross-correlation"]}),
+        "output_size_without_plus_one": dict(fails={"conv_output_size_seed_examples": ["expected 3", "+ 1"]}),
         "padding_ignored_in_backward": dict(
             fails={"conv2d_backward_dx_numeric": ["dx", "crop the padding"]},
-            passes=["conv2d_backward_dw_numeric", "conv2d_backward_db_numeric"]),
+            passes=["conv2d_backward_dw_numeric", "conv2d_backward_db_numeric"],
+        ),
         "pool_overlap_overwrites": dict(
             fails={"max_pool_backward_overlapping_windows": ["accumulate", "overwriting"]},
-            passes=["max_pool_backward_numeric", "max_pool_backward_ties_first_max"]),
+            passes=["max_pool_backward_numeric", "max_pool_backward_ties_first_max"],
+        ),
         "pool_ties_all_get_gradient": dict(
             fails={"max_pool_backward_ties_first_max": ["ties", "first maximum in row-major order"]},
-            passes=["max_pool_backward_numeric", "max_pool_backward_overlapping_windows"]),
+            passes=["max_pool_backward_numeric", "max_pool_backward_overlapping_windows"],
+        ),
         "stride_ignored_in_dw": dict(
             fails={"conv2d_backward_dw_numeric": ["dw", "stride"]},
-            passes=["conv2d_backward_dx_numeric", "conv2d_backward_db_numeric"]),
+            passes=["conv2d_backward_dx_numeric", "conv2d_backward_db_numeric"],
+        ),
     },
     "logistic_regression": {
         "gradient_sign_error": dict(
-            fails={"gradients_match_numeric_gradient": ["opposite sign"],
-                   "gradient_descent_loss_decreases": ["loss goes up"]}),
+            fails={
+                "gradients_match_numeric_gradient": ["opposite sign"],
+                "gradient_descent_loss_decreases": ["loss goes up"],
+            }
+        ),
         "loss_without_clipping": dict(
             fails={"loss_exact_zero_one_probabilities": ["floating-point error", "divide by zero", "log", "clip"]},
-            passes=["loss_small_example"]),
+            passes=["loss_small_example"],
+        ),
         "losses_after_update": dict(
             fails={"gradient_descent_first_loss_is_log2": ["losses[0]", "before the update"]},
-            passes=["gradient_descent_first_update"]),
+            passes=["gradient_descent_first_update"],
+        ),
         "neuron_error_sign_flipped": dict(
             fails={"neuron_fit_moves_downhill": ["wrong way", "err = −(y − a)"]},
-            passes=["neuron_fit_starts_from_ones", "neuron_methods"]),
-        "neuron_init_zeros": dict(
-            fails={"neuron_fit_starts_from_ones": ["w = (1, …, 1)"]},
-            passes=["neuron_methods"]),
-        "predict_thresholds_z": dict(
-            fails={"predict_strict_threshold": ["probability", "not z"]}),
+            passes=["neuron_fit_starts_from_ones", "neuron_methods"],
+        ),
+        "neuron_init_zeros": dict(fails={"neuron_fit_starts_from_ones": ["w = (1, …, 1)"]}, passes=["neuron_methods"]),
+        "predict_thresholds_z": dict(fails={"predict_strict_threshold": ["probability", "not z"]}),
         "sigmoid_overflow": dict(
             fails={"sigmoid_no_overflow_at_large_inputs": ["floating-point error", "overflow", "exp(-|z|)"]},
-            passes=["sigmoid_values"]),
-        "sum_instead_of_mean": dict(
-            fails={"gradients_match_numeric_gradient": ["batch size"]}),
+            passes=["sigmoid_values"],
+        ),
+        "sum_instead_of_mean": dict(fails={"gradients_match_numeric_gradient": ["batch size"]}),
     },
     "self_attention": {
         "backward_dK_not_transposed": dict(
             fails={"self_attention_backward_dW_k": ["W_k", "transpose of the scores' gradient"]},
-            passes=["self_attention_backward_dW_q", "self_attention_backward_dW_v"]),
+            passes=["self_attention_backward_dW_q", "self_attention_backward_dW_v"],
+        ),
         "backward_missing_softmax_jacobian": dict(
-            fails={"self_attention_backward_dW_q": ["W_q", "Jacobian"]},
-            passes=["self_attention_backward_dW_v"]),
+            fails={"self_attention_backward_dW_q": ["W_q", "Jacobian"]}, passes=["self_attention_backward_dW_v"]
+        ),
         "fully_masked_row_nan": dict(
             fails={"self_attention_fully_masked_row_is_zero": ["NaN", "no allowed position"]},
-            passes=["self_attention_mask_rows_sum_to_one"]),
-        "k_times_q_transposed": dict(
-            fails={"attention_scores_row_is_query": ["transposed", "Q Kᵀ"]}),
+            passes=["self_attention_mask_rows_sum_to_one"],
+        ),
+        "k_times_q_transposed": dict(fails={"attention_scores_row_is_query": ["transposed", "Q Kᵀ"]}),
         "mask_after_softmax": dict(
-            fails={"self_attention_mask_rows_sum_to_one": ["applied after the softmax", "out of the softmax itself"]}),
+            fails={"self_attention_mask_rows_sum_to_one": ["applied after the softmax", "out of the softmax itself"]}
+        ),
         "missing_sqrt_dk_scaling": dict(
             fails={"self_attention_seed_example": ["without the scale 1/√d_k", "peaked"]},
-            passes=["scale_scores_seed_example"]),
+            passes=["scale_scores_seed_example"],
+        ),
         "softmax_not_stable": dict(
             fails={"softmax_large_inputs_stable": ["NaN", "row maximum"]},
-            passes=["softmax_seed_example", "softmax_rows_sum_to_one"]),
+            passes=["softmax_seed_example", "softmax_rows_sum_to_one"],
+        ),
         "softmax_wrong_axis": dict(
-            fails={"softmax_rows_sum_to_one": ["each row of softmax(x) must sum to 1; yours: each column", "axis"]}),
+            fails={"softmax_rows_sum_to_one": ["each row of softmax(x) must sum to 1; yours: each column", "axis"]}
+        ),
     },
 }
 
@@ -148,7 +168,11 @@ def grade_one(course, launcher, aid, submission, language="en"):
 
 
 def not_passed(result):
-    return {check.name: f"{check.status}: {check.message} | {check.hint}" for check in result.checks if check.status != "passed"}
+    return {
+        check.name: f"{check.status}: {check.message} | {check.hint}"
+        for check in result.checks
+        if check.status != "passed"
+    }
 
 
 def buggy_variants():
@@ -179,7 +203,9 @@ def test_every_check_describes_itself_in_english_and_korean(course):
     for assignment in course.assignments:
         for check in load_checks(assignment, include_hidden=True):
             assert isinstance(check.description, dict) and set(check.description) == {"en", "ko"}, check.name
-            assert check.description["en"] == " ".join(inspect.getdoc(check.function).split("\n\n")[0].split()), check.name
+            assert check.description["en"] == " ".join(inspect.getdoc(check.function).split("\n\n")[0].split()), (
+                check.name
+            )
             assert HANGUL.search(check.description["ko"]) and not HANGUL.search(check.description["en"]), check.name
 
 
@@ -203,10 +229,15 @@ def test_stub_scores_zero_and_every_check_says_not_implemented(course, launcher,
     (tmp_path / f"{aid}.py").write_text(course.assignment(aid).stub.read_text() + "# my answer\n")
     result = grade_one(course, launcher, aid, tmp_path)
     assert result.submitted and result.score == 0.0 and result.max_score == 25.0
-    unimplemented = {check.name for check in result.checks if check.status == "failed" and "not implemented" in check.message}
+    unimplemented = {
+        check.name for check in result.checks if check.status == "failed" and "not implemented" in check.message
+    }
     for check in result.checks:
         if check.status == "not_run":
-            assert re.search(r"depends on `(\w+)`", check.message).group(1) in unimplemented, (check.name, check.message)
+            assert re.search(r"depends on `(\w+)`", check.message).group(1) in unimplemented, (
+                check.name,
+                check.message,
+            )
         else:
             assert check.name in unimplemented, (check.name, check.status, check.message)
 
@@ -229,7 +260,9 @@ def test_every_assignment_has_an_alternative(aid):
 
 
 def test_every_buggy_variant_has_an_expectation():
-    assert {(aid, stem) for aid, stem in buggy_variants()} == {(aid, stem) for aid in EXPECTED for stem in EXPECTED[aid]}
+    assert {(aid, stem) for aid, stem in buggy_variants()} == {
+        (aid, stem) for aid in EXPECTED for stem in EXPECTED[aid]
+    }
 
 
 @pytest.mark.parametrize("aid, stem", buggy_variants())
@@ -246,16 +279,21 @@ def test_buggy_variant_fails_the_check_that_points_at_its_bug(course, launcher, 
             assert word.lower() in text, f"{stem}: {name} does not mention {word!r}: {failing[name]}"
     for name in expected.get("passes", ()):
         assert name not in failing, f"{stem}: {name} should pass: {failing.get(name)}"
-    hidden_failing = [check.name for check in result.checks if check.visibility == "hidden" and check.status != "passed"]
+    hidden_failing = [
+        check.name for check in result.checks if check.visibility == "hidden" and check.status != "passed"
+    ]
     assert hidden_failing, f"{stem}: no hidden check catches it"
 
 
-@pytest.mark.parametrize("aid, stem, status", [
-    ("rnn_backward", "truncation_blocks_from_end", "failed"),
-    ("conv", "flipped_kernel", "failed"),
-    ("logistic_regression", "sigmoid_overflow", "error"),  # numpy raised FloatingPointError in the student's code
-    ("self_attention", "mask_after_softmax", "failed"),
-])
+@pytest.mark.parametrize(
+    "aid, stem, status",
+    [
+        ("rnn_backward", "truncation_blocks_from_end", "failed"),
+        ("conv", "flipped_kernel", "failed"),
+        ("logistic_regression", "sigmoid_overflow", "error"),  # numpy raised FloatingPointError in the student's code
+        ("self_attention", "mask_after_softmax", "failed"),
+    ],
+)
 def test_pointed_messages_are_korean_for_korean_students(course, launcher, tmp_path, aid, stem, status):
     result = grade_one(course, launcher, aid, variant(aid, stem).write(tmp_path), language="ko")
     (name,) = list(EXPECTED[aid][stem]["fails"])[:1]
@@ -271,18 +309,25 @@ def _without_np(source, how):
         source = source.replace("import numpy as np", "import numpy").replace("np.", "numpy.")
     else:  # from numpy import exp, ...: no module name at all in the submission
         names = sorted(set(re.findall(r"\bnp\.(\w+)", source)))
-        source = re.sub(r"\bnp\.(\w+)", r"\1", source).replace("import numpy as np", f"from numpy import {', '.join(names)}")
+        source = re.sub(r"\bnp\.(\w+)", r"\1", source).replace(
+            "import numpy as np", f"from numpy import {', '.join(names)}"
+        )
         assert "exp" in names and not re.search(r"\b(np|numpy)\.", source)
     assert "np." not in source.replace("numpy.", "")
     return source
 
 
 @pytest.mark.parametrize("how", ["import numpy", "from numpy import"])
-@pytest.mark.parametrize("stem, names, words", [
-    ("sigmoid_overflow", ("sigmoid_no_overflow_at_large_inputs", "sigmoid_extremes_match_reference"), ["overflow"]),
-    ("loss_without_clipping", ("loss_exact_zero_one_probabilities", "loss_matches_reference"), ["divide by zero"]),
-])
-def test_numpy_errors_are_caught_however_the_submission_imports_numpy(course, launcher, tmp_path, how, stem, names, words):
+@pytest.mark.parametrize(
+    "stem, names, words",
+    [
+        ("sigmoid_overflow", ("sigmoid_no_overflow_at_large_inputs", "sigmoid_extremes_match_reference"), ["overflow"]),
+        ("loss_without_clipping", ("loss_exact_zero_one_probabilities", "loss_matches_reference"), ["divide by zero"]),
+    ],
+)
+def test_numpy_errors_are_caught_however_the_submission_imports_numpy(
+    course, launcher, tmp_path, how, stem, names, words
+):
     path = tmp_path / "logistic_regression.py"
     path.write_text(_without_np(variant("logistic_regression", stem).source(), how), encoding="utf-8")
     checks = {check.name: check for check in grade_one(course, launcher, "logistic_regression", path).checks}
@@ -298,7 +343,7 @@ def test_numpy_errors_are_caught_however_the_submission_imports_numpy(course, la
 # numeric gradient checks cover every backward function
 # ---------------------------------------------------------------------------
 
-SLIGHTLY_WRONG = '''
+SLIGHTLY_WRONG = """
 
 def _one_percent_off(value):
     if isinstance(value, (tuple, list)):
@@ -311,7 +356,7 @@ _correct_{name} = {name}
 
 def {name}(*args, **kwargs):
     return _one_percent_off(_correct_{name}(*args, **kwargs))
-'''
+"""
 
 
 @pytest.fixture
@@ -326,6 +371,7 @@ def gradient_checks(monkeypatch):
                 names.add(frame.f_code.co_name)
                 frame = frame.f_back
             return function(*args, **kwargs)
+
         return record
 
     monkeypatch.setattr(expect, "gradient", recording(expect.gradient))
@@ -335,7 +381,8 @@ def gradient_checks(monkeypatch):
 
 @pytest.mark.parametrize("aid, name", [(aid, name) for aid in IDS for name in BACKWARD[aid]])
 def test_a_slightly_wrong_backward_fails_public_and_hidden_numeric_gradient_checks(
-        course, launcher, tmp_path, gradient_checks, aid, name):
+    course, launcher, tmp_path, gradient_checks, aid, name
+):
     reference = (ROOT / "solutions" / aid / f"{aid}.py").read_text(encoding="utf-8")
     path = tmp_path / f"{aid}.py"
     path.write_text(reference + SLIGHTLY_WRONG.format(name=name), encoding="utf-8")
@@ -350,16 +397,25 @@ def test_a_slightly_wrong_backward_fails_public_and_hidden_numeric_gradient_chec
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("aid, validation, check_name", [
-    ("rnn_backward", "if truncate is not None and not (isinstance(truncate, (int, np.integer)) and truncate >= 1):",
-     "rnn_backward_rejects_bad_truncate"),
-    ("conv", "if isinstance(value, bool) or not isinstance(value, (int, np.integer)):",
-     "conv_output_size_rejects_non_integers"),
-    ("conv", "if stride < 1:", "conv_output_size_rejects_bad_arguments"),
-    ("conv", "if input_size < 1 or filter_size < 1 or dilation < 1:", "conv_output_size_rejects_bad_arguments"),
-    ("conv", "if x.shape[1] != w.shape[1]:", "conv2d_forward_rejects_channel_mismatch"),
-    ("self_attention", "if allowed.shape != scores.shape:", "self_attention_rejects_bad_mask_shape"),
-])
+@pytest.mark.parametrize(
+    "aid, validation, check_name",
+    [
+        (
+            "rnn_backward",
+            "if truncate is not None and not (isinstance(truncate, (int, np.integer)) and truncate >= 1):",
+            "rnn_backward_rejects_bad_truncate",
+        ),
+        (
+            "conv",
+            "if isinstance(value, bool) or not isinstance(value, (int, np.integer)):",
+            "conv_output_size_rejects_non_integers",
+        ),
+        ("conv", "if stride < 1:", "conv_output_size_rejects_bad_arguments"),
+        ("conv", "if input_size < 1 or filter_size < 1 or dilation < 1:", "conv_output_size_rejects_bad_arguments"),
+        ("conv", "if x.shape[1] != w.shape[1]:", "conv2d_forward_rejects_channel_mismatch"),
+        ("self_attention", "if allowed.shape != scores.shape:", "self_attention_rejects_bad_mask_shape"),
+    ],
+)
 def test_a_missing_argument_check_fails_its_check(course, launcher, tmp_path, aid, validation, check_name):
     reference = (ROOT / "solutions" / aid / f"{aid}.py").read_text(encoding="utf-8")
     assert reference.count(validation) == 1
@@ -369,12 +425,27 @@ def test_a_missing_argument_check_fails_its_check(course, launcher, tmp_path, ai
     assert check_name in failing, sorted(failing)
 
 
-@pytest.mark.parametrize("aid, stem, english, korean", [
-    ("self_attention", "fully_masked_row_nan", "(A's fully masked row)", "(A의 완전히 가려진 행)"),
-    ("conv", "pool_ties_all_get_gradient", "max_pool2d_backward(dout, x with ties)", "max_pool2d_backward(dout, 동점이 있는 x)"),
-    ("logistic_regression", "neuron_init_zeros", "LogisticNeuron.w after fit(x, y, epochs=0)", "fit(x, y, epochs=0) 뒤의 LogisticNeuron.w"),
-])
-def test_the_labels_checks_give_their_values_speak_the_students_language(course, launcher, tmp_path, aid, stem, english, korean):
+@pytest.mark.parametrize(
+    "aid, stem, english, korean",
+    [
+        ("self_attention", "fully_masked_row_nan", "(A's fully masked row)", "(A의 완전히 가려진 행)"),
+        (
+            "conv",
+            "pool_ties_all_get_gradient",
+            "max_pool2d_backward(dout, x with ties)",
+            "max_pool2d_backward(dout, 동점이 있는 x)",
+        ),
+        (
+            "logistic_regression",
+            "neuron_init_zeros",
+            "LogisticNeuron.w after fit(x, y, epochs=0)",
+            "fit(x, y, epochs=0) 뒤의 LogisticNeuron.w",
+        ),
+    ],
+)
+def test_the_labels_checks_give_their_values_speak_the_students_language(
+    course, launcher, tmp_path, aid, stem, english, korean
+):
     """One language per run: a check's own words for what it compared (issue 14.6) follow --lang, as its hints do."""
     messages = {}
     for language in ("en", "ko"):

@@ -101,7 +101,9 @@ def lookup(module, qualname):
 def test_stub_is_the_marker_transformation_of_the_reference(aid):
     # The rule itself (every way markers can be wrong) is tested in tests/instructor/test_markers.py.
     reference = reference_path(aid)
-    assert stub_path(aid).read_text(encoding="utf-8") == strip_solutions(reference.read_text(encoding="utf-8"), reference)
+    assert stub_path(aid).read_text(encoding="utf-8") == strip_solutions(
+        reference.read_text(encoding="utf-8"), reference
+    )
 
 
 @pytest.mark.parametrize("aid", IDS)
@@ -118,7 +120,11 @@ def test_every_graded_body_is_wrapped_in_markers(aid):
         if isinstance(node, ast.FunctionDef):
             bodies[node.name] = node.body
     for qualname in CONTRACT[aid]:
-        body = [stmt for stmt in bodies[qualname] if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+        body = [
+            stmt
+            for stmt in bodies[qualname]
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+        ]
         assert len(body) == 1 and isinstance(body[0], ast.Raise), qualname
         assert ast.unparse(body[0]) == "raise NotImplementedError", qualname
 
@@ -168,8 +174,13 @@ def _rnn_probes(rng):
     X, t = rng.normal(size=(4, 5)), rng.normal(size=4)
     S = 0.1 * np.cumsum(rng.normal(size=(4, 6)), axis=1)
     N, T, D, H = 2, 7, 3, 4
-    rnn_args = (rng.normal(size=(N, T, D)), rng.normal(size=(N, H)) * 0.5, rng.normal(size=(D, H)) * 0.6,
-                rng.normal(size=(H, H)) * 0.6, rng.normal(size=H) * 0.3)
+    rnn_args = (
+        rng.normal(size=(N, T, D)),
+        rng.normal(size=(N, H)) * 0.5,
+        rng.normal(size=(D, H)) * 0.6,
+        rng.normal(size=(H, H)) * 0.6,
+        rng.normal(size=H) * 0.3,
+    )
     dhs = rng.normal(size=(N, T, H))
     hs, h = np.empty((N, T, H)), rnn_args[1]
     for step in range(T):  # the forward pass, computed here so that each probe tests one function
@@ -221,7 +232,10 @@ def _logistic_probes(rng):
     return {
         "sigmoid": [lambda m: m.sigmoid(np.array([-1e4, -5.0, 0.0, 5.0, 1e4]))],
         "forward": [lambda m: m.forward(X, w, 0.2)],
-        "loss": [lambda m: m.loss(np.linspace(0.1, 0.9, 12), y), lambda m: m.loss(np.array([0.0, 1.0, 1.0]), np.array([1, 0, 1]))],
+        "loss": [
+            lambda m: m.loss(np.linspace(0.1, 0.9, 12), y),
+            lambda m: m.loss(np.array([0.0, 1.0, 1.0]), np.array([1, 0, 1])),
+        ],
         "gradients": [lambda m: m.gradients(X, y, w, 0.2)],
         "gradient_descent": [lambda m: m.gradient_descent(X, y, lr=0.3, epochs=5)],
         "predict": [lambda m: m.predict(X, w * 0.2, 0.35)],
@@ -230,7 +244,12 @@ def _logistic_probes(rng):
 
 
 def _attention_probes(rng):
-    X, W_q, W_k, W_v = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 5))
+    X, W_q, W_k, W_v = (
+        rng.normal(size=(4, 3)),
+        rng.normal(size=(3, 2)),
+        rng.normal(size=(3, 2)),
+        rng.normal(size=(3, 5)),
+    )
     Q, K = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
     scores = rng.normal(size=(4, 4))
     dZ = rng.normal(size=(4, 5))
@@ -241,7 +260,11 @@ def _attention_probes(rng):
         "project_qkv": [lambda m: m.project_qkv(X, W_q, W_k, W_v)],
         "attention_scores": [lambda m: m.attention_scores(Q, K)],
         "scale_scores": [lambda m: m.scale_scores(scores, 64)],
-        "softmax": [lambda m: m.softmax(scores), lambda m: m.softmax(scores, axis=0), lambda m: m.softmax(np.array([[1e4, -1e4, 0.0]]))],
+        "softmax": [
+            lambda m: m.softmax(scores),
+            lambda m: m.softmax(scores, axis=0),
+            lambda m: m.softmax(np.array([[1e4, -1e4, 0.0]])),
+        ],
         "self_attention": [
             lambda m: m.self_attention(X, W_q, W_k, W_v),
             lambda m: m.self_attention(X, W_q, W_k, W_v, mask=causal),
@@ -286,7 +309,7 @@ def affected(path):
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
     lines = doc.splitlines()
     assert lines[0].startswith("Bug: ") and any(line.startswith("Check: ") for line in lines), path
-    return [name.strip() for name in next(l for l in lines if l.startswith("Affects: "))[9:].split(",")]
+    return [name.strip() for name in next(line for line in lines if line.startswith("Affects: "))[9:].split(",")]
 
 
 @pytest.mark.parametrize("aid", IDS)
@@ -299,8 +322,8 @@ def test_the_reference_passes_every_probe(aid):
     reference = load(reference_path(aid), f"_probe_reference_{aid}")
     probes = PROBES[aid](np.random.default_rng(0))
     assert set(probes) == {qualname.split(".")[0] for qualname in CONTRACT[aid]}  # everything is probed
-    for name, probes in probes.items():
-        for probe in probes:
+    for name, function_probes in probes.items():
+        for probe in function_probes:
             status, value = run(probe, reference)
             assert status == "ok", (name, value)
 

@@ -20,8 +20,8 @@ import pytest
 
 from grader.course import load_course
 from grader.engine.grader import GradeOptions, Grader
-from grader.sandbox.launcher import Launcher
 from grader.engine.source import Source
+from grader.sandbox.launcher import Launcher
 from tests.course.degenerate import KINDS, degenerate_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +52,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str
                     source = Source(degenerate_source(aid, kind), f"{aid}.py")
                     result = grader.grade_assignment(course.assignment(aid), source)
                     assert result.error is None, result.error
-                    results[aid, kind, setting] = {check.name: (check.status, check.message, check.visibility)
-                                                   for check in result.checks}
+                    results[aid, kind, setting] = {
+                        check.name: (check.status, check.message, check.visibility) for check in result.checks
+                    }
         return results
     finally:
         launcher.close()
@@ -80,5 +81,7 @@ def test_the_zeros_are_compared_as_values(graded, aid: str) -> None:
     the submission's forward are not run (its forward failed)."""
     official, own_run = graded[aid, "zeros", "official"], graded[aid, "zeros", "own_run"]
     assert {status for status, _, _ in official.values()} == {"failed"}
-    assert not [name for name, (_, message, _) in official.items() if "has shape" in message or "should be a" in message]
+    assert not [
+        name for name, (_, message, _) in official.items() if "has shape" in message or "should be a" in message
+    ]
     assert {status for status, _, _ in own_run.values()} == {"failed", "not_run"}

@@ -174,7 +174,7 @@ def truncated_forward(rnn, X, h0, W_x, W_rec, b, k, frozen):
     for start in range(0, T, k):
         if start > 0:
             h = frozen[:, start - 1]
-        block = rnn.rnn_forward(X[:, start:start + k], h, W_x, W_rec, b)
+        block = rnn.rnn_forward(X[:, start : start + k], h, W_x, W_rec, b)
         blocks.append(block)
         h = block[:, -1]
     return np.concatenate(blocks, axis=1)
@@ -187,7 +187,10 @@ def test_truncated_bptt_is_the_gradient_with_block_boundaries_held_constant(rnn,
     grads = rnn.rnn_backward(dhs, args[0], hs, *args[1:], truncate=k)
     np.testing.assert_allclose(truncated_forward(rnn, *args, k, hs), hs)  # same values, other graph
     for i, grad in enumerate(grads):
-        f = lambda v, i=i: np.sum(truncated_forward(rnn, *replace(args, i, v), k, hs) * dhs)
+
+        def f(v, i=i):
+            return np.sum(truncated_forward(rnn, *replace(args, i, v), k, hs) * dhs)
+
         assert_gradient(grad, f, args[i])
 
 
@@ -255,7 +258,7 @@ def naive_conv2d(x, w, b, stride, pad):
         for f in range(F):
             for i in range(OH):
                 for j in range(OW):
-                    window = xp[n, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    window = xp[n, :, i * stride : i * stride + KH, j * stride : j * stride + KW]
                     out[n, f, i, j] = np.sum(window * w[f]) + b[f]
     return out
 
@@ -356,7 +359,9 @@ def test_conv2d_backward_matches_numeric_gradient(conv, rng, x_shape, w_shape, s
     dout = rng.normal(size=conv.conv2d_forward(*args, stride, pad).shape)
     grads = conv.conv2d_backward(dout, *args, stride, pad)
     for i, grad in enumerate(grads):
-        assert_gradient(grad, lambda v, i=i: np.sum(conv.conv2d_forward(*replace(args, i, v), stride, pad) * dout), args[i])
+        assert_gradient(
+            grad, lambda v, i=i: np.sum(conv.conv2d_forward(*replace(args, i, v), stride, pad) * dout), args[i]
+        )
 
 
 def test_conv2d_backward_uncovered_cells_get_zero(conv, rng):
@@ -614,7 +619,9 @@ def test_causal_mask_zeroes_future_and_rows_still_sum_to_one(attn, rng):
 
 def test_all_true_mask_equals_no_mask(attn, rng):
     X, W_q, W_k, W_v = attention_problem(rng)
-    for a, b in zip(attn.self_attention(X, W_q, W_k, W_v), attn.self_attention(X, W_q, W_k, W_v, np.ones((4, 4), bool))):
+    for a, b in zip(
+        attn.self_attention(X, W_q, W_k, W_v), attn.self_attention(X, W_q, W_k, W_v, np.ones((4, 4), bool))
+    ):
         np.testing.assert_allclose(a, b)
 
 

@@ -39,8 +39,10 @@ def write(tmp_path: Path, text: str, name: str = "broken") -> Path:
 def test_a_variant_is_its_reference_with_the_header_and_the_edits(tmp_path):
     reference = (ROOT / "solutions/conv/conv.py").read_text(encoding="utf-8")
     source = load(write(tmp_path, FLIPPED)).source()
-    assert source.startswith('"""Bug: conv2d_forward flips the kernel.\n\nCheck: conv2d_forward: "flipped kernel".\n'
-                             'Affects: conv2d_forward\n"""\n')
+    assert source.startswith(
+        '"""Bug: conv2d_forward flips the kernel.\n\nCheck: conv2d_forward: "flipped kernel".\n'
+        'Affects: conv2d_forward\n"""\n'
+    )
     assert "w[:, :, ::-1, ::-1]" in source and "w[:, :, ::-1, ::-1]" not in reference
     assert "# BEGIN SOLUTION" in reference and "SOLUTION" not in source
     compile(source, "flipped.py", "exec")
@@ -55,13 +57,17 @@ def test_an_edit_whose_old_text_is_not_there_exactly_once_fails_naming_the_varia
         load(path).source()
 
 
-@pytest.mark.parametrize("text", [
-    "bug: b\ncheck: c\naffects: [f]\n",
-    FLIPPED + "fixed: true\n",
-    FLIPPED.replace("affects: [conv2d_forward]", "affects: conv2d_forward"),
-    FLIPPED.replace("  new: |2", "  neww: |2"),
-    "bug: [unclosed\n",
-], ids=["no edits", "an unknown key", "affects not a list", "a misspelt edit field", "not YAML"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bug: b\ncheck: c\naffects: [f]\n",
+        FLIPPED + "fixed: true\n",
+        FLIPPED.replace("affects: [conv2d_forward]", "affects: conv2d_forward"),
+        FLIPPED.replace("  new: |2", "  neww: |2"),
+        "bug: [unclosed\n",
+    ],
+    ids=["no edits", "an unknown key", "affects not a list", "a misspelt edit field", "not YAML"],
+)
 def test_a_malformed_variant_file_is_an_error_naming_it(tmp_path, text):
     path = write(tmp_path, text)
     with pytest.raises(VariantError, match=re.escape(str(path))):
@@ -86,6 +92,11 @@ def test_each_variant_is_written_as_a_python_file(tmp_path):
 
 
 def test_the_command_line_prints_one_variant():
-    done = subprocess.run([sys.executable, "-m", "tests.course.variants", "conv", "flipped_kernel"],
-                          capture_output=True, cwd=ROOT, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.course.variants", "conv", "flipped_kernel"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
     assert done.stdout == variant("conv", "flipped_kernel").source().encode("utf-8")

@@ -59,13 +59,15 @@ class Variant:
     def source(self) -> str:
         """The variant's module: the reference without markers, with this header and these edits."""
         text = _without_markers(self.reference)
-        code = text[_docstring_end(text, self.reference):]
+        code = text[_docstring_end(text, self.reference) :]
         for number, (old, new) in enumerate(self.edits, start=1):
             count = code.count(old)
             if count != 1:
                 raise VariantError(
-                    f"{self.path}: edit {number}: its old text is found {count} times in {self.reference.relative_to(ROOT)} "
-                    f"(solution markers and docstring left out, earlier edits applied), not exactly once:\n{old}")
+                    f"{self.path}: edit {number}: its old text is found {count} times in "
+                    f"{self.reference.relative_to(ROOT)} "
+                    f"(solution markers and docstring left out, earlier edits applied), not exactly once:\n{old}"
+                )
             code = code.replace(old, new)
         return f'"""Bug: {self.bug}\n\nCheck: {self.check}\nAffects: {", ".join(self.affects)}\n"""' + code
 
@@ -109,11 +111,22 @@ def load(path: Path) -> Variant:
     if not (isinstance(edits, list) and edits):
         raise VariantError(f"{path}: edits must be a non-empty list")
     for number, edit in enumerate(edits, start=1):
-        if not (isinstance(edit, dict) and set(edit) == {"old", "new"} and all(isinstance(v, str) for v in edit.values())
-                and edit["old"]):
+        if not (
+            isinstance(edit, dict)
+            and set(edit) == {"old", "new"}
+            and all(isinstance(v, str) for v in edit.values())
+            and edit["old"]
+        ):
             raise VariantError(f"{path}: edit {number} must have exactly the text fields old (not empty) and new")
-    return Variant(path.parent.name, path.stem, path, data["bug"], data["check"], tuple(data["affects"]),
-                   tuple((edit["old"], edit["new"]) for edit in edits))
+    return Variant(
+        path.parent.name,
+        path.stem,
+        path,
+        data["bug"],
+        data["check"],
+        tuple(data["affects"]),
+        tuple((edit["old"], edit["new"]) for edit in edits),
+    )
 
 
 def _without_markers(reference: Path) -> str:

@@ -16,7 +16,11 @@ REFERENCE = (Path(__file__).parents[1] / "fixtures/mini_course/solutions/vectors
 
 
 def grade_files(
-    course: Course, submission: Path | None, launcher: Launcher | None = None, code: CourseCode | None = None, **options: object,
+    course: Course,
+    submission: Path | None,
+    launcher: Launcher | None = None,
+    code: CourseCode | None = None,
+    **options: object,
 ) -> GradeReport:
     """Grade the files at ``submission`` as ``grader grade`` does (with a fork server of its own unless given;
     ``code``: the checks and references, as a batch keeps them)."""

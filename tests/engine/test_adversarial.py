@@ -56,7 +56,9 @@ def test_os_exit_in_a_function_fails_that_check_and_a_fresh_worker_takes_the_nex
     checks = by_name(result)
     assert checks["norm_345"].status == "error"
     assert "exit code 3" in checks["norm_345"].message
-    assert [checks[n].status for n in ("add_small", "add_random", "sqrt_rejects_negative", "counter_counts")] == ["passed"] * 4
+    assert [checks[n].status for n in ("add_small", "add_random", "sqrt_rejects_negative", "counter_counts")] == [
+        "passed"
+    ] * 4
     assert result.score == FULL_MARKS - 1
 
 
@@ -68,7 +70,9 @@ def test_sys_exit_inside_a_function_is_reported_as_such(mini_course: Path) -> No
 
 
 def test_a_huge_allocation_hits_the_memory_limit_and_says_so(mini_course: Path) -> None:
-    source = with_function("add", "def add(a, b):\n    big = np.ones((200_000, 200_000))\n    return a + b + big[0, 0] - 1\n")
+    source = with_function(
+        "add", "def add(a, b):\n    big = np.ones((200_000, 200_000))\n    return a + b + big[0, 0] - 1\n"
+    )
     result = grade_source(mini_course, source)
     checks = by_name(result)
     assert checks["add_small"].status == "error"
@@ -79,7 +83,9 @@ def test_a_huge_allocation_hits_the_memory_limit_and_says_so(mini_course: Path) 
 
 
 def test_an_output_flood_is_capped_and_does_not_disturb_grading(mini_course: Path) -> None:
-    source = with_function("norm", "def norm(x):\n    print('x' * 10_000_000)\n    return float(np.sqrt(np.sum(x * x)))\n")
+    source = with_function(
+        "norm", "def norm(x):\n    print('x' * 10_000_000)\n    return float(np.sqrt(np.sum(x * x)))\n"
+    )
     result = grade_source(mini_course, source)
     check = by_name(result)["norm_345"]
     assert check.status == "passed"
@@ -88,7 +94,9 @@ def test_an_output_flood_is_capped_and_does_not_disturb_grading(mini_course: Pat
     assert result.score == FULL_MARKS
 
 
-def test_a_fake_json_report_printed_by_the_student_never_reaches_the_real_one(mini_course: Path, tmp_path: Path) -> None:
+def test_a_fake_json_report_printed_by_the_student_never_reaches_the_real_one(
+    mini_course: Path, tmp_path: Path
+) -> None:
     fake = json.dumps({"score": 1000, "max_score": 6, "assignments": []})
     source = (
         f"import os, sys\nprint({fake!r})\nos.write(1, {fake!r}.encode())\nsys.__stdout__.write({fake!r})\n"
@@ -98,8 +106,22 @@ def test_a_fake_json_report_printed_by_the_student_never_reaches_the_real_one(mi
     submission.mkdir()
     (submission / "vectors.py").write_text(source)
     completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "--course", str(mini_course), "--submission", str(submission), "--format", "json"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, "TMPDIR": os.environ["TMPDIR"]},
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            "--course",
+            str(mini_course),
+            "--submission",
+            str(submission),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TMPDIR": os.environ["TMPDIR"]},
     )
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)  # the whole of stdout is the one real report
@@ -156,12 +178,7 @@ def test_objects_that_lie_about_their_value_do_not_pass(mini_course: Path, liar:
 
 def test_reading_the_solutions_is_refused(mini_course: Path) -> None:
     target = mini_course / "solutions" / "vectors" / "vectors.py"
-    body = (
-        "def norm(x):\n"
-        f"    text = open({str(target)!r}).read()\n"
-        "    print(text)\n"
-        "    return 5.0\n"
-    )
+    body = f"def norm(x):\n    text = open({str(target)!r}).read()\n    print(text)\n    return 5.0\n"
     result = grade_source(mini_course, with_function("norm", body))
     check = by_name(result)["norm_345"]
     assert check.status == "error"
@@ -208,7 +225,12 @@ def test_network_access_is_refused(mini_course: Path) -> None:
 
 def test_writing_outside_the_worker_directory_is_refused(mini_course: Path, tmp_path: Path) -> None:
     target = tmp_path / "planted.txt"
-    body = f"def norm(x):\n    open('scratch.txt', 'w').write('ok')\n    open({str(target)!r}, 'w').write('x')\n    return 5.0\n"
+    body = (
+        "def norm(x):\n"
+        "    open('scratch.txt', 'w').write('ok')\n"
+        f"    open({str(target)!r}, 'w').write('x')\n"
+        "    return 5.0\n"
+    )
     check = by_name(grade_source(mini_course, with_function("norm", body)))["norm_345"]
     assert check.status == "error" and "PermissionError" in check.message
     assert not target.exists()
@@ -225,7 +247,7 @@ def test_a_student_exception_shows_only_the_students_frames(mini_course: Path) -
     check = by_name(grade_source(mini_course, with_function("norm", body)))["norm_345"]
     assert check.status == "error"
     assert "IndexError" in check.message
-    assert 'in norm' in check.traceback and "in helper" in check.traceback
+    assert "in norm" in check.traceback and "in helper" in check.traceback
     assert "grader" not in check.traceback.replace("submission", "")
     assert check.line is not None and "x['key']" in check.traceback
 
@@ -234,7 +256,11 @@ def test_a_syntax_error_fails_the_assignment_with_its_line(mini_course: Path) ->
     result = grade_source(mini_course, "import numpy as np\n\ndef add(a, b)\n    return a + b\n")
     assert result.score == 0 and result.error is not None
     # Said once, with the line and a caret under the column Python points at; the line number once only.
-    assert result.error == "your module could not be imported: SyntaxError: expected ':' (line 3)\n    def add(a, b)\n                 ^"
+    assert (
+        result.error == "your module could not be imported: SyntaxError: expected ':' (line 3)\n"
+        "    def add(a, b)\n"
+        "                 ^"
+    )
     assert all(c.status == "error" and c.message == result.error.splitlines()[0] and c.line == 3 for c in result.checks)
 
 
@@ -253,7 +279,9 @@ def test_a_missing_function_fails_only_the_checks_that_need_it(mini_course: Path
 
 
 def test_an_infinite_loop_at_import_fails_the_assignment(mini_course: Path) -> None:
-    (mini_course / "course.yaml").write_text((mini_course / "course.yaml").read_text().replace("{timeout: 2}", "{timeout: 2, import_timeout: 0.5}"))
+    (mini_course / "course.yaml").write_text(
+        (mini_course / "course.yaml").read_text().replace("{timeout: 2}", "{timeout: 2, import_timeout: 0.5}")
+    )
     result = grade_source(mini_course, "while True:\n    pass\n" + REFERENCE)
     assert result.score == 0 and result.error is not None and "0.5 s" in result.error
 
@@ -271,7 +299,8 @@ def test_frames_forged_on_the_workers_channel_fail_only_that_check(mini_course: 
         "def norm(x):\n    import os, stat, struct, time\n"
         "    fd = next(fd for fd in range(3, 64) if _is_socket(fd))\n"
         f"    os.write(fd, {forgery})\n    time.sleep(30)\n\n\n"
-        "def _is_socket(fd):\n    import os, stat\n    try:\n        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n    except OSError:\n        return False\n"
+        "def _is_socket(fd):\n    import os, stat\n    try:\n        return stat.S_ISSOCK(os.fstat(fd).st_mode)\n    "
+        "except OSError:\n        return False\n"
     )
     result = grade_source(mini_course, with_function("norm", body), timeout=2)
     check = by_name(result)["norm_345"]

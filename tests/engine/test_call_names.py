@@ -37,16 +37,28 @@ def returned(record: calls.CallRecord, label: str, args: tuple, result: object, 
 
 def test_a_call_is_written_with_parameter_names_shapes_and_short_values() -> None:
     x, w, b = np.zeros((2, 3, 6, 7)), np.ones((4, 3, 3, 2)), np.arange(4.0) + 0.5
-    assert call_text("conv2d_forward", (x, w, b, 2, 1), {}, SIGNATURES["conv2d_forward"]) == \
-        "conv2d_forward(x (2, 3, 6, 7), w (4, 3, 3, 2), b=[0.5, 1.5, 2.5, 3.5], stride=2, pad=1)"
+    assert (
+        call_text("conv2d_forward", (x, w, b, 2, 1), {}, SIGNATURES["conv2d_forward"])
+        == "conv2d_forward(x (2, 3, 6, 7), w (4, 3, 3, 2), b=[0.5, 1.5, 2.5, 3.5], stride=2, pad=1)"
+    )
     assert call_text("loss", (np.array([0.5, 0.5]), np.array([0, 1])), {}, ("a", "y")) == "loss(a=[0.5, 0.5], y=[0, 1])"
-    assert call_text("f", (np.ones((2, 2), dtype=np.float32), np.arange(12)), {"mask": np.ones((5, 5), bool)}, ()) == \
-        "f(float32 [[1.0, 1.0], [1.0, 1.0]], int64 array (12,), mask bool (5, 5))"
+    assert (
+        call_text("f", (np.ones((2, 2), dtype=np.float32), np.arange(12)), {"mask": np.ones((5, 5), bool)}, ())
+        == "f(float32 [[1.0, 1.0], [1.0, 1.0]], int64 array (12,), mask bool (5, 5))"
+    )
 
 
 def test_values_are_written_as_python_writes_them_and_long_ones_are_summed_up() -> None:
-    assert [value_text(v) for v in (2.0, 2, -1e4, 1e-15, None, "abc", (5, 5), [[1, 2], [0, 1]])] == \
-        ["2.0", "2", "-10000.0", "1e-15", "None", "'abc'", "(5, 5)", "[[1, 2], [0, 1]]"]
+    assert [value_text(v) for v in (2.0, 2, -1e4, 1e-15, None, "abc", (5, 5), [[1, 2], [0, 1]])] == [
+        "2.0",
+        "2",
+        "-10000.0",
+        "1e-15",
+        "None",
+        "'abc'",
+        "(5, 5)",
+        "[[1, 2], [0, 1]]",
+    ]
     assert value_text(0.14548530132714682) == "0.145485"  # six significant digits, as messages write values
     assert value_text(np.array([0.30471707975443135, 1.0])) is None  # an array is written in full or not at all
     assert value_text(list(range(1000))) is None and value_text("x" * 100) is None
@@ -65,8 +77,13 @@ def test_parameter_names_come_from_functions_and_methods_of_the_source() -> None
         "    @staticmethod\n"
         "    def make(size): pass\n"
     )
-    assert parameter_names(source) == {"f": ("a", "b"), "Neuron": ("n",), "Neuron.__init__": ("n",),
-                                       "Neuron.fit": ("x", "y", "epochs"), "Neuron.make": ("size",)}
+    assert parameter_names(source) == {
+        "f": ("a", "b"),
+        "Neuron": ("n",),
+        "Neuron.__init__": ("n",),
+        "Neuron.fit": ("x", "y", "epochs"),
+        "Neuron.make": ("size",),
+    }
 
 
 def test_labels_split_at_the_top_level_commas() -> None:
@@ -85,7 +102,8 @@ def test_the_value_a_call_returned_is_named_after_the_call() -> None:
         x, w, b = np.zeros((2, 3, 6, 7)), np.ones((4, 3, 3, 2)), np.ones(4) * 0.3
         out = returned(record, "conv2d_forward", (x, w, b, 2, 1), np.zeros((2, 4, 3, 4)))
         assert message(expect.close, out, np.ones((2, 4, 3, 4))).startswith(
-            "conv2d_forward(x (2, 3, 6, 7), w (4, 3, 3, 2), b=[0.3, 0.3, 0.3, 0.3], stride=2, pad=1) is wrong at")
+            "conv2d_forward(x (2, 3, 6, 7), w (4, 3, 3, 2), b=[0.3, 0.3, 0.3, 0.3], stride=2, pad=1) is wrong at"
+        )
         assert message(expect.shape, out, (2, 4, 3, 5)).startswith("conv2d_forward(x (2, 3, 6, 7)")
         assert message(expect.close, out, np.ones((2, 4, 3, 4)), name="mine").startswith("mine is wrong")
 
@@ -108,14 +126,19 @@ def test_values_python_shares_are_never_named() -> None:
 
 def test_items_of_a_returned_tuple_are_named_by_position_and_parts_adds_their_labels() -> None:
     with recording_calls(SIGNATURES) as record:
-        got = returned(record, "gradients", (np.zeros((8, 3)), np.zeros(8, dtype=int), np.zeros(3), 0.2),
-                       (np.zeros(3), 1.5))
-        assert message(expect.close, got[0], np.ones(3)).startswith("gradients(X (8, 3), y int64 (8,), w=[0.0, 0.0, 0.0], "
-                                                                    "b=0.2)[0] is wrong")
+        got = returned(
+            record, "gradients", (np.zeros((8, 3)), np.zeros(8, dtype=int), np.zeros(3), 0.2), (np.zeros(3), 1.5)
+        )
+        assert message(expect.close, got[0], np.ones(3)).startswith(
+            "gradients(X (8, 3), y int64 (8,), w=[0.0, 0.0, 0.0], b=0.2)[0] is wrong"
+        )
         dw, db = expect.parts(got, 2, labels="dw, db")
-        assert message(expect.close, dw, np.ones(3)).startswith("gradients(X (8, 3), y int64 (8,), w=[0.0, 0.0, 0.0], "
-                                                                "b=0.2)[0] (dw) is wrong")
-        assert message(expect.close, db, 2.0).startswith("gradients(X (8, 3), y int64 (8,), w=[0.0, 0.0, 0.0], b=0.2)[1] (db)")
+        assert message(expect.close, dw, np.ones(3)).startswith(
+            "gradients(X (8, 3), y int64 (8,), w=[0.0, 0.0, 0.0], b=0.2)[0] (dw) is wrong"
+        )
+        assert message(expect.close, db, 2.0).startswith(
+            "gradients(X (8, 3), y int64 (8,), w=[0.0, 0.0, 0.0], b=0.2)[1] (db)"
+        )
         # a gradient check of several items of one result names that result
         assert calls.common_call([dw, db]) == calls.name_of(got)
         assert calls.common_call([dw, np.zeros(3)]) is None
@@ -157,7 +180,7 @@ def test_a_gradient_check_names_the_call_whose_result_it_checks_however_many_cal
         def loss(w):  # the checker's calls of the student's code are recorded like any other: enough to fill it
             if not recorded:
                 recorded.extend(returned(record, "loss", (i,), np.zeros(1)) for i in range(MAX_ENTRIES))
-            return float(np.sum(w ** 2))
+            return float(np.sum(w**2))
 
         w = np.array([1.0, -2.0])
         wrong = returned(record, "loss_grad", (), np.zeros(2))

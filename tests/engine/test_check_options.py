@@ -54,7 +54,9 @@ def test_numpy_errors_apply_only_to_their_check(mini_course: Path) -> None:
 
 
 def test_descriptions_can_be_translated(mini_course: Path) -> None:
-    korean = by_name(grade_source(with_checks(mini_course, CHECKS), REFERENCE + STABLE, public_only=True, language="ko"))
+    korean = by_name(
+        grade_source(with_checks(mini_course, CHECKS), REFERENCE + STABLE, public_only=True, language="ko")
+    )
     english = by_name(grade_source(with_checks(mini_course, CHECKS), REFERENCE + STABLE, public_only=True))
     assert korean["strict"].description == "오버플로 없음" and english["strict"].description == "no overflow"
     assert english["lenient"].description == "sigmoid values at the extremes."
@@ -77,22 +79,32 @@ def wrapped(student):
 def test_the_description_is_the_docstrings_first_paragraph_and_ko_its_korean(mini_course: Path) -> None:
     with_checks(mini_course, WRAPPED)
     (spec,) = load_checks(load_course(mini_course).assignment("vectors"), include_hidden=False)
-    assert spec.description == {"en": "sigmoid at the extremes: a description too long for one line goes on in the "
-                                      "docstring's next lines.", "ko": "극단값에서의 sigmoid."}
+    assert spec.description == {
+        "en": "sigmoid at the extremes: a description too long for one line goes on in the docstring's next lines.",
+        "ko": "극단값에서의 sigmoid.",
+    }
 
 
-@pytest.mark.parametrize("decorator, said, fix", [
-    ('@check(points=1, description={"en": "a", "ko": "b"})', "@check no longer takes description=", "ko="),
-    ("@check(point=1)", "@check has no option point=", "points, timeout, name, ko"),
-    ('@check(points=1, ko=["목록"])', "ko must be the Korean description", 'ko="..."'),
-])
+@pytest.mark.parametrize(
+    "decorator, said, fix",
+    [
+        ('@check(points=1, description={"en": "a", "ko": "b"})', "@check no longer takes description=", "ko="),
+        ("@check(point=1)", "@check has no option point=", "points, timeout, name, ko"),
+        ('@check(points=1, ko=["목록"])', "ko must be the Korean description", 'ko="..."'),
+    ],
+)
 def test_an_option_check_does_not_take_is_a_course_error_naming_the_line(
-    mini_course: Path, decorator: str, said: str, fix: str,
+    mini_course: Path,
+    decorator: str,
+    said: str,
+    fix: str,
 ) -> None:
     with_checks(mini_course, f'from grader import check\n\n\n{decorator}\ndef broken(student):\n    """A check."""\n')
     with pytest.raises(CourseError) as raised:
         load_checks(load_course(mini_course).assignment("vectors"), include_hidden=False)
-    assert "assignments/vectors/checks.py:4: check broken" in raised.value.message  # the decorator's line and said in raised.value.message
+    assert (
+        "assignments/vectors/checks.py:4: check broken" in raised.value.message
+    )  # the decorator's line and said in raised.value.message
     assert fix in raised.value.fix
 
 
@@ -107,4 +119,7 @@ def test_text_gives_one_text_in_both_languages() -> None:
     from grader.i18n import render
 
     hint = text("Divide by the square root of d_k.", "d_k의 제곱근으로 나누세요.")
-    assert (render(hint, "en"), render(hint, "ko")) == ("Divide by the square root of d_k.", "d_k의 제곱근으로 나누세요.")
+    assert (render(hint, "en"), render(hint, "ko")) == (
+        "Divide by the square root of d_k.",
+        "d_k의 제곱근으로 나누세요.",
+    )

@@ -105,7 +105,9 @@ def test_an_error_in_the_shared_module_names_its_own_line(mini_course: Path) -> 
     assert "assignments/vectors/checks_common.py:11: SyntaxError" in raised.value.message
 
 
-def test_two_copies_of_a_course_in_one_process_each_use_their_own_shared_module(mini_course: Path, tmp_path: Path) -> None:
+def test_two_copies_of_a_course_in_one_process_each_use_their_own_shared_module(
+    mini_course: Path, tmp_path: Path
+) -> None:
     _share(mini_course)
     other = shutil.copytree(mini_course, tmp_path / "other")
     (other / "assignments/vectors/checks_common.py").write_text(COMMON.replace("(3, 4)", "(2, 2)"))

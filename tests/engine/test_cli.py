@@ -30,8 +30,11 @@ def test_defaults_grade_the_course_in_the_current_folder_which_holds_only_its_st
 
 @pytest.mark.parametrize("layout", ["course-layout", "flat-folder", "single-file"])
 def test_each_submission_form_is_accepted(mini_course: Path, tmp_path: Path, layout: str) -> None:
-    target = {"course-layout": tmp_path / "sub/vectors/vectors.py", "flat-folder": tmp_path / "sub/vectors.py",
-              "single-file": tmp_path / "mine.py"}[layout]
+    target = {
+        "course-layout": tmp_path / "sub/vectors/vectors.py",
+        "flat-folder": tmp_path / "sub/vectors.py",
+        "single-file": tmp_path / "mine.py",
+    }[layout]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(REFERENCE)
     submission = target if layout == "single-file" else tmp_path / "sub"
@@ -50,11 +53,17 @@ def test_a_single_file_needs_exactly_one_assignment(mini_course: Path, tmp_path:
 
 
 def test_unknown_assignment_is_a_usage_error(mini_course: Path) -> None:
-    completed = run_grader_process("grade", "nope", "--course", str(mini_course))  # exit code 2 from the real entry point
-    assert completed.returncode == 2 and "unknown assignment 'nope'" in completed.stderr and "vectors" in completed.stderr
+    completed = run_grader_process(
+        "grade", "nope", "--course", str(mini_course)
+    )  # exit code 2 from the real entry point
+    assert (
+        completed.returncode == 2 and "unknown assignment 'nope'" in completed.stderr and "vectors" in completed.stderr
+    )
 
 
-def test_a_missing_submission_file_fails_its_assignment_with_where_it_was_looked_for(mini_course: Path, tmp_path: Path) -> None:
+def test_a_missing_submission_file_fails_its_assignment_with_where_it_was_looked_for(
+    mini_course: Path, tmp_path: Path
+) -> None:
     (tmp_path / "empty").mkdir()
     report = grade_json("--course", str(mini_course), "--submission", str(tmp_path / "empty"))
     error = report["assignments"][0]["error"]
@@ -62,7 +71,9 @@ def test_a_missing_submission_file_fails_its_assignment_with_where_it_was_looked
 
 
 def test_public_only_skips_hidden_checks_and_says_they_come_later(mini_course: Path) -> None:
-    completed = run_grader("grade", "--course", str(mini_course), "--public-only", "--submission", str(mini_course / "solutions"))
+    completed = run_grader(
+        "grade", "--course", str(mini_course), "--public-only", "--submission", str(mini_course / "solutions")
+    )
     assert completed.returncode == 0
     assert "Hidden checks will run when you submit" in completed.stdout
     assert "2/2" in completed.stdout and "add_random" not in completed.stdout
@@ -85,13 +96,22 @@ def test_output_writes_the_json_file_and_prints_the_table(mini_course: Path, tmp
 
 
 def test_fail_under_exits_1_below_the_threshold_and_0_above(mini_course: Path) -> None:
-    assert run_grader_process("grade", "--course", str(mini_course), "--fail-under", "50").returncode == 1  # the real entry point
-    passing = run_grader("grade", "--course", str(mini_course), "--fail-under", "100", "--submission", str(mini_course / "solutions"))
+    assert (
+        run_grader_process("grade", "--course", str(mini_course), "--fail-under", "50").returncode == 1
+    )  # the real entry point
+    passing = run_grader(
+        "grade", "--course", str(mini_course), "--fail-under", "100", "--submission", str(mini_course / "solutions")
+    )
     assert passing.returncode == 0
 
 
 def test_verbose_shows_what_the_student_printed(mini_course: Path, tmp_path: Path) -> None:
-    (tmp_path / "vectors.py").write_text(REFERENCE.replace('    return float(np.sqrt(np.sum(x * x)))', '    print("debug: norm called")\n    return float(np.sqrt(np.sum(x * x)))'))
+    (tmp_path / "vectors.py").write_text(
+        REFERENCE.replace(
+            "    return float(np.sqrt(np.sum(x * x)))",
+            '    print("debug: norm called")\n    return float(np.sqrt(np.sum(x * x)))',
+        )
+    )
     quiet = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path))
     loud = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path), "-v")
     assert "debug: norm called" not in quiet.stdout
@@ -105,7 +125,9 @@ def test_korean_messages(mini_course: Path) -> None:
 
 def test_rich_markup_in_student_text_is_shown_literally(mini_course: Path, tmp_path: Path) -> None:
     body = REFERENCE.replace('        raise ValueError("negative input")', '        raise ValueError("negative input")')
-    body = body.replace("def norm(x):", "def norm(x):\n    raise ValueError('[bold red]boom[/]')\n\n\ndef _old_norm(x):")
+    body = body.replace(
+        "def norm(x):", "def norm(x):\n    raise ValueError('[bold red]boom[/]')\n\n\ndef _old_norm(x):"
+    )
     (tmp_path / "vectors.py").write_text(body)
     completed = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path))
     assert "[bold red]boom[/]" in completed.stdout
@@ -113,7 +135,16 @@ def test_rich_markup_in_student_text_is_shown_literally(mini_course: Path, tmp_p
 
 def test_help_lists_the_options() -> None:
     completed = run_grader("grade", "--help")
-    for option in ("--course", "--submission", "--public-only", "--format", "--output", "--timeout", "--fail-under", "-v"):
+    for option in (
+        "--course",
+        "--submission",
+        "--public-only",
+        "--format",
+        "--output",
+        "--timeout",
+        "--fail-under",
+        "-v",
+    ):
         assert option in completed.stdout
 
 

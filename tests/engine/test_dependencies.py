@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from grader.course import load_course
 from grader.engine.checks.dependencies import run_order
 from grader.engine.checks.loader import load_checks
-from grader.course import load_course
-from grader.errors import CourseError
 from grader.engine.grader import GradeOptions, Grader
-from grader.sandbox.launcher import Launcher
 from grader.engine.source import Source
+from grader.errors import CourseError
+from grader.sandbox.launcher import Launcher
 from tests.engine.helpers import REFERENCE, by_name, grade_source, with_checks, with_function
 
 # `doubled` is defined before the check it depends on, and `chained` depends on `doubled`.
@@ -127,13 +127,23 @@ def test_a_subset_of_checks_runs_without_the_dependencies_it_leaves_out(course: 
 @pytest.mark.parametrize(
     ("depends", "problem", "fix"),
     [
-        ('"add_smal"', "depends on 'add_smal', which is not a check of this assignment", "known: add_small, norm_345, second"),
+        (
+            '"add_smal"',
+            "depends on 'add_smal', which is not a check of this assignment",
+            "known: add_small, norm_345, second",
+        ),
         ('("second",)', "check second depends on itself through second -> second", "remove one of these dependencies"),
-        ("42", "depends must be a check name or a tuple of check names, got 42", 'depends=("forward_matches_reference",)'),
+        (
+            "42",
+            "depends must be a check name or a tuple of check names, got 42",
+            'depends=("forward_matches_reference",)',
+        ),
     ],
     ids=["unknown", "itself", "not-a-name"],
 )
-def test_bad_dependencies_are_course_errors_naming_file_line_and_fix(mini_course: Path, depends: str, problem: str, fix: str) -> None:
+def test_bad_dependencies_are_course_errors_naming_file_line_and_fix(
+    mini_course: Path, depends: str, problem: str, fix: str
+) -> None:
     checks = (mini_course / "assignments/vectors/checks.py").read_text()
     checks += f"\n\n@check(points=1, depends={depends})\ndef second(student):\n    pass\n"
     (mini_course / "assignments/vectors/checks.py").write_text(checks)
@@ -145,7 +155,9 @@ def test_bad_dependencies_are_course_errors_naming_file_line_and_fix(mini_course
 
 
 def test_a_cycle_through_two_checks_is_a_course_error(mini_course: Path) -> None:
-    with_checks(mini_course, '''
+    with_checks(
+        mini_course,
+        """
 from grader import check
 
 @check(depends="b")
@@ -155,13 +167,16 @@ def a(student):
 @check(depends="a")
 def b(student):
     pass
-''')
+""",
+    )
     with pytest.raises(CourseError, match=r"check a depends on itself through a -> b -> a"):
         load_checks(load_course(mini_course).assignment("vectors"), include_hidden=False)
 
 
 def test_a_public_check_cannot_depend_on_a_hidden_one(mini_course: Path) -> None:
-    with_checks(mini_course, 'from grader import check\n\n@check(depends="add_random")\ndef public(student):\n    pass\n')
+    with_checks(
+        mini_course, 'from grader import check\n\n@check(depends="add_random")\ndef public(student):\n    pass\n'
+    )
     assignment = load_course(mini_course).assignment("vectors")
     with pytest.raises(CourseError) as raised:
         load_checks(assignment, include_hidden=True)

@@ -59,8 +59,13 @@ def test_close_accepts_nan_where_nan_is_expected() -> None:
 
 @pytest.mark.parametrize(
     ("value", "said"),
-    [(None, "is None"), ("3.0", "it is a str"), ({"a": 1}, "it is a dict"), ([[1, 2], [3]], "it is a list"),
-     (np.array(["a"]), "it is a ndarray")],
+    [
+        (None, "is None"),
+        ("3.0", "it is a str"),
+        ({"a": 1}, "it is a dict"),
+        ([[1, 2], [3]], "it is a list"),
+        (np.array(["a"]), "it is a ndarray"),
+    ],
 )
 def test_close_refuses_values_that_are_not_numeric_data(value: object, said: str) -> None:
     message, _ = failure(expect.close, value, np.ones(2))
@@ -111,7 +116,9 @@ def _raiser(error: StudentError):
 
 
 def _student_error(*names: str) -> StudentError:
-    return StudentError(type_name=names[0].rsplit(".", 1)[-1], class_names=names, message="bad stride", traceback="", line=3)
+    return StudentError(
+        type_name=names[0].rsplit(".", 1)[-1], class_names=names, message="bad stride", traceback="", line=3
+    )
 
 
 def test_raises_accepts_the_type_and_its_subclasses() -> None:
@@ -158,7 +165,9 @@ def _mse_problem() -> tuple:
 def test_gradient_passes_a_correct_gradient_and_names_a_missing_mean() -> None:
     loss, w, grad = _mse_problem()
     expect.gradient(loss, at={"w": w}, got={"w": grad}, rng=np.random.default_rng(0))
-    message, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": 8 * grad}, batch_size=8, name="gradients(X, y, w, b)[0]")
+    message, hint = failure(
+        expect.gradient, loss, at={"w": w}, got={"w": 8 * grad}, batch_size=8, name="gradients(X, y, w, b)[0]"
+    )
     assert message.startswith("gradients(X, y, w, b)[0]: The gradient of w is wrong at w[")
     assert "batch size N = 8" in hint
 
@@ -166,7 +175,10 @@ def test_gradient_passes_a_correct_gradient_and_names_a_missing_mean() -> None:
 def test_vjp_checks_a_backward_pass() -> None:
     rng = np.random.default_rng(4)
     x, dout = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-    forward = lambda x: np.tanh(x)  # called as f(**at)
+
+    def forward(x):
+        return np.tanh(x)  # called as f(**at)
+
     expect.vjp(forward, at={"x": x}, dout=dout, got={"x": dout * (1 - np.tanh(x) ** 2)})
     message, hint = failure(expect.vjp, forward, at={"x": x}, dout=dout, got={"x": -dout * (1 - np.tanh(x) ** 2)})
     assert "gradient of x" in message and "opposite sign" in hint
@@ -184,9 +196,13 @@ def test_gradient_refuses_a_remote_object_without_calling_it() -> None:
 
 def test_an_authors_hint_follows_the_gradient_diagnosis() -> None:
     loss, w, grad = _mse_problem()
-    _, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": -grad}, hint={"en": "See slide 12.", "ko": "12쪽을 보세요."})
+    _, hint = failure(
+        expect.gradient, loss, at={"w": w}, got={"w": -grad}, hint={"en": "See slide 12.", "ko": "12쪽을 보세요."}
+    )
     assert "opposite sign" in hint and hint.endswith("See slide 12.")
-    _, hint = failure(expect.gradient, loss, at={"w": w}, got={"w": grad * np.array([1.7, -0.4, 3.1])}, hint="See slide 12.")
+    _, hint = failure(
+        expect.gradient, loss, at={"w": w}, got={"w": grad * np.array([1.7, -0.4, 3.1])}, hint="See slide 12."
+    )
     assert hint == "See slide 12."  # a plain mismatch says nothing the author's hint does not
 
 

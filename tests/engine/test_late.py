@@ -10,8 +10,8 @@ import pytest
 
 from grader.course import load_course
 from grader.course.model import LatePolicy
-from grader.errors import CourseError
 from grader.engine.scoring import apply_penalty, lateness
+from grader.errors import CourseError
 from tests.commandline import run_grader
 
 KST = timezone(timedelta(hours=9))
@@ -31,8 +31,17 @@ DUE = datetime(2026, 12, 1, 23, 59, tzinfo=KST)
         (DUE + timedelta(days=2), LatePolicy(zero_after=DUE + timedelta(days=1)), 2, 100.0),
         (DUE + timedelta(hours=1), LatePolicy(percent_per_day=20, zero_after=DUE + timedelta(days=1)), 1, 20.0),
     ],
-    ids=["early", "on-the-dot", "one-minute-late", "two-days-and-a-second", "capped", "no-policy",
-         "before-cutoff", "after-cutoff", "percent-then-cutoff"],
+    ids=[
+        "early",
+        "on-the-dot",
+        "one-minute-late",
+        "two-days-and-a-second",
+        "capped",
+        "no-policy",
+        "before-cutoff",
+        "after-cutoff",
+        "percent-then-cutoff",
+    ],
 )
 def test_lateness(submitted: datetime, policy: LatePolicy, days: int, percent: float) -> None:
     late = lateness(policy, DUE, submitted)
@@ -49,17 +58,29 @@ def test_unknown_submission_time_costs_nothing() -> None:
 
 
 def test_penalty_scales_the_raw_score() -> None:
-    assert apply_penalty(20.0, lateness(LatePolicy(percent_per_day=10), DUE, DUE + timedelta(days=2))) == pytest.approx(16.0)
+    assert apply_penalty(20.0, lateness(LatePolicy(percent_per_day=10), DUE, DUE + timedelta(days=2))) == pytest.approx(
+        16.0
+    )
 
 
 def _course_with_due(mini_course: Path, extra: str) -> Path:
-    text = (mini_course / "course.yaml").read_text().replace("    limits: {timeout: 2}\n", "    limits: {timeout: 2}\n" + extra)
+    text = (
+        (mini_course / "course.yaml")
+        .read_text()
+        .replace("    limits: {timeout: 2}\n", "    limits: {timeout: 2}\n" + extra)
+    )
     (mini_course / "course.yaml").write_text(text)
     return mini_course
 
 
 def test_course_yaml_due_dates_load(mini_course: Path) -> None:
-    course = load_course(_course_with_due(mini_course, "    due: 2026-12-01T23:59:00+09:00\n    late_policy: {percent_per_day: 10, zero_after: '2026-12-08T23:59:00+09:00'}\n"))
+    course = load_course(
+        _course_with_due(
+            mini_course,
+            "    due: 2026-12-01T23:59:00+09:00\n    late_policy: {percent_per_day: 10, zero_after: "
+            "'2026-12-08T23:59:00+09:00'}\n",
+        )
+    )
     assignment = course.assignments[0]
     assert assignment.due == DUE
     assert assignment.late_policy == LatePolicy(10.0, datetime(2026, 12, 8, 23, 59, tzinfo=KST))
@@ -67,8 +88,12 @@ def test_course_yaml_due_dates_load(mini_course: Path) -> None:
 
 @pytest.mark.parametrize(
     ("extra", "fragment"),
-    [("    due: 2026-12-01\n", "UTC offset"), ("    due: '2026-12-01 23:59'\n", "UTC offset"),
-     ("    late_policy: {percent_per_day: 150}\n", "between 0 and 100"), ("    late_policy: {per_day: 5}\n", "unknown key 'per_day'")],
+    [
+        ("    due: 2026-12-01\n", "UTC offset"),
+        ("    due: '2026-12-01 23:59'\n", "UTC offset"),
+        ("    late_policy: {percent_per_day: 150}\n", "between 0 and 100"),
+        ("    late_policy: {per_day: 5}\n", "unknown key 'per_day'"),
+    ],
 )
 def test_bad_due_dates_are_course_errors(mini_course: Path, extra: str, fragment: str) -> None:
     with pytest.raises(CourseError, match=fragment):
@@ -82,7 +107,12 @@ def test_the_report_shows_raw_score_penalty_and_final_score(mini_course: Path, t
     base = ["grade", "--course", str(mini_course), "--submission", str(mini_course / "solutions")]
     completed = run_grader(*base, "--format", "json", "--submission-metadata", str(metadata))
     assignment = json.loads(completed.stdout)["assignments"][0]
-    assert (assignment["raw_score"], assignment["days_late"], assignment["penalty_percent"], assignment["score"]) == (6.0, 2, 20.0, pytest.approx(4.8))
+    assert (assignment["raw_score"], assignment["days_late"], assignment["penalty_percent"], assignment["score"]) == (
+        6.0,
+        2,
+        20.0,
+        pytest.approx(4.8),
+    )
     text = run_grader(*base, "--submitted-at", "2026-12-02T00:30:00+09:00")
     assert "Late by 1 day(s): 10% off, 6/6 becomes 5.4/6." in text.stdout
     bad = run_grader(*base, "--submitted-at", "yesterday")

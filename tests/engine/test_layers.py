@@ -33,7 +33,12 @@ def imports(path: Path, known: dict[str, Path]) -> set[str]:
     """The grader modules ``path`` imports (``from package import module`` names the module)."""
     targets = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module.split(".")[0] == "grader":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module.split(".")[0] == "grader"
+        ):
             for alias in node.names:
                 submodule = f"{node.module}.{alias.name}"
                 targets.add(submodule if submodule in known else node.module)
@@ -52,8 +57,12 @@ def layer(module: str) -> int:
 
 def test_every_module_imports_only_from_its_layer_and_the_ones_below() -> None:
     known = modules()
-    upward = [f"{module} ({layer(module)}) imports {target} ({layer(target)})"
-              for module, path in known.items() for target in imports(path, known) if layer(target) > layer(module)]
+    upward = [
+        f"{module} ({layer(module)}) imports {target} ({layer(target)})"
+        for module, path in known.items()
+        for target in imports(path, known)
+        if layer(target) > layer(module)
+    ]
     assert upward == []
 
 

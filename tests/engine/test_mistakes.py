@@ -1,4 +1,5 @@
-"""grader.engine.checks.mistakes: a wrong result that shows a known mistake is reported as that mistake; nothing else changes."""
+"""grader.engine.checks.mistakes: a wrong result that shows a known mistake is reported as that mistake; nothing else
+changes."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def test_a_softmax_over_the_columns_is_named_in_english_and_korean() -> None:
     assert "axis -1" in hint
     with pytest.raises(CheckFailure) as caught:
         mistakes.close(_softmax(SCORES, 0), _softmax(SCORES, -1), name="A", known=[mistakes.SumsToOne(-1, "A")])
-    assert render(caught.value.message, "ko") == "A: A의 각 행의 합이 1이어야 하는데, 여러분의 결과는 각 열의 합이 1입니다"
+    assert (
+        render(caught.value.message, "ko") == "A: A의 각 행의 합이 1이어야 하는데, 여러분의 결과는 각 열의 합이 1입니다"
+    )
 
 
 def test_the_axis_diagnosis_needs_another_axis_that_sums_to_one() -> None:
@@ -76,5 +79,9 @@ def test_a_result_that_is_not_numeric_data_keeps_the_type_failure(actual: object
 
 
 def test_a_right_result_passes_whatever_the_diagnoses() -> None:
-    mistakes.close(_softmax(SCORES, -1), _softmax(SCORES, -1), name="A",
-                   known=[mistakes.SumsToOne(-1, "A"), mistakes.Mistake(_softmax(SCORES, -1), hint="never shown")])
+    mistakes.close(
+        _softmax(SCORES, -1),
+        _softmax(SCORES, -1),
+        name="A",
+        known=[mistakes.SumsToOne(-1, "A"), mistakes.Mistake(_softmax(SCORES, -1), hint="never shown")],
+    )

@@ -17,8 +17,22 @@ from grader.sandbox.wire import Handle, WireError, decode, encode
 @pytest.mark.parametrize(
     "value",
     [
-        None, True, 0, -7, 2**80, 1.5, float("inf"), "héllo", b"\x00\xff", (1, "a"), [1, [2, [3]]],
-        {"a": 1, "b": (2.0, None)}, 3 + 4j, np.float32(2.5), np.int64(-3), np.bool_(True),
+        None,
+        True,
+        0,
+        -7,
+        2**80,
+        1.5,
+        float("inf"),
+        "héllo",
+        b"\x00\xff",
+        (1, "a"),
+        [1, [2, [3]]],
+        {"a": 1, "b": (2.0, None)},
+        3 + 4j,
+        np.float32(2.5),
+        np.int64(-3),
+        np.bool_(True),
     ],
 )
 def test_plain_values_round_trip(value: object) -> None:
@@ -32,8 +46,16 @@ def test_nan_round_trips() -> None:
 
 @pytest.mark.parametrize(
     "array",
-    [np.arange(12.0).reshape(3, 4), np.zeros((0, 3)), np.array(5.0), np.ones((2, 2), dtype=">f4"),
-     np.arange(10)[::3], np.asfortranarray(np.ones((3, 2))), np.array([True, False]), np.ones(3, dtype=np.complex64)],
+    [
+        np.arange(12.0).reshape(3, 4),
+        np.zeros((0, 3)),
+        np.array(5.0),
+        np.ones((2, 2), dtype=">f4"),
+        np.arange(10)[::3],
+        np.asfortranarray(np.ones((3, 2))),
+        np.array([True, False]),
+        np.ones(3, dtype=np.complex64),
+    ],
 )
 def test_numeric_arrays_round_trip_exactly(array: np.ndarray) -> None:
     result = decode(encode(array))
@@ -43,7 +65,8 @@ def test_numeric_arrays_round_trip_exactly(array: np.ndarray) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [object(), np.array(["a"]), np.array([object()]), {1: "int key"}, lambda: 0, {1, 2}],
+    "value",
+    [object(), np.array(["a"]), np.array([object()]), {1: "int key"}, lambda: 0, {1, 2}],
     ids=["object", "str-array", "object-array", "int-key", "function", "set"],
 )
 def test_values_that_are_not_data_are_refused_without_a_handle_maker(value: object) -> None:
@@ -79,8 +102,13 @@ def test_an_npy_header_describing_objects_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "frame",
-    [b"", b"\x05\x00\x00\x00{", b"\x02\x00\x00\x00[]", struct.pack("<I", 12) + b'{"bogus": 1}',
-     struct.pack("<I", 11) + b'{"array":0}' + struct.pack("<Q", 999) + b"short"],
+    [
+        b"",
+        b"\x05\x00\x00\x00{",
+        b"\x02\x00\x00\x00[]",
+        struct.pack("<I", 12) + b'{"bogus": 1}',
+        struct.pack("<I", 11) + b'{"array":0}' + struct.pack("<Q", 999) + b"short",
+    ],
 )
 def test_malformed_frames_raise_wire_error(frame: bytes) -> None:
     with pytest.raises(WireError):

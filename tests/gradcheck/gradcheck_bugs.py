@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
 from gradcheck_models import SMOOTH, Case
 
 

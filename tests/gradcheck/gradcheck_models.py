@@ -110,8 +110,14 @@ def linear_rnn(rng: np.random.Generator, regime: str, n: int = 4) -> Case:
         return {"wx": dwx, "wrec": dwrec, "X": dX}
 
     at = {"wx": wx, "wrec": wrec, "X": X}
-    return Case(loss, at, backward(**at), batch_size=n, time_axis={"X": 1},
-                backward=lambda first_step: backward(**at, first_step=first_step))
+    return Case(
+        loss,
+        at,
+        backward(**at),
+        batch_size=n,
+        time_axis={"X": 1},
+        backward=lambda first_step: backward(**at, first_step=first_step),
+    )
 
 
 # --- a tanh RNN ---------------------------------------------------------------------------------------
@@ -142,7 +148,12 @@ def tanh_rnn(rng: np.random.Generator, regime: str, n: int = 3) -> Case:
     def backward(x, h0, Wx, Wh, b, first_step: int = 0):
         H = forward(x, h0, Wx, Wh, b)
         x, h0, Wx, Wh = (np.asarray(v, dtype=dt) for v in (x, h0, Wx, Wh))
-        grads = {"x": np.zeros_like(x), "Wx": np.zeros_like(Wx), "Wh": np.zeros_like(Wh), "b": np.zeros(hidden, dtype=dt)}
+        grads = {
+            "x": np.zeros_like(x),
+            "Wx": np.zeros_like(Wx),
+            "Wh": np.zeros_like(Wh),
+            "b": np.zeros(hidden, dtype=dt),
+        }
         dnext = np.zeros((n, hidden), dtype=dt)
         for s in range(steps - 1, first_step - 1, -1):
             previous = H[:, s - 1] if s > 0 else h0
@@ -156,8 +167,15 @@ def tanh_rnn(rng: np.random.Generator, regime: str, n: int = 3) -> Case:
         return grads
 
     at = {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
-    return Case(loss, at, backward(**at), batch_size=n, time_axis={"x": 1}, square=("Wh",),
-                backward=lambda first_step: backward(**at, first_step=first_step))
+    return Case(
+        loss,
+        at,
+        backward(**at),
+        batch_size=n,
+        time_axis={"x": 1},
+        square=("Wh",),
+        backward=lambda first_step: backward(**at, first_step=first_step),
+    )
 
 
 # --- conv2d (VJP) -------------------------------------------------------------------------------------
@@ -176,8 +194,12 @@ def conv2d(rng: np.random.Generator, regime: str) -> Case:
     # im2col as one gather: row (i, j) of a sample lists its (channel, p, q) window entries
     rows, cols = np.meshgrid(np.arange(out_size), np.arange(out_size), indexing="ij")
     channel, p, q = np.meshgrid(np.arange(c), np.arange(k), np.arange(k), indexing="ij")
-    gather = (channel.reshape(1, -1) * size * size + (rows.reshape(-1, 1) + p.reshape(1, -1)) * size
-              + cols.reshape(-1, 1) + q.reshape(1, -1))
+    gather = (
+        channel.reshape(1, -1) * size * size
+        + (rows.reshape(-1, 1) + p.reshape(1, -1)) * size
+        + cols.reshape(-1, 1)
+        + q.reshape(1, -1)
+    )
 
     def im2col(x):
         return np.asarray(x, dtype=dt).reshape(n, -1)[:, gather]  # (n, out*out, c*k*k)
@@ -192,7 +214,7 @@ def conv2d(rng: np.random.Generator, regime: str) -> Case:
         dx = np.zeros((n, c, size, size), dtype=dt)
         for p in range(k):
             for q in range(k):
-                dx[:, :, p:p + out_size, q:q + out_size] += np.einsum("nfij,fc->ncij", g, w[:, :, p, q])
+                dx[:, :, p : p + out_size, q : q + out_size] += np.einsum("nfij,fc->ncij", g, w[:, :, p, q])
         dw = np.einsum("nfm,nmr->fr", g.reshape(n, filters, -1), im2col(x)).reshape(w.shape)
         return {"x": dx, "w": dw, "b": g.sum(axis=(0, 2, 3))}
 
@@ -217,7 +239,11 @@ def max_pool(rng: np.random.Generator, regime: str, ties: bool = False) -> Case:
 
     def windows(x):
         x = np.asarray(x, dtype=dt)
-        return x.reshape(n, c, size // 2, 2, size // 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, size // 2, size // 2, 4)
+        return (
+            x.reshape(n, c, size // 2, 2, size // 2, 2)
+            .transpose(0, 1, 2, 4, 3, 5)
+            .reshape(n, c, size // 2, size // 2, 4)
+        )
 
     def forward(x):
         return windows(x).max(axis=-1)
@@ -226,7 +252,9 @@ def max_pool(rng: np.random.Generator, regime: str, ties: bool = False) -> Case:
         first = windows(x).argmax(axis=-1)
         routed = np.zeros((n, c, size // 2, size // 2, 4), dtype=dt)
         np.put_along_axis(routed, first[..., None], dout.astype(dt)[..., None], axis=-1)
-        return {"x": routed.reshape(n, c, size // 2, size // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, size, size)}
+        return {
+            "x": routed.reshape(n, c, size // 2, size // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, size, size)
+        }
 
     return Case(forward, {"x": x}, backward(x), dout=dout)
 
@@ -318,8 +346,13 @@ def mse(rng: np.random.Generator, regime: str, n: int = 5) -> Case:
         return _out(np.sum(r * r) / dt(n), dt)
 
     r = X.astype(dt) @ np.asarray(W, dtype=dt) + np.asarray(b, dtype=dt) - Y.astype(dt)
-    return Case(loss, {"W": W, "b": b}, {"W": X.astype(dt).T @ (2 * r / dt(n)), "b": (2 * r / dt(n)).sum(axis=0)},
-                batch_size=n, square=("W",))
+    return Case(
+        loss,
+        {"W": W, "b": b},
+        {"W": X.astype(dt).T @ (2 * r / dt(n)), "b": (2 * r / dt(n)).sum(axis=0)},
+        batch_size=n,
+        square=("W",),
+    )
 
 
 SMOOTH = {

@@ -106,14 +106,22 @@ def test_a_given_rtol_is_used() -> None:
 
 @pytest.mark.parametrize(
     ("got", "key", "got_type"),
-    [(None, "gradient.not_returned", "NoneType"), ("0.5", "gradient.not_numeric", "str"),
-     (object(), "gradient.not_numeric", "object"), ([[1.0, 2.0], [3.0]], "gradient.not_numeric", "list"),
-     (np.array([True, False, True]), "gradient.not_numeric", "ndarray")],
+    [
+        (None, "gradient.not_returned", "NoneType"),
+        ("0.5", "gradient.not_numeric", "str"),
+        (object(), "gradient.not_numeric", "object"),
+        ([[1.0, 2.0], [3.0]], "gradient.not_numeric", "list"),
+        (np.array([True, False, True]), "gradient.not_numeric", "ndarray"),
+    ],
 )
 def test_a_gradient_that_is_not_numeric_is_a_clean_failure(got: object, key: str, got_type: str) -> None:
     calls = []
-    report = check_gradient(lambda x: calls.append(1) or float(np.sum(x**2)), at={"x": np.ones(3)}, got={"x": got},
-                            rng=np.random.default_rng(7))
+    report = check_gradient(
+        lambda x: calls.append(1) or float(np.sum(x**2)),
+        at={"x": np.ones(3)},
+        got={"x": got},
+        rng=np.random.default_rng(7),
+    )
     assert not report.ok and not report.params[0].ok
     assert report.diagnosis == Diagnosis("wrong_shape", "x", expected_shape=(3,), got_type=got_type)
     assert report.message.key == key and report.hint is not None
@@ -121,8 +129,12 @@ def test_a_gradient_that_is_not_numeric_is_a_clean_failure(got: object, key: str
 
 
 def test_a_nested_list_of_numbers_is_accepted() -> None:
-    report = check_gradient(lambda x: float(np.sum(x**2)), at={"x": np.ones((2, 2))}, got={"x": [[2.0, 2.0], [2.0, 2.0]]},
-                            rng=np.random.default_rng(8))
+    report = check_gradient(
+        lambda x: float(np.sum(x**2)),
+        at={"x": np.ones((2, 2))},
+        got={"x": [[2.0, 2.0], [2.0, 2.0]]},
+        rng=np.random.default_rng(8),
+    )
     assert report.ok
 
 
@@ -144,7 +156,9 @@ def test_nan_or_inf_in_the_gradient_is_named_with_its_index() -> None:
     bad = grad["W"].copy()
     bad[2, 1] = np.inf
     report = check_gradient(loss, at=at, got={"W": bad}, rng=rng)
-    assert report.diagnosis.kind == "nonfinite" and report.diagnosis.index == (2, 1) and report.diagnosis.value == np.inf
+    assert (
+        report.diagnosis.kind == "nonfinite" and report.diagnosis.index == (2, 1) and report.diagnosis.value == np.inf
+    )
     assert "W[2, 1]" in render(report.message, "en") and "inf" in render(report.message, "ko")
 
 
@@ -237,15 +251,19 @@ def test_the_report_names_the_worst_entry_and_its_numbers_in_both_languages() ->
 
 @pytest.mark.parametrize(
     ("factor", "batch_size", "kind", "factor_name", "hint"),
-    [(-1.0, None, "sign", "-1", "gradient.hint_sign"),
-     (6.0, 6, "scale", "batch size", "gradient.hint_scale_batch"),
-     (1 / 6, 6, "scale", "1/batch size", "gradient.hint_scale_inv_batch"),
-     (2.0, 6, "scale", "2", "gradient.hint_scale_two"),
-     (0.5, None, "scale", "0.5", "gradient.hint_scale_half"),
-     (-6.0, 6, "scale", "-batch size", "gradient.hint_scale_other"),
-     (3.0, None, "scale", "3", "gradient.hint_scale_other")],
+    [
+        (-1.0, None, "sign", "-1", "gradient.hint_sign"),
+        (6.0, 6, "scale", "batch size", "gradient.hint_scale_batch"),
+        (1 / 6, 6, "scale", "1/batch size", "gradient.hint_scale_inv_batch"),
+        (2.0, 6, "scale", "2", "gradient.hint_scale_two"),
+        (0.5, None, "scale", "0.5", "gradient.hint_scale_half"),
+        (-6.0, 6, "scale", "-batch size", "gradient.hint_scale_other"),
+        (3.0, None, "scale", "3", "gradient.hint_scale_other"),
+    ],
 )
-def test_a_constant_factor_is_named(factor: float, batch_size: int | None, kind: str, factor_name: str, hint: str) -> None:
+def test_a_constant_factor_is_named(
+    factor: float, batch_size: int | None, kind: str, factor_name: str, hint: str
+) -> None:
     rng = np.random.default_rng(17)
     loss, at, grad = _regression(rng)
     report = check_gradient(loss, at=at, got={"W": grad["W"] * factor, "b": grad["b"]}, rng=rng, batch_size=batch_size)
@@ -262,13 +280,16 @@ def test_transpose_zero_and_time_steps_are_named() -> None:
     assert transposed.diagnosis.kind == "transpose" and transposed.hint.key == "gradient.hint_transpose"
     zeroed = check_gradient(loss, at=at, got={"W": np.zeros((3, 3))}, rng=rng)
     assert zeroed.diagnosis.kind == "zero" and zeroed.diagnosis.value == pytest.approx(
-        grad["W"].reshape(-1)[np.argmax(np.abs(grad["W"]))], rel=1e-6)
+        grad["W"].reshape(-1)[np.argmax(np.abs(grad["W"]))], rel=1e-6
+    )
 
     x = rng.standard_normal((2, 4, 3))  # (batch, time, features)
     weights = rng.standard_normal((2, 4, 3))
     dx = 2 * x * weights
     dx[:, -1] = 0.0  # the last step left out
-    report = check_gradient(lambda x: float(np.sum(x**2 * weights)), at={"x": x}, got={"x": dx}, rng=rng, time_axis={"x": 1})
+    report = check_gradient(
+        lambda x: float(np.sum(x**2 * weights)), at={"x": x}, got={"x": dx}, rng=rng, time_axis={"x": 1}
+    )
     assert report.diagnosis.kind == "partial" and report.diagnosis.wrong_axis_indices == (3,)
     assert (report.diagnosis.axis, report.diagnosis.axis_length, report.diagnosis.n_wrong) == (1, 4, 6)
     assert "3" in render(report.hint, "en") and "BPTT" in render(report.hint, "ko")

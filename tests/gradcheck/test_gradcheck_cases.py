@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from gradcheck_models import REGIMES, linear_rnn, logistic_bce, mse, tanh_rnn
+
 from grader import expect
 from grader.engine.checks.cases import collecting_cases
 from grader.engine.checks.failure import CheckFailure
@@ -49,8 +49,10 @@ def _run_cases(model: str, seed: int, factor_of: Callable[[int], float]) -> tupl
         try:
             for n in sizes:
                 case = BATCH_MODELS[model](rng, _regime(model, seed), n=n)
-                got = {name: np.asarray(value) * factor_of(n) if np.ndim(value) else value * factor_of(n)
-                       for name, value in case.grad.items()}
+                got = {
+                    name: np.asarray(value) * factor_of(n) if np.ndim(value) else value * factor_of(n)
+                    for name, value in case.grad.items()
+                }
                 expect.gradient(case.f, at=case.at, got=got, rng=rng, batch_size=n)
         except CheckFailure as failure:
             raised = failure
@@ -66,7 +68,9 @@ def _named(hint: str, sizes: tuple[int, ...]) -> bool:
     if match is None or match.group(2) != str(HARD_CODED):
         return False
     pairs = [(float(k), int(n)) for k, n in re.findall(r"×([\d.e-]+) with N = (\d+)", match.group(1))]
-    return [n for _, n in pairs] == list(sizes) and all(abs(k - n / HARD_CODED) <= 0.02 * n / HARD_CODED for k, n in pairs)
+    return [n for _, n in pairs] == list(sizes) and all(
+        abs(k - n / HARD_CODED) <= 0.02 * n / HARD_CODED for k, n in pairs
+    )
 
 
 @pytest.mark.slow
@@ -105,8 +109,9 @@ def test_factors_that_do_not_follow_the_batch_size_keep_the_first_cases_own_hint
     with collecting_cases() as cases:
         for n, k in factors.items():
             case = mse(rng, "unit", n=n)
-            expect.gradient(case.f, at=case.at, got={name: value * k for name, value in case.grad.items()}, rng=rng,
-                            batch_size=n)  # kept, not raised: each case is off by one constant
+            expect.gradient(
+                case.f, at=case.at, got={name: value * k for name, value in case.grad.items()}, rng=rng, batch_size=n
+            )  # kept, not raised: each case is off by one constant
     failure = cases.failure()
     assert failure is not None
     hint = render(failure.hint, "en")
@@ -144,10 +149,20 @@ def test_scalars_that_share_one_factor_in_one_call_are_a_constant_factor_not_a_m
     # Each scalar alone "is a constant multiple" of anything; both off by the same 0.08 is evidence.
     case = linear_rnn(np.random.default_rng(2), "unit", n=8)
     got = {"wx": case.grad["wx"] * 0.08, "wrec": case.grad["wrec"] * 0.08}
-    report = check_gradient(case.f, at={"wx": case.at["wx"], "wrec": case.at["wrec"], "X": case.at["X"]}, got=got,
-                            rng=np.random.default_rng(0), batch_size=8)
-    assert [(r.diagnosis.kind, r.diagnosis.factor_name) for r in report.params] == [("scale", "0.08"), ("scale", "0.08")]
-    alone = check_gradient(case.f, at=case.at, got={"wx": case.grad["wx"] * 0.08}, rng=np.random.default_rng(0), batch_size=8)
+    report = check_gradient(
+        case.f,
+        at={"wx": case.at["wx"], "wrec": case.at["wrec"], "X": case.at["X"]},
+        got=got,
+        rng=np.random.default_rng(0),
+        batch_size=8,
+    )
+    assert [(r.diagnosis.kind, r.diagnosis.factor_name) for r in report.params] == [
+        ("scale", "0.08"),
+        ("scale", "0.08"),
+    ]
+    alone = check_gradient(
+        case.f, at=case.at, got={"wx": case.grad["wx"] * 0.08}, rng=np.random.default_rng(0), batch_size=8
+    )
     assert alone.params[0].diagnosis.kind == "mismatch"  # one scalar: nothing to tell a factor from any error
 
 
@@ -169,17 +184,31 @@ def mean_square_gradient(student, rng):
 
 def test_a_check_reports_the_first_case_with_every_cases_factor(mini_course: Path) -> None:
     hard_coded = REFERENCE + "\n\ndef grad(X, w):\n    return X.T @ (X @ w) / 100\n"
-    result = by_name(grade_source(with_checks(mini_course, CHECKS), hard_coded, public_only=True))["mean_square_gradient"]
-    assert result.status == "failed" and result.message.startswith("grad(X of shape (6, 3), w): The gradient of w is wrong")
-    assert result.hint == ("The gradient of w is a constant multiple of the numeric one in each case, but not the same one: "
-                           "×0.06 with N = 6, ×0.01 with N = 1, ×0.04 with N = 4: a factor that follows the batch size "
-                           "(N/100) — is a size hard-coded where the input's batch size N belongs?")
+    result = by_name(grade_source(with_checks(mini_course, CHECKS), hard_coded, public_only=True))[
+        "mean_square_gradient"
+    ]
+    assert result.status == "failed" and result.message.startswith(
+        "grad(X of shape (6, 3), w): The gradient of w is wrong"
+    )
+    assert result.hint == (
+        "The gradient of w is a constant multiple of the numeric one in each case, but not the same one: "
+        "×0.06 with N = 6, ×0.01 with N = 1, ×0.04 with N = 4: a factor that follows the batch size "
+        "(N/100) — is a size hard-coded where the input's batch size N belongs?"
+    )
     correct = REFERENCE + "\n\ndef grad(X, w):\n    return X.T @ (X @ w) / X.shape[0]\n"
-    assert by_name(grade_source(with_checks(mini_course, CHECKS), correct, public_only=True))["mean_square_gradient"].status == "passed"
+    assert (
+        by_name(grade_source(with_checks(mini_course, CHECKS), correct, public_only=True))[
+            "mean_square_gradient"
+        ].status
+        == "passed"
+    )
 
 
 def test_a_kept_failure_is_reported_even_when_a_later_case_errs(mini_course: Path) -> None:
     # The last case raises in the student's code; the first failure still decides the check.
-    source = REFERENCE + "\n\ndef grad(X, w):\n    if X.shape[0] == 4:\n        raise ValueError('late')\n    return X.T @ (X @ w) / 100\n"
+    source = (
+        REFERENCE + "\n\ndef grad(X, w):\n    if X.shape[0] == 4:\n"
+        "        raise ValueError('late')\n    return X.T @ (X @ w) / 100\n"
+    )
     result = by_name(grade_source(with_checks(mini_course, CHECKS), source, public_only=True))["mean_square_gradient"]
     assert result.status == "failed" and "The gradient of w is wrong" in result.message and result.score == 0

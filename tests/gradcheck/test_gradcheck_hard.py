@@ -24,18 +24,36 @@ def _float32_cancelling(x: np.ndarray) -> np.float32:
 
 HARD = {
     # name: (loss, its gradient, a random point)
-    "oscillating sin(1000 x)": (lambda x: float(np.sum(np.sin(1000 * x))), lambda x: 1000 * np.cos(1000 * x),
-                                lambda rng: rng.standard_normal(5)),
-    "steep exp(10 x)": (lambda x: float(np.sum(np.exp(10 * x))), lambda x: 10 * np.exp(10 * x),
-                        lambda rng: 3 * rng.standard_normal(5)),
-    "log-sum-exp of logits ~100": (lambda x: float(x.max() + np.log(np.sum(np.exp(x - x.max())))), _softmax,
-                                   lambda rng: 100 * rng.standard_normal(6)),
-    "1/x near the pole": (lambda x: float(np.sum(1 / x)), lambda x: -1 / x**2,
-                          lambda rng: rng.uniform(1e-3, 1e-2, 5) * rng.choice((-1, 1), 5)),
-    "sqrt(x) at x ~ 1e-7": (lambda x: float(np.sum(np.sqrt(x))), lambda x: 0.5 / np.sqrt(x),
-                            lambda rng: rng.uniform(1e-8, 1e-6, 5)),
-    "norm at x ~ 1e-6": (lambda x: float(np.linalg.norm(x)), lambda x: x / np.linalg.norm(x),
-                         lambda rng: 1e-6 * rng.standard_normal(5)),
+    "oscillating sin(1000 x)": (
+        lambda x: float(np.sum(np.sin(1000 * x))),
+        lambda x: 1000 * np.cos(1000 * x),
+        lambda rng: rng.standard_normal(5),
+    ),
+    "steep exp(10 x)": (
+        lambda x: float(np.sum(np.exp(10 * x))),
+        lambda x: 10 * np.exp(10 * x),
+        lambda rng: 3 * rng.standard_normal(5),
+    ),
+    "log-sum-exp of logits ~100": (
+        lambda x: float(x.max() + np.log(np.sum(np.exp(x - x.max())))),
+        _softmax,
+        lambda rng: 100 * rng.standard_normal(6),
+    ),
+    "1/x near the pole": (
+        lambda x: float(np.sum(1 / x)),
+        lambda x: -1 / x**2,
+        lambda rng: rng.uniform(1e-3, 1e-2, 5) * rng.choice((-1, 1), 5),
+    ),
+    "sqrt(x) at x ~ 1e-7": (
+        lambda x: float(np.sum(np.sqrt(x))),
+        lambda x: 0.5 / np.sqrt(x),
+        lambda rng: rng.uniform(1e-8, 1e-6, 5),
+    ),
+    "norm at x ~ 1e-6": (
+        lambda x: float(np.linalg.norm(x)),
+        lambda x: x / np.linalg.norm(x),
+        lambda rng: 1e-6 * rng.standard_normal(5),
+    ),
     "1e8 + |x|^2": (lambda x: 1e8 + float(np.sum(x**2)), lambda x: 2 * x, lambda rng: rng.standard_normal(5)),
     "float32 terms ~1e4 that cancel": (_float32_cancelling, lambda x: 2 * x, lambda rng: 30 * rng.standard_normal(5)),
 }

@@ -96,8 +96,12 @@ def test_cancellation_noise_is_measured_where_eps_times_the_loss_would_miss_it()
 
 @pytest.mark.parametrize(
     ("eps_numeric", "eps_analytic", "expected"),
-    [(EPS64, EPS64, 1e-5), (EPS32, EPS64, 400 * EPS32 ** (2 / 3)), (EPS64, EPS32, math.sqrt(EPS32)),
-     (float(np.finfo(np.float16).eps), EPS64, 0.1)],
+    [
+        (EPS64, EPS64, 1e-5),
+        (EPS32, EPS64, 400 * EPS32 ** (2 / 3)),
+        (EPS64, EPS32, math.sqrt(EPS32)),
+        (float(np.finfo(np.float16).eps), EPS64, 0.1),
+    ],
 )
 def test_the_default_tolerance_follows_the_precisions(eps_numeric: float, eps_analytic: float, expected: float) -> None:
     assert default_rtol(eps_numeric, eps_analytic) == pytest.approx(expected)
@@ -141,8 +145,12 @@ def test_float32_arithmetic_behind_a_python_float_is_found_and_checked_as_float3
 def test_a_step_that_leaves_the_domain_is_retried_smaller_until_it_fits(tiny: float) -> None:
     # log(x) at x = 1e-10: the first step (6e-6) lands at negative x, where the loss is NaN.
     x = np.array([tiny, 0.5, 2.0])
-    good = check_gradient(lambda x: float(np.sum(np.log(x))), at={"x": x}, got={"x": 1 / x}, rng=np.random.default_rng(3))
+    good = check_gradient(
+        lambda x: float(np.sum(np.log(x))), at={"x": x}, got={"x": 1 / x}, rng=np.random.default_rng(3)
+    )
     assert good.ok and good.params[0].n_checked == 3 and good.params[0].n_kinks_skipped == 0
     wrong = np.array([-1 / tiny, 2.0, 0.5])
-    bad = check_gradient(lambda x: float(np.sum(np.log(x))), at={"x": x}, got={"x": wrong}, rng=np.random.default_rng(3))
+    bad = check_gradient(
+        lambda x: float(np.sum(np.log(x))), at={"x": x}, got={"x": wrong}, rng=np.random.default_rng(3)
+    )
     assert not bad.ok and bad.params[0].worst_index == (0,)

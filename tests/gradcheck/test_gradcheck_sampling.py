@@ -68,8 +68,13 @@ def test_a_correct_gradient_passes_when_sampled(dtype: type) -> None:
 
 @pytest.mark.parametrize(
     ("mistake", "kind", "factor_name"),
-    [(lambda g: -g, "sign", "-1"), (lambda g: 4 * g, "scale", "batch size"), (lambda g: g / 2, "scale", "0.5"),
-     (lambda g: np.zeros_like(g), "zero", None), (lambda g: g.T.copy(), "transpose", None)],
+    [
+        (lambda g: -g, "sign", "-1"),
+        (lambda g: 4 * g, "scale", "batch size"),
+        (lambda g: g / 2, "scale", "0.5"),
+        (lambda g: np.zeros_like(g), "zero", None),
+        (lambda g: g.T.copy(), "transpose", None),
+    ],
 )
 def test_a_bug_everywhere_is_caught_and_named_from_the_sample(mistake, kind: str, factor_name: str | None) -> None:
     for seed in range(SEEDS):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from gradcheck_bugs import BUGS
 from gradcheck_models import KINKED, REGIMES, SMOOTH, check
+
 from grader.i18n import render
 
 SEEDS = 1000

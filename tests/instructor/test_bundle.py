@@ -19,8 +19,7 @@ import yaml
 from grader.course import load_course
 from grader.frontends.notebook.stub import stub_notebook
 from grader.frontends.publish.package import pinned_requirements
-from grader.frontends.publish.pipeline import Published
-from grader.frontends.publish.pipeline import publish
+from grader.frontends.publish.pipeline import Published, publish
 from grader.sandbox.uids import DEFAULT_RANGE
 from tests.course.variants import variant
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course, replace_in
@@ -42,8 +41,11 @@ def mini_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini course, with a due date and a late policy, published once for the module."""
     target = tmp_path_factory.mktemp("mini")
     course = copy_course(MINI_COURSE, target / "course")
-    replace_in(course / "course.yaml", "    limits: {timeout: 2}\n",
-               f"    limits: {{timeout: 2}}\n    due: {DUE.isoformat()}\n    late_policy: {{percent_per_day: 10}}\n")
+    replace_in(
+        course / "course.yaml",
+        "    limits: {timeout: 2}\n",
+        f"    limits: {{timeout: 2}}\n    due: {DUE.isoformat()}\n    late_policy: {{percent_per_day: 10}}\n",
+    )
     return publish(load_course(course), target / "out").bundle_zip
 
 
@@ -54,8 +56,9 @@ def run_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metadata
     return json.loads((root / "results/results.json").read_text())
 
 
-def start_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metadata: dict | None = None,
-                     **environment: str) -> subprocess.CompletedProcess:
+def start_autograder(
+    bundle_zip: Path, root: Path, files: dict[str, str], metadata: dict | None = None, **environment: str
+) -> subprocess.CompletedProcess:
     """Unpack the bundle, put ``files`` in the submission and run ``run_autograder`` with ``environment`` added."""
     with zipfile.ZipFile(bundle_zip) as archive:
         archive.extractall(root / "source")
@@ -65,16 +68,25 @@ def start_autograder(bundle_zip: Path, root: Path, files: dict[str, str], metada
     if metadata is not None:
         (root / "submission_metadata.json").write_text(json.dumps(metadata))
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable, **environment}
-    return subprocess.run(["bash", str(root / "source/run_autograder")], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["bash", str(root / "source/run_autograder")], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.slow
 def test_the_autograder_refuses_to_grade_unconfined_unless_told_to(mini_zip: Path, tmp_path: Path) -> None:
-    refused = start_autograder(mini_zip, tmp_path / "a", {"vectors.py": REFERENCE}, GRADER_SANDBOX_OFF="seccomp,landlock")
+    refused = start_autograder(
+        mini_zip, tmp_path / "a", {"vectors.py": REFERENCE}, GRADER_SANDBOX_OFF="seccomp,landlock"
+    )
     assert refused.returncode == 2 and "seccomp and Landlock not in force" in refused.stderr
     assert not (tmp_path / "a/results/results.json").exists()  # Gradescope shows the error, never a grade
-    allowed = start_autograder(mini_zip, tmp_path / "b", {"vectors.py": REFERENCE}, GRADER_SANDBOX_OFF="seccomp,landlock",
-                               AUTOGRADER_ALLOW_UNCONFINED="1")
+    allowed = start_autograder(
+        mini_zip,
+        tmp_path / "b",
+        {"vectors.py": REFERENCE},
+        GRADER_SANDBOX_OFF="seccomp,landlock",
+        AUTOGRADER_ALLOW_UNCONFINED="1",
+    )
     assert allowed.returncode == 0, allowed.stderr
     results = json.loads((tmp_path / "b/results/results.json").read_text())
     assert results["score"] == MINI_POINTS and results["extra_data"]["sandbox"]["confined"] is False
@@ -92,14 +104,23 @@ def test_the_bundle_has_gradescope_layout_modes_and_the_complete_course(mini_zip
     assert set(modes) == files
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert {name for name in modes if name.startswith("course/solutions/")} == {
-        "course/solutions/vectors/vectors.py", "course/solutions/vectors/checks_hidden.py"}
+        "course/solutions/vectors/vectors.py",
+        "course/solutions/vectors/checks_hidden.py",
+    }
     assert all(mode == 0o600 for name, mode in modes.items() if name.startswith("course/solutions/"))
-    assert {"grader/cli.py", "grader/frontends/publish/bundle.py", "course/course.yaml", "course/assignments/vectors/checks.py"} <= files
+    assert {
+        "grader/cli.py",
+        "grader/frontends/publish/bundle.py",
+        "course/course.yaml",
+        "course/assignments/vectors/checks.py",
+    } <= files
     assert (bundle / "requirements.txt").read_text().split() == pinned_requirements()
     assert all("==" in line for line in pinned_requirements())
     instructor = mini_zip.parents[1] / "course"
     assert (bundle / "course/course.yaml").read_bytes() == (instructor / "course.yaml").read_bytes()
-    assert (bundle / "course/solutions/vectors/vectors.py").read_bytes() == (instructor / "solutions/vectors/vectors.py").read_bytes()
+    assert (bundle / "course/solutions/vectors/vectors.py").read_bytes() == (
+        instructor / "solutions/vectors/vectors.py"
+    ).read_bytes()
     for script in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(bundle / script)]).returncode == 0
 
@@ -124,7 +145,9 @@ def test_a_buggy_submission_loses_the_points_of_the_checks_it_fails(mini_zip: Pa
     assert results["score"] == MINI_POINTS - 3  # add_small (1) and add_random (2)
 
 
-def test_a_whole_repository_submitted_from_github_is_graded_from_its_assignments_folder(mini_zip: Path, tmp_path: Path) -> None:
+def test_a_whole_repository_submitted_from_github_is_graded_from_its_assignments_folder(
+    mini_zip: Path, tmp_path: Path
+) -> None:
     results = run_autograder(mini_zip, tmp_path, {"README.md": "mine", "assignments/vectors/vectors.py": REFERENCE})
     assert results["score"] == MINI_POINTS
 
@@ -138,7 +161,7 @@ def test_the_submission_time_in_gradescope_metadata_applies_the_late_policy(mini
 
 def test_a_submission_cannot_read_the_bundles_solutions(mini_zip: Path, tmp_path: Path) -> None:
     solutions = tmp_path / "source/course/solutions"
-    thief = f'''
+    thief = f"""
 import os
 SOLUTIONS = {str(solutions)!r}
 
@@ -160,7 +183,7 @@ def add(a, b):
     namespace = {{}}
     exec(LOOT[1], namespace)  # the reference's own add, since the file could be read
     return namespace["add"](a, b)
-'''
+"""
     results = run_autograder(mini_zip, tmp_path, {"vectors.py": thief})
     text = json.dumps(results)
     assert results["score"] == 0
@@ -177,7 +200,9 @@ def add(a, b):
 
 
 @pytest.mark.slow
-def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_variant(bundled_course: Published, tmp_path: Path) -> None:
+def test_the_bundled_course_autogrades_its_references_and_catches_a_buggy_variant(
+    bundled_course: Published, tmp_path: Path
+) -> None:
     bundle = bundled_course.bundle_zip
     references = {f"{aid}.py": (ROOT / f"solutions/{aid}/{aid}.py").read_text() for aid in BUNDLED_IDS}
     full = run_autograder(bundle, tmp_path / "reference", references)
@@ -198,25 +223,36 @@ def test_each_assignment_has_its_own_bundle_with_only_its_solutions(bundled_cour
             course_yaml = yaml.safe_load(bundle.read("course/course.yaml"))
             stubs = json.loads(bundle.read("course/stubs.json"))["stubs"]
         assert [item["id"] for item in course_yaml["assignments"]] == [archive.stem] and list(stubs) == [archive.stem]
-        assert {name.split("/")[2] for name in names if name.startswith(("course/solutions/", "course/assignments/"))} == {archive.stem}
+        assert {
+            name.split("/")[2] for name in names if name.startswith(("course/solutions/", "course/assignments/"))
+        } == {archive.stem}
         assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli.py"} <= set(names)
 
 
 @pytest.mark.slow
-def test_an_assignment_bundle_gives_full_marks_for_that_assignment_alone(bundled_course: Published, tmp_path: Path) -> None:
+def test_an_assignment_bundle_gives_full_marks_for_that_assignment_alone(
+    bundled_course: Published, tmp_path: Path
+) -> None:
     conv = next(archive for archive in bundled_course.assignment_bundles if archive.stem == "conv")
     reference = {"conv.py": (ROOT / "solutions/conv/conv.py").read_text()}
     results = run_autograder(conv, tmp_path / "conv", reference)
     assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0  # 100 % for complete work
     assert {test["name"].split(": ")[0] for test in results["tests"]} == {"conv"}
-    whole = run_autograder(bundled_course.bundle_zip, tmp_path / "whole", reference)  # the course-wide bundle, for contrast
+    whole = run_autograder(
+        bundled_course.bundle_zip, tmp_path / "whole", reference
+    )  # the course-wide bundle, for contrast
     assert whole["score"] == results["score"] < sum(test["max_score"] for test in whole["tests"])
 
 
-def test_an_assignment_bundle_grades_the_notebook_the_student_worked_in(bundled_course: Published, tmp_path: Path) -> None:
+def test_an_assignment_bundle_grades_the_notebook_the_student_worked_in(
+    bundled_course: Published, tmp_path: Path
+) -> None:
     conv = next(archive for archive in bundled_course.assignment_bundles if archive.stem == "conv")
     assignment = load_course(ROOT).assignment("conv")
     notebook = stub_notebook(assignment.reference, assignment.public_dir / "README.md", "conv")
-    files = {"conv.py": assignment.stub.read_text(), "conv.ipynb": nbformat.writes(notebook)}  # the .py is the untouched stub
+    files = {
+        "conv.py": assignment.stub.read_text(),
+        "conv.ipynb": nbformat.writes(notebook),
+    }  # the .py is the untouched stub
     results = run_autograder(conv, tmp_path, files)
     assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0

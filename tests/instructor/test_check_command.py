@@ -90,13 +90,18 @@ def test_the_mutant_cap_and_the_minimum_score(mini_course: Path) -> None:
 
 def test_a_reference_that_uses_much_of_the_time_budget_fails_the_self_test(mini_course: Path) -> None:
     with (mini_course / "assignments/vectors/checks.py").open("a") as checks:
-        checks.write("\n\n@check(points=1)\ndef slow(student):\n    import time\n    time.sleep(0.3)\n"
-                     "    expect.close(student.norm(np.array([0.0, 2.0])), 2.0)\n")
+        checks.write(
+            "\n\n@check(points=1)\ndef slow(student):\n    import time\n    time.sleep(0.3)\n"
+            "    expect.close(student.norm(np.array([0.0, 2.0])), 2.0)\n"
+        )
     replace_in(mini_course / "course.yaml", "limits: {timeout: 2}", "limits: {timeout: 2, assignment_timeout: 1}")
     completed = run_grader("check", "--course", str(mini_course))
     assert completed.returncode == 1
-    assert re.search(r"vectors: the reference's checks take 0\.\d s, more than 25% of the assignment's time budget of 1 s: "
-                     r"raise limits.assignment_timeout", " ".join(completed.stdout.split()))
+    assert re.search(
+        r"vectors: the reference's checks take 0\.\d s, more than 25% of the assignment's time budget of 1 s: "
+        r"raise limits.assignment_timeout",
+        " ".join(completed.stdout.split()),
+    )
     assert "7/7" in completed.stdout  # the reference itself still scores full marks
 
 
@@ -105,7 +110,10 @@ def test_the_self_test_speaks_the_courses_language_unless_lang_says_otherwise(mi
     (mini_course / "course.yaml").write_text((mini_course / "course.yaml").read_text() + "language: ko\n")
     korean = run_grader("check", "--course", str(mini_course))
     assert korean.returncode == 1 and "과목 자체 검사: 참조 답안은 만점, 스텁은 0점" in korean.stdout
-    assert "vectors: 참조 답안이 add_small에서 실패합니다 (failed): " in korean.stdout and "자체 검사에 실패했습니다" in korean.stdout
+    assert (
+        "vectors: 참조 답안이 add_small에서 실패합니다 (failed): " in korean.stdout
+        and "자체 검사에 실패했습니다" in korean.stdout
+    )
     assert "Course self-test" not in korean.stdout and "the reference fails" not in korean.stdout
     english = run_grader("check", "--course", str(mini_course), "--lang", "en")
     assert "vectors: the reference fails add_small (failed): " in english.stdout and "자체" not in english.stdout

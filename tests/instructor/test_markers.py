@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.errors import CourseError
 from grader.course.markers import solution_blocks, stale_stubs, strip_solutions, write_stubs
+from grader.errors import CourseError
 from tests.instructor.helpers import ROOT, replace_in
 
 REFERENCE = '''import numpy as np
@@ -32,7 +32,9 @@ class C:
 
 
 def test_each_block_becomes_one_raise_at_the_marker_indentation() -> None:
-    assert strip_solutions(REFERENCE, "ref.py") == '''import numpy as np
+    assert (
+        strip_solutions(REFERENCE, "ref.py")
+        == '''import numpy as np
 
 
 def f(x):
@@ -44,6 +46,7 @@ class C:
     def g(self):
         raise NotImplementedError
 '''
+    )
 
 
 def test_windows_line_endings_are_kept() -> None:
@@ -60,7 +63,11 @@ def test_blocks_report_their_lines() -> None:
 @pytest.mark.parametrize(
     "text, line, words",
     [
-        ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    pass\n    # END SOLUTION\n", 3, "inside the block opened at line 2"),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    pass\n    # END SOLUTION\n",
+            3,
+            "inside the block opened at line 2",
+        ),
         ("def f():\n    pass\n    # END SOLUTION\n", 3, "without a BEGIN SOLUTION"),
         ("def f():\n    # BEGIN SOLUTION\n    pass\n", 2, "never closed"),
         ("def f():\n    #BEGIN SOLUTION\n    pass\n    # END SOLUTION\n", 2, "malformed solution marker"),

@@ -11,9 +11,9 @@ import pytest
 
 from grader.course import load_course
 from grader.engine.grader import GradeOptions, Grader
-from grader.sandbox.launcher import Launcher
-from grader.frontends.selftest.mutants import generate_mutants, mutation_test, select_mutants
 from grader.engine.source import Source
+from grader.frontends.selftest.mutants import generate_mutants, mutation_test, select_mutants
+from grader.sandbox.launcher import Launcher
 from tests.instructor.helpers import MINI_COURSE, copy_course, replace_in
 
 SOURCE = '''import numpy as np
@@ -85,7 +85,7 @@ def test_only_solution_blocks_are_mutated_and_each_mutant_changes_one_line(mutan
 def test_messages_and_tuples_of_axes_are_left_alone() -> None:
     source = (
         "def f(x, n):\n    # BEGIN SOLUTION\n"
-        "    if x.ndim != 4:\n        raise ValueError(f\"expected 4 axes, got {x.shape[0]}\")\n"
+        '    if x.ndim != 4:\n        raise ValueError(f"expected 4 axes, got {x.shape[0]}")\n'
         "    return x.sum(axis=(0, 2, 3))\n    # END SOLUTION\n"
     )
     mutated = {m.mutated.strip() for m in generate_mutants(source, "ref.py")}
@@ -147,9 +147,15 @@ def _diffs(outcomes) -> set[tuple[str, str]]:
     return {(o.mutant.original.strip(), o.mutant.mutated.strip()) for o in outcomes}
 
 
-def test_the_mini_course_checks_catch_wrong_sums_but_not_an_untested_boundary(mini_course: Path, launcher: Launcher) -> None:
+def test_the_mini_course_checks_catch_wrong_sums_but_not_an_untested_boundary(
+    mini_course: Path, launcher: Launcher
+) -> None:
     report = _mutation_test(mini_course, launcher, max_mutants=1000)
-    assert report.generated == len(report.outcomes) == len(generate_mutants((mini_course / "solutions/vectors/vectors.py").read_text(), "v"))
+    assert (
+        report.generated
+        == len(report.outcomes)
+        == len(generate_mutants((mini_course / "solutions/vectors/vectors.py").read_text(), "v"))
+    )
     caught = {o.mutant.mutated.strip(): o.caught_by for o in report.outcomes if o.caught}
     assert caught["return a - b"] in ("add_small", "add_random")
     assert caught["self.count -= 1"] == "counter_counts"
@@ -173,7 +179,10 @@ def test_a_new_check_catches_the_survivors_it_targets(mini_course: Path, launche
 
 def test_a_check_that_no_mutant_fails_is_reported(mini_course: Path, launcher: Launcher) -> None:
     with (mini_course / "solutions/vectors/checks_hidden.py").open("a") as checks:
-        checks.write("\n\n@check(points=1)\ndef add_exists(student):\n    expect.true(student.add is not None, 'add is missing')\n")
+        checks.write(
+            "\n\n@check(points=1)\ndef add_exists(student):\n    expect.true(student.add is not None, 'add is "
+            "missing')\n"
+        )
     report = _mutation_test(mini_course, launcher, max_mutants=1000)
     assert report.idle_checks == ("add_exists",)
 
@@ -183,8 +192,11 @@ def test_a_hanging_mutant_is_caught_by_a_timeout_far_below_the_course_limit(tmp_
     course = copy_course(MINI_COURSE, tmp_path / "course")
     replace_in(course / "course.yaml", "limits: {timeout: 2}", "limits: {timeout: 60}")
     # A counting loop: the mutant that runs the counter backwards never ends.
-    replace_in(course / "solutions/vectors/vectors.py", "    return float(np.sqrt(np.sum(x * x)))\n",
-               "    rounds = 0\n    while rounds < 3:\n        rounds += 1\n    return float(np.sqrt(np.sum(x * x)))\n")
+    replace_in(
+        course / "solutions/vectors/vectors.py",
+        "    return float(np.sqrt(np.sum(x * x)))\n",
+        "    rounds = 0\n    while rounds < 3:\n        rounds += 1\n    return float(np.sqrt(np.sum(x * x)))\n",
+    )
     started = time.perf_counter()
     report = _mutation_test(course, launcher, max_mutants=1000)
     hanging = next(o for o in report.outcomes if o.mutant.mutated.strip() == "rounds -= 1")

@@ -7,15 +7,15 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 
-from grader.engine import hidden
 from grader.course import load_course
+from grader.engine import hidden
 from grader.errors import UsageError
 from grader.frontends.publish.package import pinned_requirements
 from grader.frontends.publish.templates import template
@@ -27,7 +27,9 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def test_pyproject_declares_its_license_urls_and_classifiers() -> None:
-    assert PYPROJECT["license"] == "MIT" and (ROOT / PYPROJECT["license-files"][0]).read_text().startswith("MIT License")
+    assert PYPROJECT["license"] == "MIT" and (ROOT / PYPROJECT["license-files"][0]).read_text().startswith(
+        "MIT License"
+    )
     assert {"Homepage", "Documentation", "Source", "Issues"} <= set(PYPROJECT["urls"])
     assert all(url.startswith("https://") for url in PYPROJECT["urls"].values())
     classifiers = PYPROJECT["classifiers"]
@@ -39,7 +41,8 @@ def test_pyproject_declares_its_license_urls_and_classifiers() -> None:
 
 
 def _runtime_closure() -> dict[str, str]:
-    """Every distribution the installed grader needs to run (dependencies of dependencies too), with its installed version."""
+    """Every distribution the installed grader needs to run (dependencies of dependencies too), with its installed
+    version."""
     found: dict[str, str] = {}
     pending = [Requirement(line) for line in metadata.requires("grader") or []]
     while pending:
@@ -72,26 +75,35 @@ def test_setup_sh_installs_the_pins_with_the_python_they_were_tested_on() -> Non
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])
-def test_hidden_checks_are_refused_early_off_linux_while_public_checks_run(mini_course: Path, tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+def test_hidden_checks_are_refused_early_off_linux_while_public_checks_run(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
     course = load_course(mini_course)
     monkeypatch.setattr(hidden, "current_platform", lambda: platform)
     with pytest.raises(UsageError) as refused:
         grade_files(course, tmp_path)
-    assert f"hidden checks need the grader's sandbox, which runs only on Linux (this system is {platform!r})" in str(refused.value)
+    assert f"hidden checks need the grader's sandbox, which runs only on Linux (this system is {platform!r})" in str(
+        refused.value
+    )
     assert "--public-only" in refused.value.fix
     public = grade_files(course, tmp_path, public_only=True)
     assert (public.score, public.max_score, public.hidden_ran) == (2, 2, False)
 
 
-def test_the_command_line_refuses_before_starting_anything_off_linux(mini_course: Path, tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_refuses_before_starting_anything_off_linux(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
     monkeypatch.setattr(hidden, "current_platform", lambda: "darwin")
     refused = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path))
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
-    assert "runs only on Linux (this system is 'darwin')" in refused.stderr and "fix: run the public checks with --public-only" in refused.stderr
-    public = run_grader("grade", "--course", str(mini_course), "--submission", str(tmp_path), "--public-only", "--format", "json")
+    assert (
+        "runs only on Linux (this system is 'darwin')" in refused.stderr
+        and "fix: run the public checks with --public-only" in refused.stderr
+    )
+    public = run_grader(
+        "grade", "--course", str(mini_course), "--submission", str(tmp_path), "--public-only", "--format", "json"
+    )
     assert public.returncode == 0 and json.loads(public.stdout)["score"] == 2
     assert run_grader("check", "--course", str(mini_course)).returncode == 2

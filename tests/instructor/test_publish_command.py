@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import string
+import subprocess
 from pathlib import Path
 
 import yaml
 
-from grader.i18n.text import CATALOG_DIR
 from grader.frontends.publish.package import constraints
+from grader.i18n.text import CATALOG_DIR
 from tests.commandline import run_grader
 from tests.instructor.helpers import replace_in
 
@@ -41,7 +41,11 @@ def test_publish_regenerates_stale_stubs_and_writes_everything(mini_course: Path
     out = mini_course / "out"
     assert (out / "release/assignments/vectors/vectors.py").read_text() == (mini_course / STUB).read_text()
     assert (out / "autograder/run_autograder").is_file() and (out / "autograder.zip").is_file()
-    for line in ("student release:    out/release", "autograder bundle:  out/autograder.zip", "instructor CI:      out/instructor"):
+    for line in (
+        "student release:    out/release",
+        "autograder bundle:  out/autograder.zip",
+        "instructor CI:      out/instructor",
+    ):
         assert line in completed.stdout
     assert run_grader("publish", "--check", "--course", str(mini_course)).returncode == 0
 
@@ -59,7 +63,9 @@ def test_unbalanced_markers_are_a_course_error_with_file_and_line(mini_course: P
     for args in (("publish", "--check"), ("publish",)):
         completed = run_grader(*args, "--course", str(mini_course))
         assert completed.returncode == 2
-        assert re.search(rf"{re.escape(str(reference))}:\d+: BEGIN SOLUTION inside the block opened at line \d+", completed.stderr)
+        assert re.search(
+            rf"{re.escape(str(reference))}:\d+: BEGIN SOLUTION inside the block opened at line \d+", completed.stderr
+        )
     assert not (mini_course / "dist").exists()
 
 
@@ -94,12 +100,23 @@ def test_the_instructor_workflow_self_tests_and_grades_submissions_with_hidden_c
     assert (checkout / "arguments").read_text().split() == ["batch", "submissions", "--out", "grades"]
     (checkout / "submission-times.csv").write_text("student,submitted_at\n")
     assert subprocess.run(["bash", "-euc", script], cwd=checkout).returncode == 0
-    assert (checkout / "arguments").read_text().split() == ["batch", "submissions", "--out", "grades", "--submitted-at", "submission-times.csv"]
+    assert (checkout / "arguments").read_text().split() == [
+        "batch",
+        "submissions",
+        "--out",
+        "grades",
+        "--submitted-at",
+        "submission-times.csv",
+    ]
 
 
 def test_the_release_readme_catalogue_has_the_same_keys_and_placeholders_in_both_languages() -> None:
-    catalogues = {lang: yaml.safe_load((CATALOG_DIR / lang / "publish.yaml").read_text(encoding="utf-8")) for lang in ("en", "ko")}
+    catalogues = {
+        lang: yaml.safe_load((CATALOG_DIR / lang / "publish.yaml").read_text(encoding="utf-8")) for lang in ("en", "ko")
+    }
     assert catalogues["en"].keys() == catalogues["ko"].keys()
     for key in catalogues["en"]:
-        fields = [{name for _, name, _, _ in string.Formatter().parse(catalogues[lang][key]) if name} for lang in ("en", "ko")]
+        fields = [
+            {name for _, name, _, _ in string.Formatter().parse(catalogues[lang][key]) if name} for lang in ("en", "ko")
+        ]
         assert fields[0] == fields[1], key

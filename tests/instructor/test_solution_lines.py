@@ -7,23 +7,41 @@ import pytest
 from grader.frontends.publish.solution_lines import SolutionLine, core_tokens, python_strings, sightings
 
 
-@pytest.mark.parametrize("line, core", [
-    ("dW_rec += h_prev.T @ da", "h_prev . T @ da"),
-    ("db += da.sum(axis=0)  # over the batch", "da . sum ( axis = 0 )"),  # a number is content, the comment is not
-    ('dw = np.einsum("ncijpq,nfij->fcpq", windows, dout)', 'np . einsum ( " ncijpq , nfij - > fcpq " , windows , dout )'),
-    ("return X @ W_q, X @ W_k, X @ W_v", "X @ W_q , X @ W_k , X @ W_v"),
-    ("for k in range(X.shape[1], 0, -1):", "for k in range ( X . shape [ 1 ] , 0 , - 1 ) :"),
-    ("err = -(y_i - a)", "- ( y_i - a )"),
-])
+@pytest.mark.parametrize(
+    "line, core",
+    [
+        ("dW_rec += h_prev.T @ da", "h_prev . T @ da"),
+        ("db += da.sum(axis=0)  # over the batch", "da . sum ( axis = 0 )"),  # a number is content, the comment is not
+        (
+            'dw = np.einsum("ncijpq,nfij->fcpq", windows, dout)',
+            'np . einsum ( " ncijpq , nfij - > fcpq " , windows , dout )',
+        ),
+        ("return X @ W_q, X @ W_k, X @ W_v", "X @ W_q , X @ W_k , X @ W_v"),
+        ("for k in range(X.shape[1], 0, -1):", "for k in range ( X . shape [ 1 ] , 0 , - 1 ) :"),
+        ("err = -(y_i - a)", "- ( y_i - a )"),
+    ],
+)
 def test_the_computing_part_of_a_line_is_compared(line: str, core: str) -> None:
     assert " ".join(core_tokens(line)) == core
 
 
-@pytest.mark.parametrize("line", [
-    "return dx, dw, db", "self.w = None", "wx_grad = 0.0", "Q, K, V = project_qkv(X, W_q, W_k, W_v)",
-    "dx = np.zeros_like(x)", "x = np.asarray(x, dtype=float)", "else:", "pass", "return a + b", "w_grad = x * err",
-    "self.w -= w_grad", "# a comment only",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "return dx, dw, db",
+        "self.w = None",
+        "wx_grad = 0.0",
+        "Q, K, V = project_qkv(X, W_q, W_k, W_v)",
+        "dx = np.zeros_like(x)",
+        "x = np.asarray(x, dtype=float)",
+        "else:",
+        "pass",
+        "return a + b",
+        "w_grad = x * err",
+        "self.w -= w_grad",
+        "# a comment only",
+    ],
+)
 def test_lines_that_compute_nothing_or_are_short_are_trivial(line: str) -> None:
     assert core_tokens(line) is None
 
@@ -34,11 +52,14 @@ def _line(text: str) -> SolutionLine:
     return SolutionLine(text, core, "solutions/a/a.py:1")
 
 
-@pytest.mark.parametrize("text, where", [
-    ("dW_rec += h_prev.T@da", 1),
-    ("see\n`dW = h_prev.T @ da`이고 그다음", 2),
-    ("first h_prev.T\n  @ da over two lines", 1),
-])
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("dW_rec += h_prev.T@da", 1),
+        ("see\n`dW = h_prev.T @ da`이고 그다음", 2),
+        ("first h_prev.T\n  @ da over two lines", 1),
+    ],
+)
 def test_a_line_is_found_whatever_the_spacing_and_the_text_around_it(text: str, where: int) -> None:
     (sighting,) = sightings(text, [_line("dW_rec += h_prev.T @ da")])
     assert sighting.where == where

@@ -30,7 +30,10 @@ def replaced(source: str, *pairs: tuple[str, str]) -> str:
 # Counter.tick is wrong (failed); safe_sqrt is right (passed).
 SUBMISSION = replaced(
     REFERENCE,
-    ("    return a + b\n", '    print("::warning::printed by the student")\n    raise ValueError("bad\\n::error::forged %0A | cell")\n'),
+    (
+        "    return a + b\n",
+        '    print("::warning::printed by the student")\n    raise ValueError("bad\\n::error::forged %0A | cell")\n',
+    ),
     ("    return float(np.sqrt(np.sum(x * x)))\n", "    while True:\n        pass\n"),
     ("        self.count += 1\n        return self.count\n", "        return 0\n"),
 )
@@ -41,16 +44,30 @@ def course(mini_course: Path, tmp_path: Path) -> Path:
     """The mini course with a due date and 10% off per day late; the submission above beside it."""
     text = (mini_course / "course.yaml").read_text()
     due = "    due: 2026-12-01T23:59:00+09:00\n    late_policy: {percent_per_day: 10}\n"
-    (mini_course / "course.yaml").write_text(replaced(text, ("    limits: {timeout: 2}\n", "    limits: {timeout: 2}\n" + due)))
+    (mini_course / "course.yaml").write_text(
+        replaced(text, ("    limits: {timeout: 2}\n", "    limits: {timeout: 2}\n" + due))
+    )
     (tmp_path / "submission").mkdir()
     (tmp_path / "submission/vectors.py").write_text(SUBMISSION)
     return mini_course
 
 
-def grade(course: Path, output_format: str, output: Path | None = None, summary: Path | None = None,
-          cwd: Path | None = None) -> subprocess.CompletedProcess:
-    args = ["grade", "--course", str(course), "--submission", str(course.parent / "submission"),
-            "--format", output_format, "--submitted-at", SUBMITTED_TWO_DAYS_LATE, "--timeout", "0.5"]
+def grade(
+    course: Path, output_format: str, output: Path | None = None, summary: Path | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    args = [
+        "grade",
+        "--course",
+        str(course),
+        "--submission",
+        str(course.parent / "submission"),
+        "--format",
+        output_format,
+        "--submitted-at",
+        SUBMITTED_TWO_DAYS_LATE,
+        "--timeout",
+        "0.5",
+    ]
     if output is not None:
         args += ["--output", str(output)]
     completed = run_grader(*args, env={"GITHUB_STEP_SUMMARY": str(summary) if summary is not None else None}, cwd=cwd)
@@ -77,7 +94,8 @@ def test_gradescope_results_file(course: Path, tmp_path: Path) -> None:
     assert document["score"] == pytest.approx(expected["score"])
     assert sum(t["score"] for t in document["tests"]) == pytest.approx(assignment["raw_score"])
     assert [(t["name"], t["status"]) for t in document["tests"]] == [
-        (f"vectors: {c['name']}", STATUS_IN_GRADESCOPE[c["status"]]) for c in assignment["checks"]]
+        (f"vectors: {c['name']}", STATUS_IN_GRADESCOPE[c["status"]]) for c in assignment["checks"]
+    ]
     assert "Late by 2 day(s): 20% off" in document["output"]
     add_small = document["tests"][0]
     assert "Traceback (most recent call last)" in add_small["output"] and "forged" in add_small["output"]
@@ -90,7 +108,12 @@ def test_junit_file(course: Path, tmp_path: Path) -> None:
     (suite,) = list(JUnitXml.fromfile(str(tmp_path / "junit.xml")))
     statuses = [c["status"] for c in assignment["checks"]]
     assert (suite.name, suite.tests, suite.failures, suite.errors, suite.skipped) == (
-        "vectors", 5, statuses.count("failed"), statuses.count("error") + statuses.count("timeout"), 0)
+        "vectors",
+        5,
+        statuses.count("failed"),
+        statuses.count("error") + statuses.count("timeout"),
+        0,
+    )
     cases = {case.name: case for case in suite}
     assert [case.name for case in suite] == [c["name"] for c in assignment["checks"]]
     assert cases["add_small"].result[0].type == "error" and "Traceback" in cases["add_small"].result[0].text

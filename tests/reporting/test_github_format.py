@@ -7,8 +7,7 @@ import re
 import pytest
 
 from grader.frontends.report import github
-from grader.frontends.report.wording import check_details
-from grader.frontends.report.wording import rows
+from grader.frontends.report.wording import check_details, rows
 from tests.reporting.reports import IMPORT_ERROR, IMPORT_HINT, NOT_RUN, QUOTED_LINE, mixed_report
 
 FORGERY = "boom\n::error::forged\r\n::add-mask::x %0A | cell, a:b"
@@ -40,7 +39,8 @@ def test_one_error_per_check_that_did_not_pass_at_the_students_file_and_line() -
     expected = [(c.name, c.line) for c in conv.checks if c.status not in ("passed", "not_run")]
     conv_errors = [e for e in errors if e[1]["title"].startswith("conv: ")]
     assert [(e[1]["title"].split(" ")[1], e[1].get("line")) for e in conv_errors] == [
-        (name, str(line) if line is not None else None) for name, line in expected]
+        (name, str(line) if line is not None else None) for name, line in expected
+    ]
     assert all(e[1]["file"] == "conv.py" for e in conv_errors)
     stride = next(e for e in conv_errors if "handles_stride" in e[1]["title"])
     assert stride[1]["title"] == "conv: handles_stride (error, 0/1)"
@@ -101,7 +101,9 @@ def table_rows(markdown: str) -> list[list[str]]:
 def test_step_summary_has_a_table_per_assignment() -> None:
     report = mixed_report()
     summary = github.step_summary(report)
-    assert summary.startswith(f"## Grading results: {report.score:g}/{report.max_score:g}".replace(".", "\\.").replace("/", "\\/"))
+    assert summary.startswith(
+        f"## Grading results: {report.score:g}/{report.max_score:g}".replace(".", "\\.").replace("/", "\\/")
+    )
     assert summary.count("| --- | ---: | --- | --- |") == len(report.assignments)
     # One row per check, except that the checks the import error stopped share one.
     assert len(table_rows(summary)) == sum(2 + len(rows(a)) for a in report.assignments) == 2 + 5 + 2 + 1
@@ -121,8 +123,10 @@ def test_student_text_cannot_break_the_summary_table() -> None:
     assert "a \\| b<br>\\| c \\| d \\|<br>\\<img" in summary
 
 
-@pytest.mark.parametrize(("raw", "escaped"), [("a|b", "a\\|b"), ("x\ny", "x<br>y"), ("x\r\ny\rz", "x<br>y<br>z"),
-                                                ("1.5 * 2", "1\\.5 \\* 2"), ("한글", "한글")])
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [("a|b", "a\\|b"), ("x\ny", "x<br>y"), ("x\r\ny\rz", "x<br>y<br>z"), ("1.5 * 2", "1\\.5 \\* 2"), ("한글", "한글")],
+)
 def test_markdown_escaping(raw: str, escaped: str) -> None:
     assert github.markdown(raw) == escaped
 
@@ -133,7 +137,9 @@ def test_korean_summary() -> None:
 
 
 def test_tracebacks_follow_the_table_in_a_fence_they_cannot_close() -> None:
-    traceback = "Traceback (most recent call last):\n```\n| forged | row | x | y |\n````\n## forged heading\nValueError: boom"
+    traceback = (
+        "Traceback (most recent call last):\n```\n| forged | row | x | y |\n````\n## forged heading\nValueError: boom"
+    )
     summary = github.step_summary(mixed_report(traceback=traceback))
     lines = summary.splitlines()
     opening = lines.index("**handles\\_stride**") + 2
@@ -142,7 +148,9 @@ def test_tracebacks_follow_the_table_in_a_fence_they_cannot_close() -> None:
     assert lines[opening + 1 + len(traceback.splitlines())] == fence
     # Only the error's traceback is shown: the failed check carries one too, but it is a wrong answer.
     assert summary.count("Traceback (most recent call last)") == 1
-    assert lines.index("**handles\\_stride**") > max(i for i, line in enumerate(lines) if line.startswith("| no\\_infinite"))
+    assert lines.index("**handles\\_stride**") > max(
+        i for i, line in enumerate(lines) if line.startswith("| no\\_infinite")
+    )
 
 
 def test_code_block_fence_outgrows_the_text() -> None:

@@ -84,7 +84,10 @@ def test_error_timeout_and_not_run_are_failed_tests() -> None:
 def test_output_holds_message_hint_and_for_errors_the_traceback() -> None:
     outputs = {t["name"]: t["output"] for t in results(traceback=TRACEBACK)["tests"]}
     assert outputs["conv: forward_matches_reference"] == ""
-    assert outputs["conv: backward_matches_numeric_gradient"] == "expected shape (3, 4), got (4, 3)\nHint: Did you transpose dW?"
+    assert (
+        outputs["conv: backward_matches_numeric_gradient"]
+        == "expected shape (3, 4), got (4, 3)\nHint: Did you transpose dW?"
+    )
     assert outputs["conv: handles_stride"].startswith("your code raised ValueError: boom\nHint: The traceback below")
     assert outputs["conv: handles_stride"].endswith(TRACEBACK.rstrip())
     # Every non-passed check here carries a traceback; only the error shows it.
@@ -100,8 +103,12 @@ def test_hidden_checks_follow_the_course_visibility_and_public_ones_are_visible(
     settings = AutograderSettings(hidden_visibility="after_due_date", stdout_visibility="visible")
     document = results(autograder=settings)
     visibility = {tuple(t["tags"]): t["visibility"] for t in document["tests"]}
-    assert visibility == {("conv", "public"): "visible", ("conv", "hidden"): "after_due_date",
-                          ("rnn_backward", "public"): "visible", ("rnn_backward", "hidden"): "after_due_date"}
+    assert visibility == {
+        ("conv", "public"): "visible",
+        ("conv", "hidden"): "after_due_date",
+        ("rnn_backward", "public"): "visible",
+        ("rnn_backward", "hidden"): "after_due_date",
+    }
     assert document["stdout_visibility"] == "visible"
 
 
@@ -128,7 +135,10 @@ def test_student_html_in_the_top_level_output_is_text() -> None:
 def test_korean_words() -> None:
     document = results(language="ko")
     assert document["output"].startswith("합계: ")
-    assert "힌트: Did you transpose dW?" in {t["name"]: t["output"] for t in document["tests"]}["conv: backward_matches_numeric_gradient"]
+    assert (
+        "힌트: Did you transpose dW?"
+        in {t["name"]: t["output"] for t in document["tests"]}["conv: backward_matches_numeric_gradient"]
+    )
 
 
 def test_a_lone_surrogate_from_student_text_still_gives_a_writable_document() -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.frontends.batch.records import StudentRecord
-from grader.frontends.batch.stats import class_stats
 from grader.course import load_course
 from grader.engine.excerpt import excerpt
+from grader.engine.results import GradeReport
+from grader.frontends.batch.records import StudentRecord
+from grader.frontends.batch.stats import class_stats
 from grader.frontends.report import github, jsonreport
 from grader.frontends.report.text import print_report
-from grader.engine.results import GradeReport
 from tests.engine.helpers import REFERENCE, grade_files, with_checks, with_function
 
 SYNTAX_ERROR = REFERENCE.replace("def norm(x):", "def norm(x) :\n    y = [1, 2\n", 1)
@@ -48,7 +48,11 @@ def test_a_syntax_error_is_said_once_with_its_line_and_a_caret(mini_course: Path
     report = graded(mini_course, SYNTAX_ERROR)
     (result,) = report.assignments
     line = SYNTAX_ERROR.splitlines().index("    y = [1, 2") + 1
-    assert result.error == f"your module could not be imported: SyntaxError: '[' was never closed (line {line})\n    y = [1, 2\n        ^"
+    assert (
+        result.error == f"your module could not be imported: SyntaxError: '[' was never closed (line {line})\n"
+        "    y = [1, 2\n"
+        "        ^"
+    )
     text = terminal(report)
     assert text.count("was never closed") == 1 and f"(line {line}) (line {line})" not in text
     assert "    y = [1, 2\n        ^" in text
@@ -62,7 +66,9 @@ def test_the_json_report_keeps_one_short_entry_per_check(mini_course: Path) -> N
     (assignment,) = document["assignments"]
     messages = {check["message"] for check in assignment["checks"]}
     assert len(assignment["checks"]) == 5 and {check["status"] for check in assignment["checks"]} == {"error"}
-    assert messages == {assignment["error"].splitlines()[0]} and all(check["score"] == 0 for check in assignment["checks"])
+    assert messages == {assignment["error"].splitlines()[0]} and all(
+        check["score"] == 0 for check in assignment["checks"]
+    )
     assert "\n" not in messages.pop()
     (group,) = assignment["groups"]
     assert group["checks"] == [check["name"] for check in assignment["checks"]] and group["max_score"] == 6
@@ -76,7 +82,9 @@ def test_an_untouched_stub_is_one_row_naming_the_functions(mini_course: Path) ->
     assert "not implemented yet: 5 checks need `add`, `norm`, `safe_sqrt`, `Counter`" in row
     (result,) = report.assignments
     assert {check.message for check in result.checks} == {
-        f"not implemented yet: `{name}` still raises NotImplementedError" for name in ("add", "norm", "safe_sqrt", "Counter")}
+        f"not implemented yet: `{name}` still raises NotImplementedError"
+        for name in ("add", "norm", "safe_sqrt", "Counter")
+    }
 
 
 def test_in_korean(mini_course: Path) -> None:
@@ -86,16 +94,21 @@ def test_in_korean(mini_course: Path) -> None:
 
 
 def test_checks_that_depend_on_an_unimplemented_one_join_its_row(mini_course: Path) -> None:
-    checks = (mini_course / "assignments/vectors/checks.py").read_text() + '''
+    checks = (
+        (mini_course / "assignments/vectors/checks.py").read_text()
+        + """
 
 @check(points=1, depends="norm_345")
 def norm_of_a_sum(student):
     expect.close(student.norm(student.add(np.array([3.0, 0.0]), np.array([0.0, 4.0]))), 5.0)
-'''
+"""
+    )
     only_norm_missing = with_function("norm", "def norm(x):\n    raise NotImplementedError\n")
     (result,) = graded(with_checks(mini_course, checks), only_norm_missing).assignments
     (group,) = result.groups
-    assert group.checks == ("norm_345", "norm_of_a_sum") and group.message == "not implemented yet: 2 checks need `norm`"
+    assert (
+        group.checks == ("norm_345", "norm_of_a_sum") and group.message == "not implemented yet: 2 checks need `norm`"
+    )
     rows = table_rows(terminal(GradeReport(assignments=(result,), score=0, max_score=7, hidden_ran=True)))
     assert len(rows) == 5  # add_small, the group, and the three hidden checks, which pass
 
@@ -121,7 +134,7 @@ def test_github_quotes_the_line_of_a_syntax_error_in_a_code_block(mini_course: P
     assert f",line={line}," in error and "%0A    y = [1, 2%0A        ^%0AHint: Fix this first" in error
     summary = github.step_summary(report).splitlines()
     fence = summary.index("```")
-    assert summary[fence: fence + 4] == ["```", "    y = [1, 2", "        ^", "```"]
+    assert summary[fence : fence + 4] == ["```", "    y = [1, 2", "        ^", "```"]
     assert len([row for row in summary if row.startswith("| ")]) == 2 + 1
 
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from rich.console import Console
 
-from grader.frontends.report.text import print_report
 from grader.engine.scoring import grade_report
+from grader.frontends.report.text import print_report
 from tests.reporting.reports import assignment, check
 
 LONG_NAME = "backward_gradient_numeric_gradient_edge_cases"  # the bundled course's longest check name (45 characters)
@@ -25,9 +25,19 @@ MESSAGE = "result is wrong at [1]: got -2, expected 6 (2 of 2 values off; max ab
 def _render(width: int, verbose: bool = False) -> str:
     checks = [
         check("update_state_formula", "passed", 1, description=DESCRIPTIONS["update_state_formula"], duration_s=0.012),
-        check(LONG_NAME, "failed", 2, "hidden", description=DESCRIPTIONS[LONG_NAME], message=MESSAGE,
-              hint="Look at the first step.", duration_s=1.5),
-        check("rnn_forward_recurrence", "passed", 1, description=DESCRIPTIONS["rnn_forward_recurrence"], duration_s=0.25),
+        check(
+            LONG_NAME,
+            "failed",
+            2,
+            "hidden",
+            description=DESCRIPTIONS[LONG_NAME],
+            message=MESSAGE,
+            hint="Look at the first step.",
+            duration_s=1.5,
+        ),
+        check(
+            "rnn_forward_recurrence", "passed", 1, description=DESCRIPTIONS["rnn_forward_recurrence"], duration_s=0.25
+        ),
     ]
     report = grade_report([assignment("rnn_backward", checks, title="RNN backward")], True, "en", 1.0)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)

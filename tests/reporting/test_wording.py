@@ -7,8 +7,8 @@ import string
 
 import yaml
 
-from grader.i18n.text import CATALOG_DIR
 from grader.frontends.report.wording import check_details, late_note, summary_lines
+from grader.i18n.text import CATALOG_DIR
 from tests.reporting.reports import TRACEBACK, check, mixed_report
 
 
@@ -45,4 +45,3 @@ def test_summary_says_when_hidden_checks_did_not_run() -> None:
     assert "Hidden checks will run" in summary_lines(dataclasses.replace(report, hidden_ran=False))[-1]
     passed = report.checks_by_status["passed"]
     assert summary_lines(report)[1] == f"{passed} of {sum(report.checks_by_status.values())} checks passed"
-

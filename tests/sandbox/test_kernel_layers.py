@@ -89,7 +89,10 @@ def filtered(prepared: PreparedFilter, body: Callable[[], int]) -> tuple[str, in
 
 def test_the_filter_refuses_new_processes_and_programs(syscall_filter: PreparedFilter) -> None:
     assert filtered(syscall_filter, lambda: errno_of(os.fork)) == ("exit", errno.EPERM)
-    assert filtered(syscall_filter, lambda: errno_of(lambda: os.posix_spawn("/bin/true", ["true"], {}))) == ("exit", errno.EPERM)
+    assert filtered(syscall_filter, lambda: errno_of(lambda: os.posix_spawn("/bin/true", ["true"], {}))) == (
+        "exit",
+        errno.EPERM,
+    )
     assert filtered(syscall_filter, lambda: errno_of(lambda: os.execv("/bin/true", ["true"]))) == ("exit", errno.EPERM)
     # clone3 answers ENOSYS, so that the C library falls back to clone (threads), which is checked for CLONE_THREAD
     assert filtered(syscall_filter, lambda: _raw(_CLONE3, None, 0)) == ("exit", errno.ENOSYS)
@@ -114,7 +117,10 @@ def test_the_filter_refuses_signals_to_any_pid_but_its_own(syscall_filter: Prepa
     assert filtered(syscall_filter, lambda: errno_of(lambda: os.kill(0, 0))) == ("exit", errno.EPERM)
     assert filtered(syscall_filter, lambda: errno_of(lambda: os.kill(os.getpid(), 0))) == ("exit", 0)
     assert filtered(syscall_filter, lambda: _raw(_PIDFD_OPEN, parent, 0)) == ("exit", errno.EPERM)
-    assert filtered(syscall_filter, lambda: errno_of(lambda: signal.pthread_kill(threading.get_ident(), 0))) == ("exit", 0)
+    assert filtered(syscall_filter, lambda: errno_of(lambda: signal.pthread_kill(threading.get_ident(), 0))) == (
+        "exit",
+        0,
+    )
 
 
 def test_the_filter_refuses_sockets_io_uring_and_other_processes_limits(syscall_filter: PreparedFilter) -> None:
@@ -122,9 +128,14 @@ def test_the_filter_refuses_sockets_io_uring_and_other_processes_limits(syscall_
 
     assert filtered(syscall_filter, lambda: errno_of(lambda: socket.socket(socket.AF_UNIX))) == ("exit", errno.EPERM)
     assert filtered(syscall_filter, lambda: errno_of(socket.socketpair)) == ("exit", errno.EPERM)
-    assert filtered(syscall_filter, lambda: _raw(_IO_URING_SETUP, 8, ctypes.byref(ctypes.create_string_buffer(120)))) == ("exit", errno.EPERM)
+    assert filtered(
+        syscall_filter, lambda: _raw(_IO_URING_SETUP, 8, ctypes.byref(ctypes.create_string_buffer(120)))
+    ) == ("exit", errno.EPERM)
     parent = os.getpid()
-    assert filtered(syscall_filter, lambda: errno_of(lambda: os.setpriority(os.PRIO_PROCESS, parent, 19))) == ("exit", errno.EPERM)
+    assert filtered(syscall_filter, lambda: errno_of(lambda: os.setpriority(os.PRIO_PROCESS, parent, 19))) == (
+        "exit",
+        errno.EPERM,
+    )
     assert filtered(syscall_filter, lambda: errno_of(lambda: os.setpriority(os.PRIO_PROCESS, 0, 1))) == ("exit", 0)
 
 
@@ -166,7 +177,9 @@ def f():
 """
 
 
-def test_numpy_with_a_multithreaded_blas_works_in_a_confined_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_numpy_with_a_multithreaded_blas_works_in_a_confined_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """BLAS threads are clone(CLONE_THREAD) after clone3 answered ENOSYS; the worker's own uid allows them."""
     require_kernel_layers()
     monkeypatch.setenv(OFF_VARIABLE, "audit_hook")  # the hook would refuse ctypes, which sets BLAS's thread count
@@ -272,7 +285,7 @@ def test_the_fork_server_names_no_folder_of_the_course_on_its_command_line_or_in
     monkeypatch.setenv("CI_JOB_TOKEN", "a-token-graded-code-must-not-see")
     monkeypatch.chdir(tmp_path)
     with Launcher(denied_roots=[course / "solutions"], base_dir=tmp_path) as launcher:
-        launcher.layers
+        launcher.layers  # noqa: B018 (reading it starts the fork server, whose /proc entries follow)
         seen = [Path(f"/proc/{launcher.process.pid}/{name}").read_bytes() for name in ("cmdline", "environ")]
         cwd = os.readlink(f"/proc/{launcher.process.pid}/cwd")
     assert not any(b"secret-course-folder" in text or b"a-token" in text for text in seen)
@@ -292,7 +305,9 @@ class KillingLauncher(Launcher):
         if self.kills > 0:
             self.kills -= 1
             os.kill(worker.pid, signal.SIGKILL)
-            wait_until(lambda: not alive(worker.pid), 5, "the killed worker to be gone")  # before the load request reaches it
+            wait_until(
+                lambda: not alive(worker.pid), 5, "the killed worker to be gone"
+            )  # before the load request reaches it
         return worker
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from grader.frontends.batch.process import STAGING_DIR, ProcessGrader
 from grader.cli import cli
+from grader.frontends.batch.process import STAGING_DIR, ProcessGrader
 from grader.sandbox.launcher import SandboxUnavailable
 from grader.sandbox.layers import OFF_VARIABLE
 from tests.batch.helpers import REFERENCE, batch_settings, write_class
@@ -31,7 +31,10 @@ def submission(tmp_path: Path) -> Path:
 
 def test_the_json_and_gradescope_reports_record_the_fences(mini_course: Path, submission: Path) -> None:
     require_kernel_layers()
-    for output_format, where in (("json", lambda doc: doc["sandbox"]), ("gradescope", lambda doc: doc["extra_data"]["sandbox"])):
+    for output_format, where in (
+        ("json", lambda doc: doc["sandbox"]),
+        ("gradescope", lambda doc: doc["extra_data"]["sandbox"]),
+    ):
         result = run("grade", "--course", str(mini_course), "--submission", str(submission), "--format", output_format)
         assert result.exit_code == 0, result.output
         sandbox = where(json.loads(result.output))
@@ -57,7 +60,10 @@ def test_the_terminal_report_warns_when_hidden_checks_ran_unconfined(
 ) -> None:
     monkeypatch.setenv(OFF_VARIABLE, "seccomp")
     result = run("grade", "--course", str(mini_course), "--submission", str(submission))
-    assert result.exit_code == 0 and "Hidden checks ran without the kernel's fences (seccomp not in force here)" in result.output
+    assert (
+        result.exit_code == 0
+        and "Hidden checks ran without the kernel's fences (seccomp not in force here)" in result.output
+    )
 
 
 @pytest.mark.slow

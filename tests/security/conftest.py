@@ -15,7 +15,13 @@ import pytest
 
 from tests.optional import unavailable
 from tests.security.system import (
-    UserAccount, build_venv, create_user, current_user, missing_tools, remove_user, world_readable_folder,
+    UserAccount,
+    build_venv,
+    create_user,
+    current_user,
+    missing_tools,
+    remove_user,
+    world_readable_folder,
 )
 
 

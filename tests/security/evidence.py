@@ -29,7 +29,16 @@ REFUSALS = frozenset({"EPERM", "EACCES", "ENOSYS", "EXDEV", "EAGAIN"})
 """How the kernel says no: seccomp (EPERM; ENOSYS for clone3), Landlock (EACCES; EXDEV for a link or
 rename across its rules), uid and file permissions (EPERM, EACCES), RLIMIT_NPROC (EAGAIN)."""
 _SWEEP_OWN, _SWEEP_OTHER, _SWEEP_HOOK = 254, 255, 253
-_BATCH_OUTPUT = {"batch.json", "assignments.csv", "checks.csv", "grades.csv", "report.html", "results", "results/attacker.json", "results/victim.json"}
+_BATCH_OUTPUT = {
+    "batch.json",
+    "assignments.csv",
+    "checks.csv",
+    "grades.csv",
+    "report.html",
+    "results",
+    "results/attacker.json",
+    "results/victim.json",
+}
 
 
 @dataclass
@@ -94,7 +103,12 @@ def assignment_report(report: dict[str, Any] | None, assignment_id: str) -> dict
     """``report`` cut down to one assignment, with that assignment's score as its score."""
     for assignment in (report or {}).get("assignments") or []:
         if isinstance(assignment, dict) and assignment.get("id") == assignment_id:
-            return {**report, "score": assignment.get("score"), "max_score": assignment.get("max_score"), "assignments": [assignment]}
+            return {
+                **report,
+                "score": assignment.get("score"),
+                "max_score": assignment.get("max_score"),
+                "assignments": [assignment],
+            }
     return None
 
 
@@ -157,7 +171,7 @@ def _attack_report(attacker: dict[str, Any] | None) -> dict[str, Any] | None:
     for line in output.splitlines():
         if line.startswith(REPORT_TAG):
             try:
-                return json.loads(line[len(REPORT_TAG):])
+                return json.loads(line[len(REPORT_TAG) :])
             except ValueError:
                 return None
     return None
@@ -165,15 +179,21 @@ def _attack_report(attacker: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _attempts(report: dict[str, Any], hook_off: bool) -> list[str]:
     attempts = report["attempts"]
-    found = [f"the attack itself crashed: {report['notes']['attack_crashed']}"] if "attack_crashed" in report["notes"] else []
+    found = (
+        [f"the attack itself crashed: {report['notes']['attack_crashed']}"]
+        if "attack_crashed" in report["notes"]
+        else []
+    )
     # What counts is an escape attempt on a real target that met the kernel (a refused set-up step, or
     # the hook's refusal, shows nothing about the kernel's fences), except for an attack that only looks
     # around (every step may work; what it learns is judged instead).
     aimed = [a for a in attempts if a["real"] and (a["must_fail"] or not any(b["must_fail"] for b in attempts))]
     reached = [a for a in aimed if a["result"] == "ok" or a.get("errno") in REFUSALS]
     if not reached:
-        found.append("no attempt on a real target reached the kernel, so the test shows nothing: "
-                     + _short([f"{a['what']}: {a.get('errno') or a['result']}" for a in attempts]))
+        found.append(
+            "no attempt on a real target reached the kernel, so the test shows nothing: "
+            + _short([f"{a['what']}: {a.get('errno') or a['result']}" for a in attempts])
+        )
     for item in attempts:
         what = item["what"]
         if item["must_fail"] and item["result"] == "ok":
@@ -181,7 +201,10 @@ def _attempts(report: dict[str, Any], hook_off: bool) -> list[str]:
         elif item["result"] == "hook" and hook_off:
             found.append(f"{what} was refused by the audit hook although GRADER_SANDBOX_OFF switched it off")
         elif item["must_fail"] and item["real"] and item["result"] == "errno" and item["errno"] not in REFUSALS:
-            found.append(f"{what} failed with {item['errno']} ({item['message']}), which is no refusal: it never reached its target")
+            found.append(
+                f"{what} failed with {item['errno']} ({item['message']}), which is no refusal: it never reached its "
+                f"target"
+            )
         elif item["must_fail"] and item["result"] == "error":
             found.append(f"{what} could not even be tried: {item['type']}: {item['message']}")
     return found
@@ -197,11 +220,17 @@ def _sweeps(report: dict[str, Any], hook_off: bool) -> list[str]:
     hooked: set[str] = set()
     for sweep in report["sweeps"]:
         codes = _decoded(sweep)
-        successes = {sweep["first_pid"] + i for i, code in enumerate(codes) if code == 0} | set(sweep.get("successes", []))
+        successes = {sweep["first_pid"] + i for i, code in enumerate(codes) if code == 0} | set(
+            sweep.get("successes", [])
+        )
         reached.setdefault(sweep["label"], set()).update(successes)
         if _SWEEP_HOOK in codes:
             hooked.add(sweep["label"])
-    found = [f"ESCAPE: {label} worked on pids {sorted(pids)[:20]} (other processes than the worker)" for label, pids in reached.items() if pids]
+    found = [
+        f"ESCAPE: {label} worked on pids {sorted(pids)[:20]} (other processes than the worker)"
+        for label, pids in reached.items()
+        if pids
+    ]
     if hook_off:
         found += [f"{label} was refused by the audit hook although it was switched off" for label in sorted(hooked)]
     return found
@@ -242,22 +271,38 @@ def _race_was_run(report: dict[str, Any], run: RunEvidence) -> list[str]:
         if victim.get("score") != FULL_MARKS * run.assignments:
             return []  # a victim that did not live is reported as harmed
         return ["the victim kept its marks but never said when its workers were alive: the race cannot be checked"]
-    during = [(pid, sweep) for pid, started, ended in windows for sweep in sweeps if started <= sweep["t0"] and sweep["t1"] <= ended]
+    during = [
+        (pid, sweep)
+        for pid, started, ended in windows
+        for sweep in sweeps
+        if started <= sweep["t0"] and sweep["t1"] <= ended
+    ]
     if not during:
         shown = ", ".join(f"{pid} ({started:.2f}-{ended:.2f})" for pid, started, ended in windows)
-        return [f"no sweep ran while a worker of the victim was alive ({shown}): "
-                f"the race did not happen (sweeps: {[(round(s['t0'], 2), round(s['t1'], 2)) for s in sweeps][:8]})"]
+        return [
+            f"no sweep ran while a worker of the victim was alive ({shown}): "
+            f"the race did not happen (sweeps: {[(round(s['t0'], 2), round(s['t1'], 2)) for s in sweeps][:8]})"
+        ]
     accepted = REFUSALS if run.hook_off else REFUSALS | {"hook"}
     answers: dict[tuple[str, int], set[str]] = {}
     for pid, sweep in during:
         codes = _decoded(sweep)
         index = pid - sweep["first_pid"]
         code = codes[index] if 0 <= index < len(codes) else None
-        name = "outside the sweep" if code is None else "hook" if code == _SWEEP_HOOK else errno.errorcode.get(code, str(code))
+        name = (
+            "outside the sweep"
+            if code is None
+            else "hook"
+            if code == _SWEEP_HOOK
+            else errno.errorcode.get(code, str(code))
+        )
         if code != 0:  # a success is an ESCAPE already
             answers.setdefault((sweep["label"], pid), set()).add(name)
-    return [f"{label} on the victim's worker {pid} ended with {sorted(names - accepted)}, not a refusal"
-            for (label, pid), names in answers.items() if names - accepted]
+    return [
+        f"{label} on the victim's worker {pid} ended with {sorted(names - accepted)}, not a refusal"
+        for (label, pid), names in answers.items()
+        if names - accepted
+    ]
 
 
 def _attacker_score(attacker: dict[str, Any] | None) -> list[str]:
@@ -265,7 +310,9 @@ def _attacker_score(attacker: dict[str, Any] | None) -> list[str]:
         return ["there is no report for the attacker"]
     found = []
     if attacker.get("score") != ATTACKER_POINTS:
-        found.append(f"the attacker scored {attacker.get('score')} of {FULL_MARKS}, not the {ATTACKER_POINTS} it earned honestly")
+        found.append(
+            f"the attacker scored {attacker.get('score')} of {FULL_MARKS}, not the {ATTACKER_POINTS} it earned honestly"
+        )
     status = _checks(attacker).get(ATTACK_CHECK, {}).get("status")
     if status != "error":
         found.append(f"the attack's check {ATTACK_CHECK} is {status!r}, not an error: it got something to answer with")
@@ -278,9 +325,15 @@ def _victim_unharmed(run: RunEvidence) -> list[str]:
     batch = victim.get("batch") or {}
     full = FULL_MARKS * run.assignments
     if batch.get("status") != "graded" or victim.get("score") != full:
-        lost = [f"{c['name']}: {c['status']} {c.get('message', '')[:160]}" for c in _all_checks(victim) if c["status"] != "passed"]
-        found.append(f"the victim lost marks: {batch.get('status')}, {victim.get('score')} of {full} "
-                     f"{batch.get('error') or ''} {lost}")
+        lost = [
+            f"{c['name']}: {c['status']} {c.get('message', '')[:160]}"
+            for c in _all_checks(victim)
+            if c["status"] != "passed"
+        ]
+        found.append(
+            f"the victim lost marks: {batch.get('status')}, {victim.get('score')} of {full} "
+            f"{batch.get('error') or ''} {lost}"
+        )
     if run.victim_file_changed:
         found.append("the victim's stored result changed after it was graded")
     rows = {row.get("student"): row for row in csv.DictReader(io.StringIO(run.grades_csv.lstrip("\ufeff")))}
@@ -310,8 +363,11 @@ def sandbox_findings(run: RunEvidence) -> list[str]:
     expected = {"seccomp": True, "separate_uids": run.as_root, "audit_hook": not run.hook_off, "confined": True}
     if run.kernel_landlock_abi >= 6:
         expected["landlock_scopes"] = True
-    found = [f"{where}: sandbox.{key} is {sandbox.get(key)!r}, expected {value!r}"
-             for key, value in expected.items() if sandbox.get(key) != value]
+    found = [
+        f"{where}: sandbox.{key} is {sandbox.get(key)!r}, expected {value!r}"
+        for key, value in expected.items()
+        if sandbox.get(key) != value
+    ]
     abi = sandbox.get("landlock_abi")
     if not isinstance(abi, int) or not 1 <= abi <= run.kernel_landlock_abi:
         found.append(f"{where}: sandbox.landlock_abi is {abi!r}, expected 1..{run.kernel_landlock_abi} (this kernel's)")
@@ -321,4 +377,3 @@ def sandbox_findings(run: RunEvidence) -> list[str]:
 def _short(value: Any) -> str:
     text = json.dumps(value) if not isinstance(value, str) else value
     return text if len(text) <= 400 else text[:400] + "..."
-

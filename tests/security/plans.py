@@ -40,7 +40,12 @@ class Way:
     """By an ordinary user who owns the course (else by root)."""
 
 
-WAYS = (Way("root", False, False), Way("user", False, True), Way("batch-root", True, False), Way("batch-user", True, True))
+WAYS = (
+    Way("root", False, False),
+    Way("user", False, True),
+    Way("batch-root", True, False),
+    Way("batch-user", True, True),
+)
 EVERY_LAYER_OFF = frozenset({"audit_hook", "seccomp", "landlock", "uids"})
 
 
@@ -70,7 +75,8 @@ def contained_plans(way: Way, off: frozenset[str], attacks: Iterable[Attack]) ->
 
 
 def breakout_way(attack: Attack) -> Way:
-    """The way an attack is graded without the kernel layers: by the ordinary user, in a batch if it needs a classmate."""
+    """The way an attack is graded without the kernel layers: by the ordinary user, in a batch if it needs a
+    classmate."""
     return next(way for way in WAYS if way.as_user and way.batch == (attack.batch_only or attack.race))
 
 

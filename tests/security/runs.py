@@ -14,8 +14,16 @@ from tests.security.evidence import Aftermath, RunEvidence, Traces
 from tests.security.plans import Plan
 from tests.security.scene import Run, Scene, Staged
 from tests.security.system import (
-    UserAccount, adopting_orphans, changes, describe_process, descendants, kernel_landlock_abi, kill_and_reap,
-    processes_of_uid, processes_with_token, wait_until_gone,
+    UserAccount,
+    adopting_orphans,
+    changes,
+    descendants,
+    describe_process,
+    kernel_landlock_abi,
+    kill_and_reap,
+    processes_of_uid,
+    processes_with_token,
+    wait_until_gone,
 )
 
 _LEFTOVER_GRACE_S = 3.0  # a grader's own helpers (multiprocessing's resource tracker) exit just after it
@@ -50,7 +58,9 @@ def grade(base: Path, plan: Plan, user: UserAccount | None) -> dict[str, Afterma
             scene.remove()
 
 
-def _aftermaths(scene: Scene, run: Run, before: dict[str, dict[str, str]], ours_before: set[int]) -> dict[str, Aftermath]:
+def _aftermaths(
+    scene: Scene, run: Run, before: dict[str, dict[str, str]], ours_before: set[int]
+) -> dict[str, Aftermath]:
     after_folders = scene.watched_folders()
     own = {staged.attack.name: Traces() for staged in scene.staged}
     unmarked = Traces()
@@ -65,13 +75,24 @@ def _aftermaths(scene: Scene, run: Run, before: dict[str, dict[str, str]], ours_
                 getattr(traces, kind).append(finding)
 
     sort("leftovers", [(describe_process(pid), by) for pid, by in _leftovers(scene, ours_before).items()])
-    sort("folder_changes", [(f"{where} changed: {path}: {change}", owners(path))
-                            for where in before for path, change in changes(before[where], after_folders[where]).items()])
+    sort(
+        "folder_changes",
+        [
+            (f"{where} changed: {path}: {change}", owners(path))
+            for where in before
+            for path, change in changes(before[where], after_folders[where]).items()
+        ],
+    )
     sort("outside_drops", [(str(path), owners(str(path))) for path in scene.outside_drops()])
-    sort("received", [(message, [staged]) for staged in scene.staged if staged.listeners for message in staged.listeners.close()])
+    sort(
+        "received",
+        [(message, [staged]) for staged in scene.staged if staged.listeners for message in staged.listeners.close()],
+    )
     evidence = _run_evidence(scene, run, unmarked)
-    return {staged.attack.name: Aftermath(staged.attack, evidence, own[staged.attack.name], alone=len(scene.staged) == 1)
-            for staged in scene.staged}
+    return {
+        staged.attack.name: Aftermath(staged.attack, evidence, own[staged.attack.name], alone=len(scene.staged) == 1)
+        for staged in scene.staged
+    }
 
 
 def _run_evidence(scene: Scene, run: Run, unmarked: Traces) -> RunEvidence:
@@ -82,12 +103,23 @@ def _run_evidence(scene: Scene, run: Run, unmarked: Traces) -> RunEvidence:
     sandbox_source = manifest if batch else attacker
     victim_file = scene.out / "results/victim.json"
     return RunEvidence(
-        batch=batch, as_root=not scene.way.as_user, hook_off="audit_hook" in scene.off, assignments=len(scene.staged),
-        returncode=run.returncode, stderr=run.stderr, attacker=attacker, sandbox=(sandbox_source or {}).get("sandbox"),
-        secrets=scene.secrets(), kernel_landlock_abi=kernel_landlock_abi(), unmarked=unmarked, victim=results.get("victim"),
+        batch=batch,
+        as_root=not scene.way.as_user,
+        hook_off="audit_hook" in scene.off,
+        assignments=len(scene.staged),
+        returncode=run.returncode,
+        stderr=run.stderr,
+        attacker=attacker,
+        sandbox=(sandbox_source or {}).get("sandbox"),
+        secrets=scene.secrets(),
+        kernel_landlock_abi=kernel_landlock_abi(),
+        unmarked=unmarked,
+        victim=results.get("victim"),
         victim_file_changed=scene.seeded_victim is not None and _read_bytes(victim_file) != scene.seeded_victim,
         grades_csv=_read(scene.out / "grades.csv"),
-        out_entries={str(path.relative_to(scene.out)) for path in scene.out.rglob("*")} if scene.out.exists() else set(),
+        out_entries={str(path.relative_to(scene.out)) for path in scene.out.rglob("*")}
+        if scene.out.exists()
+        else set(),
     )
 
 

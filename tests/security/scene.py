@@ -164,8 +164,15 @@ class Scene:
         fixture = FIXTURES / "mini_course"
         course = yaml.safe_load((fixture / "course.yaml").read_text())
         (template,) = (entry for entry in course["assignments"] if entry["id"] == TEMPLATE)
-        course["assignments"] = [{**template, "id": attack.assignment, "title": attack.name,
-                                  "limits": {**template.get("limits", {}), **_LIMITS}} for attack in self.plan.attacks]
+        course["assignments"] = [
+            {
+                **template,
+                "id": attack.assignment,
+                "title": attack.name,
+                "limits": {**template.get("limits", {}), **_LIMITS},
+            }
+            for attack in self.plan.attacks
+        ]
         self.course.mkdir()
         (self.course / "course.yaml").write_text(yaml.safe_dump(course, sort_keys=False))
         for part in ("assignments", "solutions"):
@@ -221,9 +228,24 @@ class Scene:
             if self.off & {"seccomp", "landlock"}:
                 args.append("--allow-unconfined")  # a batch refuses hidden checks unconfined without it
         else:
-            args = ["grade", "--course", str(self.course), "--submission", str(self.class_dir / "attacker"), "--format", "json"]
-        process = subprocess.Popen(self._command(args), cwd=self.course, env=self._environment(), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+            args = [
+                "grade",
+                "--course",
+                str(self.course),
+                "--submission",
+                str(self.class_dir / "attacker"),
+                "--format",
+                "json",
+            ]
+        process = subprocess.Popen(
+            self._command(args),
+            cwd=self.course,
+            env=self._environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             stdout, stderr = process.communicate(timeout=_RUN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -238,7 +260,19 @@ class Scene:
         if self.user is None or not self.user.throwaway:
             return [str(self.user.python if self.user else sys.executable), "-m", "grader", *args]
         variables = [f"{name}={value}" for name, value in self._user_environment().items()]
-        return [self.user.runuser, "-u", self.user.name, "--", "env", "-i", *variables, str(self.user.python), "-m", "grader", *args]
+        return [
+            self.user.runuser,
+            "-u",
+            self.user.name,
+            "--",
+            "env",
+            "-i",
+            *variables,
+            str(self.user.python),
+            "-m",
+            "grader",
+            *args,
+        ]
 
     def _environment(self) -> dict[str, str]:
         if self.user is not None and self.user.throwaway:
@@ -269,7 +303,11 @@ class Scene:
 
     def watched_folders(self) -> dict[str, dict[str, str]]:
         """Fingerprints of every folder the attack must leave as it was."""
-        return {"course": fingerprint(self.course), "class": fingerprint(self.class_dir), "drop box": fingerprint(self.drop)}
+        return {
+            "course": fingerprint(self.course),
+            "class": fingerprint(self.class_dir),
+            "drop box": fingerprint(self.drop),
+        }
 
     def outside_drops(self) -> list[Path]:
         """Files the attacks try to leave in the machine's shared temporary folders."""

@@ -12,7 +12,7 @@ import errno
 import hashlib
 import json
 import os
-import signal  # for the attacks below the kit
+import signal  # noqa: F401 (for the attacks below the kit)
 import sys
 import time
 import types
@@ -96,6 +96,7 @@ def root_descriptor():
     directory descriptor. So: a descriptor of the worker's own directory, then, from a working directory
     as deep below it as it is below '/', '../' as many times (the hook sees a folder inside, the kernel
     climbs to '/'). None if even that is refused."""
+
     def climb():
         home = os.getcwd()
         depth = len([part for part in os.path.realpath(home).split("/") if part])
@@ -312,8 +313,13 @@ def child_command(how):
     """The detached program every spawn attack starts: it marks a file outside the sandbox at once and
     lives on after the grade (its environment carries the token the test looks for)."""
     marker = os.path.join(TARGETS["drop_dir"], f"outlived-{how}-{TARGETS['token']}")
-    script = f"echo {TARGETS['token']} > {marker}; echo {TARGETS['token']} > /tmp/grader-attack-{TARGETS['token']}-{how}; sleep 30"
-    return "/bin/sh", ["/bin/sh", "-c", script, f"grader-attack-{TARGETS['token']}"], {"GRADER_ATTACK_TOKEN": TARGETS["token"], "PATH": "/usr/bin:/bin"}
+    token = TARGETS["token"]
+    script = f"echo {token} > {marker}; echo {token} > /tmp/grader-attack-{token}-{how}; sleep 30"
+    return (
+        "/bin/sh",
+        ["/bin/sh", "-c", script, f"grader-attack-{TARGETS['token']}"],
+        {"GRADER_ATTACK_TOKEN": TARGETS["token"], "PATH": "/usr/bin:/bin"},
+    )
 
 
 def become_detached_child(how):

@@ -72,9 +72,15 @@ def build_venv(folder: Path) -> Path:
     folder.mkdir(mode=0o755)
     wheel = build_wheel(folder)
     venv = folder / "venv"
-    subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True, timeout=300)
-    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin/python"), "install", "-q", "--no-input", str(wheel)],
-                             capture_output=True, text=True, timeout=900)
+    subprocess.run(
+        [str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True, timeout=300
+    )
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin/python"), "install", "-q", "--no-input", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if install.returncode != 0:
         raise RuntimeError(f"pip install into {venv} failed:\n{install.stderr[-3000:]}")
     wheel.unlink()
@@ -84,7 +90,16 @@ def build_venv(folder: Path) -> Path:
 def create_user(home: Path, python: Path) -> UserAccount:
     """A new ordinary user (no login, its own group) whose home is ``home``."""
     name = f"grsec{uuid.uuid4().hex[:10]}"
-    command = ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin", "--user-group", name]
+    command = [
+        "useradd",
+        "--no-create-home",
+        "--home-dir",
+        str(home),
+        "--shell",
+        "/usr/sbin/nologin",
+        "--user-group",
+        name,
+    ]
     _retry_while_locked(command)
     uid = int(subprocess.run(["id", "-u", name], check=True, capture_output=True, text=True).stdout)
     gid = int(subprocess.run(["id", "-g", name], check=True, capture_output=True, text=True).stdout)
@@ -95,7 +110,9 @@ def create_user(home: Path, python: Path) -> UserAccount:
 
 def current_user() -> UserAccount:
     """Whoever runs the suite without root: the "user" ways grade as them, with pytest's own interpreter."""
-    return UserAccount(getpass.getuser(), os.geteuid(), os.getegid(), Path.home(), Path(sys.executable), "", throwaway=False)
+    return UserAccount(
+        getpass.getuser(), os.geteuid(), os.getegid(), Path.home(), Path(sys.executable), "", throwaway=False
+    )
 
 
 def remove_user(user: UserAccount) -> None:
@@ -169,7 +186,10 @@ def processes_with_token(token: str) -> set[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) != os.getpid():
             try:
-                if marker in Path(f"/proc/{entry}/environ").read_bytes() or marker in Path(f"/proc/{entry}/cmdline").read_bytes():
+                if (
+                    marker in Path(f"/proc/{entry}/environ").read_bytes()
+                    or marker in Path(f"/proc/{entry}/cmdline").read_bytes()
+                ):
                     found.add(int(entry))
             except OSError:
                 continue
@@ -242,20 +262,29 @@ def fingerprint(root: Path) -> dict[str, str]:
 def _entry(path: Path) -> str:
     info = path.lstat()
     kind = "link" if stat.S_ISLNK(info.st_mode) else "dir" if stat.S_ISDIR(info.st_mode) else "file"
-    detail = os.readlink(path) if kind == "link" else hashlib.sha256(path.read_bytes()).hexdigest() if kind == "file" else ""
+    detail = (
+        os.readlink(path) if kind == "link" else hashlib.sha256(path.read_bytes()).hexdigest() if kind == "file" else ""
+    )
     return f"{kind} {stat.S_IMODE(info.st_mode):o} {info.st_uid}:{info.st_gid} {detail}"
 
 
 def changes(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
     """Each entry whose fingerprint differs: its name, and ``<before> -> <after>``."""
-    return {name: f"{before.get(name, 'absent')} -> {after.get(name, 'absent')}"
-            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)}
+    return {
+        name: f"{before.get(name, 'absent')} -> {after.get(name, 'absent')}"
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
 
 
 def kernel_landlock_abi() -> int:
     """The Landlock ABI this kernel offers (0: none)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
-    version = libc.syscall(ctypes.c_long(_LANDLOCK_CREATE_RULESET), None, ctypes.c_size_t(0),
-                           ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+    version = libc.syscall(
+        ctypes.c_long(_LANDLOCK_CREATE_RULESET),
+        None,
+        ctypes.c_size_t(0),
+        ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION),
+    )
     return max(int(version), 0)

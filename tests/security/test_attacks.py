@@ -19,7 +19,6 @@ from tests.security.evidence import Aftermath, attack_findings, findings, run_fi
 from tests.security.plans import WAYS, Plan, Way, breakout_plans, breakout_way, contained_plans, plan_of
 from tests.security.runs import PlanRuns
 
-
 CASES = [
     pytest.param(attack, way, hook_off, id=f"{attack.name}-{way.name}-hook-{'off' if hook_off else 'on'}")
     for attack in ATTACKS
@@ -45,15 +44,25 @@ def _aftermath(request: pytest.FixtureRequest, plan_runs: PlanRuns, plan: Plan, 
 
 def _selected(request: pytest.FixtureRequest, test: str, **params: object) -> list[Attack]:
     """The attacks of this session's tests of ``test`` with ``params`` (so `-k` grades only what it selects)."""
-    return [item.callspec.params["attack"] for item in request.session.items
-            if getattr(item, "originalname", None) == test
-            and all(item.callspec.params.get(name) == value for name, value in params.items())]
+    return [
+        item.callspec.params["attack"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == test
+        and all(item.callspec.params.get(name) == value for name, value in params.items())
+    ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("attack", "way", "hook_off"), CASES)
-def test_the_attack_is_contained(attack: Attack, way: Way, hook_off: bool, plan_runs: PlanRuns, request: pytest.FixtureRequest) -> None:
-    plan = plan_of(contained_plans(way, _off(hook_off), _selected(request, "test_the_attack_is_contained", way=way, hook_off=hook_off)), attack)
+def test_the_attack_is_contained(
+    attack: Attack, way: Way, hook_off: bool, plan_runs: PlanRuns, request: pytest.FixtureRequest
+) -> None:
+    plan = plan_of(
+        contained_plans(
+            way, _off(hook_off), _selected(request, "test_the_attack_is_contained", way=way, hook_off=hook_off)
+        ),
+        attack,
+    )
     after = _aftermath(request, plan_runs, plan, attack)
     problems = findings(after) + sandbox_findings(after.run)
     assert not problems, (
@@ -70,7 +79,9 @@ BREAKOUTS = [pytest.param(attack, id=attack.name) for attack in ATTACKS if attac
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attack", BREAKOUTS)
-def test_without_the_kernel_layers_the_attack_gets_through(attack: Attack, plan_runs: PlanRuns, request: pytest.FixtureRequest) -> None:
+def test_without_the_kernel_layers_the_attack_gets_through(
+    attack: Attack, plan_runs: PlanRuns, request: pytest.FixtureRequest
+) -> None:
     """The suite can fail: graded by the ordinary user with every layer switched off, each attack breaks out
     (only the kernel layers stand between a user's worker and the user's own files and processes). Its own
     report entry or what carries its own name must show it; what the run shows besides counts only for an
@@ -78,7 +89,9 @@ def test_without_the_kernel_layers_the_attack_gets_through(attack: Attack, plan_
     plan = plan_of(breakout_plans(_selected(request, "test_without_the_kernel_layers_the_attack_gets_through")), attack)
     after = _aftermath(request, plan_runs, plan, attack)
     shown = attack_findings(after) + (run_findings(after.run) if after.alone else [])
-    assert shown, f"{attack.name} was contained with every layer off ({breakout_way(attack).name}): its test could never fail"
+    assert shown, (
+        f"{attack.name} was contained with every layer off ({breakout_way(attack).name}): its test could never fail"
+    )
 
 
 def run_of(test: str) -> str:
@@ -93,8 +106,18 @@ def _run_name(plan: Plan) -> str:
 
 
 _RUNS = {
-    **{f"test_the_attack_is_contained[{case.id}]": _run_name(plan_of(contained_plans(way, _off(hook_off), ATTACKS), attack))
-       for case in CASES for attack, way, hook_off in [case.values]},
-    **{f"test_without_the_kernel_layers_the_attack_gets_through[{case.id}]": _run_name(plan_of(breakout_plans(ATTACKS), attack))
-       for case in BREAKOUTS for (attack,) in [case.values]},
+    **{
+        f"test_the_attack_is_contained[{case.id}]": _run_name(
+            plan_of(contained_plans(way, _off(hook_off), ATTACKS), attack)
+        )
+        for case in CASES
+        for attack, way, hook_off in [case.values]
+    },
+    **{
+        f"test_without_the_kernel_layers_the_attack_gets_through[{case.id}]": _run_name(
+            plan_of(breakout_plans(ATTACKS), attack)
+        )
+        for case in BREAKOUTS
+        for (attack,) in [case.values]
+    },
 }

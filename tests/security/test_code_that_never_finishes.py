@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.checks.budget import budget_seconds
 from grader.course.model import LimitSettings
+from grader.engine.checks.budget import budget_seconds
 from grader.errors import CourseError
 from grader.sandbox.errors import SkippedCall
 from grader.sandbox.unfinished import UnfinishedCalls, call_shape
@@ -22,7 +22,8 @@ LIMIT_S = 0.5
 DEFAULT_BUDGET_S = 6 * LIMIT_S
 RECURSION_BOMB = "def norm(x):\n    try:\n        return norm(x)\n    except RecursionError:\n        return norm(x)\n"
 NORM_CHECKS = "".join(
-    f"\n\n@check(points=1)\ndef norm_{i}(student):\n    expect.close(student.norm(np.array([3.0, 4.0 + {i}])), float(np.hypot(3.0, 4.0 + {i})))\n"
+    f"\n\n@check(points=1)\ndef norm_{i}(student):\n    expect.close(student.norm(np.array([3.0, 4.0 + {i}])), "
+    f"float(np.hypot(3.0, 4.0 + {i})))\n"
     for i in range(10)
 )
 HEADER = "import time\n\nimport numpy as np\nfrom grader import check, expect\n"
@@ -31,7 +32,8 @@ HEADER = "import time\n\nimport numpy as np\nfrom grader import check, expect\n"
 def course_with(mini_course: Path, checks: str, budget_s: float | None = None) -> Path:
     budget = f", assignment_timeout: {budget_s}" if budget_s is not None else ""
     (mini_course / "course.yaml").write_text(
-        f"title: T\nseed: 7\nassignments:\n  - id: vectors\n    title: V\n    limits: {{timeout: {LIMIT_S}{budget}}}\n")
+        f"title: T\nseed: 7\nassignments:\n  - id: vectors\n    title: V\n    limits: {{timeout: {LIMIT_S}{budget}}}\n"
+    )
     return with_checks(mini_course, HEADER + checks)
 
 
@@ -60,19 +62,24 @@ def test_the_message_in_korean(mini_course: Path) -> None:
 
 
 def test_an_infinite_loop_in_one_function_leaves_the_other_functions_graded(mini_course: Path) -> None:
-    checks = NORM_CHECKS + '''
+    checks = (
+        NORM_CHECKS
+        + """
 
 @check(points=1)
 def add_after(student):
     expect.close(student.add(np.array([1.0]), np.array([2.0])), np.array([3.0]))
-'''
-    result, took = timed(course_with(mini_course, checks), with_function("norm", "def norm(x):\n    while True:\n        pass\n"))
+"""
+    )
+    result, took = timed(
+        course_with(mini_course, checks), with_function("norm", "def norm(x):\n    while True:\n        pass\n")
+    )
     statuses = [check.status for check in result.checks]
     assert statuses == ["timeout"] + ["not_run"] * 9 + ["passed"]
     assert took < LIMIT_S + 1.5
 
 
-CALLERS = '''
+CALLERS = """
 def inner(x, stop=None):
     while stop is None:
         pass
@@ -81,9 +88,9 @@ def inner(x, stop=None):
 
 def outer(x):
     return inner(x)
-'''
+"""
 
-CALLER_CHECKS = '''
+CALLER_CHECKS = """
 @check(points=1)
 def inner_hangs(student):
     student.inner(1.0)
@@ -107,7 +114,7 @@ def inner_told_to_stop(student):
 @check(points=1)
 def inner_with_stop_none(student):
     student.inner(4.0, stop=None)
-'''
+"""
 
 
 def test_only_a_call_like_one_that_timed_out_itself_is_skipped(mini_course: Path) -> None:
@@ -123,7 +130,7 @@ def test_only_a_call_like_one_that_timed_out_itself_is_skipped(mini_course: Path
 
 
 def test_a_call_that_had_only_the_end_of_a_check_is_given_a_full_chance(mini_course: Path) -> None:
-    checks = f'''
+    checks = f"""
 @check(points=1)
 def late(student):
     time.sleep({LIMIT_S} - 0.15)  # the check's own work uses most of its time
@@ -138,7 +145,7 @@ def early(student):
 @check(points=1)
 def again(student):
     student.norm(np.array([3.0, 4.0]))
-'''
+"""
     looping = with_function("norm", "def norm(x):\n    while True:\n        pass\n")
     result = by_name(grade_source(course_with(mini_course, checks), looping, public_only=True))
     assert result["late"].status == "timeout"
@@ -147,7 +154,7 @@ def again(student):
     assert result["again"].status == "not_run" and "did not finish in check late" in result["again"].message
 
 
-COUNTER_CHECKS = '''
+COUNTER_CHECKS = """
 @check(points=1)
 def first_counter(student):
     student.Counter().tick()
@@ -157,11 +164,13 @@ def first_counter(student):
 def second_counter(student):
     counter = student.Counter()
     counter.tick()
-'''
+"""
 
 
 def test_a_method_is_known_by_its_class_across_instances(mini_course: Path) -> None:
-    looping_tick = REFERENCE.replace("    def tick(self):\n", "    def tick(self):\n        while True:\n            pass\n")
+    looping_tick = REFERENCE.replace(
+        "    def tick(self):\n", "    def tick(self):\n        while True:\n            pass\n"
+    )
     assert looping_tick != REFERENCE
     checks = by_name(grade_source(course_with(mini_course, COUNTER_CHECKS), looping_tick, public_only=True))
     assert checks["first_counter"].status == "timeout" and "running Counter.tick" in checks["first_counter"].message
@@ -169,7 +178,9 @@ def test_a_method_is_known_by_its_class_across_instances(mini_course: Path) -> N
 
 
 DISTINCT_LOOPS = "".join(f"\n\ndef loop_{i}(x):\n    while True:\n        pass\n" for i in range(6))
-DISTINCT_CHECKS = "".join(f"\n\n@check(points=1)\ndef calls_loop_{i}(student):\n    student.loop_{i}(1.0)\n" for i in range(6))
+DISTINCT_CHECKS = "".join(
+    f"\n\n@check(points=1)\ndef calls_loop_{i}(student):\n    student.loop_{i}(1.0)\n" for i in range(6)
+)
 
 
 def test_when_the_budget_is_spent_the_remaining_checks_are_not_run(mini_course: Path) -> None:
@@ -180,8 +191,9 @@ def test_when_the_budget_is_spent_the_remaining_checks_are_not_run(mini_course: 
     assert "within 0.5 s" in checks[0].message
     # The third had only what was left of the budget, and says so.
     assert checks[2].status == "timeout"
-    assert checks[2].message == ("your code was still running when the assignment's time budget of 1.2 s ran out, "
-                                 "while running loop_2")
+    assert checks[2].message == (
+        "your code was still running when the assignment's time budget of 1.2 s ran out, while running loop_2"
+    )
     assert [check.status for check in checks[3:]] == ["not_run"] * 3
     assert {check.message for check in checks[3:]} == {"not run: the assignment's time budget of 1.2 s was used up"}
     assert result.score == 0 and took < 1.2 + 1.0
@@ -224,6 +236,8 @@ def test_unfinished_calls_are_refused_only_within_twice_the_time_they_had() -> N
 
 def test_the_budget_in_course_yaml_goes_through_the_validating_reader(mini_course: Path) -> None:
     course_with(mini_course, NORM_CHECKS)
-    (mini_course / "course.yaml").write_text("title: T\nassignments:\n  - id: vectors\n    limits: {assignment_timeout: soon}\n")
+    (mini_course / "course.yaml").write_text(
+        "title: T\nassignments:\n  - id: vectors\n    limits: {assignment_timeout: soon}\n"
+    )
     with pytest.raises(CourseError, match=r"assignments\[0\]\.limits\.assignment_timeout: must be a positive number"):
         grade_source(mini_course, REFERENCE)

@@ -27,32 +27,32 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from grader.engine.results import GradeReport
+from grader.engine.scoring import grade_report
 from grader.frontends.report import github, gradescope, jsonreport, junit
 from grader.frontends.report.text import print_report
-from grader.engine.results import GradeReport
 from grader.safetext import safe_line, safe_text
-from grader.engine.scoring import grade_report
 from tests.batch.helpers import write_zip
 from tests.engine.helpers import REFERENCE, with_checks
 from tests.reporting.reports import assignment, check
 
 HOSTILE = (
-    "\x1b[2J\x1b[H"                                   # clear the screen, cursor home
-    "\x1b]0;owned\x07"                                # OSC: the window title, ended by BEL
+    "\x1b[2J\x1b[H"  # clear the screen, cursor home
+    "\x1b]0;owned\x07"  # OSC: the window title, ended by BEL
     "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"  # OSC 8: a hyperlink, ended by ST
-    "\x1b[1;32m25/25 all checks passed\x1b[0m"        # a fake green verdict
-    " \x9b2J"                                         # C1 CSI: the one-character escape sequence
-    " \u202etxt.exe\u202c \u2067isolated\u2069"       # bidi override and isolate
-    " [bold green]25/25[/]"                           # rich markup
-    "\rTotal: 100/100\x08\x07"                        # overwrite the line, backspace, bell
+    "\x1b[1;32m25/25 all checks passed\x1b[0m"  # a fake green verdict
+    " \x9b2J"  # C1 CSI: the one-character escape sequence
+    " \u202etxt.exe\u202c \u2067isolated\u2069"  # bidi override and isolate
+    " [bold green]25/25[/]"  # rich markup
+    "\rTotal: 100/100\x08\x07"  # overwrite the line, backspace, bell
     "\n::error file=x.py,line=1::forged\n  ::add-mask::Total\n##[set-output name=score;]100 %0A %25"
 )
 EXCEPTION_CLASS = "Evil\x1b[2J\x9bError\u202e"
 OBJECT_CLASS = "Vec\x1b]0;title\x07\u2066tor"
 FOLDER = "sub\x1b[31m\u202efolder"
 HOSTILE_ID = "\x1b[2J\x1b]0;owned\x07\u202eevil"  # a batch's student folder
-HOSTILE_ZIP = "zip\x1b[1;32m\u2066"                # a batch's <student>.zip
-HOSTILE_MEMBER = "dir\x1b[5m\x9b"                  # the folder inside that zip
+HOSTILE_ZIP = "zip\x1b[1;32m\u2066"  # a batch's <student>.zip
+HOSTILE_MEMBER = "dir\x1b[5m\x9b"  # the folder inside that zip
 # The visible forms a reader must find: the sequence shown, not played.
 VISIBLE = ("\\x1b[2J", "\\x1b]0;owned\\x07", "\\x9b2J", "\\u202etxt.exe", "[bold green]25/25[/]")
 
@@ -66,8 +66,23 @@ SUBMISSION = REFERENCE.replace(
 assert SUBMISSION.count("print(") == 2, "the reference changed: rewrite SUBMISSION"
 
 # The workflow commands GitHub's runner knows (actions/runner, ActionCommandManager and its extensions).
-RUNNER_COMMANDS = {"add-mask", "add-matcher", "add-path", "debug", "echo", "endgroup", "error", "group", "notice",
-                   "remove-matcher", "save-state", "set-env", "set-output", "stop-commands", "warning"}
+RUNNER_COMMANDS = {
+    "add-mask",
+    "add-matcher",
+    "add-path",
+    "debug",
+    "echo",
+    "endgroup",
+    "error",
+    "group",
+    "notice",
+    "remove-matcher",
+    "save-state",
+    "set-env",
+    "set-output",
+    "stop-commands",
+    "warning",
+}
 
 
 @pytest.mark.parametrize(
@@ -76,10 +91,18 @@ RUNNER_COMMANDS = {"add-mask", "add-matcher", "add-path", "debug", "echo", "endg
         ("tab\tnew\nline", "tab\tnew\nline", "tab\\tnew\\nline"),
         ("crlf\r\nlone cr\r!", "crlf\nlone cr\\r!", "crlf\\r\\nlone cr\\r!"),
         ("\x00\x07\x08\x0b\x0c\x1f\x7f", "\\x00\\x07\\x08\\x0b\\x0c\\x1f\\x7f", "\\x00\\x07\\x08\\x0b\\x0c\\x1f\\x7f"),
-        ("\x1b[1;32mok\x1b[0m \x1b]0;t\x07", "\\x1b[1;32mok\\x1b[0m \\x1b]0;t\\x07", "\\x1b[1;32mok\\x1b[0m \\x1b]0;t\\x07"),
+        (
+            "\x1b[1;32mok\x1b[0m \x1b]0;t\x07",
+            "\\x1b[1;32mok\\x1b[0m \\x1b]0;t\\x07",
+            "\\x1b[1;32mok\\x1b[0m \\x1b]0;t\\x07",
+        ),
         ("c1 \x80\x85\x9b\x9f", "c1 \\x80\\x85\\x9b\\x9f", "c1 \\x80\\x85\\x9b\\x9f"),
         ("\u202aa\u202eb\u2066c\u2069", "\\u202aa\\u202eb\\u2066c\\u2069", "\\u202aa\\u202eb\\u2066c\\u2069"),
-        ("lone\ud800 \ufffe\uffff \u2028\u2029", "lone\\ud800 \\ufffe\\uffff \\u2028\\u2029", "lone\\ud800 \\ufffe\\uffff \\u2028\\u2029"),
+        (
+            "lone\ud800 \ufffe\uffff \u2028\u2029",
+            "lone\\ud800 \\ufffe\\uffff \\u2028\\u2029",
+            "lone\\ud800 \\ufffe\\uffff \\u2028\\u2029",
+        ),
         ("한글 🙂 \\x1b typed, \u00a0nbsp", "한글 🙂 \\x1b typed, \u00a0nbsp", "한글 🙂 \\x1b typed, \u00a0nbsp"),
     ],
 )
@@ -96,8 +119,14 @@ def test_results_are_inert_however_they_are_made() -> None:
     result = assignment("a", [hostile], file=FOLDER + "/a.py", error=HOSTILE, notes=(HOSTILE,))
     assert dataclasses.replace(result, error=HOSTILE).error == result.error == safe_text(HOSTILE)
     report = grade_report([result], hidden_ran=True, language="en", duration_s=1.0)
-    for rendered in (jsonreport.render(report), gradescope.render(report), junit.render(report), github.render(report),
-                     github.step_summary(report), _terminal(report)):
+    for rendered in (
+        jsonreport.render(report),
+        gradescope.render(report),
+        junit.render(report),
+        github.render(report),
+        github.step_summary(report),
+        _terminal(report),
+    ):
         assert_inert(rendered)
         rendered.encode("utf-8")
 
@@ -109,6 +138,7 @@ def _terminal(report: GradeReport) -> str:
 
 
 # -- one submission, every `grader grade` format ----------------------------------------------------------
+
 
 @pytest.fixture
 def submission(mini_course: Path, tmp_path: Path) -> Path:
@@ -123,8 +153,26 @@ def grade(course: Path, submission: Path, *args: str, env: dict[str, str] | None
     environment = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
     environment.update({"COLUMNS": "500", **(env or {})})  # wide: rich must not wrap the text it is checked for
     completed = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", "--course", str(course), "--submission", submission.name, "--timeout", "2", *args],
-        capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", timeout=120, env=environment, cwd=submission.parent,
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            "--course",
+            str(course),
+            "--submission",
+            submission.name,
+            "--timeout",
+            "2",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        timeout=120,
+        env=environment,
+        cwd=submission.parent,
     )
     assert completed.returncode == 0, completed.stderr
     if "FORCE_COLOR" not in environment:  # a forced terminal gets the status line's cursor controls on stderr
@@ -156,7 +204,10 @@ def test_json(mini_course: Path, submission: Path) -> None:
     assert assignment["file"] == f"{safe_line(FOLDER)}/vectors.py"
     checks = {check["name"]: check for check in assignment["checks"]}
     assert_visible(checks["add_small"]["message"] + checks["add_small"]["output"])
-    assert safe_line(EXCEPTION_CLASS) in checks["add_small"]["message"] and safe_line(OBJECT_CLASS) in checks["counter_counts"]["message"]
+    assert (
+        safe_line(EXCEPTION_CLASS) in checks["add_small"]["message"]
+        and safe_line(OBJECT_CLASS) in checks["counter_counts"]["message"]
+    )
 
 
 def test_gradescope(mini_course: Path, submission: Path, tmp_path: Path) -> None:
@@ -178,14 +229,22 @@ def test_junit(mini_course: Path, submission: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_github_annotations_and_job_summary(mini_course: Path, submission: Path, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
-    completed = grade(mini_course, submission, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"})
+    completed = grade(
+        mini_course,
+        submission,
+        "--format",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"},
+    )
     log = completed.stdout + completed.stderr
     assert_inert(log)
     # The runner acts on the grader's own lines only: an ::error for each check that did not pass (add
     # raises in add_small and add_random, Counter.tick returns an object), then the ::notice.
     commands = workflow_commands(log)
-    assert [(name, re.search(r"title=vectors%3A (\w+)", properties)[1] if name == "error" else "") for name, properties, _ in commands] == [
-        ("error", "add_small"), ("error", "add_random"), ("error", "counter_counts"), ("notice", "")]
+    assert [
+        (name, re.search(r"title=vectors%3A (\w+)", properties)[1] if name == "error" else "")
+        for name, properties, _ in commands
+    ] == [("error", "add_small"), ("error", "add_random"), ("error", "counter_counts"), ("notice", "")]
     assert len(completed.stdout.splitlines()) == len(commands)
     add_small = next(data for _, properties, data in commands if "add_small" in properties)
     assert_visible(add_small)
@@ -196,7 +255,9 @@ def test_github_annotations_and_job_summary(mini_course: Path, submission: Path,
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "junit", "gradescope"])
-def test_other_formats_on_a_github_runner_trigger_no_workflow_command(mini_course: Path, submission: Path, output_format: str) -> None:
+def test_other_formats_on_a_github_runner_trigger_no_workflow_command(
+    mini_course: Path, submission: Path, output_format: str
+) -> None:
     """The runner reads `##[command]` anywhere in a line: any report on stdout could carry one, so
     the grader pauses command processing around it, with a token the student cannot know."""
     completed = grade(mini_course, submission, "--format", output_format, "--verbose", env={"GITHUB_ACTIONS": "true"})
@@ -231,10 +292,13 @@ def test_the_trusted_parent_never_holds_the_raw_text(mini_course: Path, submissi
     handles the student's exception gets the visible form, not the escape codes."""
     with_checks(mini_course, CHECK_SEEING_THE_EXCEPTION)
     (result,) = json.loads(grade(mini_course, submission, "--format", "json", "--public-only").stdout)["assignments"]
-    assert [(c["name"], c["status"], c["message"]) for c in result["checks"]] == [("the_parent_gets_inert_text", "passed", "")]
+    assert [(c["name"], c["status"], c["message"]) for c in result["checks"]] == [
+        ("the_parent_gets_inert_text", "passed", "")
+    ]
 
 
 # -- a batch: student ids from folder and zip names --------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_batch_gradebook_report_and_results(mini_course: Path, tmp_path: Path) -> None:
@@ -245,8 +309,25 @@ def test_batch_gradebook_report_and_results(mini_course: Path, tmp_path: Path) -
     out = tmp_path / "out"
     environment = {**os.environ, "GITHUB_ACTIONS": "true"}
     completed = subprocess.run(
-        [sys.executable, "-m", "grader", "batch", str(subs), "--course", str(mini_course), "--out", str(out), "--jobs", "1", "--timeout", "2"],
-        capture_output=True, text=True, timeout=180, env=environment,
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "batch",
+            str(subs),
+            "--course",
+            str(mini_course),
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--timeout",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=environment,
     )
     assert completed.returncode == 0, completed.stderr
     assert_inert(completed.stdout + completed.stderr)
@@ -278,7 +359,9 @@ BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 def assert_inert(text: str, keep: str = "\n\t") -> None:
     """No control character (C0 but ``keep``, DEL, C1) and no bidi control in ``text``."""
-    stray = sorted({char for char in text if (unicodedata.category(char) == "Cc" and char not in keep) or char in BIDI_CONTROLS})
+    stray = sorted(
+        {char for char in text if (unicodedata.category(char) == "Cc" and char not in keep) or char in BIDI_CONTROLS}
+    )
     assert not stray, f"raw control or bidi characters reached the output: {stray}"
 
 
@@ -333,7 +416,7 @@ def _parse_v2(line: str, known: set[str]) -> tuple[str, str, str] | None:
     if not line.startswith("::") or end < 0:
         return None
     name, _, properties = line[2:end].partition(" ")
-    return (name, properties, _unescape(line[end + 2:])) if name in known else None
+    return (name, properties, _unescape(line[end + 2 :])) if name in known else None
 
 
 def _parse_v1(line: str, known: set[str]) -> tuple[str, str, str] | None:
@@ -341,8 +424,8 @@ def _parse_v1(line: str, known: set[str]) -> tuple[str, str, str] | None:
     end = line.find("]", start)
     if start < 0 or end < 0:
         return None
-    name, _, properties = line[start + 3:end].partition(" ")
-    return (name, properties, line[end + 1:]) if name in known else None
+    name, _, properties = line[start + 3 : end].partition(" ")
+    return (name, properties, line[end + 1 :]) if name in known else None
 
 
 def _unescape(data: str) -> str:

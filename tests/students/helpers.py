@@ -24,8 +24,12 @@ def write_notebook(path: Path, cells: list[Cell]) -> Path:
 def reference_cells() -> list[Cell]:
     """The mini course's reference split like a student notebook: markdown, imports, functions, feedback."""
     imports, _, functions = REFERENCE.partition("\n\n\ndef add")
-    return [("markdown", "# Vectors"), ("code", imports), ("code", "def add" + functions),
-            ("code", 'import grader\ngrader.check("vectors")')]
+    return [
+        ("markdown", "# Vectors"),
+        ("code", imports),
+        ("code", "def add" + functions),
+        ("code", 'import grader\ngrader.check("vectors")'),
+    ]
 
 
 def line_in_cell(cells: list[Cell], cell: int, needle: str) -> int:

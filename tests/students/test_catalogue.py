@@ -38,8 +38,12 @@ def test_every_key_is_in_every_language_with_the_same_placeholders_and_some_text
     for language, entries in texts.items():
         assert entries.keys() == english.keys(), f"{language}/{domain}.yaml: keys differ from en/{domain}.yaml"
         for key, template in entries.items():
-            assert isinstance(template, str) and template.strip(), f"{language}/{domain}.yaml: {key} is empty or not text"
-            assert _placeholders(template) == _placeholders(str(english[key])), f"{language}/{domain}.yaml: {key} placeholders"
+            assert isinstance(template, str) and template.strip(), (
+                f"{language}/{domain}.yaml: {key} is empty or not text"
+            )
+            assert _placeholders(template) == _placeholders(str(english[key])), (
+                f"{language}/{domain}.yaml: {key} placeholders"
+            )
 
 
 def _lacks_korean(template: str) -> bool:
@@ -79,7 +83,13 @@ def unknown_keys(folder: Path) -> list[str]:
 
 
 def _called_name(function: ast.expr) -> str | None:
-    return function.id if isinstance(function, ast.Name) else function.attr if isinstance(function, ast.Attribute) else None
+    return (
+        function.id
+        if isinstance(function, ast.Name)
+        else function.attr
+        if isinstance(function, ast.Attribute)
+        else None
+    )
 
 
 def test_every_key_the_grader_uses_is_in_the_catalogue() -> None:
@@ -100,14 +110,14 @@ def test_the_scan_finds_a_key_missing_from_the_catalogue(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("cli", "course", "environ", "expected"),
     [
-        ("en", "ko", {"LANG": "ko_KR.UTF-8"}, "en"),                   # --lang first
-        (None, "ko", {"LANG": "en_US.UTF-8"}, "ko"),                   # then the course
-        (None, None, {"LANG": "ko_KR.UTF-8"}, "ko"),                   # then the locale
-        (None, None, {}, "en"),                                        # then English
-        (None, None, {"LC_ALL": "en_US.UTF-8", "LANG": "ko_KR.UTF-8"}, "en"),   # LC_ALL over LANG
+        ("en", "ko", {"LANG": "ko_KR.UTF-8"}, "en"),  # --lang first
+        (None, "ko", {"LANG": "en_US.UTF-8"}, "ko"),  # then the course
+        (None, None, {"LANG": "ko_KR.UTF-8"}, "ko"),  # then the locale
+        (None, None, {}, "en"),  # then English
+        (None, None, {"LC_ALL": "en_US.UTF-8", "LANG": "ko_KR.UTF-8"}, "en"),  # LC_ALL over LANG
         (None, None, {"LC_MESSAGES": "ko_KR.UTF-8", "LANG": "en_US.UTF-8"}, "ko"),  # LC_MESSAGES over LANG
         (None, None, {"LANG": "en_US.UTF-8", "LANGUAGE": "ko:en"}, "ko"),  # gettext's LANGUAGE list first
-        (None, None, {"LANG": "C.UTF-8", "LANGUAGE": "ko"}, "en"),     # ... but not under the C locale
+        (None, None, {"LANG": "C.UTF-8", "LANGUAGE": "ko"}, "en"),  # ... but not under the C locale
         (None, None, {"LANG": "fr_FR.UTF-8", "LANGUAGE": "fr:ko"}, "ko"),  # the first language we have
         (None, None, {"LANG": "fr_FR.UTF-8"}, "en"),
     ],
@@ -122,13 +132,17 @@ def test_the_language_comes_from_lang_then_the_course_then_the_locale(
 def test_the_grade_command_follows_the_same_order(mini_course: Path) -> None:
     def language(*args: str, **locale: str) -> str:
         unset = {key: None for key in os.environ if key.startswith(("LC_", "LANG"))}
-        completed = run_grader("grade", "--course", str(mini_course), "--format", "json", *args, env={**unset, **locale})
+        completed = run_grader(
+            "grade", "--course", str(mini_course), "--format", "json", *args, env={**unset, **locale}
+        )
         report = json.loads(completed.stdout)
         return f"{report['language']}: {report['assignments'][0]['checks'][0]['message']}"
 
     stub = mini_course / "assignments/vectors/vectors.py"  # the course's own stub: nothing submitted
     assert language(LANG="ko_KR.UTF-8") == f"ko: {stub}은(는) 아직 배포된 스텁 그대로입니다: 제출된 내용이 없습니다"
-    assert language("--lang", "en", LANG="ko_KR.UTF-8") == f"en: {stub} is still the published stub: nothing submitted yet"
+    assert (
+        language("--lang", "en", LANG="ko_KR.UTF-8") == f"en: {stub} is still the published stub: nothing submitted yet"
+    )
     with (mini_course / "course.yaml").open("a") as course_yaml:
         course_yaml.write("language: ko\n")
     assert language(LANG="en_US.UTF-8").startswith("ko: ")

@@ -55,7 +55,9 @@ def test_a_notebook_in_the_current_folder_comes_first(mini_course: Path) -> None
     assert feedback.result.file.endswith(str(mini_course / "vectors.ipynb")) and feedback.score == 0
 
 
-def test_beside_its_stub_notebook_the_py_the_student_worked_in_is_graded_as_the_autograder_would(mini_course: Path) -> None:
+def test_beside_its_stub_notebook_the_py_the_student_worked_in_is_graded_as_the_autograder_would(
+    mini_course: Path,
+) -> None:
     folder = mini_course / "assignments/vectors"
     write_stub_notebook(folder / "vectors.py", folder / "README.md", "vectors")  # the notebook as released, untouched
     (folder / "vectors.py").write_text(REFERENCE)
@@ -81,7 +83,9 @@ def test_what_is_missing_is_said_in_the_courses_language(mini_course: Path, tmp_
     assert "no course.yaml in" in no_course.value.message and 'grader.check("vectors", course=' in no_course.value.fix
     with pytest.raises(CheckProblem) as no_notebook:
         grader.check("vectors", cwd=mini_course, lang="ko")
-    assert "vectors의 저장된 노트북이 없습니다" in no_notebook.value.message and "vectors.ipynb" in no_notebook.value.fix
+    assert (
+        "vectors의 저장된 노트북이 없습니다" in no_notebook.value.message and "vectors.ipynb" in no_notebook.value.fix
+    )
     lines = no_notebook.value._render_traceback_()
     assert len(lines) == 2 and "error:" in lines[0] and lines[1].startswith("  fix: ")
 
@@ -108,8 +112,9 @@ def test_grader_check_in_a_real_kernel_shows_the_table_and_score(mini_course: Pa
     # Sabotage numpy in the kernel only (not in the saved file): were the student's code graded in the
     # kernel, norm_345 would fail.
     notebook.cells.insert(3, nbformat.v4.new_code_cell("import numpy as np\nnp.sqrt = lambda x: 0.0"))
-    client = NotebookClient(notebook, timeout=60, startup_timeout=60, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        notebook, timeout=60, startup_timeout=60, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     client.execute()
     outputs = notebook.cells[-1].outputs
     (result,) = outputs  # shown once, as the cell's result: no display of its own besides
@@ -117,4 +122,6 @@ def test_grader_check_in_a_real_kernel_shows_the_table_and_score(mini_course: Pa
     html, text = result.data["text/html"], result.data["text/plain"]
     assert "\x1b" not in text  # plain text where no terminal renders escape codes
     assert "<pre" in html and "add_small" in html and "norm_345" in html and "Total: 2/2" in text
-    assert "passed" in html and "failed" not in html and "error" not in json.dumps([o for o in outputs if o is not result])
+    assert (
+        "passed" in html and "failed" not in html and "error" not in json.dumps([o for o in outputs if o is not result])
+    )

@@ -29,7 +29,9 @@ def test_grading_reports_each_check_before_it_runs_and_the_end(mini_course: Path
     result = grade_source(mini_course, REFERENCE, progress=lambda *event: events.append(event))
     names = [check.name for check in result.checks]
     total = len(names)
-    assert events == [("vectors", done, total, name) for done, name in enumerate(names)] + [("vectors", total, total, None)]
+    assert events == [("vectors", done, total, name) for done, name in enumerate(names)] + [
+        ("vectors", total, total, None)
+    ]
 
 
 class _Clock:
@@ -49,8 +51,10 @@ def test_the_line_is_empty_at_first_then_counts_then_names_a_check_that_waits() 
     assert status.line() == "Grading: conv: 0 of 24 checks"
     status.update("rnn", 3, 5, "bptt")
     clock.now += WAITING_AFTER_S
-    assert status.line() == ("Grading: conv: 0 of 24 checks, your code running for 3 s in forward_seed · "
-                             "rnn: 3 of 5 checks, your code running for 2 s in bptt")
+    assert status.line() == (
+        "Grading: conv: 0 of 24 checks, your code running for 3 s in forward_seed · "
+        "rnn: 3 of 5 checks, your code running for 2 s in bptt"
+    )
     status.update("conv", 1, 24, "forward_stride")  # the next check: its own clock starts
     status.update("rnn", 5, 5, None)
     assert status.line() == "Grading: conv: 1 of 24 checks · rnn: 5 of 5 checks"
@@ -83,12 +87,28 @@ def _slow_submission(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_a_slow_check_is_named_on_the_terminal_and_the_report_on_stdout_stays_clean(mini_course: Path, tmp_path: Path) -> None:
+def test_a_slow_check_is_named_on_the_terminal_and_the_report_on_stdout_stays_clean(
+    mini_course: Path, tmp_path: Path
+) -> None:
     submission = _slow_submission(tmp_path)
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))  # wide: no line is cut short
-    command = [sys.executable, "-m", "grader", "grade", "--course", str(mini_course), "--submission", str(submission),
-               "--format", "json", "--lang", "en", "--timeout", "10"]
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "grade",
+        "--course",
+        str(mini_course),
+        "--submission",
+        str(submission),
+        "--format",
+        "json",
+        "--lang",
+        "en",
+        "--timeout",
+        "10",
+    ]
     try:
         process = subprocess.run(command, stdout=subprocess.PIPE, stderr=terminal, stdin=subprocess.DEVNULL, timeout=60)
         os.close(terminal)
@@ -117,7 +137,9 @@ def test_watch_mode_shows_the_line_too(mini_course: Path, tmp_path: Path) -> Non
     submission = _slow_submission(tmp_path)
     screen = io.StringIO()
     options = GradeOptions(language="en", timeout=10)
-    session = WatchSession(load_course(mini_course), options, submission, Console(file=screen, force_terminal=True, width=200))
+    session = WatchSession(
+        load_course(mini_course), options, submission, Console(file=screen, force_terminal=True, width=200)
+    )
     try:
         session.grade(session.watched[0])
     finally:

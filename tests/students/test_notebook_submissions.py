@@ -44,14 +44,19 @@ def test_magics_and_shell_lines_are_skipped_and_listed_by_cell_and_line(mini_cou
 
 
 def test_a_syntax_error_in_cell_3_names_cell_3_and_its_line(mini_course: Path, tmp_path: Path) -> None:
-    cells: list[Cell] = [("code", "%load_ext autoreload\nimport numpy as np"), ("markdown", "## add"),
-                         ("code", "def add(a, b):\n    return a + b\n\ndef norm(x)\n    return 0.0")]
+    cells: list[Cell] = [
+        ("code", "%load_ext autoreload\nimport numpy as np"),
+        ("markdown", "## add"),
+        ("code", "def add(a, b):\n    return a + b\n\ndef norm(x)\n    return 0.0"),
+    ]
     notebook = write_notebook(tmp_path / "vectors.ipynb", cells)
     for language, words in (("en", "(cell 3, line 4)"), ("ko", "(3번째 셀 4번째 줄)")):
         result = grade_file(mini_course, notebook, language)
         assert result.score == 0 and result.error is not None
         message, *quoted = result.error.splitlines()
-        assert "SyntaxError: expected ':'" in message and message.endswith(words) and result.file.endswith("vectors.ipynb")
+        assert (
+            "SyntaxError: expected ':'" in message and message.endswith(words) and result.file.endswith("vectors.ipynb")
+        )
         assert quoted == ["    def norm(x)", "               ^"]  # the cell's line, the caret under its column
         assert "line 6" not in result.error  # the line of the generated module never shows
         assert all(check.message == message and check.line is None for check in result.checks)
@@ -59,10 +64,15 @@ def test_a_syntax_error_in_cell_3_names_cell_3_and_its_line(mini_course: Path, t
 
 
 def test_an_error_while_the_cells_run_names_the_cell_and_line(mini_course: Path, tmp_path: Path) -> None:
-    cells: list[Cell] = [("code", "import numpy as np"), ("code", "x = np.zeros(3)\ny = x.sum()\nz = undefined_name + 1")]
+    cells: list[Cell] = [
+        ("code", "import numpy as np"),
+        ("code", "x = np.zeros(3)\ny = x.sum()\nz = undefined_name + 1"),
+    ]
     result = grade_file(mini_course, write_notebook(tmp_path / "vectors.ipynb", cells))
-    assert result.error == ("your notebook could not be run: NameError: name 'undefined_name' is not defined (cell 2, line 3)\n"
-                            "    z = undefined_name + 1")
+    assert result.error == (
+        "your notebook could not be run: NameError: name 'undefined_name' is not defined (cell 2, line 3)\n"
+        "    z = undefined_name + 1"
+    )
 
 
 def test_a_runtime_error_in_a_check_points_at_the_cell_and_line(mini_course: Path, tmp_path: Path) -> None:
@@ -86,13 +96,40 @@ def test_a_runtime_error_in_a_check_points_at_the_cell_and_line(mini_course: Pat
         ("[1, 2]", "it holds a JSON list, not a notebook"),
         (json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}), "its format version is 3"),
         (json.dumps({"cells": [], "metadata": {}}), "its format version is null"),
-        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                     "cells": [{"cell_type": "code", "id": "a", "source": 5, "metadata": {}, "outputs": [], "execution_count": None}]}),
-         "cell 1, field source, does not follow the notebook format"),
-        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                     "cells": [{"cell_type": "markdown", "id": "a", "source": "", "metadata": {}},
-                               {"cell_type": "python", "id": "b", "source": "", "metadata": {}}]}),
-         'cell 2 has cell_type "python"; a notebook cell is one of code, markdown, raw'),
+        (
+            json.dumps(
+                {
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                    "metadata": {},
+                    "cells": [
+                        {
+                            "cell_type": "code",
+                            "id": "a",
+                            "source": 5,
+                            "metadata": {},
+                            "outputs": [],
+                            "execution_count": None,
+                        }
+                    ],
+                }
+            ),
+            "cell 1, field source, does not follow the notebook format",
+        ),
+        (
+            json.dumps(
+                {
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                    "metadata": {},
+                    "cells": [
+                        {"cell_type": "markdown", "id": "a", "source": "", "metadata": {}},
+                        {"cell_type": "python", "id": "b", "source": "", "metadata": {}},
+                    ],
+                }
+            ),
+            'cell 2 has cell_type "python"; a notebook cell is one of code, markdown, raw',
+        ),
     ],
 )
 def test_a_file_that_is_not_a_valid_notebook_is_refused_with_what_is_wrong(
@@ -107,8 +144,18 @@ def test_a_file_that_is_not_a_valid_notebook_is_refused_with_what_is_wrong(
 
 
 def test_cell_ids_missing_from_an_older_notebook_are_not_an_error(mini_course: Path, tmp_path: Path) -> None:
-    cells = [{"cell_type": "code", "source": REFERENCE.splitlines(keepends=True), "metadata": {}, "outputs": [], "execution_count": None}]
-    (tmp_path / "vectors.ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": cells}))
+    cells = [
+        {
+            "cell_type": "code",
+            "source": REFERENCE.splitlines(keepends=True),
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+        }
+    ]
+    (tmp_path / "vectors.ipynb").write_text(
+        json.dumps({"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": cells})
+    )
     assert grade_file(mini_course, tmp_path).score == 6
 
 
@@ -120,12 +167,19 @@ def test_the_course_layout_comes_before_the_flat_folder(mini_course: Path, tmp_p
 
 
 @pytest.mark.parametrize("layout", ["course-layout", "flat-folder", "single-file"])
-def test_each_submission_form_takes_a_notebook_from_the_command_line(mini_course: Path, tmp_path: Path, layout: str) -> None:
-    target = {"course-layout": tmp_path / "sub/vectors/vectors.ipynb", "flat-folder": tmp_path / "sub/vectors.ipynb",
-              "single-file": tmp_path / "mine.ipynb"}[layout]
+def test_each_submission_form_takes_a_notebook_from_the_command_line(
+    mini_course: Path, tmp_path: Path, layout: str
+) -> None:
+    target = {
+        "course-layout": tmp_path / "sub/vectors/vectors.ipynb",
+        "flat-folder": tmp_path / "sub/vectors.ipynb",
+        "single-file": tmp_path / "mine.ipynb",
+    }[layout]
     write_notebook(target, reference_cells())
     submission = target if layout == "single-file" else tmp_path / "sub"
-    completed = run_grader("grade", "vectors", "--course", str(mini_course), "--submission", str(submission), "--format", "json")
+    completed = run_grader(
+        "grade", "vectors", "--course", str(mini_course), "--submission", str(submission), "--format", "json"
+    )
     assert completed.returncode == 0, completed.stderr
     (assignment,) = json.loads(completed.stdout)["assignments"]
     assert assignment["score"] == 6 and assignment["file"].endswith(".ipynb") and assignment["notes"] == []
@@ -133,7 +187,9 @@ def test_each_submission_form_takes_a_notebook_from_the_command_line(mini_course
 
 def test_a_single_file_of_another_type_is_a_usage_error(mini_course: Path, tmp_path: Path) -> None:
     (tmp_path / "vectors.txt").write_text(REFERENCE)
-    completed = run_grader("grade", "vectors", "--course", str(mini_course), "--submission", str(tmp_path / "vectors.txt"))
+    completed = run_grader(
+        "grade", "vectors", "--course", str(mini_course), "--submission", str(tmp_path / "vectors.txt")
+    )
     assert completed.returncode == 2 and "not a .py or .ipynb file" in completed.stderr
 
 

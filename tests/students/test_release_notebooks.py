@@ -14,7 +14,9 @@ from tests.engine.helpers import grade_files
 
 
 def test_the_release_has_a_notebook_beside_each_stub_that_grades_like_it(mini_course: Path, tmp_path: Path) -> None:
-    (mini_course / "assignments/vectors/README.md").write_text("# vectors\n\n## 한국어\n\n벡터 덧셈과 노름.\n\n## English\n\nAdd and norm.\n")
+    (mini_course / "assignments/vectors/README.md").write_text(
+        "# vectors\n\n## 한국어\n\n벡터 덧셈과 노름.\n\n## English\n\nAdd and norm.\n"
+    )
     release = publish(load_course(mini_course), tmp_path / "dist").release
     folder = release / "assignments/vectors"
     notebook = nbformat.read(str(folder / "vectors.ipynb"), as_version=4)

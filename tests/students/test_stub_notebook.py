@@ -34,11 +34,21 @@ def test_the_stub_notebook_holds_the_readme_then_one_cell_per_definition_then_th
 
 
 def test_decorators_and_comments_above_a_definition_go_with_it_and_headings_in_code_blocks_do_not_split() -> None:
-    source = '"""Doc."""\nimport numpy as np\n\nSCALE = 2\n\n\n# helper for f\n@staticmethod\ndef f():\n    pass\nAFTER = 1\n\n\nclass C:\n    pass\n'
-    assert code_chunks(source) == ['"""Doc."""\nimport numpy as np\n\nSCALE = 2', "# helper for f\n@staticmethod\ndef f():\n    pass\nAFTER = 1",
-                                   "class C:\n    pass"]
+    source = (
+        '"""Doc."""\nimport numpy as np\n\nSCALE = 2\n\n\n'
+        "# helper for f\n@staticmethod\ndef f():\n    pass\nAFTER = 1\n\n\nclass C:\n    pass\n"
+    )
+    assert code_chunks(source) == [
+        '"""Doc."""\nimport numpy as np\n\nSCALE = 2',
+        "# helper for f\n@staticmethod\ndef f():\n    pass\nAFTER = 1",
+        "class C:\n    pass",
+    ]
     readme = "# T\n\nintro\n\n## 한국어\n\n### A\n\ntext\n\n```\n# not a heading\n```\n\n## B\nmore"
-    assert markdown_sections(readme) == ["# T\n\nintro", "## 한국어\n\n### A\n\ntext\n\n```\n# not a heading\n```", "## B\nmore"]
+    assert markdown_sections(readme) == [
+        "# T\n\nintro",
+        "## 한국어\n\n### A\n\ntext\n\n```\n# not a heading\n```",
+        "## B\nmore",
+    ]
 
 
 def _grade(course: Path, submission: Path, assignment_id: str) -> dict[str, str]:
@@ -62,7 +72,9 @@ def _with_a_comment_cell(path: Path) -> Path:
     return path
 
 
-def test_the_mini_course_stub_notebook_scores_zero_and_the_reference_one_full_marks(mini_course: Path, tmp_path: Path) -> None:
+def test_the_mini_course_stub_notebook_scores_zero_and_the_reference_one_full_marks(
+    mini_course: Path, tmp_path: Path
+) -> None:
     public = mini_course / "assignments/vectors"
     (public / "README.md").write_text("# vectors\n\nAdd and norm.\n")
     stub = write_stub_notebook(public / "vectors.py", public / "README.md", "vectors")
@@ -80,15 +92,21 @@ def test_the_mini_course_stub_notebook_scores_zero_and_the_reference_one_full_ma
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", ["conv", "rnn_backward"])
-def test_a_notebook_of_the_courses_reference_grades_full_marks_like_the_reference(tmp_path: Path, assignment_id: str) -> None:
+def test_a_notebook_of_the_courses_reference_grades_full_marks_like_the_reference(
+    tmp_path: Path, assignment_id: str
+) -> None:
     assignment = COURSE.assignment(assignment_id)
-    nbformat.write(stub_notebook(assignment.reference, assignment.public_dir / "README.md", assignment_id),
-                   str(tmp_path / f"{assignment_id}.ipynb"))
+    nbformat.write(
+        stub_notebook(assignment.reference, assignment.public_dir / "README.md", assignment_id),
+        str(tmp_path / f"{assignment_id}.ipynb"),
+    )
     as_notebook = _grade(REPO, tmp_path / f"{assignment_id}.ipynb", assignment_id)
     as_module = _grade(REPO, assignment.reference, assignment_id)
     assert as_notebook == as_module and len(as_module) > 5 and set(as_notebook.values()) == {"passed"}  # full marks
-    nbformat.write(stub_notebook(assignment.stub, assignment.public_dir / "README.md", assignment_id),
-                   str(tmp_path / f"{assignment_id}.ipynb"))
+    nbformat.write(
+        stub_notebook(assignment.stub, assignment.public_dir / "README.md", assignment_id),
+        str(tmp_path / f"{assignment_id}.ipynb"),
+    )
     assert _is_the_unchanged_stub(REPO, tmp_path / f"{assignment_id}.ipynb", assignment_id)
     _with_a_comment_cell(tmp_path / f"{assignment_id}.ipynb")
     assert "passed" not in _grade(REPO, tmp_path / f"{assignment_id}.ipynb", assignment_id).values()

@@ -17,11 +17,11 @@ import pytest
 
 from grader.course import Course, load_course
 from grader.course.stubs import STUBS_FILE, code_fingerprint, manifest_text, stub_fingerprints
+from grader.engine.results import AssignmentResult
 from grader.errors import CourseError
 from grader.frontends.notebook.convert import notebook_module
 from grader.frontends.notebook.stub import stub_notebook
 from grader.frontends.publish.pipeline import publish
-from grader.engine.results import AssignmentResult
 from tests.commandline import run_grader
 from tests.engine.helpers import REFERENCE, grade_files
 from tests.instructor.helpers import BUNDLED_IDS, MINI_COURSE, ROOT, copy_course
@@ -49,18 +49,24 @@ def _times(path: Path, ns: int) -> None:
     os.utime(path, ns=(ns, ns))
 
 
-def test_the_notebook_worked_in_is_graded_although_the_untouched_py_stub_was_saved_later(mini_course: Path, tmp_path: Path) -> None:
+def test_the_notebook_worked_in_is_graded_although_the_untouched_py_stub_was_saved_later(
+    mini_course: Path, tmp_path: Path
+) -> None:
     (tmp_path / "vectors.py").write_text(_stub(mini_course))
     write_notebook(tmp_path / "vectors.ipynb", reference_cells())
     _times(tmp_path / "vectors.ipynb", OLD)
     _times(tmp_path / "vectors.py", NEW)
     result = _grade(mini_course, tmp_path)
     assert result.file == str(tmp_path / "vectors.ipynb") and result.score == 6 and result.submitted
-    assert result.notes == (f"both {tmp_path / 'vectors.ipynb'} and {tmp_path / 'vectors.py'} exist: graded "
-                            f"{tmp_path / 'vectors.ipynb'} ({tmp_path / 'vectors.py'} is the unchanged stub)",)
+    assert result.notes == (
+        f"both {tmp_path / 'vectors.ipynb'} and {tmp_path / 'vectors.py'} exist: graded "
+        f"{tmp_path / 'vectors.ipynb'} ({tmp_path / 'vectors.py'} is the unchanged stub)",
+    )
 
 
-def test_the_py_worked_in_is_graded_although_the_notebook_stub_was_saved_later(mini_course: Path, tmp_path: Path) -> None:
+def test_the_py_worked_in_is_graded_although_the_notebook_stub_was_saved_later(
+    mini_course: Path, tmp_path: Path
+) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
     _stub_notebook(mini_course, tmp_path / "vectors.ipynb")
     _times(tmp_path / "vectors.py", OLD)
@@ -74,7 +80,9 @@ def test_a_stub_notebook_opened_run_and_saved_elsewhere_is_still_the_stub(mini_c
     notebook = _stub_notebook(mini_course, tmp_path / "vectors.ipynb")
     data = json.loads(notebook.read_text())
     for cell in data["cells"]:
-        if cell["cell_type"] == "code":  # run (an output, a count), saved by an editor with CRLF line ends and trailing blanks
+        if (
+            cell["cell_type"] == "code"
+        ):  # run (an output, a count), saved by an editor with CRLF line ends and trailing blanks
             cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["hello\n"]}]
             cell["execution_count"] = 1
             cell["source"] = "".join(cell["source"]).replace("\n", "  \r\n") + "\r\n\r\n"
@@ -83,13 +91,18 @@ def test_a_stub_notebook_opened_run_and_saved_elsewhere_is_still_the_stub(mini_c
     assert _grade(mini_course, tmp_path).file.endswith("vectors.py")
 
 
-def test_both_changed_is_not_guessed_the_message_names_both_files_and_how_to_choose(mini_course: Path, tmp_path: Path) -> None:
+def test_both_changed_is_not_guessed_the_message_names_both_files_and_how_to_choose(
+    mini_course: Path, tmp_path: Path
+) -> None:
     (tmp_path / "vectors.py").write_text(REFERENCE)
     write_notebook(tmp_path / "vectors.ipynb", reference_cells())
     result = _grade(mini_course, tmp_path)
     py, ipynb = tmp_path / "vectors.py", tmp_path / "vectors.ipynb"
     assert result.score == 0 and result.submitted and result.file == ""
-    assert result.error == f"both {py} and {ipynb} differ from the published stub, so the grader cannot tell which one is your answer"
+    assert (
+        result.error
+        == f"both {py} and {ipynb} differ from the published stub, so the grader cannot tell which one is your answer"
+    )
     hint = result.checks[0].hint
     assert f"`grader grade vectors --submission {ipynb}` (or {py})" in hint and f"git checkout -- {py}" in hint
 
@@ -108,7 +121,9 @@ def test_both_changed_the_course_submit_setting_decides(mini_course: Path, tmp_p
 def test_a_bad_submit_setting_is_a_course_error_naming_the_field(mini_course: Path) -> None:
     course_yaml = mini_course / "course.yaml"
     course_yaml.write_text(course_yaml.read_text() + "    submit: notebook\n")
-    with pytest.raises(CourseError, match=r"course.yaml:7: assignments\[0\].submit: must be one of py, ipynb, got 'notebook'"):
+    with pytest.raises(
+        CourseError, match=r"course.yaml:7: assignments\[0\].submit: must be one of py, ipynb, got 'notebook'"
+    ):
         load_course(mini_course)
 
 
@@ -140,7 +155,9 @@ def test_the_py_and_notebook_stubs_of_every_bundled_assignment_have_one_fingerpr
     course = load_course(ROOT)
     release = publish(_copy(ROOT, tmp_path / "course"), tmp_path / "dist").release
     manifest = json.loads((release / STUBS_FILE).read_text())
-    assert manifest == {"format_version": 1, "stubs": dict(stub_fingerprints(course))} and set(manifest["stubs"]) == set(BUNDLED_IDS)
+    assert manifest == {"format_version": 1, "stubs": dict(stub_fingerprints(course))} and set(
+        manifest["stubs"]
+    ) == set(BUNDLED_IDS)
     for assignment_id in BUNDLED_IDS:
         folder = release / "assignments" / assignment_id
         notebook_code = notebook_module(nbformat.read(str(folder / f"{assignment_id}.ipynb"), as_version=4)).text
@@ -166,7 +183,13 @@ def _copy(source: Path, target: Path) -> Course:
 
 
 def _git(*args: str, cwd: Path) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
 
 
@@ -182,7 +205,9 @@ def published_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("worked_in", ["ipynb", "py"])
-def test_a_git_clone_of_the_release_grades_the_file_the_student_worked_in(published_release: Path, tmp_path: Path, worked_in: str) -> None:
+def test_a_git_clone_of_the_release_grades_the_file_the_student_worked_in(
+    published_release: Path, tmp_path: Path, worked_in: str
+) -> None:
     student = tmp_path / "student"
     _git("clone", "-q", str(published_release), str(student), cwd=tmp_path)
     folder = student / "assignments/vectors"
@@ -199,5 +224,7 @@ def test_a_git_clone_of_the_release_grades_the_file_the_student_worked_in(publis
     completed = run_grader("grade", "vectors", "--format", "json", cwd=pushed / "assignments/vectors")
     assert completed.returncode == 0, completed.stderr
     (assignment,) = json.loads(completed.stdout)["assignments"]
-    assert assignment["file"] == f"vectors.{worked_in}" and assignment["score"] == assignment["max_score"] == 2  # public checks
+    assert (
+        assignment["file"] == f"vectors.{worked_in}" and assignment["score"] == assignment["max_score"] == 2
+    )  # public checks
     assert assignment["submitted"] and "is the unchanged stub" in assignment["notes"][0]

@@ -36,7 +36,9 @@ def _add_second_assignment(course: Path) -> None:
     (course / "assignments/second").mkdir()
     (course / "assignments/second/second.py").write_text("def one():\n    raise NotImplementedError\n")
     (course / "assignments/second/checks.py").write_text(
-        "from grader import check, expect\n\n\n@check(points=1)\ndef returns_one(student):\n    expect.equal(student.one(), 1)\n")
+        "from grader import check, expect\n\n\n@check(points=1)\ndef returns_one(student):\n    "
+        "expect.equal(student.one(), 1)\n"
+    )
     with (course / "course.yaml").open("a") as course_yaml:
         course_yaml.write("  - id: second\n    title: Second\n")
 
@@ -66,7 +68,8 @@ def test_each_save_is_graded_again_and_only_its_assignment(mini_course: Path, tm
 
 @pytest.mark.slow
 def test_a_notebook_saved_beside_the_py_stub_is_graded_a_bad_one_reported_and_two_answers_not_guessed(
-    mini_course: Path, tmp_path: Path,
+    mini_course: Path,
+    tmp_path: Path,
 ) -> None:
     submission = tmp_path / "sub"
     submission.mkdir()
@@ -83,7 +86,10 @@ def test_a_notebook_saved_beside_the_py_stub_is_graded_a_bad_one_reported_and_tw
         shown = "\n".join(watcher.output)
         assert "sub/vectors.py is still the published stub: nothing submitted yet" in shown
         assert "sub/vectors.ipynb is not a valid Jupyter notebook: it is not valid JSON" in shown
-        assert "both sub/vectors.ipynb and sub/vectors.py exist: graded sub/vectors.ipynb (sub/vectors.py is the unchanged stub)" in shown
+        assert (
+            "both sub/vectors.ipynb and sub/vectors.py exist: graded sub/vectors.ipynb (sub/vectors.py is the "
+            "unchanged stub)" in shown
+        )
         assert "both sub/vectors.py and sub/vectors.ipynb differ from the published stub" in shown
     finally:
         watcher.kill()
@@ -96,15 +102,24 @@ STOP_WITHIN_S = 0.5
 def _spinning_worker(temporary: Path, watcher: WatchProcess) -> None:
     """Wait until a worker the watch started (under the test's TMPDIR) runs the hanging call: it has used
     0.1 s of CPU (forked from the warm fork server, a worker uses far less before the student's code runs)."""
-    spinning = lambda: any(cpu_seconds(pid) >= 0.1 for pid in workers_in(temporary))
+
+    def spinning():
+        return any(cpu_seconds(pid) >= 0.1 for pid in workers_in(temporary))
+
     wait_until(spinning, TIMEOUT_S, "a worker running the hanging call", watcher.process, watcher.printed)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("signum", "group"), [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True),
-                                               (signal.SIGHUP, True)], ids=["SIGTERM", "SIGTERM-to-group", "Ctrl-C", "SIGHUP-to-group"])
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True), (signal.SIGHUP, True)],
+    ids=["SIGTERM", "SIGTERM-to-group", "Ctrl-C", "SIGHUP-to-group"],
+)
 def test_a_stop_signal_while_code_hangs_ends_the_watch_at_once_and_leaves_nothing(
-    mini_course: Path, tmp_path: Path, signum: int, group: bool,
+    mini_course: Path,
+    tmp_path: Path,
+    signum: int,
+    group: bool,
 ) -> None:
     submission = tmp_path / "sub"
     submission.mkdir()

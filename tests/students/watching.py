@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
-import os
 import signal
 import subprocess
 import sys
@@ -23,7 +23,11 @@ class WatchProcess:
     def __init__(self, *args: str, cwd: Path | None = None, new_session: bool = False) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "grader", "grade", "--watch", "--lang", "en", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=cwd,
             env={**os.environ, "COLUMNS": "200"},  # rich wraps at 80 columns in a pipe otherwise
             start_new_session=new_session,  # a process group of its own, as a terminal gives a command
         )
@@ -49,8 +53,10 @@ class WatchProcess:
                 if self.process.poll() is not None:
                     self.reader.join(_POLL_S)  # its last lines may be on their way (a child may hold the pipe open)
                     if self.lines.empty():
-                        raise AssertionError(f"the watch exited with code {self.process.returncode} before a result;"
-                                             f" it printed:\n{self.printed()}") from None
+                        raise AssertionError(
+                            f"the watch exited with code {self.process.returncode} before a result;"
+                            f" it printed:\n{self.printed()}"
+                        ) from None
                     continue
                 if time.monotonic() >= deadline:
                     raise AssertionError(f"no result within {timeout} s; output so far:\n{self.printed()}") from None

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from grader.course import Assignment
 from grader.engine.checks.loader import load_checks, load_reference
 from grader.engine.checks.refcache import DEFAULT_MAX_BYTES, MemoizedModule, ReferenceCache
 from grader.engine.checks.registry import CheckSpec
 from grader.engine.checks.signatures import Signatures, assignment_signatures
-from grader.course import Assignment
 
 
 class CourseCode:

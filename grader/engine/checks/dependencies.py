@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from grader.engine.checks.registry import CheckSpec
-from grader.errors import CourseError
 from grader.engine.results import CheckResult
+from grader.errors import CourseError
 
 
 def validate_dependencies(specs: Sequence[CheckSpec]) -> None:
@@ -57,12 +57,16 @@ def _require_known(spec: CheckSpec, name: str, by_name: dict[str, CheckSpec]) ->
     target = by_name.get(name)
     if target is None:
         known = ", ".join(sorted(by_name)) or "none"
-        raise CourseError(f"{where} depends on {name!r}, which is not a check of this assignment",
-                          f"write the name of one of its checks (known: {known}), or remove it from depends")
+        raise CourseError(
+            f"{where} depends on {name!r}, which is not a check of this assignment",
+            f"write the name of one of its checks (known: {known}), or remove it from depends",
+        )
     if spec.visibility == "public" and target.visibility == "hidden":
-        raise CourseError(f"{where} is public but depends on the hidden check {name!r}",
-                          "a public check may depend only on public checks (students run them without the hidden ones): "
-                          "move the check to solutions/<id>/, or depend on a public check")
+        raise CourseError(
+            f"{where} is public but depends on the hidden check {name!r}",
+            "a public check may depend only on public checks (students run them without the hidden ones): "
+            "move the check to solutions/<id>/, or depend on a public check",
+        )
 
 
 def _require_no_cycle(start: CheckSpec, by_name: dict[str, CheckSpec]) -> None:
@@ -73,8 +77,10 @@ def _require_no_cycle(start: CheckSpec, by_name: dict[str, CheckSpec]) -> None:
         for name in spec.depends:
             if name == start.name:
                 cycle = " -> ".join([*path, name])
-                raise CourseError(f"{start.file}:{start.line}: check {start.name} depends on itself through {cycle}",
-                                  "remove one of these dependencies: checks that wait for each other can never run")
+                raise CourseError(
+                    f"{start.file}:{start.line}: check {start.name} depends on itself through {cycle}",
+                    "remove one of these dependencies: checks that wait for each other can never run",
+                )
             if name not in seen:
                 seen.add(name)
                 path.append(name)

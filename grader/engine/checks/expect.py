@@ -32,7 +32,12 @@ _SCALAR_TYPES = (bool, int, float, complex, np.generic)
 
 
 def close(
-    actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8, name: Text | None = None,
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    name: Text | None = None,
     hint: Text | None = None,
 ) -> None:
     """``actual`` equals ``expected`` elementwise within ``atol + rtol * |expected|``, with the same shape.
@@ -49,8 +54,11 @@ def close(
     actual_array = numeric(actual, name)
     _same_shape(actual_array, expected_array, name, hint)
     _finite_where_expected(actual_array, expected_array, name, hint)
-    error = np.abs(actual_array.astype(np.complex128) - expected_array) if _is_complex(actual_array, expected_array) \
+    error = (
+        np.abs(actual_array.astype(np.complex128) - expected_array)
+        if _is_complex(actual_array, expected_array)
         else np.abs(actual_array.astype(np.float64) - expected_array.astype(np.float64))
+    )
     tolerance = atol + rtol * np.abs(expected_array)
     bad = ~(error <= tolerance)  # NaN compares False, so a NaN where a NaN is expected is handled below
     bad &= ~(np.isnan(expected_array.astype(np.complex128)) & np.isnan(actual_array.astype(np.complex128)))
@@ -89,7 +97,10 @@ def true(condition: Any, message: Text, *, hint: Text | None = None) -> None:
 
 
 def raises(
-    exc_type: type[BaseException], function: Callable[..., Any] | None = None, *args: Any, hint: Text | None = None,
+    exc_type: type[BaseException],
+    function: Callable[..., Any] | None = None,
+    *args: Any,
+    hint: Text | None = None,
     **kwargs: Any,
 ) -> Any:
     """The student's code raises ``exc_type`` (or a subclass).
@@ -117,13 +128,21 @@ def parts(
         sequence: tuple[Any, ...] | list[Any] = actual  # exactly one of them (type(), not isinstance: no subclass)
         return sequence
     got = _kind(actual)
-    raise CheckFailure(msg("expect.wrong_parts", name=named(actual, name), n=n, labels=labels, got=got),
-                       hint or msg("expect.parts_hint"))
+    raise CheckFailure(
+        msg("expect.wrong_parts", name=named(actual, name), n=n, labels=labels, got=got),
+        hint or msg("expect.parts_hint"),
+    )
 
 
 def gradient(
-    f: Callable[..., Any], at: Mapping[str, Any], got: Mapping[str, Any], *, rng: np.random.Generator | None = None,
-    batch_size: int | None = None, time_axis: Mapping[str, int] | None = None, name: Text | None = None,
+    f: Callable[..., Any],
+    at: Mapping[str, Any],
+    got: Mapping[str, Any],
+    *,
+    rng: np.random.Generator | None = None,
+    batch_size: int | None = None,
+    time_axis: Mapping[str, int] | None = None,
+    name: Text | None = None,
     hint: Text | None = None,
 ) -> None:
     """``got[p]`` is the gradient of the scalar ``f(**at)`` with respect to ``p``, for each name in ``got``.
@@ -139,9 +158,16 @@ def gradient(
 
 
 def vjp(
-    f: Callable[..., Any], at: Mapping[str, Any], dout: Any, got: Mapping[str, Any], *,
-    rng: np.random.Generator | None = None, batch_size: int | None = None, time_axis: Mapping[str, int] | None = None,
-    name: Text | None = None, hint: Text | None = None,
+    f: Callable[..., Any],
+    at: Mapping[str, Any],
+    dout: Any,
+    got: Mapping[str, Any],
+    *,
+    rng: np.random.Generator | None = None,
+    batch_size: int | None = None,
+    time_axis: Mapping[str, int] | None = None,
+    name: Text | None = None,
+    hint: Text | None = None,
 ) -> None:
     """``got[p]`` is the gradient of ``sum(f(**at) * dout)`` with respect to ``p``: a backward pass."""
     _refuse_remote(got, at)
@@ -257,12 +283,18 @@ def _finite_where_expected(actual: np.ndarray, expected: np.ndarray, name: Text,
     if actual.ndim == 0:
         message = msg("expect.nonfinite_scalar", name=name, value=str(actual[first]))
     else:
-        message = msg("expect.nonfinite", name=name, count=int(bad.sum()), index=_index(first), value=str(actual[first]))
+        message = msg(
+            "expect.nonfinite", name=name, count=int(bad.sum()), index=_index(first), value=str(actual[first])
+        )
     raise CheckFailure(message, hint or msg("expect.nonfinite_hint"))
 
 
 def _mismatch(
-    actual: np.ndarray, expected: np.ndarray, error: np.ndarray | None, tolerance: np.ndarray | None, bad: np.ndarray,
+    actual: np.ndarray,
+    expected: np.ndarray,
+    error: np.ndarray | None,
+    tolerance: np.ndarray | None,
+    bad: np.ndarray,
     name: Text,
 ) -> Msg:
     if error is None:
@@ -271,15 +303,21 @@ def _mismatch(
         excess = np.where(bad, error - tolerance, -np.inf)
         worst = np.unravel_index(int(np.argmax(excess)), bad.shape) if bad.ndim else ()
     params: dict[str, object] = dict(
-        name=name, index=_index(worst), got=_value(actual[worst]), expected=_value(expected[worst]),
-        count=int(bad.sum()), total=int(bad.size),
+        name=name,
+        index=_index(worst),
+        got=_value(actual[worst]),
+        expected=_value(expected[worst]),
+        count=int(bad.sum()),
+        total=int(bad.size),
     )
     if actual.ndim == 0:
         return msg("expect.not_equal", name=name, got=params["got"], expected=params["expected"])
     if error is None:
         return msg("expect.not_equal_at", **params)
     relative = error / np.maximum(np.abs(expected), 1e-12)
-    return msg("expect.not_close", **params, abs_err=f"{float(np.max(error)):.3g}", rel_err=f"{float(np.max(relative)):.3g}")
+    return msg(
+        "expect.not_close", **params, abs_err=f"{float(np.max(error)):.3g}", rel_err=f"{float(np.max(relative)):.3g}"
+    )
 
 
 def _equal_sequence(actual: Any, expected: tuple[Any, ...] | list[Any], name: Text, hint: Text | None) -> None:
@@ -302,7 +340,10 @@ def _sequence(actual: Any, length: int, name: Text, hint: Text | None) -> tuple[
     """The student's tuple or list of ``length`` items, or a failure saying what it is instead."""
     if type(actual) not in (tuple, list):
         got = actual.remote_type if isinstance(actual, RemoteObject) else type(actual).__name__
-        raise CheckFailure(msg("expect.wrong_type_sequence", name=name, got=got, n=length), hint or msg("expect.sequence_hint", n=length))
+        raise CheckFailure(
+            msg("expect.wrong_type_sequence", name=name, got=got, n=length),
+            hint or msg("expect.sequence_hint", n=length),
+        )
     if len(actual) != length:
         raise CheckFailure(msg("expect.wrong_length", name=name, expected=length, got=len(actual)), hint)
     sequence: tuple[Any, ...] | list[Any] = actual  # exactly one of them (type(), not isinstance: no subclass)
@@ -311,7 +352,8 @@ def _sequence(actual: Any, length: int, name: Text, hint: Text | None) -> tuple[
 
 def _equal_scalar(actual: Any, expected: Any, name: Text, hint: Text | None) -> None:
     wrong_kind = (
-        isinstance(expected, (int, np.integer)) and not isinstance(expected, bool)
+        isinstance(expected, (int, np.integer))
+        and not isinstance(expected, bool)
         and not (isinstance(actual, (int, np.integer)) and not isinstance(actual, (bool, np.bool_)))
     ) or (isinstance(expected, str) and not isinstance(actual, str))
     if wrong_kind:

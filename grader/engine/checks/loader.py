@@ -17,9 +17,9 @@ from collections.abc import Collection
 from pathlib import Path
 from types import ModuleType
 
+from grader.course import Assignment
 from grader.engine.checks.dependencies import validate_dependencies
 from grader.engine.checks.registry import CheckSpec, Visibility, collect_checks
-from grader.course import Assignment
 from grader.errors import CourseError
 
 
@@ -74,11 +74,15 @@ def load_module(path: Path, module_name: str, shared: Collection[Path] = ()) -> 
         folders = getattr(sys.modules.get(package), "__path__", None)
         if isinstance(exc, ModuleNotFoundError) and folders and (exc.name or "").startswith(f"{package}."):
             folder = folders[0]  # the package's internal name would say nothing to the author
-            raise CourseError(f"{where}: there is no {(exc.name or '').removeprefix(f'{package}.')}.py in {folder}",
-                              "check files import what they share from assignments/<id>/checks_common.py "
-                              "(from .checks_common import ...)") from None
-        raise CourseError(f"{where}: {type(exc).__name__}: {exc}",
-                          "fix this course file (grader check runs every check against the reference)") from None
+            raise CourseError(
+                f"{where}: there is no {(exc.name or '').removeprefix(f'{package}.')}.py in {folder}",
+                "check files import what they share from assignments/<id>/checks_common.py "
+                "(from .checks_common import ...)",
+            ) from None
+        raise CourseError(
+            f"{where}: {type(exc).__name__}: {exc}",
+            "fix this course file (grader check runs every check against the reference)",
+        ) from None
     return module
 
 

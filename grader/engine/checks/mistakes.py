@@ -108,7 +108,9 @@ class MaskedAfterSoftmax:
         full = allowed.all(axis=-1)
         if not partial.any() or not np.all(sums[partial] < 1 - 1e-6) or not np.allclose(sums[full], 1.0):
             return None
-        return Explanation(msg("mistakes.masked_after_softmax", name=self.name), msg("mistakes.masked_after_softmax_hint"))
+        return Explanation(
+            msg("mistakes.masked_after_softmax", name=self.name), msg("mistakes.masked_after_softmax_hint")
+        )
 
 
 def truncated(expected: Any) -> Mistake:
@@ -119,8 +121,15 @@ def truncated(expected: Any) -> Mistake:
 
 
 def close(
-    actual: Any, expected: Any, *, name: Text | None = None, hint: Text | None = None, known: Sequence[Diagnosis] = (),
-    evidence: Any = None, rtol: float = 1e-6, atol: float = 1e-8,
+    actual: Any,
+    expected: Any,
+    *,
+    name: Text | None = None,
+    hint: Text | None = None,
+    known: Sequence[Diagnosis] = (),
+    evidence: Any = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
 ) -> None:
     """``expect.close``; when it fails on a numeric result that one of ``known`` explains, the failure
     says that diagnosis's message and hint instead (the first that explains it, in order).
@@ -135,7 +144,11 @@ def close(
         explanation = explain(actual if evidence is None else evidence, known)
         if explanation is None:
             raise
-        message = failure.message if explanation.message is None else msg("expect.in_call", call=name, detail=explanation.message)
+        message = (
+            failure.message
+            if explanation.message is None
+            else msg("expect.in_call", call=name, detail=explanation.message)
+        )
         raise CheckFailure(message, explanation.hint) from None
 
 
@@ -155,7 +168,7 @@ def _sums_to_one(array: np.ndarray, axis: int) -> bool:
 
 
 def _slice_word(axis: int, ndim: int) -> Text:
-    """"row" for the last axis of a matrix, "column" for its first, else "slice along axis k"."""
+    """ "row" for the last axis of a matrix, "column" for its first, else "slice along axis k"."""
     if ndim == 2:
         return msg("mistakes.row") if axis % 2 == 1 else msg("mistakes.column")
     return msg("mistakes.slice_along", axis=_axis_text(axis, ndim))

@@ -36,7 +36,8 @@ class LocalFunction:
         return RemoteCall(self, args, kwargs)
 
     def _call_many(
-        self, calls: list[tuple[list[Any], dict[str, Any]]],
+        self,
+        calls: list[tuple[list[Any], dict[str, Any]]],
         then: tuple[LocalFunction, list[Any], dict[str, Any], int | str] | None = None,
     ) -> list[Any]:
         """What :meth:`RemoteCall.many` asks of its function: every call, each result passed to ``then``."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType, ModuleType
-from typing import Any, Callable, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from grader.errors import CourseError
 from grader.i18n import Text
@@ -80,8 +80,13 @@ class CheckSpec:
 
 
 def check(
-    points: float = 1, timeout: float | None = None, name: str | None = None, ko: str | None = None,
-    numpy_errors: str | None = None, depends: str | Sequence[str] = (), **unknown: Any,
+    points: float = 1,
+    timeout: float | None = None,
+    name: str | None = None,
+    ko: str | None = None,
+    numpy_errors: str | None = None,
+    depends: str | Sequence[str] = (),
+    **unknown: Any,
 ) -> Callable[[F], F]:
     """Mark a function as a check worth ``points`` (see docs/writing-checks.md)."""
 
@@ -89,8 +94,11 @@ def check(
         if unknown:  # said here, where the file and line are known, instead of as a TypeError of the import
             raise _unknown_option(function, next(iter(unknown)))
         names = (depends,) if isinstance(depends, str) else depends
-        setattr(function, _LABEL, CheckOptions(points=points, timeout=timeout, name=name, ko=ko, numpy_errors=numpy_errors,
-                                                depends=names))
+        setattr(
+            function,
+            _LABEL,
+            CheckOptions(points=points, timeout=timeout, name=name, ko=ko, numpy_errors=numpy_errors, depends=names),
+        )
         return function
 
     return label
@@ -99,10 +107,14 @@ def check(
 def _unknown_option(function: Callable[..., Any], option: str) -> CourseError:
     where = f"{function.__code__.co_filename}:{function.__code__.co_firstlineno}: check {function.__name__}"
     if option == "description":
-        return CourseError(f"{where}: @check no longer takes description=",
-                           'write the English description as the docstring\'s first line and the Korean one as ko="..."')
-    return CourseError(f"{where}: @check has no option {option}=",
-                       "use points, timeout, name, ko, numpy_errors or depends (see docs/writing-checks.md)")
+        return CourseError(
+            f"{where}: @check no longer takes description=",
+            'write the English description as the docstring\'s first line and the Korean one as ko="..."',
+        )
+    return CourseError(
+        f"{where}: @check has no option {option}=",
+        "use points, timeout, name, ko, numpy_errors or depends (see docs/writing-checks.md)",
+    )
 
 
 def collect_checks(module: ModuleType, visibility: Visibility, file: Path) -> list[CheckSpec]:
@@ -131,8 +143,10 @@ def _spec(function: FunctionType, options: CheckOptions, visibility: Visibility,
     if options.timeout is not None:
         _require_positive(options.timeout, f"{where}: timeout")
     if options.numpy_errors not in (None, *NUMPY_ERROR_MODES):
-        raise CourseError(f"{where}: numpy_errors must be 'raise' or left out, got {options.numpy_errors!r}",
-                          "write numpy_errors=\"raise\" to make overflow, division by zero and NaN raise in the student's code")
+        raise CourseError(
+            f"{where}: numpy_errors must be 'raise' or left out, got {options.numpy_errors!r}",
+            'write numpy_errors="raise" to make overflow, division by zero and NaN raise in the student\'s code',
+        )
     depends = _dependency_names(options.depends, where)
     return CheckSpec(
         name=options.name or function.__name__,
@@ -158,8 +172,10 @@ def _description(function: FunctionType, ko: Any, where: str) -> Text:
     if not isinstance(ko, str) or not ko.strip():
         raise CourseError(f"{where}: ko must be the Korean description (a string), got {ko!r}", 'write e.g. ko="..."')
     if not english:
-        raise CourseError(f"{where} has a Korean description but no docstring",
-                          "write the English description as the check's docstring (its first line)")
+        raise CourseError(
+            f"{where} has a Korean description but no docstring",
+            "write the English description as the check's docstring (its first line)",
+        )
     return {"en": english, "ko": ko}
 
 
@@ -167,8 +183,10 @@ def _dependency_names(depends: Any, where: str) -> tuple[str, ...]:
     """``depends`` as a tuple of names; whether they name checks is known only once every check file of
     the assignment is collected (:func:`grader.engine.checks.dependencies.validate_dependencies`)."""
     if not isinstance(depends, (tuple, list)) or not all(isinstance(name, str) and name for name in depends):
-        raise CourseError(f"{where}: depends must be a check name or a tuple of check names, got {depends!r}",
-                          'write e.g. depends=("forward_matches_reference",)')
+        raise CourseError(
+            f"{where}: depends must be a check name or a tuple of check names, got {depends!r}",
+            'write e.g. depends=("forward_matches_reference",)',
+        )
     return tuple(dict.fromkeys(depends))
 
 

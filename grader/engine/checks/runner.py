@@ -23,15 +23,21 @@ from grader.engine.checks.failure import CheckFailure
 from grader.engine.checks.oracle import oracle
 from grader.engine.checks.registry import CheckSpec
 from grader.engine.checks.signatures import Signatures
-from grader.i18n import Msg, Text, msg, render
 from grader.engine.results import CheckResult, Status
+from grader.engine.scoring import check_score
+from grader.i18n import Msg, Text, msg, render
 from grader.sandbox.errors import (
-    Activity, MissingName, SkippedCall, StaleObject, StudentError, WorkerCrashed, WorkerTimeout,
+    Activity,
+    MissingName,
+    SkippedCall,
+    StaleObject,
+    StudentError,
+    WorkerCrashed,
+    WorkerTimeout,
 )
 from grader.sandbox.launcher import SandboxUnavailable
 from grader.sandbox.proxy import StudentModule
 from grader.sandbox.session import StudentSession
-from grader.engine.scoring import check_score
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,8 +98,11 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
         "rng": np.random.default_rng(check_seed(context.seed, context.assignment_id, spec.name)),
     }
     started = time.perf_counter()
-    with context.session.check_scope(seconds, spec.numpy_errors, spec.name), collecting_cases() as cases, \
-            recording_calls(context.signatures):
+    with (
+        context.session.check_scope(seconds, spec.numpy_errors, spec.name),
+        collecting_cases() as cases,
+        recording_calls(context.signatures),
+    ):
         outcome = _run(spec, {name: arguments[name] for name in spec.wants}, context, budget_cut=seconds < limit)
     kept = cases.failure()
     if kept is not None:  # the first failure happened before whatever ended the check
@@ -102,12 +111,23 @@ def run_check(spec: CheckSpec, context: CheckContext) -> CheckResult:
 
 
 def failed_without_running(
-    spec: CheckSpec, message: Text, hint: Text | None, language: str, line: int | None = None,
+    spec: CheckSpec,
+    message: Text,
+    hint: Text | None,
+    language: str,
+    line: int | None = None,
 ) -> CheckResult:
     """The result of a check that could not run because the whole submission is unusable."""
     return CheckResult(
-        name=spec.name, description=render(spec.description, language), score=0.0, max_score=spec.points, status="error",
-        visibility=spec.visibility, message=render(message, language), hint=render(hint, language), line=line,
+        name=spec.name,
+        description=render(spec.description, language),
+        score=0.0,
+        max_score=spec.points,
+        status="error",
+        visibility=spec.visibility,
+        message=render(message, language),
+        hint=render(hint, language),
+        line=line,
     )
 
 
@@ -116,8 +136,14 @@ def not_run_result(spec: CheckSpec, message: Text, language: str, blocked_by: st
     failed check it depends on, if that is why); no hint: the fix belongs to whatever stopped it,
     which has its own row."""
     return CheckResult(
-        name=spec.name, description=render(spec.description, language), score=0.0, max_score=spec.points,
-        status="not_run", visibility=spec.visibility, message=render(message, language), blocked_by=blocked_by,
+        name=spec.name,
+        description=render(spec.description, language),
+        score=0.0,
+        max_score=spec.points,
+        status="not_run",
+        visibility=spec.visibility,
+        message=render(message, language),
+        blocked_by=blocked_by,
     )
 
 
@@ -143,20 +169,44 @@ def _run(spec: CheckSpec, arguments: dict[str, Any], context: CheckContext, budg
     except SandboxUnavailable:
         raise  # the grader's problem, not this check's: the run stops with its message
     except (StaleObject, AssertionError, Exception) as exc:  # the check could not use what it got
-        return _Outcome("error", msg("check.unusable_result", error=f"{type(exc).__name__}: {exc}"), msg("check.unusable_result_hint"))
+        return _Outcome(
+            "error",
+            msg("check.unusable_result", error=f"{type(exc).__name__}: {exc}"),
+            msg("check.unusable_result_hint"),
+        )
     return _Outcome("passed")
 
 
 def _student_error(error: StudentError, context: CheckContext) -> _Outcome:
     if error.is_instance_of(NotImplementedError):
-        return _Outcome("failed", msg("check.not_implemented", name=error.call), msg("check.not_implemented_hint"),
-                        traceback=error.traceback, line=error.line, not_implemented=error.call)
+        return _Outcome(
+            "failed",
+            msg("check.not_implemented", name=error.call),
+            msg("check.not_implemented_hint"),
+            traceback=error.traceback,
+            line=error.line,
+            not_implemented=error.call,
+        )
     if error.is_instance_of(SystemExit):
-        return _Outcome("error", msg("check.system_exit"), msg("check.system_exit_hint"), traceback=error.traceback, line=error.line)
+        return _Outcome(
+            "error", msg("check.system_exit"), msg("check.system_exit_hint"), traceback=error.traceback, line=error.line
+        )
     if error.is_instance_of(FloatingPointError):
-        return _Outcome("error", msg("check.numpy_error", error=error.message), msg("check.numpy_error_hint"), traceback=error.traceback, line=error.line)
-    hint = msg("check.memory_hint", mb=context.memory_mb) if error.is_instance_of(MemoryError) else msg("check.student_raised_hint")
-    return _Outcome("error", msg("check.student_raised", error=str(error)), hint, traceback=error.traceback, line=error.line)
+        return _Outcome(
+            "error",
+            msg("check.numpy_error", error=error.message),
+            msg("check.numpy_error_hint"),
+            traceback=error.traceback,
+            line=error.line,
+        )
+    hint = (
+        msg("check.memory_hint", mb=context.memory_mb)
+        if error.is_instance_of(MemoryError)
+        else msg("check.student_raised_hint")
+    )
+    return _Outcome(
+        "error", msg("check.student_raised", error=str(error)), hint, traceback=error.traceback, line=error.line
+    )
 
 
 def _crash(crash: WorkerCrashed, context: CheckContext) -> _Outcome:
@@ -180,12 +230,16 @@ def crash_problem(crash: WorkerCrashed, memory_mb: int) -> tuple[Msg, Msg]:
 
 def timeout_problem(timeout: WorkerTimeout) -> tuple[Msg, Msg]:
     """Message and hint for student code that did not answer in time."""
-    return msg("check.timeout", seconds=f"{timeout.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint")
+    return msg("check.timeout", seconds=f"{timeout.seconds:g}", during=_during(timeout.during)), msg(
+        "check.timeout_hint"
+    )
 
 
 def budget_problem(timeout: WorkerTimeout, budget: Budget) -> tuple[Msg, Msg]:
     """Message and hint for student code stopped because the assignment's time budget ran out."""
-    return msg("check.budget_ran_out", seconds=f"{budget.seconds:g}", during=_during(timeout.during)), msg("check.timeout_hint")
+    return msg("check.budget_ran_out", seconds=f"{budget.seconds:g}", during=_during(timeout.during)), msg(
+        "check.timeout_hint"
+    )
 
 
 def _during(activity: Activity) -> Msg:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from grader.engine.checks.dependencies import failed_dependency, run_order, waits_for_dependencies
 from grader.engine.checks.registry import CheckSpec
 from grader.engine.checks.runner import CheckContext, not_run_result, run_check
-from grader.i18n import msg
 from grader.engine.results import CheckResult
+from grader.i18n import msg
 
 Progress = Callable[[str, int, int, str | None], None]
 """``(assignment id, checks finished, checks in all, the check running now or None)``: called before each
@@ -22,7 +22,10 @@ check of an assignment and once after its last, from the thread grading that ass
 
 
 def run_checks(
-    checks: Sequence[CheckSpec], context: CheckContext, fail_fast: bool = False, progress: Progress | None = None,
+    checks: Sequence[CheckSpec],
+    context: CheckContext,
+    fail_fast: bool = False,
+    progress: Progress | None = None,
 ) -> list[CheckResult]:
     """Every check's result, in definition order; with ``fail_fast`` only those run until the first
     check that lost points."""
@@ -39,7 +42,9 @@ def run_checks(
     return [results[spec.name] for spec in checks if spec.name in results]
 
 
-def _result(spec: CheckSpec, context: CheckContext, results: dict[str, CheckResult], blocked_by: dict[str, str]) -> CheckResult:
+def _result(
+    spec: CheckSpec, context: CheckContext, results: dict[str, CheckResult], blocked_by: dict[str, str]
+) -> CheckResult:
     waits = waits_for_dependencies(spec, reference_present=context.reference is not None)
     blame = failed_dependency(spec, results, blocked_by) if waits else None
     if blame is not None:

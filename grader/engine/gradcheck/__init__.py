@@ -52,8 +52,9 @@ def check_gradient(
     200): up to it every coordinate is checked, beyond it a sample of coordinates plus random
     directional derivatives.
     """
-    settings = _Settings(rng=rng, batch_size=batch_size, time_axis=time_axis or {}, rtol=rtol,
-                         budget=budget or DEFAULT_BUDGET)
+    settings = _Settings(
+        rng=rng, batch_size=batch_size, time_axis=time_axis or {}, rtol=rtol, budget=budget or DEFAULT_BUDGET
+    )
     return _run(f, scalar, at, got, settings)
 
 
@@ -73,8 +74,9 @@ def check_vjp(
     ``f(**at)`` must return an array of ``dout``'s shape. Options as for :func:`check_gradient`.
     """
     upstream = np.array(dout, dtype=np.float64)
-    settings = _Settings(rng=rng, batch_size=batch_size, time_axis=time_axis or {}, rtol=rtol,
-                         budget=budget or DEFAULT_BUDGET)
+    settings = _Settings(
+        rng=rng, batch_size=batch_size, time_axis=time_axis or {}, rtol=rtol, budget=budget or DEFAULT_BUDGET
+    )
     return _run(f, weighted_sum(upstream), at, got, settings)
 
 
@@ -94,8 +96,9 @@ class _Settings:
     """First-look loss evaluations per parameter."""
 
 
-def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got: Mapping[str, object],
-         settings: _Settings) -> GradientReport:
+def _run(
+    f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got: Mapping[str, object], settings: _Settings
+) -> GradientReport:
     names = _validated(at, got, settings.time_axis)
     point = Point(at, names)
     analytic = {name: inputs.analytic_array(name, got[name], point.shape(name)) for name in names}
@@ -111,8 +114,16 @@ def _run(f: Callable[..., object], reduce: Reduce, at: Mapping[str, object], got
         tolerance = default_rtol(eps, max(inputs.analytic_eps(got[name]) for name in names))
     ctx = None
     if base is not None and noise is not None:  # noise is measured exactly when there is a base
-        ctx = Context(loss=loss, point=point, g0=base.value, noise_bound=noise.bound, eps=eps, rtol=tolerance,
-                      budget=settings.budget, rng=settings.rng)
+        ctx = Context(
+            loss=loss,
+            point=point,
+            g0=base.value,
+            noise_bound=noise.bound,
+            eps=eps,
+            rtol=tolerance,
+            budget=settings.budget,
+            rng=settings.rng,
+        )
     results = [_check_one(ctx, point, name, analytic[name], settings) for name in names]
     return _report(shared_factor(results, settings.batch_size, tolerance), loss.evaluations, tolerance)
 
@@ -148,13 +159,24 @@ def _at_the_point(loss: Loss, point: Point) -> Value:
     return base
 
 
-def _check_one(ctx: Context | None, point: Point, name: str, analytic: np.ndarray | Diagnosis,
-               settings: _Settings) -> ParamResult:
+def _check_one(
+    ctx: Context | None, point: Point, name: str, analytic: np.ndarray | Diagnosis, settings: _Settings
+) -> ParamResult:
     if isinstance(analytic, Diagnosis):
         # Wrong shape, not numeric, or NaN: nothing to compare, and no loss evaluation is spent.
         how = FULL if 2 * point.size(name) <= settings.budget else SAMPLED
-        return ParamResult(name=name, ok=False, max_rel_error=math.inf, worst_index=analytic.index, analytic=math.nan,
-                           numeric=math.nan, n_checked=0, n_kinks_skipped=0, how=how, diagnosis=analytic)
+        return ParamResult(
+            name=name,
+            ok=False,
+            max_rel_error=math.inf,
+            worst_index=analytic.index,
+            analytic=math.nan,
+            numeric=math.nan,
+            n_checked=0,
+            n_kinks_skipped=0,
+            how=how,
+            diagnosis=analytic,
+        )
     assert ctx is not None  # built whenever some gradient has a checkable form
     before = ctx.loss.evaluations
     result = check_param(ctx, name, analytic, settings.batch_size, settings.time_axis.get(name))

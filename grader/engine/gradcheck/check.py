@@ -4,7 +4,8 @@ First look: one central difference per planned coordinate and direction. Anythin
 error exceeds the tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
 Richardson extrapolation, an error estimate, a kink test, closer steps if undecided) in order of
 decreasing error, and only a confirmed failure makes the parameter fail. Sampled coordinates and
-directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict cannot change, so the
+directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict cannot
+change, so the
 remaining suspects keep their first-look numbers (enough for the diagnosis) and cost nothing more.
 """
 
@@ -85,7 +86,9 @@ class _Item:
     """``numeric`` is good to the tolerance (a diagnosis may use it)."""
 
 
-def check_param(ctx: Context, name: str, analytic: np.ndarray, batch_size: int | None, time_axis: int | None) -> ParamResult:
+def check_param(
+    ctx: Context, name: str, analytic: np.ndarray, batch_size: int | None, time_axis: int | None
+) -> ParamResult:
     """Compare ``analytic`` with the numeric gradient of the loss with respect to ``name``."""
     x = ctx.point.flat64(name)
     a = analytic.reshape(-1)
@@ -135,17 +138,30 @@ def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) ->
 
 def _second_looks(ctx: Context, items: list[_Item]) -> None:
     """Second look at the suspects, worst first, until enough failures are confirmed."""
-    suspects = sorted((item for item in items if item.outcome == SUSPECT),
-                      key=lambda item: -item.rel if math.isfinite(item.rel) else -math.inf)
+    suspects = sorted(
+        (item for item in items if item.outcome == SUSPECT),
+        key=lambda item: -item.rel if math.isfinite(item.rel) else -math.inf,
+    )
     if ctx.loss.batches:  # one round trip for the steps every second look starts with, not one per step
-        ctx.loss.prefetch([arguments for item in suspects[:CONFIRMATIONS] for t in _second_look_steps(item)
-                           for arguments in item.line.arguments(t)])
+        ctx.loss.prefetch(
+            [
+                arguments
+                for item in suspects[:CONFIRMATIONS]
+                for t in _second_look_steps(item)
+                for arguments in item.line.arguments(t)
+            ]
+        )
     confirmed = 0
     for item in suspects:
         if confirmed >= CONFIRMATIONS:
             break  # the parameter fails whatever the rest show; they keep their first-look numbers
         verdict = examine(item.line, item.step, item.analytic, item.floor, item.index is not None, ctx.rtol, ctx.noise)
-        item.numeric, item.rel, item.outcome, item.trusted = verdict.numeric, verdict.rel_error, verdict.outcome, verdict.trusted
+        item.numeric, item.rel, item.outcome, item.trusted = (
+            verdict.numeric,
+            verdict.rel_error,
+            verdict.outcome,
+            verdict.trusted,
+        )
         confirmed += verdict.outcome == FAIL
 
 
@@ -154,9 +170,18 @@ def _second_look_steps(item: _Item) -> tuple[float, ...]:
     return (2 * item.step, item.step / 2)
 
 
-def _redraw(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, plan: sampling.Plan,
-            coords: list[_Item], directions: list[_Item], coord_scale: float,
-            direction_scale: float) -> tuple[list[_Item], list[_Item]]:
+def _redraw(
+    ctx: Context,
+    name: str,
+    x: np.ndarray,
+    a: np.ndarray,
+    steps: np.ndarray,
+    plan: sampling.Plan,
+    coords: list[_Item],
+    directions: list[_Item],
+    coord_scale: float,
+    direction_scale: float,
+) -> tuple[list[_Item], list[_Item]]:
     """Replace sampled coordinates and directions that were skipped, while spares last."""
     spare = plan.spare
     pending, pending_directions = _skipped(coords), _skipped(directions)
@@ -180,14 +205,24 @@ def _skipped(items: list[_Item]) -> int:
     return sum(item.outcome == SKIP for item in items)
 
 
-def _result(ctx: Context, name: str, analytic: np.ndarray, plan: sampling.Plan, coords: list[_Item],
-            directions: list[_Item], batch_size: int | None, time_axis: int | None) -> ParamResult:
+def _result(
+    ctx: Context,
+    name: str,
+    analytic: np.ndarray,
+    plan: sampling.Plan,
+    coords: list[_Item],
+    directions: list[_Item],
+    batch_size: int | None,
+    time_axis: int | None,
+) -> ParamResult:
     compared = [item for item in coords if item.outcome != SKIP]
     compared_directions = [item for item in directions if item.outcome != SKIP]
     failed = any(item.outcome == FAIL for item in compared + compared_directions)
     if failed:
         # Report a wrong entry if there is one (it has an index to show), else a wrong direction.
-        pool = [item for item in compared if item.outcome != PASS] or [item for item in compared_directions if item.outcome == FAIL]
+        pool = [item for item in compared if item.outcome != PASS] or [
+            item for item in compared_directions if item.outcome == FAIL
+        ]
     else:
         pool = compared + compared_directions
     worst = max(pool, key=lambda item: item.rel if math.isfinite(item.rel) else math.inf, default=None)
@@ -203,13 +238,24 @@ def _result(ctx: Context, name: str, analytic: np.ndarray, plan: sampling.Plan, 
         how=plan.how,
         n_directions=len(compared_directions),
         worst_is_direction=worst is not None and worst.index is None,
-        diagnosis=_diagnose(ctx, name, analytic, compared, compared_directions, batch_size, time_axis) if failed else None,
-        flat=not failed and bool(compared) and all(abs(item.numeric) <= item.floor for item in compared + compared_directions),
+        diagnosis=_diagnose(ctx, name, analytic, compared, compared_directions, batch_size, time_axis)
+        if failed
+        else None,
+        flat=not failed
+        and bool(compared)
+        and all(abs(item.numeric) <= item.floor for item in compared + compared_directions),
     )
 
 
-def _diagnose(ctx: Context, name: str, analytic: np.ndarray, compared: list[_Item], compared_directions: list[_Item],
-              batch_size: int | None, time_axis: int | None) -> Diagnosis:
+def _diagnose(
+    ctx: Context,
+    name: str,
+    analytic: np.ndarray,
+    compared: list[_Item],
+    compared_directions: list[_Item],
+    batch_size: int | None,
+    time_axis: int | None,
+) -> Diagnosis:
     steps = np.asarray([item.step for item in compared])
     evidence = Evidence(
         name=name,

@@ -96,8 +96,12 @@ def judge(analytic: float, estimate: Estimate, rtol: float, floor: float, along_
     discrepancy = float(distances[closest])
     resolution = CONFIDENCE * estimate.noise
     if discrepancy <= rtol * max(abs(analytic) + abs(float(candidates[closest])), floor) + resolution:
-        return Verdict(outcome=PASS, numeric=float(candidates[closest]),
-                       rel_error=float(relative_error(analytic, candidates[closest], floor)), discrepancy=discrepancy)
+        return Verdict(
+            outcome=PASS,
+            numeric=float(candidates[closest]),
+            rel_error=float(relative_error(analytic, candidates[closest], floor)),
+            discrepancy=discrepancy,
+        )
     rel = float(relative_error(analytic, estimate.best, floor))
     kinked = estimate.kink >= discrepancy / 2
     if not along_axis:

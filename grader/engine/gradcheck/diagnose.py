@@ -43,6 +43,7 @@ class _Findings(_TimeAxis, total=False):
     value: float
     case_factor: Factor | None
 
+
 @dataclass(frozen=True, kw_only=True)
 class Evidence:
     """What a diagnosis may use about one failing parameter."""
@@ -126,9 +127,12 @@ def shared_factor(results: list[ParamResult], batch_size: int | None, rtol: floa
     c = factor.value
     name = next((name for value, name in _suspects(batch_size) if factor.agrees(Factor(value, rtol))), None)
     kind = "sign" if name == "-1" else "scale"
-    return [replace(result, diagnosis=replace(result.diagnosis, kind=kind, factor=c, factor_name=name or f"{c:.3g}"))
-            if result.diagnosis is not None and result.diagnosis.kind == "mismatch" else result
-            for result in results]
+    return [
+        replace(result, diagnosis=replace(result.diagnosis, kind=kind, factor=c, factor_name=name or f"{c:.3g}"))
+        if result.diagnosis is not None and result.diagnosis.kind == "mismatch"
+        else result
+        for result in results
+    ]
 
 
 def follows_batch_size(factors: list[tuple[Factor, int]]) -> float | None:
@@ -237,4 +241,6 @@ def _unravel(evidence: Evidence, flat: int) -> tuple[int, ...]:
 
 def _make(evidence: Evidence, kind: str, **fields: Unpack[_Findings]) -> Diagnosis:
     shape = evidence.analytic.shape
-    return Diagnosis(kind, evidence.name, n_checked=int(evidence.indices.size), expected_shape=shape, got_shape=shape, **fields)
+    return Diagnosis(
+        kind, evidence.name, n_checked=int(evidence.indices.size), expected_shape=shape, got_shape=shape, **fields
+    )

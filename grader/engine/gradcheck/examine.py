@@ -21,8 +21,15 @@ DOMAIN_ZOOMS = 8
 small enough step stays inside the domain, and only the parameter's resolution stops the search."""
 
 
-def examine(line: CoordinateLine | DirectionLine, step: float, analytic: float, floor: float, along_axis: bool,
-            rtol: float, noise: Callable[[float], float]) -> Verdict:
+def examine(
+    line: CoordinateLine | DirectionLine,
+    step: float,
+    analytic: float,
+    floor: float,
+    along_axis: bool,
+    rtol: float,
+    noise: Callable[[float], float],
+) -> Verdict:
     """The verdict on ``analytic`` as the derivative along ``line``, from steps ``step`` and smaller.
 
     ``noise(h)`` is how far rounding can move a central difference with step h.

@@ -27,7 +27,9 @@ def analytic_array(name: str, got: object, shape: tuple[int, ...]) -> np.ndarray
     finite = np.isfinite(array)
     if not finite.all():
         where = tuple(int(i) for i in np.unravel_index(int(np.argmin(finite.reshape(-1))), shape))
-        return Diagnosis("nonfinite", name, expected_shape=shape, got_shape=shape, index=where, value=float(array[where]))
+        return Diagnosis(
+            "nonfinite", name, expected_shape=shape, got_shape=shape, index=where, value=float(array[where])
+        )
     return array
 
 

@@ -91,7 +91,9 @@ def weighted_sum(dout: np.ndarray) -> Reduce:
     def reduce(result: object) -> Value:
         array = np.asarray(result)
         if array.dtype.kind not in "fiub" or array.shape != dout.shape:
-            raise TypeError(f"the function must return an array of dout's shape {dout.shape}, got {_describe(result, array)}")
+            raise TypeError(
+                f"the function must return an array of dout's shape {dout.shape}, got {_describe(result, array)}"
+            )
         terms = array.astype(np.float64) * dout
         return Value(float(terms.sum()), float(np.abs(terms).sum()), _eps(array.dtype))
 
@@ -109,7 +111,7 @@ def _key(kwargs: dict[str, object]) -> _Key:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _eps(dtype: np.dtype) -> float:
     # Cached: np.finfo is slow next to a small f, and this runs on every evaluation.
     return float(np.finfo(dtype).eps) if dtype.kind == "f" else EPS64

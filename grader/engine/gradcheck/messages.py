@@ -28,7 +28,12 @@ def summary(params: Sequence[ParamResult]) -> Msg:
     if diagnosis is not None and diagnosis.kind == "wrong_shape":
         return _wrong_form(diagnosis)
     if diagnosis is not None and diagnosis.kind == "nonfinite":
-        return msg("gradient.nonfinite", name=diagnosis.name, where=_where(diagnosis.name, diagnosis.index), value=str(diagnosis.value))
+        return msg(
+            "gradient.nonfinite",
+            name=diagnosis.name,
+            where=_where(diagnosis.name, diagnosis.index),
+            value=str(diagnosis.value),
+        )
     return _wrong_value(failing)
 
 
@@ -45,7 +50,9 @@ def hint(diagnosis: Diagnosis) -> Msg:
     if diagnosis.kind == "partial":
         return _partial_hint(diagnosis)
     if diagnosis.kind == "zero":
-        return msg("gradient.hint_zero", name=name, where=_where(name, diagnosis.index), numeric=_number(diagnosis.value))
+        return msg(
+            "gradient.hint_zero", name=name, where=_where(name, diagnosis.index), numeric=_number(diagnosis.value)
+        )
     simple = {"nonfinite": "gradient.hint_nonfinite", "sign": "gradient.hint_sign"}
     return msg(simple.get(diagnosis.kind, "gradient.hint_mismatch"), name=name)
 
@@ -54,8 +61,12 @@ def hint_per_case(names: Sequence[str], factors: Sequence[tuple[Factor, int]], s
     """The factor of each case of a check and its batch size N, when the factors follow N (k = N / size):
     "×0.06 with N = 6, ×0.01 with N = 1"."""
     # The list is made in every language here, so its numbers are formatted once for all of them.
-    cases = {language: ", ".join(render(msg("gradient.case_factor", factor=f"{k.value:.3g}", n=n), language) for k, n in factors)
-             for language in LANGUAGES}
+    cases = {
+        language: ", ".join(
+            render(msg("gradient.case_factor", factor=f"{k.value:.3g}", n=n), language) for k, n in factors
+        )
+        for language in LANGUAGES
+    }
     whole = round(size)
     ratio = f"N/{whole}" if abs(size - whole) <= 1e-3 * abs(size) else f"N/{size:.3g}"
     return msg("gradient.hint_scale_per_case", names=", ".join(names), cases=cases, ratio=ratio)
@@ -78,13 +89,21 @@ def _wrong_form(diagnosis: Diagnosis) -> Msg:
         return msg("gradient.not_returned", name=diagnosis.name)
     if diagnosis.got_type is not None:
         return msg("gradient.not_numeric", name=diagnosis.name, got_type=diagnosis.got_type)
-    return msg("gradient.wrong_shape", name=diagnosis.name, got_shape=_shape(diagnosis.got_shape),
-               expected_shape=_shape(diagnosis.expected_shape))
+    return msg(
+        "gradient.wrong_shape",
+        name=diagnosis.name,
+        got_shape=_shape(diagnosis.got_shape),
+        expected_shape=_shape(diagnosis.expected_shape),
+    )
 
 
 def _wrong_value(result: ParamResult) -> Msg:
-    numbers = {"name": result.name, "analytic": _number(result.analytic), "numeric": _number(result.numeric),
-               "rel_error": _rel(result.max_rel_error)}
+    numbers = {
+        "name": result.name,
+        "analytic": _number(result.analytic),
+        "numeric": _number(result.numeric),
+        "rel_error": _rel(result.max_rel_error),
+    }
     if result.worst_is_direction:
         return msg("gradient.wrong_direction", **numbers)
     return msg("gradient.wrong_value", where=_where(result.name, result.worst_index), **numbers)
@@ -97,19 +116,30 @@ def _shape_hint(diagnosis: Diagnosis) -> Msg:
     if diagnosis.got_type is not None:
         return msg("gradient.hint_not_numeric", name=name, shape=_shape(expected))
     got = diagnosis.got_shape or ()
-    key = "gradient.hint_wrong_shape_transposed" if len(got) >= 2 and got == expected[::-1] else "gradient.hint_wrong_shape"
+    key = (
+        "gradient.hint_wrong_shape_transposed"
+        if len(got) >= 2 and got == expected[::-1]
+        else "gradient.hint_wrong_shape"
+    )
     return msg(key, name=name, expected_shape=_shape(expected), got_shape=_shape(got))
 
 
 def _partial_hint(diagnosis: Diagnosis) -> Msg:
     name = diagnosis.name
     if diagnosis.wrong_axis_indices:
-        return msg("gradient.hint_partial_time", name=name, steps=", ".join(str(s) for s in diagnosis.wrong_axis_indices),
-                   axis=diagnosis.axis, length=diagnosis.axis_length)
+        return msg(
+            "gradient.hint_partial_time",
+            name=name,
+            steps=", ".join(str(s) for s in diagnosis.wrong_axis_indices),
+            axis=diagnosis.axis,
+            length=diagnosis.axis_length,
+        )
     if diagnosis.n_wrong == 0:
         return msg("gradient.hint_partial_unsampled", name=name)
     listed = ", ".join(_where(name, index) for index in diagnosis.wrong_indices)
-    return msg("gradient.hint_partial_entries", name=name, wrong=diagnosis.n_wrong, checked=diagnosis.n_checked, listed=listed)
+    return msg(
+        "gradient.hint_partial_entries", name=name, wrong=diagnosis.n_wrong, checked=diagnosis.n_checked, listed=listed
+    )
 
 
 def _where(name: str, index: tuple[int, ...] | None) -> str:

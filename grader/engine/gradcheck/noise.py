@@ -62,7 +62,7 @@ def noise_level(values: Sequence[float]) -> float | None:
         levels.append(math.sqrt(gamma * float(np.mean(table**2))))
         sign_changes.append(float(table.min()) * float(table.max()) < 0.0)
     for k in range(len(levels) - 2):
-        window = levels[k:k + 3]
+        window = levels[k : k + 3]
         # Noise: three consecutive orders agree within a factor 4, and the differences change sign.
         if max(window) <= 4 * min(window) and sign_changes[k]:
             return levels[k]
@@ -113,7 +113,9 @@ def _evident_eps(values: list[float]) -> float:
     return EPS64
 
 
-def _probe(loss: Loss, point: Point, start: dict[str, np.ndarray], move: dict[str, np.ndarray], base: Value) -> list[float]:
+def _probe(
+    loss: Loss, point: Point, start: dict[str, np.ndarray], move: dict[str, np.ndarray], base: Value
+) -> list[float]:
     points = [point.with_changes({name: start[name] + i * move[name] for name in start})[0] for i in range(1, POINTS)]
     loss.prefetch(points)
     return [base.value] + [loss(arguments) for arguments in points]

@@ -16,6 +16,7 @@ import numpy as np
 from grader.engine.gradcheck.loss import EPS64, Loss
 from grader.engine.gradcheck.point import Point
 
+
 def step_fraction(eps: float) -> float:
     """The relative step: eps^(1/3) balances truncation (~h^2) against rounding (~eps/h) for central
     differences; about 6e-6 in float64 and 5e-3 in float32."""
@@ -93,7 +94,9 @@ class DirectionLine(_Line):
     correction is first order in the rounding (tiny next to any real bug) and needed only below float64.
     """
 
-    def __init__(self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float) -> None:
+    def __init__(
+        self, loss: Loss, point: Point, name: str, x: np.ndarray, d: np.ndarray, analytic: np.ndarray, g0: float
+    ) -> None:
         self._loss, self._point, self._name = loss, point, name
         self._x, self._d, self._analytic, self._g0 = x, d, analytic, g0
         self._cache: dict[float, Slopes] = {}

@@ -74,13 +74,21 @@ class Point:
     def with_changes(self, changes: dict[str, np.ndarray]) -> tuple[dict[str, object], dict[str, np.ndarray]]:
         """Arguments with several parameters replaced by flat float64 values (rounded to their dtypes);
         also the values f actually sees, as flat float64."""
-        arrays = {name: flat.astype(self._stored[name].dtype).reshape(self._stored[name].shape) for name, flat in changes.items()}
-        arguments = {name: _as_form(arrays[name], self._form[name]) if name in arrays else self._fresh(name) for name in self._order}
+        arrays = {
+            name: flat.astype(self._stored[name].dtype).reshape(self._stored[name].shape)
+            for name, flat in changes.items()
+        }
+        arguments = {
+            name: _as_form(arrays[name], self._form[name]) if name in arrays else self._fresh(name)
+            for name in self._order
+        }
         return arguments, {name: array.astype(np.float64).reshape(-1) for name, array in arrays.items()}
 
     def _with(self, name: str, array: np.ndarray) -> dict[str, object]:
         # Built in one pass: copying ``name`` first only to replace it would double the copying.
-        return {other: _as_form(array, self._form[name]) if other == name else self._fresh(other) for other in self._order}
+        return {
+            other: _as_form(array, self._form[name]) if other == name else self._fresh(other) for other in self._order
+        }
 
     def _fresh(self, name: str) -> object:
         if name in self._stored:
@@ -100,7 +108,9 @@ def _storage(name: str, value: object) -> tuple[np.ndarray, str]:
     elif isinstance(value, numbers.Real):
         form = _PY_SCALAR
     else:
-        raise TypeError(f"`at[{name!r}]` must be a number or a numpy array to be differentiated, got {type(value).__name__}")
+        raise TypeError(
+            f"`at[{name!r}]` must be a number or a numpy array to be differentiated, got {type(value).__name__}"
+        )
     array = np.array(value)
     if array.dtype.kind == "f":
         return array, form

@@ -155,8 +155,11 @@ class GradientReport:
         while others fail."""
         if self.ok:
             return Factor(1.0, self.rtol)
-        return shared(result.diagnosis.case_factor if result.diagnosis is not None and not result.ok else None
-                      for result in self.params if not result.flat)
+        return shared(
+            result.diagnosis.case_factor if result.diagnosis is not None and not result.ok else None
+            for result in self.params
+            if not result.flat
+        )
 
     @property
     def factor_may_vary(self) -> bool:

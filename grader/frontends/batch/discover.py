@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 from grader.errors import UsageError
 from grader.i18n import Msg, msg
@@ -55,7 +56,9 @@ def parse_shard(text: str) -> Shard:
     """``K/N`` with 1 <= K <= N, as given to ``--shard``."""
     match = _SHARD.fullmatch(text.strip())
     if match is None or not 1 <= int(match[1]) <= int(match[2]):
-        raise UsageError(f"--shard {text!r} is not K/N with 1 <= K <= N", "write e.g. --shard 2/4 (the second of four shards)")
+        raise UsageError(
+            f"--shard {text!r} is not K/N with 1 <= K <= N", "write e.g. --shard 2/4 (the second of four shards)"
+        )
     return Shard(int(match[1]), int(match[2]))
 
 
@@ -68,7 +71,9 @@ def shard_of(student: str, count: int) -> int:
 def discover(folder: Path, shard: Shard = Shard(), students: Sequence[str] = ()) -> list[Submission]:
     """The submissions in ``folder`` that fall in ``shard`` (and, if given, among ``students``), by id."""
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder", "pass the folder holding one sub-folder or <student>.zip per student")
+        raise UsageError(
+            f"{folder}: no such folder", "pass the folder holding one sub-folder or <student>.zip per student"
+        )
     found: dict[str, list[Submission]] = {}
     for entry in sorted(folder.iterdir()):
         submission = _as_submission(entry)
@@ -77,9 +82,13 @@ def discover(folder: Path, shard: Shard = Shard(), students: Sequence[str] = ())
     # An id absent from the whole folder is a typo; one that falls in another shard is simply not ours.
     missing = [student for student in students if student not in found]
     if missing:
-        raise UsageError(f"no submission for {', '.join(map(repr, missing))} in {folder}", "pass student ids as they appear in the folder")
+        raise UsageError(
+            f"no submission for {', '.join(map(repr, missing))} in {folder}",
+            "pass student ids as they appear in the folder",
+        )
     return [
-        _one(entries) for student, entries in sorted(found.items())
+        _one(entries)
+        for student, entries in sorted(found.items())
         if shard.holds(student) and (not students or student in students)
     ]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from grader.atomic import write_atomic
 from grader.frontends.batch.stats import ClassStats, points
@@ -39,7 +39,11 @@ def neutralise(text: str) -> str:
 
 def write_gradebook(out_dir: Path, stats: ClassStats) -> tuple[Path, ...]:
     """Write the CSV files into ``out_dir`` (atomically); returns their paths."""
-    tables = {GRADES_FILE: grades_table(stats), ASSIGNMENTS_FILE: assignments_table(stats), CHECKS_FILE: checks_table(stats)}
+    tables = {
+        GRADES_FILE: grades_table(stats),
+        ASSIGNMENTS_FILE: assignments_table(stats),
+        CHECKS_FILE: checks_table(stats),
+    }
     for name, table in tables.items():
         write_atomic(out_dir / name, _csv(table))
     return tuple(out_dir / name for name in tables)
@@ -51,7 +55,15 @@ def grades_table(stats: ClassStats) -> list[list[Cell]]:
     ``status`` is graded, not_submitted (nothing of their own handed in: they score zero) or error
     (could not be graded; ``error`` says why).
     """
-    header: list[Cell] = ["student", *(a.id for a in stats.assignments), "total", "max_score", "percent", "status", "error"]
+    header: list[Cell] = [
+        "student",
+        *(a.id for a in stats.assignments),
+        "total",
+        "max_score",
+        "percent",
+        "status",
+        "error",
+    ]
     rows = [header]
     for row in stats.rows:
         scores = [row.scores.get(a.id) for a in stats.assignments]
@@ -70,12 +82,38 @@ def assignments_table(stats: ClassStats) -> list[list[Cell]]:
 
 def checks_table(stats: ClassStats) -> list[list[Cell]]:
     """One row per check: how many students passed, failed, erred, timed out or had it not run, and the pass rate."""
-    rows: list[list[Cell]] = [["assignment", "check", "visibility", "points", "students", "passed", "failed", "error",
-                               "timeout", "not_run", "pass_rate_percent"]]
+    rows: list[list[Cell]] = [
+        [
+            "assignment",
+            "check",
+            "visibility",
+            "points",
+            "students",
+            "passed",
+            "failed",
+            "error",
+            "timeout",
+            "not_run",
+            "pass_rate_percent",
+        ]
+    ]
     for check in stats.checks:
         counts = check.counts
-        rows.append([check.assignment, check.name, check.visibility, check.points, check.runs, counts["passed"],
-                     counts["failed"], counts["error"], counts["timeout"], counts["not_run"], round(check.pass_rate, 2)])
+        rows.append(
+            [
+                check.assignment,
+                check.name,
+                check.visibility,
+                check.points,
+                check.runs,
+                counts["passed"],
+                counts["failed"],
+                counts["error"],
+                counts["timeout"],
+                counts["not_run"],
+                round(check.pass_rate, 2),
+            ]
+        )
     return rows
 
 

@@ -11,13 +11,14 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from grader.frontends.batch.discover import Submission
 from grader.course import Course
 from grader.course.load import COURSE_FILE
+from grader.frontends.batch.discover import Submission
 
 _CHUNK = 1 << 20
 _GRADER_ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,9 @@ def _grader_digest() -> str:
 
 
 def _grader_files() -> list[tuple[str, Path]]:
-    files = (path for path in _GRADER_ROOT.rglob("*") if path.suffix in _GRADER_SUFFIXES and "__pycache__" not in path.parts)
+    files = (
+        path for path in _GRADER_ROOT.rglob("*") if path.suffix in _GRADER_SUFFIXES and "__pycache__" not in path.parts
+    )
     return sorted((path.relative_to(_GRADER_ROOT).as_posix(), path) for path in files if path.is_file())
 
 

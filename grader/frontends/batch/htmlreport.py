@@ -54,17 +54,28 @@ def render_report(stats: ClassStats, title: str, language: str = "en") -> str:
         failures=_failures(stats, words),
         students=_students(stats, words),
         footer=esc(words("footer")),
-        **{key: esc(words(key)) for key in ("h_distribution", "h_assignments", "h_checks", "h_failures", "h_students", "sort_note")},
+        **{
+            key: esc(words(key))
+            for key in ("h_distribution", "h_assignments", "h_checks", "h_failures", "h_students", "sort_note")
+        },
     )
 
 
 def _cards(stats: ClassStats, words: Words) -> str:
     mean, median = stats.mean_percent, stats.median_percent
-    cards = [("card_students", len(stats.rows)), ("card_graded", len(stats.graded)), ("card_not_submitted", stats.not_submitted),
-             ("card_errors", stats.errors), ("card_mean", "–" if mean is None else f"{mean:.1f}%"),
-             ("card_median", "–" if median is None else f"{median:.1f}%")]
-    return "".join(f'<div class="card" data-card="{key[5:]}"><div class="number">{esc(value)}</div><div class="label">{esc(words(key))}</div></div>'
-                   for key, value in cards)
+    cards = [
+        ("card_students", len(stats.rows)),
+        ("card_graded", len(stats.graded)),
+        ("card_not_submitted", stats.not_submitted),
+        ("card_errors", stats.errors),
+        ("card_mean", "–" if mean is None else f"{mean:.1f}%"),
+        ("card_median", "–" if median is None else f"{median:.1f}%"),
+    ]
+    return "".join(
+        f'<div class="card" data-card="{key[5:]}"><div class="number">{esc(value)}</div><div '
+        f'class="label">{esc(words(key))}</div></div>'
+        for key, value in cards
+    )
 
 
 def _histogram(bins: list[int], words: Words) -> str:
@@ -72,24 +83,36 @@ def _histogram(bins: list[int], words: Words) -> str:
     top = max(bins, default=0) or 1
     slot = (_WIDTH - _LEFT) / HISTOGRAM_BINS
     usable = _HEIGHT - _TOP - _BOTTOM
-    parts = [f'<svg class="histogram" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{esc(words("histogram_aria"))}">',
-             f'<line x1="{_LEFT}" y1="{_HEIGHT - _BOTTOM}" x2="{_WIDTH}" y2="{_HEIGHT - _BOTTOM}" stroke="#d0d7de"/>']
+    parts = [
+        f'<svg class="histogram" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
+        f'aria-label="{esc(words("histogram_aria"))}">',
+        f'<line x1="{_LEFT}" y1="{_HEIGHT - _BOTTOM}" x2="{_WIDTH}" y2="{_HEIGHT - _BOTTOM}" stroke="#d0d7de"/>',
+    ]
     for index, count in enumerate(bins):
         height = usable * count / top
         x, y = _LEFT + index * slot + 4, _HEIGHT - _BOTTOM - height
         low, high = index * 100 // HISTOGRAM_BINS, (index + 1) * 100 // HISTOGRAM_BINS
         label = f"{low}–{high}%"
-        parts.append(f'<rect class="bin" data-bin="{low}" data-count="{count}" x="{x:.1f}" y="{y:.1f}" width="{slot - 8:.1f}" '
-                     f'height="{height:.1f}"><title>{esc(words("histogram_bin", count=count, range=label))}</title></rect>')
-        parts.append(f'<text class="count" x="{x + (slot - 8) / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle">{count}</text>')
-        parts.append(f'<text x="{x + (slot - 8) / 2:.1f}" y="{_HEIGHT - _BOTTOM + 16}" text-anchor="middle">{label}</text>')
-    parts.append(f'<text x="{_WIDTH / 2}" y="{_HEIGHT - 4}" text-anchor="middle">{esc(words("histogram_label"))}</text></svg>')
+        parts.append(
+            f'<rect class="bin" data-bin="{low}" data-count="{count}" x="{x:.1f}" y="{y:.1f}" width="{slot - 8:.1f}" '
+            f'height="{height:.1f}"><title>{esc(words("histogram_bin", count=count, range=label))}</title></rect>'
+        )
+        parts.append(
+            f'<text class="count" x="{x + (slot - 8) / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle">{count}</text>'
+        )
+        parts.append(
+            f'<text x="{x + (slot - 8) / 2:.1f}" y="{_HEIGHT - _BOTTOM + 16}" text-anchor="middle">{label}</text>'
+        )
+    parts.append(
+        f'<text x="{_WIDTH / 2}" y="{_HEIGHT - 4}" text-anchor="middle">{esc(words("histogram_label"))}</text></svg>'
+    )
     return "".join(parts)
 
 
 def _bar(percent: float) -> str:
     level = "low" if percent < 50 else "mid" if percent < 80 else "good"
-    return f'<span class="bar"><span class="fill {level}" style="width: {max(0.0, min(100.0, percent)):.1f}%"></span></span>'
+    width = max(0.0, min(100.0, percent))
+    return f'<span class="bar"><span class="fill {level}" style="width: {width:.1f}%"></span></span>'
 
 
 def _header(words: Words, *columns: str) -> str:
@@ -98,7 +121,7 @@ def _header(words: Words, *columns: str) -> str:
     for column in columns:
         key, _, kind = column.partition(":")
         cells.append(f'<th class="num">{esc(words(key))}</th>' if kind == "num" else f"<th>{esc(words(key))}</th>")
-    return f'<thead><tr>{"".join(cells)}</tr></thead>'
+    return f"<thead><tr>{''.join(cells)}</tr></thead>"
 
 
 def _assignments(stats: ClassStats, words: Words) -> str:
@@ -111,7 +134,15 @@ def _assignments(stats: ClassStats, words: Words) -> str:
         f'<td class="num">{a.mean_percent:.1f}%</td><td class="num">{a.full_marks}</td></tr>'
         for a in stats.assignments
     )
-    head = _header(words, "col_assignment", "col_points:num", "col_submitted:num", "col_mean_score", "col_mean:num", "col_full_marks:num")
+    head = _header(
+        words,
+        "col_assignment",
+        "col_points:num",
+        "col_submitted:num",
+        "col_mean_score",
+        "col_mean:num",
+        "col_full_marks:num",
+    )
     return f"<table>{head}<tbody>{rows}</tbody></table>"
 
 
@@ -119,15 +150,19 @@ def _checks(stats: ClassStats, words: Words) -> str:
     if not stats.checks:
         return f'<p class="empty">{esc(words("no_checks"))}</p>'
     rows = "".join(_check_row(check, words) for check in stats.checks)
-    head = _header(words, "col_assignment", "col_check", "col_points:num", "col_pass_rate", "col_passed:num", "col_students:num")
+    head = _header(
+        words, "col_assignment", "col_check", "col_points:num", "col_pass_rate", "col_passed:num", "col_students:num"
+    )
     return f"<table>{head}<tbody>{rows}</tbody></table>"
 
 
 def _check_row(check: CheckStat, words: Words) -> str:
     hidden = f' <span class="hidden-check">({esc(words("hidden"))})</span>' if check.visibility == "hidden" else ""
-    return (f'<tr data-check="{esc(check.assignment)}/{esc(check.name)}"><td>{esc(check.assignment)}</td>'
-            f'<td>{esc(check.name)}{hidden}</td><td class="num">{points(check.points)}</td><td>{_bar(check.pass_rate)}</td>'
-            f'<td class="num">{check.pass_rate:.1f}%</td><td class="num">{check.counts["passed"]}/{check.runs}</td></tr>')
+    return (
+        f'<tr data-check="{esc(check.assignment)}/{esc(check.name)}"><td>{esc(check.assignment)}</td>'
+        f'<td>{esc(check.name)}{hidden}</td><td class="num">{points(check.points)}</td><td>{_bar(check.pass_rate)}</td>'
+        f'<td class="num">{check.pass_rate:.1f}%</td><td class="num">{check.counts["passed"]}/{check.runs}</td></tr>'
+    )
 
 
 def _failures(stats: ClassStats, words: Words) -> str:
@@ -148,7 +183,7 @@ def _who(students: tuple[str, ...], anchors: dict[str, str], words: Words) -> st
     links = " ".join(f'<a href="#{anchors[student]}">{esc(student)}</a>' for student in students if student in anchors)
     if len(students) <= _SHOWN_NAMES:
         return links
-    return f'<details><summary>{esc(words("failure_students", count=len(students)))}</summary>{links}</details>'
+    return f"<details><summary>{esc(words('failure_students', count=len(students)))}</summary>{links}</details>"
 
 
 def _anchors(stats: ClassStats) -> dict[str, str]:
@@ -160,10 +195,15 @@ def _students(stats: ClassStats, words: Words) -> str:
     if not stats.rows:
         return f'<p class="empty">{esc(words("no_students"))}</p>'
     header = [f'<th data-key="student" data-type="text">{esc(words("col_student"))}</th>']
-    header += [f'<th class="num" data-key="a-{esc(a.id)}" data-type="num" title="{esc(a.title)}">{esc(a.id)}</th>' for a in stats.assignments]
-    header += [f'<th class="num" data-key="total" data-type="num">{esc(words("col_total"))}</th>',
-               '<th class="num" data-key="percent" data-type="num">%</th>',
-               f'<th data-key="note" data-type="text">{esc(words("col_note"))}</th>']
+    header += [
+        f'<th class="num" data-key="a-{esc(a.id)}" data-type="num" title="{esc(a.title)}">{esc(a.id)}</th>'
+        for a in stats.assignments
+    ]
+    header += [
+        f'<th class="num" data-key="total" data-type="num">{esc(words("col_total"))}</th>',
+        '<th class="num" data-key="percent" data-type="num">%</th>',
+        f'<th data-key="note" data-type="text">{esc(words("col_note"))}</th>',
+    ]
     anchors = _anchors(stats)
     body = "".join(_student_row(row, stats, anchors[row.student], words) for row in stats.rows)
     return f'<table id="student-table"><thead><tr>{"".join(header)}</tr></thead><tbody>{body}</tbody></table>'
@@ -183,7 +223,9 @@ def _score_cell(row: StudentRow, assignment_id: str, words: Words) -> str:
     """The score; for an assignment the student did not submit, marked (and explained on hover)."""
     cell = _number_cell(row.scores.get(assignment_id))
     if assignment_id in row.scores and assignment_id not in row.submitted:
-        return cell.replace('<td class="num"', f'<td class="num unsubmitted" title="{esc(words("not_submitted_title"))}"', 1)
+        return cell.replace(
+            '<td class="num"', f'<td class="num unsubmitted" title="{esc(words("not_submitted_title"))}"', 1
+        )
     return cell
 
 

@@ -46,4 +46,3 @@ class IdenticalFiles:
             self.entries.move_to_end(key)
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
-

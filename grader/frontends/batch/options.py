@@ -38,7 +38,8 @@ class BatchOptions:
     grade: GradeOptions = GradeOptions(language=None)
     """How each student is graded (language None: the course's, then the locale's)."""
     submitted_at: Path | None = None
-    """A CSV file of each student's submission time (see :mod:`grader.frontends.batch.times`); without it, all are on time."""
+    """A CSV file of each student's submission time (see :mod:`grader.frontends.batch.times`); without it, all are on
+    time."""
     force: bool = False
     """Grade again even where a stored result is current."""
     memoize: bool = True

@@ -9,16 +9,16 @@ Merging shards needs only their output folders: everything comes from the stored
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
 
 from grader.atomic import write_atomic
+from grader.errors import UsageError
 from grader.frontends.batch.gradebook import write_gradebook
 from grader.frontends.batch.htmlreport import write_report
 from grader.frontends.batch.records import RESULTS_DIR, StudentRecord, read_record, read_records, result_path
 from grader.frontends.batch.stats import ClassStats, class_stats
-from grader.errors import UsageError
 from grader.i18n import LANGUAGES
 from grader.sandbox.layers import SandboxLayers
 
@@ -60,8 +60,11 @@ class Outputs:
 
 def write_outputs(out_dir: Path, manifest: Manifest) -> Outputs:
     """Write the manifest, then the gradebook and report from the results of ``manifest.students``."""
-    document = {"format_version": MANIFEST_VERSION, **asdict(manifest),
-                "sandbox": manifest.sandbox.to_dict() if manifest.sandbox is not None else None}
+    document = {
+        "format_version": MANIFEST_VERSION,
+        **asdict(manifest),
+        "sandbox": manifest.sandbox.to_dict() if manifest.sandbox is not None else None,
+    }
     write_atomic(out_dir / MANIFEST_FILE, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     stats = class_stats(_stored(out_dir, manifest.students))
     tables = write_gradebook(out_dir, stats)
@@ -83,13 +86,21 @@ def read_manifest(out_dir: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         sandbox = SandboxLayers.from_dict(data["sandbox"]) if data.get("sandbox") else None
         language = data.get("language") if data.get("language") in LANGUAGES else "en"
-        return Manifest(course_title=str(data["course_title"]), course_hash=str(data["course_hash"]), shard=str(data["shard"]),
-                        students=tuple(map(str, data["students"])),
-                        # the last three are absent from earlier versions' manifests
-                        submission_times=str(data.get("submission_times", "")), sandbox=sandbox, language=language)
+        return Manifest(
+            course_title=str(data["course_title"]),
+            course_hash=str(data["course_hash"]),
+            shard=str(data["shard"]),
+            students=tuple(map(str, data["students"])),
+            # the last three are absent from earlier versions' manifests
+            submission_times=str(data.get("submission_times", "")),
+            sandbox=sandbox,
+            language=language,
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
-                         "pass the --out folders of finished `grader batch` runs") from None
+        raise UsageError(
+            f"{path}: not the output of `grader batch` ({type(exc).__name__}: {exc})",
+            "pass the --out folders of finished `grader batch` runs",
+        ) from None
 
 
 def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
@@ -115,9 +126,15 @@ def merge(sources: list[Path], target: Path) -> tuple[Outputs, list[str]]:
     times = {manifest.submission_times for manifest in manifests}
     known = [manifest.sandbox for manifest in manifests if manifest.sandbox is not None]
     sandbox = SandboxLayers.common(known) if len(known) == len(manifests) else None
-    merged = Manifest(course_title=manifests[0].course_title, course_hash=manifests[0].course_hash, shard="merged",
-                      students=tuple(sorted(chosen)), submission_times=times.pop() if len(times) == 1 else "mixed",
-                      sandbox=sandbox, language=manifests[0].language)
+    merged = Manifest(
+        course_title=manifests[0].course_title,
+        course_hash=manifests[0].course_hash,
+        shard="merged",
+        students=tuple(sorted(chosen)),
+        submission_times=times.pop() if len(times) == 1 else "mixed",
+        sandbox=sandbox,
+        language=manifests[0].language,
+    )
     return write_outputs(target, merged), warnings
 
 
@@ -126,15 +143,22 @@ def _mixed_courses(sources: list[Path], manifests: list[Manifest]) -> list[str]:
     if len(hashes) == 1:
         return []
     listing = ", ".join(f"{source} ({manifest.course_hash[:12]})" for source, manifest in zip(sources, manifests))
-    return [f"the shards were graded with different courses, graders or options: {listing}; grades may not be comparable"]
+    return [
+        f"the shards were graded with different courses, graders or options: {listing}; grades may not be comparable"
+    ]
 
 
 def _mixed_times(sources: list[Path], manifests: list[Manifest]) -> list[str]:
     if len({manifest.submission_times for manifest in manifests}) == 1:
         return []
-    listing = ", ".join(f"{source} ({manifest.submission_times[:12] or 'none'})" for source, manifest in zip(sources, manifests))
-    return [f"the shards were graded with different submission times (--submitted-at): {listing}; each student's late "
-            "penalty follows the times of their own shard. Re-run the shards with the same file if that is not what you meant"]
+    listing = ", ".join(
+        f"{source} ({manifest.submission_times[:12] or 'none'})" for source, manifest in zip(sources, manifests)
+    )
+    return [
+        f"the shards were graded with different submission times (--submitted-at): {listing}; each student's late "
+        "penalty follows the times of their own shard. Re-run the shards with the same file if that is not what you "
+        "meant"
+    ]
 
 
 def _copy_result(source: Path, destination: Path) -> None:

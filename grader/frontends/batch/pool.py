@@ -4,7 +4,8 @@ Grading is CPU-bound Python in the trusted parent (checks, references, gradient 
 uses processes, each a :func:`grader.frontends.batch.process.serve` loop with its own fork server. Each process
 has its own pipe and gets its next task only when it answers, so there is no shared queue whose lock
 a dying process could take with it. A process that dies mid-task is replaced and its student tried
-again; a student on whom two processes die is recorded as an error, and the batch goes on. On any exit from :meth:`Pool.run` (Ctrl-C included) every process is
+again; a student on whom two processes die is recorded as an error, and the batch goes on. On any exit from
+:meth:`Pool.run` (Ctrl-C included) every process is
 asked to stop with SIGTERM, which unwinds its cleanup (workers killed, fork server closed, temporary
 files removed), and is killed if it has not exited within a grace period.
 """
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
+from grader.errors import GraderError
 from grader.frontends.batch.process import BatchSettings, Outcome, Task, save_record, serve
 from grader.frontends.batch.records import StudentRecord, now
-from grader.errors import GraderError
 from grader.i18n import msg, render
 
 STOP_GRACE_S = 10.0
@@ -93,7 +94,9 @@ class Pool:
             except (EOFError, OSError):
                 return False
             if isinstance(answer, str):  # it could not start: the same would happen to every process
-                raise PoolError(answer, "check that the course loads (`grader grade --course DIR`) and that /tmp is writable")
+                raise PoolError(
+                    answer, "check that the course loads (`grader grade --course DIR`) and that /tmp is writable"
+                )
             slot.answered, slot.task = True, None
             self.on_outcome(answer)
             if not self._feed(slot, pending):
@@ -129,8 +132,10 @@ class Pool:
             else:
                 pending.appendleft(slot.task)
         if self.failed_starts >= MAX_FAILED_STARTS:
-            raise PoolError(f"grading processes keep dying before grading anyone (exit code {code})",
-                            "run `grader grade --course DIR --submission ONE_STUDENT` to see the error")
+            raise PoolError(
+                f"grading processes keep dying before grading anyone (exit code {code})",
+                "run `grader grade --course DIR --submission ONE_STUDENT` to see the error",
+            )
         if pending:
             self._feed(self._start(), pending)
 
@@ -169,9 +174,16 @@ def _died(settings: BatchSettings, task: Task, exit_code: int | None) -> Outcome
     """Record a student whose grading process died (the record is written here, by the runner)."""
     killed = exit_code is not None and exit_code < 0
     how = msg("batch.process_killed", signal=-exit_code) if killed else msg("batch.process_exited", code=exit_code)  # type: ignore[operator]
-    record = StudentRecord(student=task.student, status="error", submission_hash=task.submission_hash,
-                           course_hash=settings.course_hash, report=None, error=render(how, settings.language),
-                           graded_at=now(), submitted_at=task.submitted_at)
+    record = StudentRecord(
+        student=task.student,
+        status="error",
+        submission_hash=task.submission_hash,
+        course_hash=settings.course_hash,
+        report=None,
+        error=render(how, settings.language),
+        graded_at=now(),
+        submitted_at=task.submitted_at,
+    )
     return save_record(settings.options.out_dir, record, language=settings.language)
 
 

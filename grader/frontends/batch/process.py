@@ -23,21 +23,21 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from grader.course import Course, load_course
+from grader.engine.checks.coursecode import CourseCode
+from grader.engine.grader import GradeOptions, Grader
+from grader.errors import GraderError
 from grader.frontends.batch.discover import Kind
 from grader.frontends.batch.identical import IdenticalFiles
+from grader.frontends.batch.options import BatchOptions
 from grader.frontends.batch.records import StudentRecord, now, write_record
 from grader.frontends.batch.zips import ZipRejected, extract_python_files
-from grader.engine.checks.coursecode import CourseCode
-from grader.course import Course, load_course
-from grader.errors import GraderError
-from grader.engine.grader import GradeOptions, Grader
-from grader.frontends.batch.options import BatchOptions
 from grader.frontends.report.jsonreport import to_dict
-from grader.safetext import safe_line
-from grader.sandbox.launcher import Launcher
-from grader.i18n import Msg, msg, render
 from grader.frontends.stopping import Stopped, raise_stopped
 from grader.frontends.submission import display_path, grade_path, locate
+from grader.i18n import Msg, msg, render
+from grader.safetext import safe_line
+from grader.sandbox.launcher import Launcher
 
 STAGING_DIR = ".staging"
 
@@ -127,7 +127,9 @@ class ProcessGrader:
     def _grader(self, options: GradeOptions) -> Grader:
         """A grader of one student: every assignment in turn (the batch's processes are its parallelism), the
         course's code loaded once for all students, identical files' results reused."""
-        return Grader(self.course, options, launcher=self.launcher, code=self.code, cache=self.identical, parallel=False)
+        return Grader(
+            self.course, options, launcher=self.launcher, code=self.code, cache=self.identical, parallel=False
+        )
 
     def _record(self, task: Task, started: float) -> StudentRecord:
         if task.problem is not None:
@@ -151,12 +153,20 @@ class ProcessGrader:
         """The record of a student who could not be graded; ``message`` (rendered in the run's language) says why."""
         return self._stored(task, started, error=render(message, self.batch.language))
 
-    def _stored(self, task: Task, started: float, report: dict[str, Any] | None = None, error: str | None = None) -> StudentRecord:
+    def _stored(
+        self, task: Task, started: float, report: dict[str, Any] | None = None, error: str | None = None
+    ) -> StudentRecord:
         """The record of ``task``: graded with ``report``, or an error with ``error``."""
         return StudentRecord(
-            student=task.student, status="graded" if error is None else "error", submission_hash=task.submission_hash,
-            course_hash=self.batch.course_hash, report=report, error=error, graded_at=now(),
-            duration_s=round(time.perf_counter() - started, 3), submitted_at=task.submitted_at,
+            student=task.student,
+            status="graded" if error is None else "error",
+            submission_hash=task.submission_hash,
+            course_hash=self.batch.course_hash,
+            report=report,
+            error=error,
+            graded_at=now(),
+            duration_s=round(time.perf_counter() - started, 3),
+            submitted_at=task.submitted_at,
         )
 
 
@@ -214,8 +224,14 @@ def save_record(out_dir: Path, record: StudentRecord, reused_files: int = 0, lan
     except OSError as exc:  # e.g. a full disk: the student is reported as not graded, the batch goes on
         error = render(msg("batch.unwritable", error=str(exc)), language)
         record = dataclasses.replace(record, status="error", report=None, error=error)
-    return Outcome(student=record.student, graded=record.status == "graded", percent=record.percent, error=record.error,
-                   duration_s=record.duration_s, reused_files=reused_files)
+    return Outcome(
+        student=record.student,
+        graded=record.status == "graded",
+        percent=record.percent,
+        error=record.error,
+        duration_s=record.duration_s,
+        reused_files=reused_files,
+    )
 
 
 def serve(settings: BatchSettings, conn: Connection) -> None:

@@ -21,20 +21,31 @@ class ProgressDisplay:
         self.failed = 0
         self.reused_files = 0
         self.started = time.perf_counter()
-        failed = render(msg("batch.progress_failed", count="{task.fields[failed]}"), language)  # a template: rich fills it in
+        failed = render(
+            msg("batch.progress_failed", count="{task.fields[failed]}"), language
+        )  # a template: rich fills it in
         self.progress = Progress(
-            TextColumn(f"[bold]{render(msg('batch.progress_grading'), language)}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn(f"[red]{failed}"), TextColumn("{task.fields[rate]}/s"),
-            TimeElapsedColumn(), TextColumn(render(msg("batch.progress_left"), language)), TimeRemainingColumn(),
-            console=console, disable=console is None, transient=False,
+            TextColumn(f"[bold]{render(msg('batch.progress_grading'), language)}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(f"[red]{failed}"),
+            TextColumn("{task.fields[rate]}/s"),
+            TimeElapsedColumn(),
+            TextColumn(render(msg("batch.progress_left"), language)),
+            TimeRemainingColumn(),
+            console=console,
+            disable=console is None,
+            transient=False,
         )
         self.task = self.progress.add_task("grading", total=total, failed=0, rate="0.0")
 
-    def __enter__(self) -> "ProgressDisplay":
+    def __enter__(self) -> ProgressDisplay:
         self.progress.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.progress.stop()
 
     def advance(self, outcome: Outcome) -> None:

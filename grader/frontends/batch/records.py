@@ -55,7 +55,11 @@ class StudentRecord:
         Times compare as instants (the same moment written with another UTC offset costs the same
         penalty), so only a time that changes the grade's input re-grades.
         """
-        same = (self.submission_hash, self.course_hash, self.submitted_at) == (submission_hash, course_hash, submitted_at)
+        same = (self.submission_hash, self.course_hash, self.submitted_at) == (
+            submission_hash,
+            course_hash,
+            submitted_at,
+        )
         return self.status == "graded" and same
 
 
@@ -72,10 +76,14 @@ def write_record(out_dir: Path, record: StudentRecord) -> None:
     document = dict(record.report or {"score": None, "max_score": None, "percent": None, "assignments": []})
     document["student"] = record.student
     document["batch"] = {
-        "record_version": RECORD_VERSION, "status": record.status, "error": record.error,
-        "submission_hash": record.submission_hash, "course_hash": record.course_hash,
+        "record_version": RECORD_VERSION,
+        "status": record.status,
+        "error": record.error,
+        "submission_hash": record.submission_hash,
+        "course_hash": record.course_hash,
         "submitted_at": record.submitted_at.isoformat() if record.submitted_at is not None else None,
-        "graded_at": record.graded_at, "duration_s": record.duration_s,
+        "graded_at": record.graded_at,
+        "duration_s": record.duration_s,
     }
     write_atomic(result_path(out_dir, record.student), json.dumps(document, ensure_ascii=False) + "\n")
 
@@ -91,12 +99,21 @@ def read_record(path: Path, keep_report: bool = True) -> StudentRecord | None:
         batch = document.pop("batch")
         student = document.pop("student")
         status = batch["status"]
-        if batch.get("record_version") != RECORD_VERSION or status not in ("graded", "error") or type(student) is not str:
+        if (
+            batch.get("record_version") != RECORD_VERSION
+            or status not in ("graded", "error")
+            or type(student) is not str
+        ):
             return None
         return StudentRecord(
-            student=student, status=status, submission_hash=str(batch["submission_hash"]),
-            course_hash=str(batch["course_hash"]), report=document if status == "graded" and keep_report else None,
-            error=batch.get("error"), graded_at=str(batch.get("graded_at", "")), duration_s=float(batch.get("duration_s", 0.0)),
+            student=student,
+            status=status,
+            submission_hash=str(batch["submission_hash"]),
+            course_hash=str(batch["course_hash"]),
+            report=document if status == "graded" and keep_report else None,
+            error=batch.get("error"),
+            graded_at=str(batch.get("graded_at", "")),
+            duration_s=float(batch.get("duration_s", 0.0)),
             submitted_at=_instant_or_none(batch.get("submitted_at")),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -19,23 +19,22 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from grader.course import Course, course_folder, load_course
+from grader.engine.grader import GradeOptions, Grader
+from grader.engine.hidden import runs_hidden_checks
+from grader.errors import UsageError
 from grader.frontends.batch.discover import Shard, Submission, discover
 from grader.frontends.batch.hashing import course_hash, submission_hash
+from grader.frontends.batch.options import BatchOptions
 from grader.frontends.batch.outputs import Manifest, Outputs, write_outputs
 from grader.frontends.batch.pool import Pool
-from grader.frontends.batch.options import BatchOptions, default_jobs
 from grader.frontends.batch.process import STAGING_DIR, BatchSettings, Outcome, Task, preload
 from grader.frontends.batch.progress import ProgressDisplay
 from grader.frontends.batch.records import StudentRecord, read_records
 from grader.frontends.batch.times import read_submission_times, times_digest
-from grader.course import Course, course_folder, load_course
-from grader.errors import UsageError
-from grader.engine.grader import GradeOptions, Grader
-from grader.engine.hidden import runs_hidden_checks
 from grader.i18n import Msg, msg, render, resolve_language
 from grader.sandbox.launcher import Launcher, require_confined
 from grader.sandbox.layers import SandboxLayers
-
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,13 +101,26 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     manifest = _manifest(course, fingerprint, options.shard, everyone, times, sandbox, language)
     outputs = None if interrupted else write_outputs(out_dir, manifest)
     untimed = sum(submission.student not in times for submission in submissions) if times is not None else 0
-    return BatchSummary(submissions=len(submissions), graded=display.done, failed=display.failed, skipped=skipped,
-                        duration_s=duration, jobs=jobs, interrupted=interrupted, outputs=outputs, untimed=untimed,
-                        reused_files=display.reused_files, language=language)
+    return BatchSummary(
+        submissions=len(submissions),
+        graded=display.done,
+        failed=display.failed,
+        skipped=skipped,
+        duration_s=duration,
+        jobs=jobs,
+        interrupted=interrupted,
+        outputs=outputs,
+        untimed=untimed,
+        reused_files=display.reused_files,
+        language=language,
+    )
 
 
 def plan(
-    submissions: list[Submission], stored: dict[str, StudentRecord], fingerprint: str, force: bool,
+    submissions: list[Submission],
+    stored: dict[str, StudentRecord],
+    fingerprint: str,
+    force: bool,
     times: Mapping[str, datetime] | None = None,
 ) -> tuple[list[Task], int]:
     """The tasks still to grade, and how many submissions are skipped because their result is current.
@@ -129,8 +141,14 @@ def plan(
 
 def _task(submission: Submission, submitted_at: datetime | None) -> Task:
     def task(digest: str, problem: Msg | None = None) -> Task:
-        return Task(student=submission.student, path=submission.path, kind=submission.kind, submission_hash=digest,
-                    problem=problem, submitted_at=submitted_at)
+        return Task(
+            student=submission.student,
+            path=submission.path,
+            kind=submission.kind,
+            submission_hash=digest,
+            problem=problem,
+            submitted_at=submitted_at,
+        )
 
     if submission.problem is not None:
         return task("", submission.problem)
@@ -144,10 +162,15 @@ def _folders(options: BatchOptions) -> tuple[Path, Path]:
     """The submissions and output folders, resolved; neither may hold the other."""
     submissions, out = options.submissions_dir.resolve(), options.out_dir.resolve()
     if not submissions.is_dir():
-        raise UsageError(f"{options.submissions_dir}: no such folder", "pass the folder holding one sub-folder or <student>.zip per student")
+        raise UsageError(
+            f"{options.submissions_dir}: no such folder",
+            "pass the folder holding one sub-folder or <student>.zip per student",
+        )
     if out == submissions or submissions in out.parents or out in submissions.parents:
-        raise UsageError(f"--out {options.out_dir} and {options.submissions_dir} overlap",
-                         "write the outputs next to the submissions, e.g. --out grades")
+        raise UsageError(
+            f"--out {options.out_dir} and {options.submissions_dir} overlap",
+            "write the outputs next to the submissions, e.g. --out grades",
+        )
     out.mkdir(parents=True, exist_ok=True)
     return submissions, out
 
@@ -157,7 +180,11 @@ def _graded_with(course: Course, options: GradeOptions) -> dict[str, object]:
 
     Submission times are not: they differ per student, so each result stores its own (see ``plan``).
     """
-    return {"language": options.language, "timeout": options.timeout, "hidden": runs_hidden_checks(course, options.public_only)}
+    return {
+        "language": options.language,
+        "timeout": options.timeout,
+        "hidden": runs_hidden_checks(course, options.public_only),
+    }
 
 
 def _has_deadline(course: Course) -> bool:
@@ -165,11 +192,25 @@ def _has_deadline(course: Course) -> bool:
     return any(a.due is not None or a.late_policy.zero_after is not None for a in course.assignments)
 
 
-def _manifest(course: Course, fingerprint: str, shard: Shard, submissions: list[Submission],
-              times: dict[str, datetime] | None, sandbox: SandboxLayers, language: str) -> Manifest:
+def _manifest(
+    course: Course,
+    fingerprint: str,
+    shard: Shard,
+    submissions: list[Submission],
+    times: dict[str, datetime] | None,
+    sandbox: SandboxLayers,
+    language: str,
+) -> Manifest:
     students = tuple(submission.student for submission in submissions)
-    return Manifest(course_title=render(course.title, language), course_hash=fingerprint, shard=str(shard), students=students,
-                    submission_times=times_digest(times), sandbox=sandbox, language=language)
+    return Manifest(
+        course_title=render(course.title, language),
+        course_hash=fingerprint,
+        shard=str(shard),
+        students=students,
+        submission_times=times_digest(times),
+        sandbox=sandbox,
+        language=language,
+    )
 
 
 def _fences(course: Course, options: BatchOptions) -> SandboxLayers:

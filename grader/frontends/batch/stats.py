@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from grader.frontends.batch.records import StudentRecord
 
@@ -204,8 +205,16 @@ class StatsBuilder:
             rows=rows,
             assignments=[tally.stat(assignment_id) for assignment_id, tally in self.assignments.items()],
             checks=list(self.checks.values()),
-            failures=[FailureStat(assignment=key[0], check=key[1], message=self.examples[key], count=count,
-                                  students=tuple(sorted(self.who[key]))) for key, count in ranked],
+            failures=[
+                FailureStat(
+                    assignment=key[0],
+                    check=key[1],
+                    message=self.examples[key],
+                    count=count,
+                    students=tuple(sorted(self.who[key])),
+                )
+                for key, count in ranked
+            ],
             histogram=_histogram([row.percent for row in rows if row.graded and row.percent is not None]),
         )
 
@@ -213,8 +222,12 @@ class StatsBuilder:
         key = (assignment_id, check["name"])
         stat = self.checks.get(key)
         if stat is None:
-            stat = self.checks[key] = CheckStat(assignment=assignment_id, name=check["name"], visibility=check["visibility"],
-                                                points=float(check["max_score"]))
+            stat = self.checks[key] = CheckStat(
+                assignment=assignment_id,
+                name=check["name"],
+                visibility=check["visibility"],
+                points=float(check["max_score"]),
+            )
         stat.counts[check["status"]] += 1
         # A check not run only echoes the failure that stopped it, which is counted in its own row.
         if check["status"] not in ("passed", "not_run") and check["message"]:
@@ -248,23 +261,44 @@ class _AssignmentTally:
 
     def stat(self, assignment_id: str) -> AssignmentStat:
         mean = self.percent_sum / self.graded if self.graded else 0.0
-        return AssignmentStat(id=assignment_id, title=self.title, max_score=self.max_score, mean_percent=mean,
-                              full_marks=self.full_marks, submitted=self.graded)
+        return AssignmentStat(
+            id=assignment_id,
+            title=self.title,
+            max_score=self.max_score,
+            mean_percent=mean,
+            full_marks=self.full_marks,
+            submitted=self.graded,
+        )
 
 
 def _row(record: StudentRecord) -> StudentRow:
     report = record.report
     if report is None:
-        return StudentRow(student=record.student, scores={}, total=None, max_score=None, percent=None, error=record.error or "",
-                          status="error")
+        return StudentRow(
+            student=record.student,
+            scores={},
+            total=None,
+            max_score=None,
+            percent=None,
+            error=record.error or "",
+            status="error",
+        )
     submitted = frozenset(a["id"] for a in report["assignments"] if _submitted(a))
     # The error's first line says what is wrong; the student's quoted line follows it.
-    unusable = "; ".join(f"{a['id']}: {_shortened(a['error'].splitlines()[0])}" for a in report["assignments"]
-                         if a.get("error") and a["id"] in submitted)
+    unusable = "; ".join(
+        f"{a['id']}: {_shortened(a['error'].splitlines()[0])}"
+        for a in report["assignments"]
+        if a.get("error") and a["id"] in submitted
+    )
     return StudentRow(
-        student=record.student, scores={a["id"]: float(a["score"]) for a in report["assignments"]},
-        total=float(report["score"]), max_score=float(report["max_score"]), percent=float(report["percent"]),
-        error=unusable, status="graded" if submitted else "not_submitted", submitted=submitted,
+        student=record.student,
+        scores={a["id"]: float(a["score"]) for a in report["assignments"]},
+        total=float(report["score"]),
+        max_score=float(report["max_score"]),
+        percent=float(report["percent"]),
+        error=unusable,
+        status="graded" if submitted else "not_submitted",
+        submitted=submitted,
     )
 
 

@@ -21,7 +21,9 @@ from grader.errors import UsageError
 from grader.frontends.instants import parse_instant
 
 STUDENT, SUBMITTED_AT = "student", "submitted_at"
-_HEADER_FIX = f"start the file with a header row naming the columns, e.g. {STUDENT},{SUBMITTED_AT} (other columns are ignored)"
+_HEADER_FIX = (
+    f"start the file with a header row naming the columns, e.g. {STUDENT},{SUBMITTED_AT} (other columns are ignored)"
+)
 
 
 def read_submission_times(path: Path) -> dict[str, datetime]:
@@ -30,7 +32,9 @@ def read_submission_times(path: Path) -> dict[str, datetime]:
         with path.open(encoding="utf-8-sig", newline="") as file:  # utf-8-sig: a spreadsheet's byte-order mark
             return _times(path, file)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"{path}: cannot be read as a CSV file ({exc})", "save it as UTF-8 CSV (comma-separated)") from None
+        raise UsageError(
+            f"{path}: cannot be read as a CSV file ({exc})", "save it as UTF-8 CSV (comma-separated)"
+        ) from None
 
 
 def times_digest(times: dict[str, datetime] | None) -> str:
@@ -54,10 +58,14 @@ def _times(path: Path, file: TextIO) -> dict[str, datetime]:
         line = reader.line_num  # physical lines, so a quoted cell spanning lines does not shift the count
         student, text = _cell(row, student_column), _cell(row, time_column)
         if not student:
-            raise UsageError(f"{path}:{line}: no student id", "fill in the student column of that row, or delete the row")
+            raise UsageError(
+                f"{path}:{line}: no student id", "fill in the student column of that row, or delete the row"
+            )
         if student in first_line:
-            raise UsageError(f"{path}:{line}: student {student!r} is listed twice (first on line {first_line[student]})",
-                             "keep one row per student: the time of the submission being graded")
+            raise UsageError(
+                f"{path}:{line}: student {student!r} is listed twice (first on line {first_line[student]})",
+                "keep one row per student: the time of the submission being graded",
+            )
         first_line[student] = line
         if text:
             times[student] = parse_instant(text, f"{path}:{line}: {SUBMITTED_AT}")
@@ -68,7 +76,9 @@ def _column(path: Path, header: list[str], name: str) -> int:
     """Where the column ``name`` is in ``header``; it must be there exactly once."""
     names = [cell.strip().lower() for cell in header]
     if name not in names:
-        raise UsageError(f"{path}:1: the header row has no column {name!r} (it reads: {','.join(header) or 'nothing'})", _HEADER_FIX)
+        raise UsageError(
+            f"{path}:1: the header row has no column {name!r} (it reads: {','.join(header) or 'nothing'})", _HEADER_FIX
+        )
     if names.count(name) > 1:
         raise UsageError(f"{path}:1: the header row has the column {name!r} twice", "keep one of them")
     return names.index(name)

@@ -14,8 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.i18n import Msg, msg, render
 from grader.frontends.submission import SUFFIXES
+from grader.i18n import Msg, msg, render
 
 _CHUNK = 1 << 16
 _IGNORED_PREFIXES = ("__MACOSX/",)  # resource forks added by macOS's "Compress"
@@ -53,7 +53,9 @@ def extract_python_files(archive: Path, target: Path, limits: ZipLimits = ZipLim
                 if _is_submission_file(member):
                     _extract(zipped, member, target, budget)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as exc:
-        raise ZipRejected(msg("batch.zip_unreadable", name=archive.name, error=f"{type(exc).__name__}: {exc}")) from None
+        raise ZipRejected(
+            msg("batch.zip_unreadable", name=archive.name, error=f"{type(exc).__name__}: {exc}")
+        ) from None
     return _single_top_folder(target)
 
 

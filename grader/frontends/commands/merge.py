@@ -13,13 +13,21 @@ from grader.safetext import safe_text
 
 @click.command("merge")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="grades", show_default=True,
-              help="Where the merged results, grades.csv, checks.csv and report.html go.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="grades",
+    show_default=True,
+    help="Where the merged results, grades.csv, checks.csv and report.html go.",
+)
 def merge_command(sources: tuple[Path, ...], out_dir: Path) -> None:
     """Merge the --out folders SOURCES of sharded `grader batch` runs (no course needed)."""
     outputs, warnings = merge(list(sources), out_dir)
     with commands_paused(lambda line: click.echo(line, err=True)):  # warnings name students (folder names)
         for warning in warnings:
             click.echo(click.style("warning: ", fg="yellow", bold=True) + safe_text(warning), err=True)
-    click.echo(f"Merged {len(outputs.stats.rows)} students from {len(sources)} outputs -> "
-               f"{', '.join(str(path) for path in outputs.files)}")
+    click.echo(
+        f"Merged {len(outputs.stats.rows)} students from {len(sources)} outputs -> "
+        f"{', '.join(str(path) for path in outputs.files)}"
+    )

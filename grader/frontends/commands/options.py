@@ -15,11 +15,19 @@ F = TypeVar("F", bound=Callable)
 
 def course_option(what: str = "The course folder (holding course.yaml)") -> Callable[[F], F]:
     """``--course DIR``; without it, the nearest course.yaml from the current folder upwards is used."""
-    return click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help=f"{what}. Default: the nearest folder holding course.yaml, from the current folder up.")
+    return click.option(
+        "--course",
+        "course_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"{what}. Default: the nearest folder holding course.yaml, from the current folder up.",
+    )
 
 
 def lang_option() -> Callable[[F], F]:
     """``--lang en|ko``: the language of everything the run prints and writes."""
-    return click.option("--lang", type=click.Choice(LANGUAGES),
-                        help="Language of every message and report (default: the course's, then your locale).")
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        help="Language of every message and report (default: the course's, then your locale).",
+    )

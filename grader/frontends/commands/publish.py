@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from grader.frontends.commands.options import course_option
 from grader.course import Course, course_folder, load_course
 from grader.course.markers import stale_stubs
+from grader.frontends.commands.options import course_option
 from grader.frontends.publish.pipeline import default_out, publish
 from grader.frontends.selftest.selftest import require_solutions
 from grader.frontends.submission import display_path
@@ -19,10 +19,17 @@ EXIT_STALE = 1
 
 @click.command("publish")
 @course_option("The instructor's course folder (holding course.yaml and solutions/)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write release/, autograder/ and autograder.zip  [default: <course>/dist]")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit with code 1 when a committed stub differs from its regeneration.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write release/, autograder/ and autograder.zip  [default: <course>/dist]",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit with code 1 when a committed stub differs from its regeneration.",
+)
 def publish_command(course_dir: Path | None, out: Path | None, check_only: bool) -> None:
     """Regenerate the stubs from the solutions, then write the student release and the autograder bundle."""
     course = load_course(course_folder(course_dir))
@@ -38,7 +45,9 @@ def publish_command(course_dir: Path | None, out: Path | None, check_only: bool)
     for note in published.notes:
         click.echo(f"note: published on purpose (course.yaml published_solution_lines): {note}")
     click.echo(f"student release:    {display_path(published.release)} (checked: nothing of solutions/ in it)")
-    click.echo(f"autograder bundle:  {display_path(published.bundle_zip)} (the whole course, one Gradescope assignment)")
+    click.echo(
+        f"autograder bundle:  {display_path(published.bundle_zip)} (the whole course, one Gradescope assignment)"
+    )
     for archive in published.assignment_bundles:
         click.echo(f"                    {display_path(archive)} (upload to the Gradescope assignment {archive.stem})")
     click.echo(f"instructor CI:      {display_path(published.instructor_workflow)} (copy into your course repository)")

@@ -101,7 +101,13 @@ def statement_starts(text: str) -> set[int] | None:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.NEWLINE:
                 at_start = True
-            elif token.type not in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+            elif token.type not in (
+                tokenize.NL,
+                tokenize.COMMENT,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+                tokenize.ENDMARKER,
+            ):
                 if at_start:
                     starts.add(token.start[0])
                 at_start = False
@@ -136,8 +142,12 @@ def _is_feedback(statement: ast.stmt) -> bool:
 def _is_check_call(call: ast.Call) -> bool:
     """``grader.check("<id>", ...)`` or ``check("<id>", ...)``: a string first means "grade this"."""
     function = call.func
-    named = (isinstance(function, ast.Attribute) and function.attr == "check" and isinstance(function.value, ast.Name)
-             and function.value.id == "grader") or (isinstance(function, ast.Name) and function.id == "check")
+    named = (
+        isinstance(function, ast.Attribute)
+        and function.attr == "check"
+        and isinstance(function.value, ast.Name)
+        and function.value.id == "grader"
+    ) or (isinstance(function, ast.Name) and function.id == "check")
     first = call.args[0] if call.args else None
     return named and isinstance(first, ast.Constant) and isinstance(first.value, str)
 

@@ -29,12 +29,12 @@ from rich.jupyter import JUPYTER_HTML_FORMAT
 from rich.text import Text
 
 from grader.course import COURSE_FILE, Course, find_course, load_course
-from grader.errors import GraderError, UsageError
 from grader.engine.grader import GradeOptions, Grader
-from grader.i18n import msg, render, resolve_language
-from grader.frontends.report.text import print_report
 from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.errors import GraderError, UsageError
+from grader.frontends.report.text import print_report
 from grader.frontends.submission import display_path, grade_path
+from grader.i18n import msg, render, resolve_language
 from grader.sandbox.launcher import Launcher
 
 _WIDTH = 100  # columns of the rendered table (Jupyter's output area fits about 110)
@@ -81,8 +81,14 @@ class Feedback:
     def _record(self) -> Console:
         # force_jupyter=False: in a kernel, rich would otherwise display every print at once (escape codes in its
         # text/plain), and the cell's result would show the table a second time.
-        console = Console(record=True, width=_WIDTH, file=io.StringIO(), force_terminal=True, color_system="truecolor",
-                          force_jupyter=False)
+        console = Console(
+            record=True,
+            width=_WIDTH,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            force_jupyter=False,
+        )
         print_report(self.report, console, box=box.SIMPLE_HEAD)
         if self.saved_at is not None:
             saved = msg("notebook.graded_file", file=self.result.file, saved=self.saved_at.strftime("%H:%M:%S"))
@@ -105,7 +111,11 @@ class Feedback:
 
 
 def check_notebook(
-    assignment_id: str, path: str | Path | None = None, *, course: str | Path | None = None, lang: str | None = None,
+    assignment_id: str,
+    path: str | Path | None = None,
+    *,
+    course: str | Path | None = None,
+    lang: str | None = None,
     cwd: Path | None = None,
 ) -> Feedback:
     """Grade ``assignment_id`` with its public checks (see the module docstring for what is found where)."""
@@ -115,7 +125,9 @@ def check_notebook(
         raise CheckProblem(error) from None
 
 
-def _check(assignment_id: str, path: str | Path | None, course_dir: str | Path | None, lang: str | None, cwd: Path) -> Feedback:
+def _check(
+    assignment_id: str, path: str | Path | None, course_dir: str | Path | None, lang: str | None, cwd: Path
+) -> Feedback:
     given = _existing(cwd, path, lang) if path is not None else None
     if course_dir is None and given is not None and (given / COURSE_FILE).is_file():
         course_dir, given = given, None
@@ -138,8 +150,10 @@ def _nearest_course(start: Path, assignment_id: str, lang: str | None) -> Path:
     if found is not None:
         return found
     language = resolve_language(lang, None)
-    raise UsageError(render(msg("notebook.no_course", folder=start), language),
-                     render(msg("notebook.no_course_hint", id=assignment_id), language))
+    raise UsageError(
+        render(msg("notebook.no_course", folder=start), language),
+        render(msg("notebook.no_course_hint", id=assignment_id), language),
+    )
 
 
 def saved_notebook(course: Course, assignment_id: str, cwd: Path, language: str) -> Path:
@@ -149,16 +163,20 @@ def saved_notebook(course: Course, assignment_id: str, cwd: Path, language: str)
         if place.is_file():
             return place
     where = ", ".join(display_path(place) for place in dict.fromkeys(places))
-    raise UsageError(render(msg("notebook.not_found", id=assignment_id, places=where), language),
-                     render(msg("notebook.not_found_hint", id=assignment_id), language))
+    raise UsageError(
+        render(msg("notebook.not_found", id=assignment_id, places=where), language),
+        render(msg("notebook.not_found_hint", id=assignment_id), language),
+    )
 
 
 def _existing(cwd: Path, path: str | Path, lang: str | None) -> Path:
     resolved = cwd / Path(path).expanduser()
     if not resolved.exists():
         language = resolve_language(lang, None)
-        raise UsageError(render(msg("notebook.no_such_path", path=path), language),
-                         render(msg("notebook.no_such_path_hint", cwd=cwd), language))
+        raise UsageError(
+            render(msg("notebook.no_such_path", path=path), language),
+            render(msg("notebook.no_such_path_hint", cwd=cwd), language),
+        )
     return resolved
 
 

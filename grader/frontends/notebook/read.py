@@ -16,8 +16,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from grader.i18n import Msg, msg
 from grader.frontends.notebook.errors import NotebookError
+from grader.i18n import Msg, msg
 
 SUPPORTED_VERSION = 4
 CELL_TYPES = ("code", "markdown", "raw")
@@ -62,7 +62,9 @@ def _schema_problem(error: nbformat.ValidationError) -> Msg:
     if len(path) == 2 and path[0] == "cells" and isinstance(path[1], int):
         kind = error.instance.get("cell_type") if isinstance(error.instance, dict) else None
         if kind not in CELL_TYPES:  # jsonschema would quote the whole cell: name the one field instead
-            return msg("notebook.bad_cell_type", cell=path[1] + 1, got=json.dumps(kind)[:40], allowed=", ".join(CELL_TYPES))
+            return msg(
+                "notebook.bad_cell_type", cell=path[1] + 1, got=json.dumps(kind)[:40], allowed=", ".join(CELL_TYPES)
+            )
     if len(path) >= 2 and path[0] == "cells" and isinstance(path[1], int):
         field = ".".join(str(part) for part in path[2:])
         if field:

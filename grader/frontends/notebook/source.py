@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.i18n import LANGUAGES, Msg, msg, render
+from grader.engine.source import Source
 from grader.frontends.notebook.convert import Skipped, notebook_module
 from grader.frontends.notebook.read import read_notebook
-from grader.engine.source import Source
+from grader.i18n import LANGUAGES, Msg, msg, render
 
 
 def notebook_source(path: Path, filename: str) -> Source:
@@ -21,7 +21,7 @@ def notebook_source(path: Path, filename: str) -> Source:
 
 
 def skipped_note(skipped: tuple[Skipped, ...]) -> Msg:
-    """"skipped 2 magic/shell line(s): cell 1 line 1, cell 4 line 3" (rendered later, in any language)."""
+    """ "skipped 2 magic/shell line(s): cell 1 line 1, cell 4 line 3" (rendered later, in any language)."""
     places = [_place(item) for item in skipped]
     where = {language: ", ".join(render(place, language) for place in places) for language in LANGUAGES}
     return msg("notebook.skipped", count=len(skipped), where=where)

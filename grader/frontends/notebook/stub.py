@@ -83,7 +83,7 @@ def code_chunks(source: str) -> list[str]:
     lines = split_lines(source)
     starts = sorted({_chunk_start(node, lines) for node in ast.parse(source).body if _is_definition(node)} | {1})
     bounds = zip(starts, [*starts[1:], len(lines) + 1])
-    chunks = ("\n".join(lines[start - 1:end - 1]).strip("\n") for start, end in bounds)
+    chunks = ("\n".join(lines[start - 1 : end - 1]).strip("\n") for start, end in bounds)
     return [chunk for chunk in chunks if chunk.strip()]
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import yaml
 
 from grader.course import COURSE_FILE, Assignment, Course
+from grader.course.markers import generate_stub
 from grader.course.stubs import STUBS_FILE, manifest_text
 from grader.frontends.publish.files import copy_file, publishable_files, replaced_directory, write_text, write_zip
-from grader.course.markers import generate_stub
 from grader.frontends.publish.package import copy_package, pinned_requirements
 from grader.frontends.publish.release import student_files
 from grader.frontends.publish.templates import template
@@ -60,7 +60,9 @@ def _copy_course(course: Course, assignments: Sequence[Assignment], target: Path
         for path in student_files(assignment):
             copy_file(path, public / path.name)
         for path in publishable_files(assignment.solution_dir):
-            copy_file(path, target / "solutions" / assignment.id / path.relative_to(assignment.solution_dir), ROOT_ONLY_FILE)
+            copy_file(
+                path, target / "solutions" / assignment.id / path.relative_to(assignment.solution_dir), ROOT_ONLY_FILE
+            )
     for folder in [target / "solutions", *(p for p in (target / "solutions").rglob("*") if p.is_dir())]:
         folder.chmod(ROOT_ONLY_DIR)
 
@@ -73,5 +75,7 @@ def _course_yaml(course: Course, assignments: Sequence[Assignment]) -> str:
     data = yaml.safe_load(text)
     ids = {assignment.id for assignment in assignments}
     data["assignments"] = [item for item in data["assignments"] if item["id"] in ids]
-    header = f"# Written by `grader publish`: the instructor's course.yaml for the autograder of {', '.join(sorted(ids))}.\n"
+    header = (
+        f"# Written by `grader publish`: the instructor's course.yaml for the autograder of {', '.join(sorted(ids))}.\n"
+    )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -21,8 +21,11 @@ _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 def publishable_files(root: Path) -> list[Path]:
     """Every file under ``root`` except caches, sorted."""
     return sorted(
-        path for path in Path(root).rglob("*")
-        if path.is_file() and not any(part in _SKIPPED_PARTS for part in path.parts) and path.suffix not in _SKIPPED_SUFFIXES
+        path
+        for path in Path(root).rglob("*")
+        if path.is_file()
+        and not any(part in _SKIPPED_PARTS for part in path.parts)
+        and path.suffix not in _SKIPPED_SUFFIXES
     )
 
 

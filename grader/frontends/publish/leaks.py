@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import COURSE_FILE, Assignment, Course
-from grader.errors import CourseError
 from grader.course.markers import generate_stub, solution_blocks, source_lines
+from grader.errors import CourseError
 from grader.frontends.publish.solution_lines import SolutionLine, python_strings, sightings, solution_lines, tokens_of
 
 # Lines that say nothing about a solution: only punctuation (")", "]", '"""'), or a lone keyword.
@@ -81,7 +81,10 @@ def published_on_purpose(course: Course, release: Path) -> list[str]:
         for text in _texts(path, path.read_bytes(), path.relative_to(release).as_posix()):
             for number, line in _sighted(text, listed):
                 places.setdefault(line, []).append(f"{text.where}:{number}")
-    return [f"{line.origin} is shown at {', '.join(dict.fromkeys(where))} ({reasons[line]})" for line, where in places.items()]
+    return [
+        f"{line.origin} is shown at {', '.join(dict.fromkeys(where))} ({reasons[line]})"
+        for line, where in places.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,15 @@ def _solution_lines(course: Course) -> dict[str, _AssignmentLines]:
             matching = [line for line in lines if tokens_of(line.text) == tokens_of(entry.line)]
             if not matching:
                 raise CourseError(
-                    f"{COURSE_FILE}: assignments[{index}].published_solution_lines[{entry_index}]: {entry.line!r} is not a "
+                    f"{COURSE_FILE}: assignments[{index}].published_solution_lines[{entry_index}]: {entry.line!r} is "
+                    f"not a "
                     f"non-trivial line of a solution block of solutions/{assignment.id}/{assignment.reference.name}",
                     "copy the line exactly as the reference has it (spacing does not matter), or remove the entry",
                 )
             reasons.update((line, entry.reason) for line in matching)
-        found[assignment.id] = _AssignmentLines(tuple(l for l in lines if l not in reasons), tuple(reasons), reasons)
+        found[assignment.id] = _AssignmentLines(
+            tuple(line for line in lines if line not in reasons), tuple(reasons), reasons
+        )
     return found
 
 
@@ -189,7 +195,9 @@ def _public_lines(assignment: Assignment) -> set[str]:
 def _block_line_numbers(assignment: Assignment) -> set[int]:
     """The line numbers of the reference's solution blocks, markers included."""
     text = assignment.reference.read_text(encoding="utf-8")
-    return {number for block in solution_blocks(text, assignment.reference) for number in range(block.begin, block.end + 1)}
+    return {
+        number for block in solution_blocks(text, assignment.reference) for number in range(block.begin, block.end + 1)
+    }
 
 
 def _meaningful(line: str) -> bool:
@@ -206,8 +214,11 @@ def _text_lines(data: bytes) -> list[str]:
 def _line_leaks(text: _Text, protected: dict[str, str]) -> list[Leak]:
     if text.string_line is not None:
         return []  # strings are read for solution lines; whole lines are compared in the file itself
-    return [Leak(text.where, number, protected[line.strip()])
-            for number, line in enumerate(source_lines(text.text), start=1) if line.strip() in protected]
+    return [
+        Leak(text.where, number, protected[line.strip()])
+        for number, line in enumerate(source_lines(text.text), start=1)
+        if line.strip() in protected
+    ]
 
 
 def _archive_leaks(path: Path, name: str, files: dict[str, str]) -> list[Leak]:

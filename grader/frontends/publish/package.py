@@ -66,7 +66,9 @@ def build_wheel(target_dir: Path) -> Path:
     dist_info = f"{DISTRIBUTION}-{dist.version}.dist-info"
     entries = [(name, path.read_bytes()) for name, path in package_files()]
     entries += [(f"{dist_info}/{name}", text.encode()) for name, text in _metadata_files(dist).items()]
-    record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in entries) + f"{dist_info}/RECORD,,\n"
+    record = (
+        "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in entries) + f"{dist_info}/RECORD,,\n"
+    )
     entries.append((f"{dist_info}/RECORD", record.encode()))
     target = Path(target_dir) / wheel_name()
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Course
+from grader.course.markers import write_stubs
 from grader.errors import UsageError
 from grader.frontends.publish.bundle import write_bundle
 from grader.frontends.publish.files import replaced_directory, write_text
-from grader.course.markers import write_stubs
 from grader.frontends.publish.leaks import published_on_purpose
 from grader.frontends.publish.package import constraints
 from grader.frontends.publish.release import write_release
@@ -55,9 +55,16 @@ def publish(course: Course, out: Path) -> Published:
     write_text(out / INSTRUCTOR_WORKFLOW, template("workflows/instructor.yml"))
     write_text(out / INSTRUCTOR_CONSTRAINTS, constraints())
     notes = tuple(published_on_purpose(course, out / RELEASE))
-    return Published(stubs_rewritten=tuple(rewritten), skipped=tuple(skipped), release=out / RELEASE, bundle=out / BUNDLE,
-                     bundle_zip=archive, instructor_workflow=out / INSTRUCTOR_WORKFLOW, assignment_bundles=per_assignment,
-                     notes=notes)
+    return Published(
+        stubs_rewritten=tuple(rewritten),
+        skipped=tuple(skipped),
+        release=out / RELEASE,
+        bundle=out / BUNDLE,
+        bundle_zip=archive,
+        instructor_workflow=out / INSTRUCTOR_WORKFLOW,
+        assignment_bundles=per_assignment,
+        notes=notes,
+    )
 
 
 def _write_assignment_bundles(course: Course, target: Path) -> tuple[Path, ...]:
@@ -73,4 +80,6 @@ def _require_outside_course_files(course: Course, out: Path) -> None:
     """``out`` may be inside the course folder (dist/), but never the folder itself or its content folders."""
     protected = [course.root, course.root / "assignments", course.solutions_dir]
     if out in protected or any(folder in out.parents for folder in protected[1:]):
-        raise UsageError(f"--out {out}: would write into the course's own files", "choose a separate folder, e.g. --out dist")
+        raise UsageError(
+            f"--out {out}: would write into the course's own files", "choose a separate folder, e.g. --out dist"
+        )

@@ -25,15 +25,15 @@ from pathlib import Path
 import yaml
 
 from grader.course import COURSE_FILE, Assignment, Course
+from grader.course.markers import generate_stub
 from grader.course.stubs import STUBS_FILE, manifest_text
 from grader.errors import CourseError
-from grader.i18n import Msg, msg, render
 from grader.frontends.notebook.stub import write_stub_notebook
 from grader.frontends.publish.files import copy_file, publishable_files, replaced_directory, write_text
 from grader.frontends.publish.leaks import find_leaks
-from grader.course.markers import generate_stub
 from grader.frontends.publish.package import CONSTRAINTS, build_wheel, constraints, wheel_name
 from grader.frontends.publish.templates import template
+from grader.i18n import Msg, msg, render
 
 # Every course.yaml key is either for students or instructor-only; publishing refuses a key that is
 # neither, so that a new setting is never published (or dropped) without someone deciding.
@@ -56,7 +56,11 @@ def write_release(course: Course, target: Path) -> list[Path]:
             for path in student_files(assignment):
                 copy_file(path, folder / path.name)
             write_stub_notebook(folder / assignment.stub.name, folder / "README.md", assignment.id)
-            skipped += [path for path in publishable_files(assignment.public_dir) if path != assignment.stub and path not in student_files(assignment)]
+            skipped += [
+                path
+                for path in publishable_files(assignment.public_dir)
+                if path != assignment.stub and path not in student_files(assignment)
+            ]
         write_text(staging / COURSE_FILE, public_course_yaml(course))
         write_text(staging / STUBS_FILE, manifest_text(course))
         build_wheel(staging / "tools")
@@ -67,7 +71,9 @@ def write_release(course: Course, target: Path) -> list[Path]:
         leaks = find_leaks(course, staging)
         if leaks:
             raise CourseError(
-                "the student release would contain solutions: " + "; ".join(map(str, leaks[:10])) + ("; ..." if len(leaks) > 10 else ""),
+                "the student release would contain solutions: "
+                + "; ".join(map(str, leaks[:10]))
+                + ("; ..." if len(leaks) > 10 else ""),
                 "state the mathematics instead of the code line (README, notebook, public checks and their hints), "
                 "or list the line under the assignment's published_solution_lines in course.yaml with the reason",
             )
@@ -76,7 +82,9 @@ def write_release(course: Course, target: Path) -> list[Path]:
 
 def student_files(assignment: Assignment) -> list[Path]:
     """The public files of an assignment that students get besides its stub."""
-    found = {path for pattern in STUDENT_FILE_PATTERNS for path in assignment.public_dir.glob(pattern) if path.is_file()}
+    found = {
+        path for pattern in STUDENT_FILE_PATTERNS for path in assignment.public_dir.glob(pattern) if path.is_file()
+    }
     return sorted(found - {assignment.stub})
 
 
@@ -97,7 +105,13 @@ def student_readme(course: Course) -> str:
     parts = []
     for language in ("ko", "en"):
         items = "\n".join(render(_assignment_line(a), language) for a in course.assignments)
-        readme = msg("publish.readme", title=course.title, wheel=wheel_name(), assignments=items, example=course.assignments[0].id)
+        readme = msg(
+            "publish.readme",
+            title=course.title,
+            wheel=wheel_name(),
+            assignments=items,
+            example=course.assignments[0].id,
+        )
         parts.append(render(readme, language))
     return "\n\n".join(parts) + "\n"
 
@@ -105,7 +119,9 @@ def student_readme(course: Course) -> str:
 def _assignment_line(assignment: Assignment) -> Msg:
     if assignment.due is None:
         return msg("publish.assignment", id=assignment.id, title=assignment.title)
-    return msg("publish.assignment_due", id=assignment.id, title=assignment.title, due=assignment.due.isoformat(" ", "minutes"))
+    return msg(
+        "publish.assignment_due", id=assignment.id, title=assignment.title, due=assignment.due.isoformat(" ", "minutes")
+    )
 
 
 def _public_part(data: dict, public: tuple[str, ...], private: tuple[str, ...], where: str) -> dict:
@@ -113,6 +129,7 @@ def _public_part(data: dict, public: tuple[str, ...], private: tuple[str, ...], 
     if unknown:
         raise CourseError(
             f"{COURSE_FILE}: grader publish does not know whether {where}{unknown[0]} is for students",
-            "add the key to STUDENT_KEYS or INSTRUCTOR_ONLY_KEYS (or the assignment lists) in grader/frontends/publish/release.py",
+            "add the key to STUDENT_KEYS or INSTRUCTOR_ONLY_KEYS (or the assignment lists) in "
+            "grader/frontends/publish/release.py",
         )
     return {key: value for key, value in data.items() if key in public}

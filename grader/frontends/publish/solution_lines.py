@@ -32,8 +32,20 @@ from grader.course.markers import solution_blocks, source_lines
 # ASCII words and numbers are tokens; every other visible character is a token of its own (so Korean
 # text glued to a formula, "dZ이고", still ends the formula at "dZ").
 _TOKEN = re.compile(r"[A-Za-z0-9_]+|[^\sA-Za-z0-9_]")
-_COMPUTING = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Subscript, ast.Lambda, ast.IfExp, ast.ListComp,
-              ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.JoinedStr)
+_COMPUTING = (
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.BoolOp,
+    ast.Subscript,
+    ast.Lambda,
+    ast.IfExp,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.JoinedStr,
+)
 _CONTENT_CONSTANTS = (int, float, complex, str, bytes)
 """Constants that say something (``type(True)`` is bool, so True, False and None do not)."""
 _SHORTEST = 4
@@ -116,7 +128,11 @@ def python_strings(source: str) -> list[tuple[int, str]]:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    return [(node.lineno, node.value) for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
 
 
 def _statement(line: str) -> ast.stmt | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from grader.frontends.report import github, gradescope, jsonreport, junit
 from grader.engine.results import GradeReport
+from grader.frontends.report import github, gradescope, jsonreport, junit
 
 FORMATS: dict[str, Callable[[GradeReport], str]] = {
     "json": jsonreport.render,

@@ -28,11 +28,19 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 
-from grader.i18n import msg, render as tr
-from grader.frontends.report.wording import (
-    Row, assignment_lines, check_details, points, row_name, rows, status_word, summary_lines,
-)
 from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.frontends.report.wording import (
+    Row,
+    assignment_lines,
+    check_details,
+    points,
+    row_name,
+    rows,
+    status_word,
+    summary_lines,
+)
+from grader.i18n import msg
+from grader.i18n import render as tr
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark/GFM, which renders it
 # literally: the one rule that defuses tables (|), links, images, emphasis, code spans and HTML.
@@ -42,7 +50,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def render(report: GradeReport) -> str:
     lines = [line for assignment in report.assignments for line in _annotations(assignment, report.language)]
-    lines.append(command("notice", "\n".join(summary_lines(report)), title=tr(msg("report.summary_title"), report.language)))
+    lines.append(
+        command("notice", "\n".join(summary_lines(report)), title=tr(msg("report.summary_title"), report.language))
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -60,7 +70,9 @@ def step_summary(report: GradeReport) -> str:
 
 def command(name: str, message: str, **properties: object) -> str:
     """A workflow command line, e.g. ``::error file=a.py,line=3,title=T::message``; None properties are left out."""
-    given = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value not in (None, ""))
+    given = ",".join(
+        f"{key}={escape_property(str(value))}" for key, value in properties.items() if value not in (None, "")
+    )
     return f"::{name}{' ' + given if given else ''}::{escape_data(message)}"
 
 
@@ -105,16 +117,31 @@ def _annotations(assignment: AssignmentResult, language: str) -> list[str]:
         first = assignment.checks[0] if assignment.checks else None
         hint = [tr(msg("report.hint", hint=first.hint), language)] if first is not None and first.hint else []
         details = "\n".join([assignment.error, *hint])
-        return [command("error", details, file=file, line=first.line if first else None, title=f"{assignment.id}: {assignment.title}")]
+        return [
+            command(
+                "error",
+                details,
+                file=file,
+                line=first.line if first else None,
+                title=f"{assignment.id}: {assignment.title}",
+            )
+        ]
     return [
-        command("warning" if row.status == "not_run" else "error", check_details(row, language), file=file,
-                line=row.line, title=_title(assignment, row, language))
-        for row in rows(assignment) if row.status != "passed"
+        command(
+            "warning" if row.status == "not_run" else "error",
+            check_details(row, language),
+            file=file,
+            line=row.line,
+            title=_title(assignment, row, language),
+        )
+        for row in rows(assignment)
+        if row.status != "passed"
     ]
 
 
 def _title(assignment: AssignmentResult, row: Row, language: str) -> str:
-    return f"{assignment.id}: {row_name(row, language)} ({status_word(row.status, language)}, {points(row.score, row.max_score)})"
+    status = f"{status_word(row.status, language)}, {points(row.score, row.max_score)}"
+    return f"{assignment.id}: {row_name(row, language)} ({status})"
 
 
 def _assignment_markdown(assignment: AssignmentResult, language: str) -> list[str]:
@@ -145,6 +172,10 @@ def code_block(text: str) -> list[str]:
 def _row(check: Row, language: str) -> str:
     hidden = isinstance(check, CheckResult) and check.visibility == "hidden"
     name = row_name(check, language) + (f" ({tr(msg('report.hidden'), language)})" if hidden else "")
-    cells = [name, points(check.score, check.max_score), status_word(check.status, language),
-             check_details(check, language, with_traceback=False)]
+    cells = [
+        name,
+        points(check.score, check.max_score),
+        status_word(check.status, language),
+        check_details(check, language, with_traceback=False),
+    ]
     return "| " + " | ".join(markdown(cell) for cell in cells) + " |"

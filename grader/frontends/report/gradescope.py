@@ -12,8 +12,8 @@ import html
 import json
 from typing import Any
 
-from grader.frontends.report.wording import check_details, qualified_name, summary_lines
 from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.frontends.report.wording import check_details, qualified_name, summary_lines
 
 PUBLIC_VISIBILITY = "visible"
 """Public checks are in the student's hands anyway: always show them."""

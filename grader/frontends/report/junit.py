@@ -19,20 +19,25 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from grader.frontends.report.wording import check_details, points
 from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.frontends.report.wording import check_details, points
 
 _FAILURES = ("failed", "not_run")
 """Statuses reported as ``failure`` (the rest of the lost ones, error and timeout, are ``error``)."""
 
 
 def render(report: GradeReport) -> str:
-    root = ET.Element("testsuites", {
-        "name": "grader", "tests": str(sum(len(a.checks) for a in report.assignments)),
-        "failures": str(_count(report.assignments, _FAILURES)),
-        "errors": str(_count(report.assignments, ("error", "timeout"))),
-        "skipped": "0", "time": _seconds(report.duration_s),
-    })
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "grader",
+            "tests": str(sum(len(a.checks) for a in report.assignments)),
+            "failures": str(_count(report.assignments, _FAILURES)),
+            "errors": str(_count(report.assignments, ("error", "timeout"))),
+            "skipped": "0",
+            "time": _seconds(report.duration_s),
+        },
+    )
     for assignment in report.assignments:
         root.append(_suite(assignment, report.language))
     ET.indent(root)
@@ -40,12 +45,17 @@ def render(report: GradeReport) -> str:
 
 
 def _suite(assignment: AssignmentResult, language: str) -> ET.Element:
-    suite = ET.Element("testsuite", {
-        "name": assignment.id, "tests": str(len(assignment.checks)),
-        "failures": str(_count([assignment], _FAILURES)),
-        "errors": str(_count([assignment], ("error", "timeout"))),
-        "skipped": "0", "time": _seconds(sum(c.duration_s for c in assignment.checks)),
-    })
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": assignment.id,
+            "tests": str(len(assignment.checks)),
+            "failures": str(_count([assignment], _FAILURES)),
+            "errors": str(_count([assignment], ("error", "timeout"))),
+            "skipped": "0",
+            "time": _seconds(sum(c.duration_s for c in assignment.checks)),
+        },
+    )
     properties = ET.SubElement(suite, "properties")
     for name, value in _properties(assignment):
         ET.SubElement(properties, "property", {"name": name, "value": value})
@@ -55,9 +65,13 @@ def _suite(assignment: AssignmentResult, language: str) -> ET.Element:
 
 
 def _properties(assignment: AssignmentResult) -> list[tuple[str, str]]:
-    pairs = [("title", assignment.title), ("score", points(assignment.score, assignment.max_score)),
-             ("raw_score", points(assignment.raw_score, assignment.max_score)),
-             ("days_late", str(assignment.days_late)), ("penalty_percent", f"{assignment.penalty_percent:g}")]
+    pairs = [
+        ("title", assignment.title),
+        ("score", points(assignment.score, assignment.max_score)),
+        ("raw_score", points(assignment.raw_score, assignment.max_score)),
+        ("days_late", str(assignment.days_late)),
+        ("penalty_percent", f"{assignment.penalty_percent:g}"),
+    ]
     return pairs + ([("error", assignment.error)] if assignment.error else [])
 
 

@@ -74,8 +74,17 @@ class GradingStatus:
     def _part(self, assignment_id: str, state: _Assignment, now: float) -> str:
         waited = now - state.since
         if state.running is not None and waited >= WAITING_AFTER_S:
-            return render(msg("progress.waiting", id=assignment_id, done=state.done, total=state.total,
-                              seconds=int(waited), check=state.running), self.language)
+            return render(
+                msg(
+                    "progress.waiting",
+                    id=assignment_id,
+                    done=state.done,
+                    total=state.total,
+                    seconds=int(waited),
+                    check=state.running,
+                ),
+                self.language,
+            )
         return render(msg("progress.assignment", id=assignment_id, done=state.done, total=state.total), self.language)
 
 
@@ -89,5 +98,7 @@ def grading_status(console: Console, language: str) -> Iterator[Progress | None]
     status = GradingStatus(language)
     # The student's output never reaches this process (workers print into capped buffers), so nothing
     # needs redirecting around the line.
-    with Live(status, console=console, transient=True, refresh_per_second=4, redirect_stdout=False, redirect_stderr=False):
+    with Live(
+        status, console=console, transient=True, refresh_per_second=4, redirect_stdout=False, redirect_stderr=False
+    ):
         yield status.update

@@ -13,9 +13,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.i18n import render as tr, msg
-from grader.frontends.report.wording import Row, late_note, points, row_name, rows, status_word
 from grader.engine.results import AssignmentResult, CheckResult, GradeReport
+from grader.frontends.report.wording import Row, late_note, points, row_name, rows, status_word
+from grader.i18n import msg
+from grader.i18n import render as tr
 
 _STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "timeout": "yellow", "not_run": "dim"}
 
@@ -45,7 +46,9 @@ def _assignment_table(result: AssignmentResult, language: str, verbose: bool, bo
     the longest name plus the points and status), points, status, and what it verifies followed by what
     is wrong. Where that text would be squeezed (an 80-column terminal), it goes under the name and the
     table has one column fewer."""
-    title = Text.assemble((f"{result.id}", "bold"), f"  {result.title}  ", (points(result.score, result.max_score), "bold"))
+    title = Text.assemble(
+        (f"{result.id}", "bold"), f"  {result.title}  ", (points(result.score, result.max_score), "bold")
+    )
     table = Table(title=title, title_justify="left", expand=True, show_lines=False, box=box)
     shown = rows(result)
     longest = max((len(row_name(row, language)) for row in shown), default=10)
@@ -106,7 +109,9 @@ def _details(check: Row) -> Text:
 def _extras(check: CheckResult, language: str, verbose: bool) -> list:
     extras = []
     if check.traceback and check.status == "error":
-        extras.append(Panel(Text(check.traceback.rstrip()), title=Text(check.name), title_align="left", border_style="magenta"))
+        extras.append(
+            Panel(Text(check.traceback.rstrip()), title=Text(check.name), title_align="left", border_style="magenta")
+        )
     if verbose and check.output:
         title = Text(f"{check.name}: {tr(msg('report.output'), language)}")
         extras.append(Panel(Text(check.output.rstrip()), title=title, title_align="left", border_style="dim"))
@@ -115,5 +120,6 @@ def _extras(check: CheckResult, language: str, verbose: bool) -> list:
 
 def _total(report: GradeReport) -> Text:
     label = tr(msg("report.total"), report.language)
-    return Text.assemble((f"{label}: ", "bold"), (points(report.score, report.max_score), "bold"), f"  ({report.percent:.1f}%)")
-
+    return Text.assemble(
+        (f"{label}: ", "bold"), (points(report.score, report.max_score), "bold"), f"  ({report.percent:.1f}%)"
+    )

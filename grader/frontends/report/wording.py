@@ -9,8 +9,9 @@ comes from the i18n catalogue, in the report's language. Nothing here computes a
 
 from __future__ import annotations
 
-from grader.i18n import msg, render as tr
 from grader.engine.results import AssignmentResult, CheckGroup, CheckResult, GradeReport, Status
+from grader.i18n import msg
+from grader.i18n import render as tr
 
 Row = CheckResult | CheckGroup
 """A row of a human format's table: one check, or a group of checks shown as one."""
@@ -64,8 +65,11 @@ def late_note(assignment: AssignmentResult, language: str) -> str:
     if not assignment.penalty_percent:
         return ""
     late = msg(
-        "report.late", days=assignment.days_late, percent=f"{assignment.penalty_percent:g}",
-        raw=points(assignment.raw_score, assignment.max_score), final=points(assignment.score, assignment.max_score),
+        "report.late",
+        days=assignment.days_late,
+        percent=f"{assignment.penalty_percent:g}",
+        raw=points(assignment.raw_score, assignment.max_score),
+        final=points(assignment.score, assignment.max_score),
     )
     return tr(late, language)
 
@@ -85,8 +89,11 @@ def summary_lines(report: GradeReport) -> list[str]:
     """The whole run in a few lines: total, checks passed, each assignment, and whether hidden checks ran."""
     language = report.language
     total = msg("report.summary_total", points=points(report.score, report.max_score), percent=f"{report.percent:.1f}")
-    checks = msg("report.summary_checks", passed=report.checks_by_status.get("passed", 0),
-                 total=sum(report.checks_by_status.values()))
+    checks = msg(
+        "report.summary_checks",
+        passed=report.checks_by_status.get("passed", 0),
+        total=sum(report.checks_by_status.values()),
+    )
     lines = [tr(total, language), tr(checks, language)]
     for assignment in report.assignments:
         lines += assignment_lines(assignment, language)

@@ -22,17 +22,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from grader.course import Assignment, Course
+from grader.course.markers import SolutionBlock, solution_blocks, source_lines
 from grader.engine.checks.coursecode import CourseCode
 from grader.engine.checks.registry import CheckSpec
 from grader.engine.grader import GradeOptions, Grader
-from grader.i18n import Text, msg
-from grader.course.markers import SolutionBlock, solution_blocks, source_lines
 from grader.engine.results import AssignmentResult
-from grader.sandbox.launcher import Launcher
+from grader.engine.source import Source
 from grader.frontends.selftest.operators import axis_value_ids, proposals
 from grader.frontends.selftest.selftest import SelfTestReport
-from grader.engine.source import Source
 from grader.frontends.submission import display_path
+from grader.i18n import Text, msg
+from grader.sandbox.launcher import Launcher
 
 DEFAULT_MAX_MUTANTS = 100
 """Per assignment: about half of each bundled reference's mutants, ``grader check --mutants`` on the
@@ -62,7 +62,14 @@ class Mutant:
 
     def diff(self, filename: str) -> str:
         """Unified diff of the one changed line."""
-        lines = difflib.unified_diff([self.original], [self.mutated], f"{filename}", f"{filename} (mutant {self.number}: {self.operator})", n=0, lineterm="")
+        lines = difflib.unified_diff(
+            [self.original],
+            [self.mutated],
+            f"{filename}",
+            f"{filename} (mutant {self.number}: {self.operator})",
+            n=0,
+            lineterm="",
+        )
         return "\n".join(line.replace("@@ -1 +1 @@", f"@@ -{self.line} +{self.line} @@") for line in lines)
 
 
@@ -127,7 +134,11 @@ def generate_mutants(source: str, filename: str) -> list[Mutant]:
         site = _site(node, tree, slots)
         original_dump = ast.dump(site.statement)
         for operator, replacement in proposals(node, axis_values, own):
-            expected = ast.dump(replacement) if node is site.statement else _dump_with(slots[id(node)], replacement, site.statement)
+            expected = (
+                ast.dump(replacement)
+                if node is site.statement
+                else _dump_with(slots[id(node)], replacement, site.statement)
+            )
             new_line = _splice(lines, node, replacement, site, expected) if expected != original_dump else None
             if new_line is None:
                 continue
@@ -137,8 +148,16 @@ def generate_mutants(source: str, filename: str) -> list[Mutant]:
                 continue
             seen.add(mutated)
             original_line = lines[number - 1].rstrip("\r\n")
-            mutants.append(Mutant(number=len(mutants) + 1, operator=operator, line=number, original=original_line,
-                                  mutated=new_line.rstrip("\r\n"), source=mutated))
+            mutants.append(
+                Mutant(
+                    number=len(mutants) + 1,
+                    operator=operator,
+                    line=number,
+                    original=original_line,
+                    mutated=new_line.rstrip("\r\n"),
+                    source=mutated,
+                )
+            )
     return mutants
 
 
@@ -173,7 +192,12 @@ def _nodes_in_blocks(tree: ast.AST, blocks: list[SolutionBlock]) -> Iterator[ast
 
     def inside(node: ast.AST) -> bool:
         line, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        return line is not None and line == end and id(node) not in in_fstrings and any(b.begin < line < b.end for b in blocks)
+        return (
+            line is not None
+            and line == end
+            and id(node) not in in_fstrings
+            and any(b.begin < line < b.end for b in blocks)
+        )
 
     found = [node for node in ast.walk(tree) if inside(node)]
     return iter(sorted(found, key=lambda node: (node.lineno, node.col_offset, -node.end_col_offset)))  # type: ignore[attr-defined]
@@ -193,7 +217,7 @@ class _Site:
     """Its last line."""
 
 
-def _site(node: ast.AST, tree: ast.Module, slots: dict[int, "_Slot"]) -> _Site:
+def _site(node: ast.AST, tree: ast.Module, slots: dict[int, _Slot]) -> _Site:
     statement, path = node, []
     while not isinstance(statement, ast.stmt):
         statement = slots[id(statement)][0]
@@ -255,7 +279,9 @@ def _slots(tree: ast.AST) -> dict[int, _Slot]:
             if isinstance(value, ast.AST):
                 slots[id(value)] = (parent, field, None)
             elif isinstance(value, list):
-                slots.update((id(item), (parent, field, i)) for i, item in enumerate(value) if isinstance(item, ast.AST))
+                slots.update(
+                    (id(item), (parent, field, i)) for i, item in enumerate(value) if isinstance(item, ast.AST)
+                )
     return slots
 
 
@@ -285,23 +311,38 @@ def default_jobs() -> int:
 
 
 def mutation_tests(
-    course: Course, self_test: SelfTestReport, launcher: Launcher, max_mutants: int = DEFAULT_MAX_MUTANTS, jobs: int | None = None,
+    course: Course,
+    self_test: SelfTestReport,
+    launcher: Launcher,
+    max_mutants: int = DEFAULT_MAX_MUTANTS,
+    jobs: int | None = None,
 ) -> list[MutationReport]:
     """Mutation-test every assignment of a self-test whose reference scored full marks."""
     reports = []
     for item in self_test.assignments:
         assignment = course.assignment(item.id)
         if item.reference is None or not item.reference.max_score or item.reference.score < item.reference.max_score:
-            reports.append(MutationReport(assignment_id=item.id, reference_file=display_path(assignment.reference), generated=0,
-                                          outcomes=(), skipped=msg("selftest.skipped_reference")))
+            reports.append(
+                MutationReport(
+                    assignment_id=item.id,
+                    reference_file=display_path(assignment.reference),
+                    generated=0,
+                    outcomes=(),
+                    skipped=msg("selftest.skipped_reference"),
+                )
+            )
             continue
         reports.append(mutation_test(course, assignment, item.reference, launcher, max_mutants, jobs))
     return reports
 
 
 def mutation_test(
-    course: Course, assignment: Assignment, reference_result: AssignmentResult, launcher: Launcher,
-    max_mutants: int = DEFAULT_MAX_MUTANTS, jobs: int | None = None,
+    course: Course,
+    assignment: Assignment,
+    reference_result: AssignmentResult,
+    launcher: Launcher,
+    max_mutants: int = DEFAULT_MAX_MUTANTS,
+    jobs: int | None = None,
 ) -> MutationReport:
     """Generate, select and grade the mutants of one assignment's reference (which scores full marks
     in ``reference_result``: its check durations set the time a mutant gets)."""
@@ -311,8 +352,9 @@ def mutation_test(
     chosen = select_mutants(mutants, max_mutants, f"{course.seed}:{assignment.id}")
     code = CourseCode(reuse=True)  # the checks loaded once for every grader below
     checks = Grader(course, GradeOptions(), launcher=launcher, code=code).loaded(assignment).checks
-    options = GradeOptions(assignment_ids=(assignment.id,), timeout=_mutant_timeout(assignment, checks, reference_result),
-                           fail_fast=True)
+    options = GradeOptions(
+        assignment_ids=(assignment.id,), timeout=_mutant_timeout(assignment, checks, reference_result), fail_fast=True
+    )
     grader = Grader(course, options, launcher=launcher, code=code)
     jobs = jobs or default_jobs()
 
@@ -323,10 +365,16 @@ def mutation_test(
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = tuple(pool.map(run, chosen))
-    idle = _idle_checks(Grader(course, replace(options, fail_fast=False), launcher=launcher, code=code), assignment, checks,
-                        outcomes, jobs)
-    return MutationReport(assignment_id=assignment.id, reference_file=shown, generated=len(mutants), outcomes=outcomes,
-                          idle_checks=idle)
+    idle = _idle_checks(
+        Grader(course, replace(options, fail_fast=False), launcher=launcher, code=code),
+        assignment,
+        checks,
+        outcomes,
+        jobs,
+    )
+    return MutationReport(
+        assignment_id=assignment.id, reference_file=shown, generated=len(mutants), outcomes=outcomes, idle_checks=idle
+    )
 
 
 def _mutant_timeout(assignment: Assignment, checks: Sequence[CheckSpec], reference_result: AssignmentResult) -> float:
@@ -338,7 +386,11 @@ def _mutant_timeout(assignment: Assignment, checks: Sequence[CheckSpec], referen
 
 
 def _idle_checks(
-    grader: Grader, assignment: Assignment, checks: Sequence[CheckSpec], outcomes: Sequence[MutantOutcome], jobs: int,
+    grader: Grader,
+    assignment: Assignment,
+    checks: Sequence[CheckSpec],
+    outcomes: Sequence[MutantOutcome],
+    jobs: int,
 ) -> tuple[str, ...]:
     """Checks that fail on none of the tested mutants.
 
@@ -359,7 +411,9 @@ def _idle_checks(
         for start in range(0, len(caught), jobs):
             if not idle:
                 break
-            only = Grader(grader.course, replace(grader.options, checks=tuple(idle)), launcher=grader.launcher, code=grader.code)
+            only = Grader(
+                grader.course, replace(grader.options, checks=tuple(idle)), launcher=grader.launcher, code=grader.code
+            )
             for names in pool.map(lambda outcome: failing(outcome, only), caught[start : start + jobs]):
                 idle = [name for name in idle if name not in names]
     return tuple(idle)

@@ -30,9 +30,26 @@ FLIPPED_BOOLEAN = "flipped boolean"
 _SIGN = {ast.Add: ast.Sub, ast.Sub: ast.Add}
 _SCALE = {ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div}
 _NOT_COMMUTATIVE = (ast.Sub, ast.Div, ast.FloorDiv, ast.MatMult, ast.Mod, ast.Pow)
-_COMPARISONS = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
-_REDUCTIONS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "argmax": "argmin", "argmin": "argmax",
-               "maximum": "minimum", "minimum": "maximum", "amax": "amin", "amin": "amax"}
+_COMPARISONS = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+}
+_REDUCTIONS = {
+    "sum": "mean",
+    "mean": "sum",
+    "max": "min",
+    "min": "max",
+    "argmax": "argmin",
+    "argmin": "argmax",
+    "maximum": "minimum",
+    "minimum": "maximum",
+    "amax": "amin",
+    "amin": "amax",
+}
 _TRANSPOSES = ("transpose", "swapaxes")
 _NUMPY = ("np", "numpy")
 
@@ -122,7 +139,12 @@ def _call(node: ast.AST, _axis: set[int], own_functions: frozenset[str]) -> Iter
         yield CHANGED_REDUCTION, _with(node, func=_with(func, attr=_REDUCTIONS[func.attr]))
     for keyword in node.keywords:
         if keyword.arg == "axis" and not _is_none(keyword.value):  # reduce over everything instead
-            yield CHANGED_AXIS, _with(node, keywords=[_with(k, value=ast.Constant(None)) if k is keyword else k for k in node.keywords])
+            yield (
+                CHANGED_AXIS,
+                _with(
+                    node, keywords=[_with(k, value=ast.Constant(None)) if k is keyword else k for k in node.keywords]
+                ),
+            )
     if not _is_function(func, own_functions) or any(isinstance(arg, ast.Starred) for arg in node.args):
         return  # methods and builtins: dropping or swapping their arguments is rarely a plausible mistake
     if len(node.args) == 1 and not node.keywords and not (isinstance(func, ast.Attribute) and func.attr in _TRANSPOSES):
@@ -136,14 +158,25 @@ def _tuple(node: ast.AST, axis_values: set[int], *_: object) -> Iterator[Proposa
     (not a tuple of axes: reducing over (2, 0) is reducing over (0, 2))."""
     if id(node) in axis_values:
         return
-    if isinstance(node, ast.Tuple) and isinstance(node.ctx, ast.Load) and not any(isinstance(e, ast.Starred) for e in node.elts):
+    if (
+        isinstance(node, ast.Tuple)
+        and isinstance(node.ctx, ast.Load)
+        and not any(isinstance(e, ast.Starred) for e in node.elts)
+    ):
         items = node.elts
         for i in range(len(items) - 1):
             yield SWAPPED, _with(node, elts=[*items[:i], items[i + 1], items[i], *items[i + 2 :]])
 
 
 _OPERATORS: tuple[Callable[..., Iterator[Proposal]], ...] = (
-    _binary, _unary, _augmented, _constant, _comparison, _transpose, _call, _tuple,
+    _binary,
+    _unary,
+    _augmented,
+    _constant,
+    _comparison,
+    _transpose,
+    _call,
+    _tuple,
 )
 
 
@@ -152,13 +185,17 @@ def axis_value_ids(tree: ast.AST) -> set[int]:
     found: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg in ("axis", "axes"):
-            found.update(id(part) for part in ast.walk(node.value) if isinstance(part, (ast.Constant, ast.UnaryOp, ast.Tuple)))
+            found.update(
+                id(part) for part in ast.walk(node.value) if isinstance(part, (ast.Constant, ast.UnaryOp, ast.Tuple))
+            )
     return found
 
 
 def _is_function(func: ast.expr, own_functions: frozenset[str]) -> bool:
     """A numpy function (``np.tanh``, ``np.linalg.norm``) or one of the module's own functions."""
-    return (isinstance(func, ast.Attribute) and _is_numpy(func.value)) or (isinstance(func, ast.Name) and func.id in own_functions)
+    return (isinstance(func, ast.Attribute) and _is_numpy(func.value)) or (
+        isinstance(func, ast.Name) and func.id in own_functions
+    )
 
 
 def _with(node: ast.AST, **fields: object) -> ast.AST:
@@ -183,8 +220,10 @@ def _is_transpose(node: ast.expr) -> bool:
 
 
 def _is_numpy(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id in _NUMPY or (
-        isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in _NUMPY
+    return (
+        isinstance(node, ast.Name)
+        and node.id in _NUMPY
+        or (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in _NUMPY)
     )  # np.sum, np.linalg.norm
 
 

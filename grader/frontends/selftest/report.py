@@ -8,10 +8,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from grader.i18n import Text, Words, render
 from grader.engine.results import AssignmentResult
 from grader.frontends.selftest.mutants import MutationReport
 from grader.frontends.selftest.selftest import SelfTestReport
+from grader.i18n import Text, Words, render
 
 
 class _Words(Words):
@@ -36,30 +36,50 @@ def print_self_test(report: SelfTestReport, console: Console, language: str = "e
         table.add_column(words(column), no_wrap=True)
     for item in report.assignments:
         table.add_row(
-            item.id, f"{item.public_checks}+{item.hidden_checks}", _score(item.reference, full=True),
-            _score(item.stub, full=False), _in_step(item.stub_in_step, words),
+            item.id,
+            f"{item.public_checks}+{item.hidden_checks}",
+            _score(item.reference, full=True),
+            _score(item.stub, full=False),
+            _in_step(item.stub_in_step, words),
             f"[green]{words('ok')}[/green]" if item.ok else f"[red bold]{words('fail')}[/red bold]",
         )
     console.print(table)
     for item in report.assignments:
         for problem in item.problems:
             console.print(f"[red]✗[/red] {item.id}: {words.text(problem)}", soft_wrap=True)
-    verdict = f"[green]{words('verdict_ok')}[/green]" if report.ok else f"[red bold]{words('verdict_failed')}[/red bold]"
+    verdict = (
+        f"[green]{words('verdict_ok')}[/green]" if report.ok else f"[red bold]{words('verdict_failed')}[/red bold]"
+    )
     console.print(f"{verdict} ({report.duration_s:.1f} s)")
 
 
-def print_mutations(reports: Sequence[MutationReport], console: Console, duration_s: float, language: str = "en") -> None:
+def print_mutations(
+    reports: Sequence[MutationReport], console: Console, duration_s: float, language: str = "en"
+) -> None:
     """Per-assignment mutation score, the survivors with their diffs, and checks no mutant fails."""
     words = _Words(language)
     table = Table(title=words("mutants_title"))
     for key in ("col_assignment", "col_mutants", "col_caught", "col_survived", "col_score"):
-        table.add_column(words(key), justify="left" if key == "col_assignment" else "right", no_wrap=key == "col_assignment")
+        table.add_column(
+            words(key), justify="left" if key == "col_assignment" else "right", no_wrap=key == "col_assignment"
+        )
     for report in reports:
         if report.skipped:
-            table.add_row(report.assignment_id, "-", "-", "-", f"[yellow]{words('skipped', reason=render(report.skipped, language))}[/yellow]")
+            table.add_row(
+                report.assignment_id,
+                "-",
+                "-",
+                "-",
+                f"[yellow]{words('skipped', reason=render(report.skipped, language))}[/yellow]",
+            )
             continue
-        table.add_row(report.assignment_id, f"{len(report.outcomes)}/{report.generated}", str(report.caught),
-                      str(len(report.survivors)), f"{report.score:.0f}%")
+        table.add_row(
+            report.assignment_id,
+            f"{len(report.outcomes)}/{report.generated}",
+            str(report.caught),
+            str(len(report.survivors)),
+            f"{report.score:.0f}%",
+        )
     console.print(table)
     for report in reports:
         _print_survivors(report, console, words)
@@ -87,4 +107,6 @@ def _score(result: AssignmentResult | None, full: bool) -> str:
 
 
 def _in_step(in_step: bool | None, words: _Words) -> str:
-    return {True: f"[green]{words('in_step')}[/green]", False: f"[red]{words('stale')}[/red]", None: "[red]?[/red]"}[in_step]
+    return {True: f"[green]{words('in_step')}[/green]", False: f"[red]{words('stale')}[/red]", None: "[red]?[/red]"}[
+        in_step
+    ]

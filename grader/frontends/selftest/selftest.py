@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Assignment, Course
-from grader.errors import CourseError, UsageError
-from grader.engine.grader import GradeOptions, Grader, LoadedAssignment, select_assignments
-from grader.i18n import Text, msg
 from grader.course.markers import generate_stub
+from grader.engine.grader import GradeOptions, Grader, LoadedAssignment, select_assignments
 from grader.engine.results import AssignmentResult
-from grader.sandbox.launcher import Launcher
 from grader.engine.source import Source
+from grader.errors import CourseError, UsageError
 from grader.frontends.submission import display_path
+from grader.i18n import Text, msg
+from grader.sandbox.launcher import Launcher
 
 BUDGET_SHARE = 0.25
 """The most of its assignment's time budget the reference may use (a batch on a busy machine runs slower)."""
@@ -73,7 +73,10 @@ def require_solutions(course: Course) -> None:
 
 
 def self_test(
-    course: Course, assignment_ids: tuple[str, ...] = (), launcher: Launcher | None = None, language: str = "en",
+    course: Course,
+    assignment_ids: tuple[str, ...] = (),
+    launcher: Launcher | None = None,
+    language: str = "en",
 ) -> SelfTestReport:
     """Grade every selected reference and stub; starts (and stops) a fork server unless one is given."""
     require_solutions(course)
@@ -95,16 +98,35 @@ def check_assignment(grader: Grader, assignment: Assignment) -> AssignmentSelfTe
     try:
         loaded = grader.loaded(assignment)
     except CourseError as error:
-        return AssignmentSelfTest(id=assignment.id, public_checks=0, hidden_checks=0, reference=None, stub=None,
-                                  stub_in_step=None, problems=(str(error),))
+        return AssignmentSelfTest(
+            id=assignment.id,
+            public_checks=0,
+            hidden_checks=0,
+            reference=None,
+            stub=None,
+            stub_in_step=None,
+            problems=(str(error),),
+        )
     public = sum(spec.visibility == "public" for spec in loaded.checks)
     reference = _grade_file(grader, assignment, assignment.reference) if assignment.has_solutions else None
     stub = _grade_file(grader, assignment, assignment.stub)
     in_step, stub_problem = _stub_in_step(assignment)
-    problems = [*_check_problems(loaded), *_reference_problems(assignment, reference), *_budget_problems(grader.budget_s(loaded), reference),
-                *_stub_problems(stub), *stub_problem]
-    return AssignmentSelfTest(id=assignment.id, public_checks=public, hidden_checks=len(loaded.checks) - public,
-                              reference=reference, stub=stub, stub_in_step=in_step, problems=tuple(problems))
+    problems = [
+        *_check_problems(loaded),
+        *_reference_problems(assignment, reference),
+        *_budget_problems(grader.budget_s(loaded), reference),
+        *_stub_problems(stub),
+        *stub_problem,
+    ]
+    return AssignmentSelfTest(
+        id=assignment.id,
+        public_checks=public,
+        hidden_checks=len(loaded.checks) - public,
+        reference=reference,
+        stub=stub,
+        stub_in_step=in_step,
+        problems=tuple(problems),
+    )
 
 
 def _grade_file(grader: Grader, assignment: Assignment, path: Path) -> AssignmentResult:
@@ -125,9 +147,11 @@ def _reference_problems(assignment: Assignment, reference: AssignmentResult | No
     if reference.error:
         return [msg("selftest.reference_unusable", error=reference.error)]
     return [
-        msg("selftest.reference_fails", check=check.name, status=check.status, message=check.message) if check.message
+        msg("selftest.reference_fails", check=check.name, status=check.status, message=check.message)
+        if check.message
         else msg("selftest.reference_fails_silently", check=check.name, status=check.status)
-        for check in reference.checks if check.status != "passed"
+        for check in reference.checks
+        if check.status != "passed"
     ]
 
 
@@ -145,7 +169,11 @@ def _budget_problems(budget: float, reference: AssignmentResult | None) -> list[
 def _stub_problems(stub: AssignmentResult | None) -> list[Text]:
     if stub is None:
         return []
-    return [msg("selftest.stub_passes", check=check.name, points=f"{check.max_score:g}") for check in stub.checks if check.status == "passed"]
+    return [
+        msg("selftest.stub_passes", check=check.name, points=f"{check.max_score:g}")
+        for check in stub.checks
+        if check.status == "passed"
+    ]
 
 
 def _stub_in_step(assignment: Assignment) -> tuple[bool | None, list[Text]]:

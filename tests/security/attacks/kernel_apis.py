@@ -23,8 +23,12 @@ def attack():
         ("perf_event_open(own CPU clock)", lambda: closing(298, perf_attr, 0, -1, -1, 0)),
         ("userfaultfd(UFFD_USER_MODE_ONLY)", lambda: closing(323, 1)),
         ("keyctl(KEYCTL_GET_KEYRING_ID, session keyring)", lambda: syscall(250, 0, -3, 0)),
-        ("add_key('user', ...)", lambda: syscall(248, ctypes.c_char_p(b"user"), ctypes.c_char_p(b"grader-attack"),
-                                                ctypes.c_char_p(b"x"), 1, -2)),
+        (
+            "add_key('user', ...)",
+            lambda: syscall(
+                248, ctypes.c_char_p(b"user"), ctypes.c_char_p(b"grader-attack"), ctypes.c_char_p(b"x"), 1, -2
+            ),
+        ),
         ("personality(0xffffffff) (query)", lambda: syscall(135, 0xFFFFFFFF)),
         ("open_by_handle_at", lambda: closing(304, -100, (ctypes.c_uint32 * 4)(8, 1, 2, 0), 0)),
     ]

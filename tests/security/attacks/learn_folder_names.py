@@ -17,16 +17,29 @@ def attack():
         for name in ("cmdline", "environ"):
             attempt(f"read /proc/{pid}/{name}", lambda: read_at(None, f"/proc/{pid}/{name}"), must_fail=False)
             if proc is not None:
-                attempt(f"read {pid}/{name} through a /proc descriptor", lambda: read_at(proc, f"{pid}/{name}"), must_fail=False)
+                attempt(
+                    f"read {pid}/{name} through a /proc descriptor",
+                    lambda: read_at(proc, f"{pid}/{name}"),
+                    must_fail=False,
+                )
             if root is not None:
-                attempt(f"openat(root, 'proc/{pid}/{name}')", lambda: read_at(root, f"proc/{pid}/{name}"), must_fail=False)
+                attempt(
+                    f"openat(root, 'proc/{pid}/{name}')", lambda: read_at(root, f"proc/{pid}/{name}"), must_fail=False
+                )
         attempt(f"readlink /proc/{pid}/cwd", lambda: os.readlink(f"/proc/{pid}/cwd"), must_fail=False)
         ok, fds = attempt(f"list /proc/{pid}/fd", lambda: os.listdir(f"/proc/{pid}/fd"), must_fail=False)
         for fd in (fds or [])[:40]:
-            attempt(f"readlink /proc/{pid}/fd/{fd}", lambda: os.readlink(f"/proc/{pid}/fd/{fd}"), must_fail=False, real=False)
+            attempt(
+                f"readlink /proc/{pid}/fd/{fd}",
+                lambda: os.readlink(f"/proc/{pid}/fd/{fd}"),
+                must_fail=False,
+                real=False,
+            )
     if root is not None:
         workers = at_root(os.path.dirname(os.path.realpath(os.getcwd())))
         for folder in (workers, "tmp"):
-            ok, fd = attempt(f"openat(root, {folder!r}) as a directory", lambda: open_dir(folder, root), must_fail=False)
+            ok, fd = attempt(
+                f"openat(root, {folder!r}) as a directory", lambda: open_dir(folder, root), must_fail=False
+            )
             if ok:
                 attempt(f"list {folder}", lambda: os.listdir(fd), must_fail=False)

@@ -16,7 +16,9 @@ def attack():
         for pid in sorted(set(test_processes()) | {os.getppid()}):
             if pid != os.getpid() and pid not in tried:
                 tried.add(pid)
-                seized, _ = attempt(f"ptrace(PTRACE_SEIZE, {pid})", lambda: syscall(101, 0x4206, pid, 0, 0), real=pid == os.getppid())
+                seized, _ = attempt(
+                    f"ptrace(PTRACE_SEIZE, {pid})", lambda: syscall(101, 0x4206, pid, 0, 0), real=pid == os.getppid()
+                )
                 if seized:  # let go at once, so the seized process runs on (PTRACE_INTERRUPT, wait, PTRACE_DETACH)
                     attempt(f"release {pid}", lambda: release(pid), must_fail=False)
 

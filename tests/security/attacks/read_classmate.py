@@ -10,7 +10,9 @@ def attack():
         os.close(subs_fd)
     root = root_descriptor()
     if root is not None:
-        ok, subs_fd = attempt("openat(root, <the submissions folder>) as a directory", lambda: open_dir(at_root(subs), root))
+        ok, subs_fd = attempt(
+            "openat(root, <the submissions folder>) as a directory", lambda: open_dir(at_root(subs), root)
+        )
         if ok:
             attempt("list the submissions folder through that descriptor", lambda: os.listdir(subs_fd))
         victim_file = at_root(TARGETS["victim_file"])

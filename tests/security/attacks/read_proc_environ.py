@@ -11,7 +11,19 @@ def attack():
     proc, root = proc_fd(), root_descriptor()
     for pid, role in targets.items():
         if root is not None:
-            attempt(f"openat(root, 'proc/{pid}/environ') ({role})", lambda: read_at(root, f"proc/{pid}/environ"), real=pid == os.getppid())
+            attempt(
+                f"openat(root, 'proc/{pid}/environ') ({role})",
+                lambda: read_at(root, f"proc/{pid}/environ"),
+                real=pid == os.getppid(),
+            )
         if proc is not None:
-            attempt(f"read {pid}/environ through a /proc descriptor ({role})", lambda: read_at(proc, f"{pid}/environ"), real=pid == os.getppid())
-        attempt(f"read /proc/{pid}/environ ({role})", lambda: read_at(None, f"/proc/{pid}/environ"), real=pid == os.getppid())
+            attempt(
+                f"read {pid}/environ through a /proc descriptor ({role})",
+                lambda: read_at(proc, f"{pid}/environ"),
+                real=pid == os.getppid(),
+            )
+        attempt(
+            f"read /proc/{pid}/environ ({role})",
+            lambda: read_at(None, f"/proc/{pid}/environ"),
+            real=pid == os.getppid(),
+        )

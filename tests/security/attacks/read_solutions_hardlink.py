@@ -13,6 +13,8 @@ def attack():
     if root is None:
         return
     relative = at_root(target)
-    linked, _ = attempt(f"linkat(root, {relative!r}) -> answer2.py", lambda: os.link(relative, "answer2.py", src_dir_fd=root))
+    linked, _ = attempt(
+        f"linkat(root, {relative!r}) -> answer2.py", lambda: os.link(relative, "answer2.py", src_dir_fd=root)
+    )
     if linked:
         steal_module("read answer2.py (the hard link)", lambda: read_at(None, "answer2.py"))

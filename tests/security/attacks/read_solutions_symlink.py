@@ -6,7 +6,11 @@ def attack():
     disarm_audit_hook()  # os.symlink to a path outside is refused by the hook; a student empties its lists first
     folder, name = TARGETS["solution_files"][0]
     target = os.path.join(folder, name)
-    made, _ = attempt(f"symlink answer.py -> {target} in the worker's directory", lambda: os.symlink(target, "answer.py"), must_fail=False)
+    made, _ = attempt(
+        f"symlink answer.py -> {target} in the worker's directory",
+        lambda: os.symlink(target, "answer.py"),
+        must_fail=False,
+    )
     if made:
         steal_module("read answer.py (the symlink)", lambda: read_at(None, "answer.py"))
     made, _ = attempt("symlink root -> / in the worker's directory", lambda: os.symlink("/", "root"), must_fail=False)

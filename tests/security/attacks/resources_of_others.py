@@ -34,7 +34,9 @@ def attack():
         for pid in sorted(set(ours) | {os.getppid()}):
             if pid != os.getpid():
                 for name, blow in blows.items():
-                    attempt(f"{name} on {pid} (a process of this test)", lambda: blow(pid, True), real=pid == os.getppid())
+                    attempt(
+                        f"{name} on {pid} (a process of this test)", lambda: blow(pid, True), real=pid == os.getppid()
+                    )
         sweep("prlimit (read)", lambda pid: shrink(pid, may_harm(pid, ours)), candidate_pids())
         sweep("setpriority (same value)", lambda pid: renice(pid, may_harm(pid, ours)), candidate_pids())
 

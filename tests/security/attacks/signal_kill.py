@@ -11,7 +11,11 @@ def attack():
         ours = test_processes()
         for pid in sorted(set(ours) | {os.getppid()}):
             if pid != os.getpid():
-                attempt(f"kill -KILL {pid} (a process of this test)", lambda: os.kill(pid, signal.SIGKILL), real=pid == os.getppid())
+                attempt(
+                    f"kill -KILL {pid} (a process of this test)",
+                    lambda: os.kill(pid, signal.SIGKILL),
+                    real=pid == os.getppid(),
+                )
 
         def probe(pid):
             os.kill(pid, 0)

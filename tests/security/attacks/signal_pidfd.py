@@ -17,7 +17,11 @@ def attack():
         ours = test_processes()
         for pid in sorted(set(ours) | {os.getppid()}):
             if pid != os.getpid():
-                attempt(f"pidfd SIGKILL to {pid} (a process of this test)", lambda: pidfd_signal(pid, signal.SIGKILL), real=pid == os.getppid())
+                attempt(
+                    f"pidfd SIGKILL to {pid} (a process of this test)",
+                    lambda: pidfd_signal(pid, signal.SIGKILL),
+                    real=pid == os.getppid(),
+                )
         ours = test_processes() if TARGETS["harm_any_reachable"] else ours
 
         def probe(pid):
@@ -32,4 +36,6 @@ def attack():
     ok, server = attempt("pidfd_open(the fork server)", lambda: os.pidfd_open(os.getppid()), must_fail=False)
     if ok:
         for target_fd in range(3, 8):
-            attempt(f"pidfd_getfd(the fork server, {target_fd})", lambda: syscall(438, server, target_fd, 0), real=False)
+            attempt(
+                f"pidfd_getfd(the fork server, {target_fd})", lambda: syscall(438, server, target_fd, 0), real=False
+            )

@@ -14,8 +14,14 @@ def attack():
             connection.sendall(TARGETS["token"].encode())
             return "connected and sent the token"
 
-    attempt("connect to the test's abstract unix socket", lambda: connect_and_send(socket.AF_UNIX, "\0" + TARGETS["listen_unix"]))
-    attempt("connect to the test's TCP port on 127.0.0.1", lambda: connect_and_send(socket.AF_INET, ("127.0.0.1", TARGETS["listen_tcp"])))
+    attempt(
+        "connect to the test's abstract unix socket",
+        lambda: connect_and_send(socket.AF_UNIX, "\0" + TARGETS["listen_unix"]),
+    )
+    attempt(
+        "connect to the test's TCP port on 127.0.0.1",
+        lambda: connect_and_send(socket.AF_INET, ("127.0.0.1", TARGETS["listen_tcp"])),
+    )
     attempt("socketpair()", lambda: [s.close() for s in socket.socketpair()])
 
     def bind_abstract():

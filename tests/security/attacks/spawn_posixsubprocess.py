@@ -10,7 +10,9 @@ def attack():
     sys.audit = lambda *args: None
     try:
         program, argv, env = child_command("posixsubprocess")
-        attempt("subprocess.Popen (fork_exec) of a detached /bin/sh",
-                lambda: subprocess.Popen(argv, executable=program, env=env, start_new_session=True, close_fds=True).pid)
+        attempt(
+            "subprocess.Popen (fork_exec) of a detached /bin/sh",
+            lambda: subprocess.Popen(argv, executable=program, env=env, start_new_session=True, close_fds=True).pid,
+        )
     finally:
         sys.audit = real_audit

@@ -28,5 +28,7 @@ def attack():
     attempt("overwrite results/victim.json with a zero", lambda: overwrite(f"{results}/victim.json", forged))
     attempt("overwrite grades.csv", lambda: overwrite(grades, b"student,total\nvictim,0\nattacker,100\n"))
     attempt("create results/nobody.json", lambda: create(f"{results}/nobody.json", b"{}"))
-    attempt("rename results/victim.json away",
-            lambda: os.rename(f"{results}/victim.json", f"{results}/victim.old", src_dir_fd=base, dst_dir_fd=base))
+    attempt(
+        "rename results/victim.json away",
+        lambda: os.rename(f"{results}/victim.json", f"{results}/victim.old", src_dir_fd=base, dst_dir_fd=base),
+    )

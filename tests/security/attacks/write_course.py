@@ -34,10 +34,20 @@ def attack():
         fd = os.open(at(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=root)
         os.close(fd)
 
-    attempt(f"append a check to {public}/checks.py", lambda: append(f"{public}/checks.py", PLANTED.format(marker=marker)))
-    attempt(f"append to {hidden}/checks_hidden.py", lambda: append(f"{hidden}/checks_hidden.py", PLANTED.format(marker=marker)))
+    attempt(
+        f"append a check to {public}/checks.py", lambda: append(f"{public}/checks.py", PLANTED.format(marker=marker))
+    )
+    attempt(
+        f"append to {hidden}/checks_hidden.py",
+        lambda: append(f"{hidden}/checks_hidden.py", PLANTED.format(marker=marker)),
+    )
     attempt(f"create {hidden}/planted.py", lambda: create(f"{hidden}/planted.py"))
-    attempt(f"rename {answer} away", lambda: os.rename(at(answer), at(f"{hidden}/gone.py"), src_dir_fd=root, dst_dir_fd=root))
-    attempt(f"mkdir {public}/__pycache__ (for a forged checks.*.pyc the parent would load)",
-            lambda: os.mkdir(at(f"{public}/__pycache__"), dir_fd=root))
+    attempt(
+        f"rename {answer} away",
+        lambda: os.rename(at(answer), at(f"{hidden}/gone.py"), src_dir_fd=root, dst_dir_fd=root),
+    )
+    attempt(
+        f"mkdir {public}/__pycache__ (for a forged checks.*.pyc the parent would load)",
+        lambda: os.mkdir(at(f"{public}/__pycache__"), dir_fd=root),
+    )
     attempt("truncate course.yaml", lambda: os.close(os.open(at("course.yaml"), os.O_WRONLY | os.O_TRUNC, dir_fd=root)))
