@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.commandline import run_grader_process
 from tests.engine.helpers import REFERENCE, by_name, grade_source, with_function
 
 FULL_MARKS = 6.0
@@ -105,23 +104,8 @@ def test_a_fake_json_report_printed_by_the_student_never_reaches_the_real_one(
     submission = tmp_path / "fake"
     submission.mkdir()
     (submission / "vectors.py").write_text(source)
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "grade",
-            "--course",
-            str(mini_course),
-            "--submission",
-            str(submission),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "TMPDIR": os.environ["TMPDIR"]},
+    completed = run_grader_process(
+        "grade", "--course", str(mini_course), "--submission", str(submission), "--format", "json", timeout=60
     )
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)  # the whole of stdout is the one real report

@@ -33,6 +33,7 @@ from grader.frontends.report import github, gradescope, jsonreport, junit
 from grader.frontends.report.text import print_report
 from grader.safetext import safe_line, safe_text
 from tests.batch.helpers import write_zip
+from tests.commandline import run_grader_process
 from tests.engine.helpers import REFERENCE, with_checks
 from tests.reporting.reports import assignment, check
 
@@ -308,26 +309,19 @@ def test_batch_gradebook_report_and_results(mini_course: Path, tmp_path: Path) -
     write_zip(subs / f"{HOSTILE_ZIP}.zip", {f"{HOSTILE_MEMBER}/vectors.py": f"raise RuntimeError({HOSTILE!r})\n"})
     out = tmp_path / "out"
     environment = {**os.environ, "GITHUB_ACTIONS": "true"}
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "batch",
-            str(subs),
-            "--course",
-            str(mini_course),
-            "--out",
-            str(out),
-            "--jobs",
-            "1",
-            "--timeout",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
+    completed = run_grader_process(
+        "batch",
+        str(subs),
+        "--course",
+        str(mini_course),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--timeout",
+        "2",
         env=environment,
+        timeout=180,
     )
     assert completed.returncode == 0, completed.stderr
     assert_inert(completed.stdout + completed.stderr)

@@ -118,32 +118,27 @@ def failed_without_running(
     line: int | None = None,
 ) -> CheckResult:
     """The result of a check that could not run because the whole submission is unusable."""
-    return CheckResult(
-        name=spec.name,
-        description=render(spec.description, language),
-        score=0.0,
-        max_score=spec.points,
-        status="error",
-        visibility=spec.visibility,
-        message=render(message, language),
-        hint=render(hint, language),
-        line=line,
-    )
+    return _zero_result(spec, "error", message, language, hint=render(hint, language), line=line)
 
 
 def not_run_result(spec: CheckSpec, message: Text, language: str, blocked_by: str = "") -> CheckResult:
     """The result of a check that was not attempted (``message`` says why; ``blocked_by`` names the
     failed check it depends on, if that is why); no hint: the fix belongs to whatever stopped it,
     which has its own row."""
+    return _zero_result(spec, "not_run", message, language, blocked_by=blocked_by)
+
+
+def _zero_result(spec: CheckSpec, status: Status, message: Text, language: str, **details: Any) -> CheckResult:
+    """A check that scores nothing without having run: its row says ``status`` and ``message``."""
     return CheckResult(
         name=spec.name,
         description=render(spec.description, language),
         score=0.0,
         max_score=spec.points,
-        status="not_run",
+        status=status,
         visibility=spec.visibility,
         message=render(message, language),
-        blocked_by=blocked_by,
+        **details,
     )
 
 
