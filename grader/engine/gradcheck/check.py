@@ -4,9 +4,9 @@ First look: one central difference per planned coordinate and direction. Anythin
 error exceeds the tolerance is a suspect; suspects get a second look (``examine``: three step sizes,
 Richardson extrapolation, an error estimate, a kink test, closer steps if undecided) in order of
 decreasing error, and only a confirmed failure makes the parameter fail. Sampled coordinates and
-directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict cannot
-change, so the
-remaining suspects keep their first-look numbers (enough for the diagnosis) and cost nothing more.
+directions that are skipped are replaced while spares last. Once a few failures are confirmed the verdict
+cannot change, so the remaining suspects keep their first-look numbers (enough for the diagnosis) and cost
+nothing more.
 """
 
 from __future__ import annotations
@@ -61,6 +61,26 @@ class Context:
         return self.noise_bound / step
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Param:
+    """The parameter being checked, as every step of its check sees it."""
+
+    name: str
+    """Its name in ``at``."""
+    x: np.ndarray
+    """Its values at the point, flat, in float64."""
+    analytic: np.ndarray
+    """The student's gradient, in the parameter's shape."""
+    flat_analytic: np.ndarray
+    """The same, flat."""
+    steps: np.ndarray
+    """The first look's step for each coordinate."""
+    batch_size: int | None
+    """The batch size the diagnosis may name."""
+    time_axis: int | None
+    """The parameter's time axis, for a diagnosis by time step."""
+
+
 @dataclass(slots=True, kw_only=True)
 class _Item:
     """Working state of one compared quantity, a coordinate (``index``) or a random direction
@@ -91,28 +111,35 @@ def check_param(
 ) -> ParamResult:
     """Compare ``analytic`` with the numeric gradient of the loss with respect to ``name``."""
     x = ctx.point.flat64(name)
-    a = analytic.reshape(-1)
+    param = _Param(
+        name=name,
+        x=x,
+        analytic=analytic,
+        flat_analytic=analytic.reshape(-1),
+        steps=coordinate_steps(x, step_fraction(ctx.eps)),
+        batch_size=batch_size,
+        time_axis=time_axis,
+    )
     plan = sampling.plan(x.size, ctx.budget, ctx.rng)
-    steps = coordinate_steps(x, step_fraction(ctx.eps))
-    coords = [_coordinate(ctx, name, x, a, steps, int(i)) for i in plan.coordinates]
-    directions = [_direction(ctx, name, x, a) for _ in range(plan.directions)]
-    coord_scale, direction_scale = _first_look(ctx, coords), _first_look(ctx, directions)
+    coords = [_coordinate(ctx, param, int(i)) for i in plan.coordinates]
+    directions = [_direction(ctx, param) for _ in range(plan.directions)]
+    scales = _first_look(ctx, coords), _first_look(ctx, directions)
     _second_looks(ctx, coords)
     _second_looks(ctx, directions)
     if plan.how == sampling.SAMPLED:
-        coords, directions = _redraw(ctx, name, x, a, steps, plan, coords, directions, coord_scale, direction_scale)
-    return _result(ctx, name, analytic, plan, coords, directions, batch_size, time_axis)
+        coords, directions = _redraw(ctx, param, plan, (coords, directions), scales)
+    return _result(ctx, param, plan, coords, directions)
 
 
-def _coordinate(ctx: Context, name: str, x: np.ndarray, a: np.ndarray, steps: np.ndarray, i: int) -> _Item:
-    line = CoordinateLine(ctx.loss, ctx.point, name, i, float(x[i]), ctx.g0)
-    return _Item(line=line, step=float(steps[i]), analytic=float(a[i]), index=i)
+def _coordinate(ctx: Context, param: _Param, i: int) -> _Item:
+    line = CoordinateLine(ctx.loss, ctx.point, param.name, i, float(param.x[i]), ctx.g0)
+    return _Item(line=line, step=float(param.steps[i]), analytic=float(param.flat_analytic[i]), index=i)
 
 
-def _direction(ctx: Context, name: str, x: np.ndarray, a: np.ndarray) -> _Item:
-    d = sampling.direction(np.maximum(np.abs(x), 1.0), ctx.rng)
-    line = DirectionLine(ctx.loss, ctx.point, name, x, d, a, ctx.g0)
-    return _Item(line=line, step=step_fraction(ctx.eps), analytic=float(a @ d), index=None)
+def _direction(ctx: Context, param: _Param) -> _Item:
+    d = sampling.direction(np.maximum(np.abs(param.x), 1.0), ctx.rng)
+    line = DirectionLine(ctx.loss, ctx.point, param.name, param.x, d, param.flat_analytic, ctx.g0)
+    return _Item(line=line, step=step_fraction(ctx.eps), analytic=float(param.flat_analytic @ d), index=None)
 
 
 def _first_look(ctx: Context, items: list[_Item], scale: float | None = None) -> float:
@@ -172,25 +199,22 @@ def _second_look_steps(item: _Item) -> tuple[float, ...]:
 
 def _redraw(
     ctx: Context,
-    name: str,
-    x: np.ndarray,
-    a: np.ndarray,
-    steps: np.ndarray,
+    param: _Param,
     plan: sampling.Plan,
-    coords: list[_Item],
-    directions: list[_Item],
-    coord_scale: float,
-    direction_scale: float,
+    items: tuple[list[_Item], list[_Item]],
+    scales: tuple[float, float],
 ) -> tuple[list[_Item], list[_Item]]:
-    """Replace sampled coordinates and directions that were skipped, while spares last."""
+    """Replace sampled coordinates and directions (``items``, with their first looks' ``scales``) that were
+    skipped, while spares last."""
+    (coords, directions), (coord_scale, direction_scale) = items, scales
     spare = plan.spare
     pending, pending_directions = _skipped(coords), _skipped(directions)
     while spare > 0 and (pending or pending_directions):
         taken = np.asarray([item.index for item in coords], dtype=np.int64)
         asked = min(pending, spare)
-        indices = sampling.more_coordinates(x.size, taken, asked, ctx.rng)
-        fresh = [_coordinate(ctx, name, x, a, steps, int(i)) for i in indices]
-        fresh_directions = [_direction(ctx, name, x, a) for _ in range(min(pending_directions, spare - len(fresh)))]
+        indices = sampling.more_coordinates(param.x.size, taken, asked, ctx.rng)
+        fresh = [_coordinate(ctx, param, int(i)) for i in indices]
+        fresh_directions = [_direction(ctx, param) for _ in range(min(pending_directions, spare - len(fresh)))]
         spare -= len(fresh) + len(fresh_directions)
         for batch, scale in ((fresh, coord_scale), (fresh_directions, direction_scale)):
             _first_look(ctx, batch, scale)
@@ -206,14 +230,7 @@ def _skipped(items: list[_Item]) -> int:
 
 
 def _result(
-    ctx: Context,
-    name: str,
-    analytic: np.ndarray,
-    plan: sampling.Plan,
-    coords: list[_Item],
-    directions: list[_Item],
-    batch_size: int | None,
-    time_axis: int | None,
+    ctx: Context, param: _Param, plan: sampling.Plan, coords: list[_Item], directions: list[_Item]
 ) -> ParamResult:
     compared = [item for item in coords if item.outcome != SKIP]
     compared_directions = [item for item in directions if item.outcome != SKIP]
@@ -227,10 +244,10 @@ def _result(
         pool = compared + compared_directions
     worst = max(pool, key=lambda item: item.rel if math.isfinite(item.rel) else math.inf, default=None)
     return ParamResult(
-        name=name,
+        name=param.name,
         ok=not failed,
         max_rel_error=worst.rel if worst is not None else math.nan,
-        worst_index=None if worst is None or worst.index is None else _unravel(worst.index, analytic.shape),
+        worst_index=None if worst is None or worst.index is None else _unravel(worst.index, param.analytic.shape),
         analytic=worst.analytic if worst is not None else math.nan,
         numeric=worst.numeric if worst is not None else math.nan,
         n_checked=len(compared),
@@ -238,28 +255,18 @@ def _result(
         how=plan.how,
         n_directions=len(compared_directions),
         worst_is_direction=worst is not None and worst.index is None,
-        diagnosis=_diagnose(ctx, name, analytic, compared, compared_directions, batch_size, time_axis)
-        if failed
-        else None,
+        diagnosis=_diagnose(ctx, param, compared, compared_directions) if failed else None,
         flat=not failed
         and bool(compared)
         and all(abs(item.numeric) <= item.floor for item in compared + compared_directions),
     )
 
 
-def _diagnose(
-    ctx: Context,
-    name: str,
-    analytic: np.ndarray,
-    compared: list[_Item],
-    compared_directions: list[_Item],
-    batch_size: int | None,
-    time_axis: int | None,
-) -> Diagnosis:
+def _diagnose(ctx: Context, param: _Param, compared: list[_Item], compared_directions: list[_Item]) -> Diagnosis:
     steps = np.asarray([item.step for item in compared])
     evidence = Evidence(
-        name=name,
-        analytic=analytic,
+        name=param.name,
+        analytic=param.analytic,
         indices=np.asarray([item.index for item in compared], dtype=np.int64),
         numeric=np.asarray([item.numeric for item in compared]),
         floor=np.asarray([item.floor for item in compared]),
@@ -269,8 +276,8 @@ def _diagnose(
         scale=_scale(compared),
         rtol=ctx.rtol,
         directions_failed=any(item.outcome == FAIL for item in compared_directions),
-        batch_size=batch_size,
-        time_axis=time_axis,
+        batch_size=param.batch_size,
+        time_axis=param.time_axis,
     )
     return diagnose(evidence)
 
