@@ -302,8 +302,7 @@ def memo_ab(folder: Path, course_dir: Path, count: int, rounds: int = 2) -> None
     saved = best[False] - best[True]
     print(
         f"\nMemoized reference, one grading process, {count} students (best of {rounds} alternating rounds): parent "
-        f"CPU "
-        f"{1e3 * best[False]:.0f} ms per student without, {1e3 * best[True]:.0f} ms with ({1e3 * saved:.0f} ms, "
+        f"CPU {1e3 * best[False]:.0f} ms per student without, {1e3 * best[True]:.0f} ms with ({1e3 * saved:.0f} ms, "
         f"{100 * saved / best[False]:.0f}% of the parent's CPU saved)",
         flush=True,
     )
@@ -680,8 +679,8 @@ def main() -> None:
             gradebooks.append(gradebook)
             print(
                 f"\n## {graded} submissions ({label}), `grader batch` with the default jobs ({cores}): {seconds:.1f} s "
-                f"wall "
-                f"({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s ({cpu / graded:.3f} per submission; "
+                f"wall ({graded / seconds:.2f}/s; target: under 60 s), {cpu:.1f} CPU s "
+                f"({cpu / graded:.3f} per submission; "
                 f"{cpu / cores:.1f} s on {cores} idle cores at best)\n  {summary}\n"
             )
             print("| process | peak RSS (VmHWM) | processes sampled |\n|---|---:|---:|")

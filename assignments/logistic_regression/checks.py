@@ -77,9 +77,9 @@ def sigmoid_values(student):
 def sigmoid_no_overflow_at_large_inputs(student):
     """sigmoid at |z| up to 1e4: no overflow (numpy errors on), values 0 and 1, no NaN."""
     hint = text(
-        "1 / (1 + e^(−z)) computed as written overflows in exp for z below about −710. Take exp of -|z| only (it is in "
-        "(0, 1]) "
-        "and use two branches: 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, with e = exp(-|z|).",
+        "1 / (1 + e^(−z)) computed as written overflows in exp for z below about −710. Take exp of -|z| only "
+        "(it is in (0, 1]) and use two branches: 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, with "
+        "e = exp(-|z|).",
         "1 / (1 + e^(−z))를 식 그대로 계산하면 z가 약 −710보다 작을 때 exp에서 오버플로합니다. -|z|의 exp만 계산하고 "
         "(값이 (0, 1] 안에 있습니다) 두 경우로 나누세요: e = exp(-|z|)일 때 z >= 0이면 1 / (1 + e), "
         "z < 0이면 e / (1 + e).",

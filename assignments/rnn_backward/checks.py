@@ -213,8 +213,7 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
     hints = {
         "b": text(
             "b enters every sample's pre-activation a, so db sums δ = dhs ⊙ tanh'(a) over the samples. hs already "
-            "holds "
-            "tanh(a), so tanh'(a) = 1 − h² with h = hs: do not apply tanh again, and do not skip the factor.",
+            "holds tanh(a), so tanh'(a) = 1 − h² with h = hs: do not apply tanh again, and do not skip the factor.",
             "b는 모든 샘플의 활성화 전 값 a에 들어가므로 db는 δ = dhs ⊙ tanh'(a)를 샘플에 대해 더한 것입니다. hs에는 "
             "이미 tanh(a)가 들어 있으므로 h = hs일 때 tanh'(a) = 1 − h²입니다: tanh를 다시 적용하지도, 이 인수를 "
             "빠뜨리지도 마세요.",
@@ -234,9 +233,8 @@ def rnn_backward_one_step_tanh_derivative(student, rng):
             "W_x에는 x_t가 왼쪽에서 곱해지므로 W_x의 그래디언트는 x_tᵀ δ_t (t에 대한 합)이고 모양은 (D, H)입니다.",
         ),
         "W_rec": text(
-            "h_(t−1) is multiplied by W_rec from the left, so W_rec's gradient is h_(t−1)ᵀ δ_t (h_(t−1) = h0 at t = "
-            "0), "
-            "not δ_tᵀ h_(t−1).",
+            "h_(t−1) is multiplied by W_rec from the left, so W_rec's gradient is h_(t−1)ᵀ δ_t "
+            "(h_(t−1) = h0 at t = 0), not δ_tᵀ h_(t−1).",
             "W_rec에는 h_(t−1)이 왼쪽에서 곱해지므로 W_rec의 그래디언트는 h_(t−1)ᵀ δ_t입니다 (t = 0이면 "
             "h_(t−1) = h0). δ_tᵀ h_(t−1)이 아닙니다.",
         ),

@@ -180,8 +180,8 @@ def test_a_new_check_catches_the_survivors_it_targets(mini_course: Path, launche
 def test_a_check_that_no_mutant_fails_is_reported(mini_course: Path, launcher: Launcher) -> None:
     with (mini_course / "solutions/vectors/checks_hidden.py").open("a") as checks:
         checks.write(
-            "\n\n@check(points=1)\ndef add_exists(student):\n    expect.true(student.add is not None, 'add is "
-            "missing')\n"
+            "\n\n@check(points=1)\ndef add_exists(student):\n"
+            "    expect.true(student.add is not None, 'add is missing')\n"
         )
     report = _mutation_test(mini_course, launcher, max_mutants=1000)
     assert report.idle_checks == ("add_exists",)

@@ -156,8 +156,8 @@ def _mixed_times(sources: list[Path], manifests: list[Manifest]) -> list[str]:
     )
     return [
         f"the shards were graded with different submission times (--submitted-at): {listing}; each student's late "
-        "penalty follows the times of their own shard. Re-run the shards with the same file if that is not what you "
-        "meant"
+        "penalty follows the times of their own shard. Re-run the shards with the same file if that is not what "
+        "you meant"
     ]
 
 

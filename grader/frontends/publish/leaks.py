@@ -108,8 +108,8 @@ def _solution_lines(course: Course) -> dict[str, _AssignmentLines]:
             if not matching:
                 raise CourseError(
                     f"{COURSE_FILE}: assignments[{index}].published_solution_lines[{entry_index}]: {entry.line!r} is "
-                    f"not a "
-                    f"non-trivial line of a solution block of solutions/{assignment.id}/{assignment.reference.name}",
+                    f"not a non-trivial line of a solution block of "
+                    f"solutions/{assignment.id}/{assignment.reference.name}",
                     "copy the line exactly as the reference has it (spacing does not matter), or remove the entry",
                 )
             reasons.update((line, entry.reason) for line in matching)
