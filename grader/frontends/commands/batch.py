@@ -12,7 +12,7 @@ from grader.engine.grader import GradeOptions
 from grader.frontends.batch.discover import parse_shard
 from grader.frontends.batch.options import BatchOptions, default_jobs
 from grader.frontends.batch.runner import BatchSummary, run_batch
-from grader.frontends.commands.options import course_option, lang_option
+from grader.frontends.commands.options import course_option, lang_option, out_dir_option
 from grader.i18n import Words
 
 EXIT_INTERRUPTED = 130
@@ -22,14 +22,7 @@ EXIT_INTERRUPTED = 130
 @click.argument("submissions_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("students", nargs=-1)
 @course_option()
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="grades",
-    show_default=True,
-    help="Where results/<student>.json, grades.csv, assignments.csv, checks.csv and report.html go.",
-)
+@out_dir_option("results/<student>.json")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

@@ -7,20 +7,14 @@ from pathlib import Path
 import click
 
 from grader.frontends.batch.outputs import merge
+from grader.frontends.commands.options import out_dir_option
 from grader.frontends.report.github import commands_paused
 from grader.safetext import safe_text
 
 
 @click.command("merge")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="grades",
-    show_default=True,
-    help="Where the merged results, grades.csv, checks.csv and report.html go.",
-)
+@out_dir_option("the merged results")
 def merge_command(sources: tuple[Path, ...], out_dir: Path) -> None:
     """Merge the --out folders SOURCES of sharded `grader batch` runs (no course needed)."""
     outputs, warnings = merge(list(sources), out_dir)

@@ -31,3 +31,15 @@ def lang_option() -> Callable[[F], F]:
         type=click.Choice(LANGUAGES),
         help="Language of every message and report (default: the course's, then your locale).",
     )
+
+
+def out_dir_option(what: str) -> Callable[[F], F]:
+    """``--out DIR`` (default ``grades``): where a batch or a merge writes the class's results."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="grades",
+        show_default=True,
+        help=f"Where {what}, grades.csv, assignments.csv, checks.csv and report.html go.",
+    )
