@@ -19,7 +19,11 @@ import types
 import zlib
 
 REPORT_TAG = "ATTACK-REPORT "
-REPORT = {"self": {"pid": os.getpid(), "ppid": os.getppid()}, "attempts": [], "sweeps": [], "notes": {}}
+# The fork server, as the worker's parent when the attack starts. Once an unconfined attack (the suite's
+# breakout runs, as the user running pytest) has killed it, os.getppid() names the pytest process, a child
+# subreaper of the test: a blow aimed at "the parent" must never land there.
+FORK_SERVER = os.getppid()
+REPORT = {"self": {"pid": os.getpid(), "ppid": FORK_SERVER}, "attempts": [], "sweeps": [], "notes": {}}
 STOLEN = {}  # what the attack stole that can score: {"source": text of a module defining norm}
 _SWEEP_BUDGET = 36_000  # characters of encoded sweeps kept (the check's output is capped at 64 KB)
 _OWN_TIDS = set()
@@ -180,7 +184,9 @@ def test_processes():
 
 def may_harm(pid, ours):
     """Only the test's own processes get a real blow; anything else only a harmless probe."""
-    return pid != os.getpid() and (pid in ours or pid == os.getppid() or TARGETS["harm_any_reachable"])
+    if pid in (os.getpid(), TARGETS["anchor_pid"]):
+        return False
+    return pid in ours or pid == FORK_SERVER or TARGETS["harm_any_reachable"]
 
 
 def candidate_pids():

@@ -13,11 +13,11 @@ def attack():
         syscall(101, 17, pid, 0, 0)
 
     def round_of_seizes():
-        for pid in sorted(set(test_processes()) | {os.getppid()}):
+        for pid in sorted(set(test_processes()) | {FORK_SERVER}):
             if pid != os.getpid() and pid not in tried:
                 tried.add(pid)
                 seized, _ = attempt(
-                    f"ptrace(PTRACE_SEIZE, {pid})", lambda: syscall(101, 0x4206, pid, 0, 0), real=pid == os.getppid()
+                    f"ptrace(PTRACE_SEIZE, {pid})", lambda: syscall(101, 0x4206, pid, 0, 0), real=pid == FORK_SERVER
                 )
                 if seized:  # let go at once, so the seized process runs on (PTRACE_INTERRUPT, wait, PTRACE_DETACH)
                     attempt(f"release {pid}", lambda: release(pid), must_fail=False)

@@ -31,11 +31,11 @@ def attack():
 
     def round_of_blows():
         ours = test_processes()
-        for pid in sorted(set(ours) | {os.getppid()}):
+        for pid in sorted(set(ours) | {FORK_SERVER}):
             if pid != os.getpid():
                 for name, blow in blows.items():
                     attempt(
-                        f"{name} on {pid} (a process of this test)", lambda: blow(pid, True), real=pid == os.getppid()
+                        f"{name} on {pid} (a process of this test)", lambda: blow(pid, True), real=pid == FORK_SERVER
                     )
         sweep("prlimit (read)", lambda pid: shrink(pid, may_harm(pid, ours)), candidate_pids())
         sweep("setpriority (same value)", lambda pid: renice(pid, may_harm(pid, ours)), candidate_pids())

@@ -9,12 +9,12 @@ def attack():
 
     def round_of_blows():
         ours = test_processes()
-        for pid in sorted(set(ours) | {os.getppid()}):
+        for pid in sorted(set(ours) | {FORK_SERVER}):
             if pid != os.getpid():
                 attempt(
                     f"kill -KILL {pid} (a process of this test)",
                     lambda: os.kill(pid, signal.SIGKILL),
-                    real=pid == os.getppid(),
+                    real=pid == FORK_SERVER,
                 )
 
         def probe(pid):

@@ -15,12 +15,12 @@ def attack():
 
     def round_of_blows():
         ours = test_processes()
-        for pid in sorted(set(ours) | {os.getppid()}):
+        for pid in sorted(set(ours) | {FORK_SERVER}):
             if pid != os.getpid():
                 attempt(
                     f"pidfd SIGKILL to {pid} (a process of this test)",
                     lambda: pidfd_signal(pid, signal.SIGKILL),
-                    real=pid == os.getppid(),
+                    real=pid == FORK_SERVER,
                 )
         ours = test_processes() if TARGETS["harm_any_reachable"] else ours
 
@@ -33,7 +33,7 @@ def attack():
 
     keep_trying(round_of_blows)
     disarm_audit_hook()  # ctypes is refused by the hook; a student swaps the hook out first
-    ok, server = attempt("pidfd_open(the fork server)", lambda: os.pidfd_open(os.getppid()), must_fail=False)
+    ok, server = attempt("pidfd_open(the fork server)", lambda: os.pidfd_open(FORK_SERVER), must_fail=False)
     if ok:
         for target_fd in range(3, 8):
             attempt(
